@@ -1,0 +1,172 @@
+#include "etw_process.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *event_name(uint8_t opcode)
+{
+    switch (opcode) {
+    case 1: return "Start";
+    case 2: return "End";
+    case 3: return "DCStart";
+    case 4: return "DCEnd";
+    case 39: return "Defunct";
+    default: return NULL;
+    }
+}
+
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+    size_t off;
+    bool truncated;
+    etw_proc_event *ev;
+} cursor;
+
+/* Takes a fixed-size field; returns a pointer to it, or NULL (and marks truncation). */
+static const uint8_t *take(cursor *c, etw_proc_field field, size_t size)
+{
+    if (c->truncated || size > c->len - c->off) {
+        c->truncated = true;
+        return NULL;
+    }
+    const uint8_t *at = c->p + c->off;
+    c->ev->span[field] = (ps_span){c->off, size};
+    c->off += size;
+    return at;
+}
+
+static uint64_t read_pointer(const uint8_t *at, unsigned size) { return size == 8 ? ps_le64(at) : ps_le32(at); }
+
+/* A NUL-terminated string of unit-sized characters; an unterminated one spans to the end. */
+static void take_string(cursor *c, etw_proc_field field, size_t unit)
+{
+    if (c->truncated)
+        return;
+    size_t start = c->off, i = start;
+    while (i + unit <= c->len) {
+        bool nul = c->p[i] == 0 && (unit == 1 || c->p[i + 1] == 0);
+        i += unit;
+        if (nul) {
+            c->ev->span[field] = (ps_span){start, i - start};
+            c->off = i;
+            return;
+        }
+    }
+    c->ev->span[field] = (ps_span){start, c->len - start};
+    c->off = c->len;
+    c->truncated = true;
+}
+
+static void format_sid(const uint8_t *sid, size_t sub_count, char *out, size_t n)
+{
+    uint64_t authority = 0;
+    for (int i = 2; i < 8; i++)
+        authority = (authority << 8) | sid[i];
+    int used = snprintf(out, n, "S-%u-%llu", sid[0], (unsigned long long)authority);
+    for (size_t i = 0; i < sub_count && used > 0 && (size_t)used < n; i++)
+        used += snprintf(out + used, n - (size_t)used, "-%u", ps_le32(sid + 8 + 4 * i));
+}
+
+/* UserSID: 4 zero bytes when there is none, else a token header then a SID of 8 + 4n bytes. */
+static void take_sid(cursor *c)
+{
+    if (c->truncated)
+        return;
+    size_t start = c->off;
+    if (c->len - start >= 4 && ps_le32(c->p + start) == 0) {
+        c->ev->span[ETW_PROC_SID] = (ps_span){start, 4};
+        c->off += 4;
+        return;
+    }
+    size_t header = c->ev->pointer_size == 8 ? 16 : 8;
+    size_t sid_at = start + header;
+    if (c->len < sid_at + 8) {
+        c->truncated = true;
+        return;
+    }
+    size_t sub_count = c->p[sid_at + 1];
+    size_t sid_len = 8 + 4 * sub_count;
+    if (c->len - sid_at < sid_len) {
+        c->truncated = true;
+        return;
+    }
+    c->ev->span[ETW_PROC_SID] = (ps_span){start, header + sid_len};
+    c->off = sid_at + sid_len;
+    format_sid(c->p + sid_at, sub_count, c->ev->sid, sizeof c->ev->sid);
+}
+
+void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, const uint8_t *payload,
+                     size_t len, etw_proc_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->opcode = opcode;
+    ev->version = version;
+    ev->pointer_size = pointer_size == 4 ? 4 : 8;
+    ev->event_name = event_name(opcode);
+    if (!ev->event_name) {
+        ev->status = ETW_PROC_UNKNOWN_EVENT;
+        return;
+    }
+    if (version < 3 || version > 5) {
+        ev->status = ETW_PROC_UNKNOWN_VERSION;
+        return;
+    }
+
+    cursor c = {payload, len, 0, false, ev};
+    const uint8_t *at;
+    unsigned ptr = ev->pointer_size;
+    if ((at = take(&c, ETW_PROC_KEY, ptr)))
+        ev->key = read_pointer(at, ptr);
+    if ((at = take(&c, ETW_PROC_PID, 4)))
+        ev->pid = ps_le32(at);
+    if ((at = take(&c, ETW_PROC_PPID, 4)))
+        ev->ppid = ps_le32(at);
+    if ((at = take(&c, ETW_PROC_SESSION, 4)))
+        ev->session = ps_le32(at);
+    if ((at = take(&c, ETW_PROC_EXIT_STATUS, 4)))
+        ev->exit_status = (int32_t)ps_le32(at);
+    if ((at = take(&c, ETW_PROC_DIRECTORY_TABLE_BASE, ptr)))
+        ev->directory_table_base = read_pointer(at, ptr);
+    if (version >= 4 && (at = take(&c, ETW_PROC_FLAGS, 4)))
+        ev->flags = ps_le32(at);
+    take_sid(&c);
+    take_string(&c, ETW_PROC_IMAGE, 1);
+    take_string(&c, ETW_PROC_CMDLINE, 2);
+    if (version >= 4) {
+        take_string(&c, ETW_PROC_PACKAGE, 2);
+        take_string(&c, ETW_PROC_APPID, 2);
+    }
+    if (version == 5 && opcode == 39 && (at = take(&c, ETW_PROC_EXIT_TIME, 8)))
+        ev->exit_time = ps_le64(at);
+
+    if (c.truncated)
+        ev->status = ETW_PROC_TRUNCATED;
+    else if (c.off < len) {
+        ev->status = ETW_PROC_TRAILING;
+        ev->trailing = len - c.off;
+    }
+}
+
+void etw_proc_describe(const etw_proc_event *ev, const char *image, char *out, size_t out_size)
+{
+    if (!ev->event_name) {
+        snprintf(out, out_size, "Process unknown event %u", ev->opcode);
+        return;
+    }
+    if (ev->status == ETW_PROC_UNKNOWN_VERSION) {
+        snprintf(out, out_size, "Process %s version %u, not decoded", ev->event_name, ev->version);
+        return;
+    }
+    char verb[16];
+    snprintf(verb, sizeof verb, "%s", ev->event_name);
+    if (ev->opcode == 1 || ev->opcode == 2 || ev->opcode == 39)
+        verb[0] = (char)(verb[0] - 'A' + 'a'); /* start, end, defunct; DCStart stays as named */
+    int used = snprintf(out, out_size, "Process %s", verb);
+    if (ev->span[ETW_PROC_PID].len && used > 0 && (size_t)used < out_size)
+        used += snprintf(out + used, out_size - (size_t)used, " pid %u", ev->pid);
+    if (ev->span[ETW_PROC_PPID].len && used > 0 && (size_t)used < out_size)
+        used += snprintf(out + used, out_size - (size_t)used, " ppid %u", ev->ppid);
+    if (image && *image && used > 0 && (size_t)used < out_size)
+        snprintf(out + used, out_size - (size_t)used, " %s", image);
+}

@@ -1,0 +1,63 @@
+/* Classic kernel Process events (versions 3, 4, 5), FORMATS.md section 3. */
+#ifndef ETW_PROCESS_H
+#define ETW_PROCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ps_bytes.h"
+
+typedef enum {
+    ETW_PROC_KEY,
+    ETW_PROC_PID,
+    ETW_PROC_PPID,
+    ETW_PROC_SESSION,
+    ETW_PROC_EXIT_STATUS,
+    ETW_PROC_DIRECTORY_TABLE_BASE,
+    ETW_PROC_FLAGS,
+    ETW_PROC_SID,       /* the whole UserSID blob, token header included */
+    ETW_PROC_IMAGE,     /* ANSI, the terminating NUL included when present */
+    ETW_PROC_CMDLINE,   /* UTF-16LE, likewise */
+    ETW_PROC_PACKAGE,
+    ETW_PROC_APPID,
+    ETW_PROC_EXIT_TIME, /* version 5 Defunct */
+    ETW_PROC_FIELD_COUNT
+} etw_proc_field;
+
+typedef enum {
+    ETW_PROC_OK,
+    ETW_PROC_TRUNCATED,       /* a field or string runs past the payload: what fits is decoded */
+    ETW_PROC_TRAILING,        /* decoded, with bytes left over */
+    ETW_PROC_UNKNOWN_EVENT,   /* an opcode other than 1, 2, 3, 4, 39 */
+    ETW_PROC_UNKNOWN_VERSION, /* not 3, 4 or 5: not decoded */
+} etw_proc_status;
+
+typedef struct {
+    uint8_t opcode;
+    uint8_t version;
+    const char *event_name; /* "Start", "End", "DCStart", "DCEnd", "Defunct"; NULL if unknown */
+    unsigned pointer_size;  /* 4 or 8 */
+    etw_proc_status status;
+    size_t trailing;        /* bytes after the last field */
+    ps_span span[ETW_PROC_FIELD_COUNT];
+
+    uint64_t key;
+    uint32_t pid;
+    uint32_t ppid;
+    uint32_t session;
+    int32_t exit_status;
+    uint64_t directory_table_base;
+    uint32_t flags;
+    uint64_t exit_time; /* FILETIME */
+    char sid[192];      /* "S-1-5-18", or "" when the blob holds no SID */
+} etw_proc_event;
+
+/* pointer_size comes from the record header flags (4 for 0x20, 8 otherwise). */
+void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, const uint8_t *payload,
+                     size_t len, etw_proc_event *ev);
+
+/* "Process start pid 4242 ppid 700 chrome.exe"; image is the decoded ImageFileName or NULL. */
+void etw_proc_describe(const etw_proc_event *ev, const char *image, char *out, size_t out_size);
+
+#endif

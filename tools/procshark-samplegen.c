@@ -1,0 +1,387 @@
+/* Writes procshark's sample captures: every ETW network and Process event layout, an unknown
+ * provider and malformed records (captures/etw-events.pcapng), and with --truncations a capture of
+ * every layout cut at every length, for robustness tests. Payloads are laid out here from
+ * FORMATS.md by hand, independently of the decoders, so the tests compare two readings of the spec. */
+#include <arpa/inet.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wiretap/wtap.h>
+
+#include "etw_record.h"
+#include "pcapng_writer.h"
+#include "ps_bytes.h"
+
+#define BASE_TIME_NS INT64_C(1709294400000000000) /* 2024-03-01T12:00:00Z */
+
+typedef struct {
+    pcapng_writer *writer;
+    int64_t next_ns;
+    unsigned count;
+} sample_out;
+
+static void die(const char *what, char *error)
+{
+    fprintf(stderr, "procshark-samplegen: %s: %s\n", what, error ? error : "failed");
+    g_free(error);
+    exit(1);
+}
+
+static void put16(GByteArray *b, uint16_t v) { uint8_t x[2]; ps_put_le16(x, v); g_byte_array_append(b, x, 2); }
+static void put16be(GByteArray *b, uint16_t v) { uint8_t x[2]; ps_put_be16(x, v); g_byte_array_append(b, x, 2); }
+static void put32(GByteArray *b, uint32_t v) { uint8_t x[4]; ps_put_le32(x, v); g_byte_array_append(b, x, 4); }
+static void put64(GByteArray *b, uint64_t v) { uint8_t x[8]; ps_put_le64(x, v); g_byte_array_append(b, x, 8); }
+static void put_ptr(GByteArray *b, unsigned size, uint64_t v) { size == 8 ? put64(b, v) : put32(b, (uint32_t)v); }
+static void put_ansi(GByteArray *b, const char *s) { g_byte_array_append(b, (const guint8 *)s, (guint)strlen(s) + 1); }
+static void put_utf16(GByteArray *b, const char *s)
+{
+    for (; *s; s++)
+        put16(b, (uint8_t)*s);
+    put16(b, 0);
+}
+
+static void put_addr(GByteArray *b, int family, const char *text)
+{
+    uint8_t addr[16];
+    if (inet_pton(family, text, addr) != 1) {
+        fprintf(stderr, "procshark-samplegen: bad address %s\n", text);
+        exit(1);
+    }
+    g_byte_array_append(b, addr, family == AF_INET6 ? 16 : 4);
+}
+
+/* One ETW record around a payload. */
+static void emit_record(sample_out *out, etw_provider provider, const uint8_t *custom_guid, uint16_t id,
+                        uint8_t opcode, uint8_t version, uint16_t flags, const uint8_t *payload, size_t len,
+                        uint32_t declared_len, size_t keep, const char *provider_name)
+{
+    int64_t ts = out->next_ns;
+    out->next_ns += 1000000; /* 1 ms apart */
+    etw_record_fields f = {0};
+    f.flags = flags;
+    f.thread_id = 1234;
+    f.process_id = 4;
+    f.timestamp = etw_unix_us_to_filetime((uint64_t)(ts / 1000));
+    memcpy(f.provider_id, custom_guid ? custom_guid : etw_provider_guid(provider), 16);
+    f.id = id;
+    f.version = version;
+    f.opcode = opcode;
+    f.level = 4;
+
+    GByteArray *name16 = g_byte_array_new();
+    if (provider_name)
+        put_utf16(name16, provider_name);
+    size_t total = etw_record_size(len, 0, name16->len);
+    uint8_t *rec = g_malloc0(total);
+    etw_record_build(rec, &f, payload, len, NULL, 0, name16->data, name16->len);
+    if (declared_len != (uint32_t)len)
+        ps_put_le32(rec + 84, declared_len);
+    char *error = NULL;
+    if (!pcapng_writer_write(out->writer, 0, ts, rec, keep < total ? keep : total, NULL, &error))
+        die("write", error);
+    out->count++;
+    g_free(rec);
+    g_byte_array_free(name16, TRUE);
+}
+
+static void emit(sample_out *out, etw_provider provider, uint16_t id, uint8_t opcode, uint8_t version,
+                 uint16_t flags, const GByteArray *payload)
+{
+    emit_record(out, provider, NULL, id, opcode, version, flags, payload->data, payload->len, payload->len,
+                SIZE_MAX, NULL);
+}
+
+/* --- network payloads ------------------------------------------------------------------------ */
+
+typedef enum { SEND, GEN, CONN, FAIL } net_shape;
+
+typedef struct {
+    net_shape shape;
+    int ip;          /* 4 or 6 */
+    unsigned connid; /* 4 or 8 */
+    unsigned n;      /* the record's number: every value below is derived from it */
+} net_spec;
+
+/* Values: pid 4000+n, size 100n, local 10.0.0.n:50000+n (IPv6 2001:db8::n), remote 192.0.2.n:443
+ * (2001:db8:ffff::n), startime 1000+n, endtime 1001+n, seqnum n, connid 0x1122334400000000+n
+ * (4 bytes: 0xabcd0000+n), mss 1460, sackopt 1, tsopt n%2, wsopt 8, rcvwin 65535+n,
+ * rcvwinscale 7, sndwinscale -1; Fail: proto 2 (n odd) or 23, code 1 + n%6. */
+static GByteArray *net_payload(const net_spec *s)
+{
+    GByteArray *b = g_byte_array_new();
+    unsigned n = s->n;
+    if (s->shape == FAIL) {
+        put16(b, n % 2 ? 2 : 23);
+        put16(b, (uint16_t)(1 + n % 6));
+        return b;
+    }
+    char local[64], remote[64];
+    int family = s->ip == 6 ? AF_INET6 : AF_INET;
+    if (s->ip == 6) {
+        snprintf(local, sizeof local, "2001:db8::%x", n);
+        snprintf(remote, sizeof remote, "2001:db8:ffff::%x", n);
+    } else {
+        snprintf(local, sizeof local, "10.0.0.%u", n);
+        snprintf(remote, sizeof remote, "192.0.2.%u", n);
+    }
+    put32(b, 4000 + n);
+    put32(b, 100 * n);
+    put_addr(b, family, remote);
+    put_addr(b, family, local);
+    put16be(b, 443);
+    put16be(b, (uint16_t)(50000 + n));
+    if (s->shape == SEND) {
+        put32(b, 1000 + n);
+        put32(b, 1001 + n);
+    } else if (s->shape == CONN) {
+        put16(b, 1460);
+        put16(b, 1);
+        put16(b, (uint16_t)(n % 2));
+        put16(b, 8);
+        put32(b, 65535 + n);
+        put16(b, 7);
+        put16(b, (uint16_t)-1);
+    }
+    put32(b, n);
+    if (s->connid == 8)
+        put64(b, UINT64_C(0x1122334400000000) + n);
+    else
+        put32(b, 0xabcd0000u + n);
+    return b;
+}
+
+static net_shape tcp_shape(uint16_t type, int *ip)
+{
+    *ip = type >= 26 ? 6 : 4;
+    switch (type % 16) {
+    case 10: return SEND; /* 10, 26 */
+    case 12: case 15: return CONN; /* 12, 28, 15, 31 */
+    case 1: return FAIL; /* 17 */
+    default: return GEN;
+    }
+}
+
+static void emit_net(sample_out *out, etw_provider provider, uint16_t type, unsigned connid, unsigned n)
+{
+    net_spec s = {GEN, 4, connid, n};
+    if (provider == ETW_PROVIDER_UDPIP || (provider == ETW_PROVIDER_KERNEL_NETWORK && type >= 42)) {
+        s.ip = (type == 26 || type == 27 || type == 58 || type == 59) ? 6 : 4;
+        s.shape = (type == 17 || type == 49) ? FAIL : GEN;
+    } else {
+        s.shape = tcp_shape(type, &s.ip);
+    }
+    GByteArray *p = net_payload(&s);
+    uint16_t flags = connid == 8 ? 0x0040 : 0x0020;
+    if (provider == ETW_PROVIDER_KERNEL_NETWORK)
+        emit(out, provider, type, 0, 0, flags, p);
+    else
+        emit(out, provider, 0, (uint8_t)type, 2, flags | 0x0100, p);
+    g_byte_array_free(p, TRUE);
+}
+
+/* --- process payloads ------------------------------------------------------------------------ */
+
+typedef struct {
+    uint8_t version;
+    unsigned ptr;       /* 4 or 8 */
+    bool sid;           /* S-1-5-21-1004336348-1177238915-682003330-1001, else none */
+    uint32_t pid, ppid, session;
+    int32_t exit_status;
+    const char *image, *cmdline, *package, *appid;
+    uint64_t exit_time; /* version 5 Defunct */
+} proc_spec;
+
+static GByteArray *proc_payload(const proc_spec *s, uint8_t opcode)
+{
+    GByteArray *b = g_byte_array_new();
+    put_ptr(b, s->ptr, s->ptr == 8 ? UINT64_C(0xffffc00012345678) : 0x82345678u);
+    put32(b, s->pid);
+    put32(b, s->ppid);
+    put32(b, s->session);
+    put32(b, (uint32_t)s->exit_status);
+    put_ptr(b, s->ptr, s->ptr == 8 ? UINT64_C(0x1aa000) : 0x1bb000u);
+    if (s->version >= 4)
+        put32(b, 0x2); /* flags */
+    if (s->sid) {
+        put_ptr(b, s->ptr, s->ptr == 8 ? UINT64_C(0xffffa00011112222) : 0x91112222u); /* token */
+        put_ptr(b, s->ptr, 0);
+        static const uint8_t sid[] = {1, 5, 0, 0, 0, 0, 0, 5};
+        g_byte_array_append(b, sid, sizeof sid);
+        put32(b, 21);
+        put32(b, 1004336348);
+        put32(b, 1177238915);
+        put32(b, 682003330);
+        put32(b, 1001);
+    } else {
+        put32(b, 0);
+    }
+    put_ansi(b, s->image);
+    put_utf16(b, s->cmdline);
+    if (s->version >= 4) {
+        put_utf16(b, s->package);
+        put_utf16(b, s->appid);
+    }
+    if (s->version == 5 && opcode == 39)
+        put64(b, s->exit_time);
+    return b;
+}
+
+static void emit_proc(sample_out *out, uint8_t opcode, const proc_spec *s)
+{
+    GByteArray *p = proc_payload(s, opcode);
+    emit(out, ETW_PROVIDER_PROCESS, 0, opcode, s->version, (s->ptr == 8 ? 0x0040 : 0x0020) | 0x0100, p);
+    g_byte_array_free(p, TRUE);
+}
+
+/* --- the captures ------------------------------------------------------------------------------ */
+
+static const uint16_t tcp_types[] = {10, 11, 12, 13, 14, 15, 16, 17, 18, 26, 27, 28, 29, 30, 31, 32, 34};
+
+static const proc_spec proc_start_v3 = {3, 8, true, 4242, 700, 1, 0, "curl.exe",
+                                        "curl.exe https://example.com/", NULL, NULL, 0};
+static const proc_spec proc_dcstart_v4 = {4, 8, false, 4,    0, 0, 0, "System", "", "", "", 0};
+static const proc_spec proc_end_v4 = {4, 8, true, 4242, 700, 1, 0, "curl.exe", "curl.exe https://example.com/",
+                                      "", "", 0};
+static const proc_spec proc_dcend_v4_32 = {4, 4, true, 1337, 600, 2, 259, "calc.exe", "\"calc.exe\"",
+                                           "Microsoft.WindowsCalculator_10.2103.8.0_x86__8wekyb3d8bbwe", "App", 0};
+static const proc_spec proc_defunct_v5 = {5, 8, true, 5150, 700, 1, -1073741510, "svchost.exe",
+                                          "svchost.exe -k netsvcs", "", "",
+                                          UINT64_C(133537680000000000) /* 2024-03-01T12:00:00Z */};
+static const proc_spec proc_end_v3_32 = {3, 4, false, 808, 4, 0, 1, "smss.exe", "\\SystemRoot\\smss.exe", NULL,
+                                         NULL, 0};
+
+static void write_events(sample_out *out)
+{
+    /* The two real Kernel-Network payloads of FORMATS.md (Windows 7 x64), verbatim. */
+    static const uint8_t real_send[] = {0x9c, 0x0a, 0x00, 0x00, 0x4d, 0x00, 0x00, 0x00, 0x9d, 0x38, 0xf4, 0x26,
+                                        0x0a, 0x79, 0x6a, 0x76, 0x01, 0xbb, 0xf1, 0x2b, 0xf0, 0x2f, 0x2d, 0x00,
+                                        0xf1, 0x2f, 0x2d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                        0x00, 0x00, 0x00, 0x00};
+    static const uint8_t real_recv[] = {0x9c, 0x0a, 0x00, 0x00, 0x05, 0x10, 0x00, 0x00, 0x9d, 0x38, 0xf4, 0x26,
+                                        0x0a, 0x79, 0x6a, 0x76, 0x01, 0xbb, 0xf1, 0x2c, 0x00, 0x00, 0x00, 0x00,
+                                        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    emit_record(out, ETW_PROVIDER_KERNEL_NETWORK, NULL, 10, 0, 0, 0x0040, real_send, sizeof real_send,
+                sizeof real_send, SIZE_MAX, NULL);
+    emit_record(out, ETW_PROVIDER_KERNEL_NETWORK, NULL, 11, 0, 0, 0x0040, real_recv, sizeof real_recv,
+                sizeof real_recv, SIZE_MAX, NULL);
+
+    unsigned n = 1;
+    /* TcpIp, every type, 8-byte connid; then each layout once with a 4-byte connid. */
+    for (size_t i = 0; i < G_N_ELEMENTS(tcp_types); i++)
+        emit_net(out, ETW_PROVIDER_TCPIP, tcp_types[i], 8, n++);
+    static const uint16_t narrow[] = {10, 11, 12, 26, 27, 28};
+    for (size_t i = 0; i < G_N_ELEMENTS(narrow); i++)
+        emit_net(out, ETW_PROVIDER_TCPIP, narrow[i], 4, n++);
+    /* Kernel-Network: every TCP and UDP id. */
+    for (size_t i = 0; i < G_N_ELEMENTS(tcp_types); i++)
+        emit_net(out, ETW_PROVIDER_KERNEL_NETWORK, tcp_types[i], 8, n++);
+    static const uint16_t kn_udp[] = {42, 43, 49, 58, 59};
+    for (size_t i = 0; i < G_N_ELEMENTS(kn_udp); i++)
+        emit_net(out, ETW_PROVIDER_KERNEL_NETWORK, kn_udp[i], 8, n++);
+    /* UdpIp (classic), from a 32-bit kernel. */
+    static const uint16_t udp_types[] = {10, 11, 17, 26, 27};
+    for (size_t i = 0; i < G_N_ELEMENTS(udp_types); i++)
+        emit_net(out, ETW_PROVIDER_UDPIP, udp_types[i], 4, n++);
+
+    emit_proc(out, 1, &proc_start_v3);
+    emit_proc(out, 3, &proc_dcstart_v4);
+    emit_proc(out, 2, &proc_end_v4);
+    emit_proc(out, 4, &proc_dcend_v4_32);
+    emit_proc(out, 39, &proc_defunct_v5);
+    emit_proc(out, 2, &proc_end_v3_32);
+
+    /* A provider procshark does not decode: Microsoft-Windows-DNS-Client. */
+    static const uint8_t dns_guid[16] = {0x6e, 0x12, 0x95, 0x1c, 0xea, 0x7e, 0xa9, 0x49,
+                                         0xa3, 0xfe, 0xa3, 0x78, 0xb0, 0x3d, 0xdb, 0x4d};
+    static const uint8_t dns_data[] = {'e', 0, 'x', 0, 'a', 0, 'm', 0, 0, 0};
+    emit_record(out, ETW_PROVIDER_OTHER, dns_guid, 3008, 0, 0, 0x0040, dns_data, sizeof dns_data,
+                sizeof dns_data, SIZE_MAX, "Microsoft-Windows-DNS-Client");
+
+    /* Malformed records, one problem each. */
+    net_spec send4 = {SEND, 4, 8, n++};
+    GByteArray *p = net_payload(&send4);
+    emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, 10, 2, 0x0140, p->data, p->len, p->len, 40, NULL);
+    emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, 10, 2, 0x0140, p->data, p->len, 200, 96 + 36, NULL);
+    emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, 10, 2, 0x0140, p->data, 38, 38, SIZE_MAX, NULL);
+    emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, 10, 3, 0x0140, p->data, p->len, p->len, SIZE_MAX, NULL);
+    emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, 10, 1, 0x0140, p->data, p->len, p->len, SIZE_MAX, NULL);
+    g_byte_array_free(p, TRUE);
+    net_spec gen6 = {GEN, 6, 8, n++};
+    p = net_payload(&gen6);
+    emit_record(out, ETW_PROVIDER_KERNEL_NETWORK, NULL, 27, 0, 0, 0x0040, p->data, 20, 20, SIZE_MAX, NULL);
+    emit_record(out, ETW_PROVIDER_KERNEL_NETWORK, NULL, 99, 0, 0, 0x0040, p->data, p->len, p->len, SIZE_MAX,
+                NULL);
+    g_byte_array_free(p, TRUE);
+    static const uint8_t fail6[] = {2, 0, 1, 0, 0xee, 0xee};
+    emit_record(out, ETW_PROVIDER_KERNEL_NETWORK, NULL, 17, 0, 0, 0x0040, fail6, sizeof fail6, sizeof fail6,
+                SIZE_MAX, NULL);
+    p = proc_payload(&proc_end_v4, 2);
+    emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, 2, 4, 0x0140, p->data, p->len - 20, p->len - 20, SIZE_MAX,
+                NULL);
+    emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, 2, 2, 0x0140, p->data, p->len, p->len, SIZE_MAX, NULL);
+    emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, 50, 4, 0x0140, p->data, p->len, p->len, SIZE_MAX, NULL);
+    g_byte_array_free(p, TRUE);
+}
+
+/* Each layout cut at every length, declared honestly, and again with UserDataLength left whole. */
+static void write_truncations(sample_out *out)
+{
+    static const uint16_t types[] = {10, 11, 12, 17, 26, 27, 28};
+    for (size_t i = 0; i < G_N_ELEMENTS(types); i++) {
+        for (unsigned width = 4; width <= 8; width += 4) {
+            int ip;
+            net_spec s = {tcp_shape(types[i], &ip), 0, width, 7};
+            s.ip = ip;
+            GByteArray *p = net_payload(&s);
+            for (size_t len = 0; len < p->len; len++) {
+                emit_record(out, ETW_PROVIDER_KERNEL_NETWORK, NULL, types[i], 0, 0, 0x0040, p->data, len, len,
+                            SIZE_MAX, NULL);
+                emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, (uint8_t)types[i], 2, 0x0140, p->data, p->len,
+                            p->len, ETW_HEADER_SIZE + len, NULL);
+            }
+            g_byte_array_free(p, TRUE);
+        }
+    }
+    const proc_spec *procs[] = {&proc_start_v3, &proc_end_v4, &proc_dcend_v4_32, &proc_defunct_v5, &proc_end_v3_32};
+    const uint8_t opcodes[] = {1, 2, 4, 39, 2};
+    for (size_t i = 0; i < G_N_ELEMENTS(procs); i++) {
+        GByteArray *p = proc_payload(procs[i], opcodes[i]);
+        uint16_t flags = (procs[i]->ptr == 8 ? 0x0040 : 0x0020) | 0x0100;
+        for (size_t len = 0; len < p->len; len++) {
+            emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, opcodes[i], procs[i]->version, flags, p->data, len,
+                        len, SIZE_MAX, NULL);
+            emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, opcodes[i], procs[i]->version, flags, p->data,
+                        p->len, p->len, ETW_HEADER_SIZE + len, NULL);
+        }
+        g_byte_array_free(p, TRUE);
+    }
+    static const uint8_t nothing[4] = {0};
+    for (size_t keep = 0; keep < ETW_HEADER_SIZE; keep++)
+        emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, 17, 2, 0x0140, nothing, 4, 4, keep, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3 || (strcmp(argv[1], "--events") != 0 && strcmp(argv[1], "--truncations") != 0)) {
+        fprintf(stderr, "usage: procshark-samplegen --events|--truncations OUT.pcapng\n");
+        return 2;
+    }
+    pcapng_writer_init_library("procshark-samplegen");
+    bool events = strcmp(argv[1], "--events") == 0;
+    const pcapng_interface etw_if = {WTAP_ENCAP_ETW, "etw",
+                                     events ? "procshark sample ETW events" : "procshark truncated ETW records"};
+    char *error = NULL;
+    sample_out out = {pcapng_writer_open(argv[2], &etw_if, 1, &error), BASE_TIME_NS, 0};
+    if (!out.writer)
+        die("open", error);
+    if (events)
+        write_events(&out);
+    else
+        write_truncations(&out);
+    if (!pcapng_writer_close(out.writer, &error))
+        die(argv[2], error);
+    fprintf(stderr, "procshark-samplegen: wrote %u records to %s\n", out.count, argv[2]);
+    return 0;
+}
