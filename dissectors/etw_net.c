@@ -175,6 +175,9 @@ bool etw_net_decode(etw_provider provider, uint16_t id, uint8_t opcode, uint8_t 
     ev->action = info->action;
     ev->layout = info->layout;
 
+    /* Bytes past the declared payload belong to the record's message or padding. */
+    if (len > declared_len)
+        len = declared_len;
     const layout_info *layout = &layouts[info->layout];
     ev->ip_version = layout->ip_version;
     ev->expected_len[0] = layout->prefix + (layout->has_connid ? 4 : 0);

@@ -20,12 +20,15 @@ typedef struct {
     size_t len;
     size_t off;
     bool truncated;
+    bool bad_sid; /* nothing after a malformed SID can be located */
     etw_proc_event *ev;
 } cursor;
 
 /* Takes a fixed-size field; returns a pointer to it, or NULL (and marks truncation). */
 static const uint8_t *take(cursor *c, etw_proc_field field, size_t size)
 {
+    if (c->bad_sid)
+        return NULL;
     if (c->truncated || size > c->len - c->off) {
         c->truncated = true;
         return NULL;
@@ -41,7 +44,7 @@ static uint64_t read_pointer(const uint8_t *at, unsigned size) { return size == 
 /* A NUL-terminated string of unit-sized characters; an unterminated one spans to the end. */
 static void take_string(cursor *c, etw_proc_field field, size_t unit)
 {
-    if (c->truncated)
+    if (c->truncated || c->bad_sid)
         return;
     size_t start = c->off, i = start;
     while (i + unit <= c->len) {
@@ -58,12 +61,17 @@ static void take_string(cursor *c, etw_proc_field field, size_t unit)
     c->truncated = true;
 }
 
+#define SID_REVISION 1
+#define SID_MAX_SUB_AUTHORITIES 15
+
 static void format_sid(const uint8_t *sid, size_t sub_count, char *out, size_t n)
 {
     uint64_t authority = 0;
     for (int i = 2; i < 8; i++)
         authority = (authority << 8) | sid[i];
-    int used = snprintf(out, n, "S-%u-%llu", sid[0], (unsigned long long)authority);
+    /* MS-DTYP 2.4.2.1: authorities of 2^32 and above are written in hex. */
+    int used = authority >> 32 ? snprintf(out, n, "S-%u-0x%012llX", sid[0], (unsigned long long)authority)
+                               : snprintf(out, n, "S-%u-%llu", sid[0], (unsigned long long)authority);
     for (size_t i = 0; i < sub_count && used > 0 && (size_t)used < n; i++)
         used += snprintf(out + used, n - (size_t)used, "-%u", ps_le32(sid + 8 + 4 * i));
 }
@@ -86,6 +94,10 @@ static void take_sid(cursor *c)
         return;
     }
     size_t sub_count = c->p[sid_at + 1];
+    if (c->p[sid_at] != SID_REVISION || sub_count > SID_MAX_SUB_AUTHORITIES) {
+        c->bad_sid = true;
+        return;
+    }
     size_t sid_len = 8 + 4 * sub_count;
     if (c->len - sid_at < sid_len) {
         c->truncated = true;
@@ -113,7 +125,7 @@ void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, con
         return;
     }
 
-    cursor c = {payload, len, 0, false, ev};
+    cursor c = {payload, len, 0, false, false, ev};
     const uint8_t *at;
     unsigned ptr = ev->pointer_size;
     if ((at = take(&c, ETW_PROC_KEY, ptr)))
@@ -140,7 +152,9 @@ void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, con
     if (version == 5 && opcode == 39 && (at = take(&c, ETW_PROC_EXIT_TIME, 8)))
         ev->exit_time = ps_le64(at);
 
-    if (c.truncated)
+    if (c.bad_sid)
+        ev->status = ETW_PROC_BAD_SID;
+    else if (c.truncated)
         ev->status = ETW_PROC_TRUNCATED;
     else if (c.off < len) {
         ev->status = ETW_PROC_TRAILING;

@@ -29,6 +29,7 @@ typedef enum {
     ETW_PROC_OK,
     ETW_PROC_TRUNCATED,       /* a field or string runs past the payload: what fits is decoded */
     ETW_PROC_TRAILING,        /* decoded, with bytes left over */
+    ETW_PROC_BAD_SID,         /* the SID's revision is not 1 or it claims over 15 sub-authorities */
     ETW_PROC_UNKNOWN_EVENT,   /* an opcode other than 1, 2, 3, 4, 39 */
     ETW_PROC_UNKNOWN_VERSION, /* not 3, 4 or 5: not decoded */
 } etw_proc_status;
@@ -50,7 +51,7 @@ typedef struct {
     uint64_t directory_table_base;
     uint32_t flags;
     uint64_t exit_time; /* FILETIME */
-    char sid[192];      /* "S-1-5-18", or "" when the blob holds no SID */
+    char sid[192];      /* "S-1-5-18", or "" when the blob holds no SID (15 sub-authorities fit) */
 } etw_proc_event;
 
 /* pointer_size comes from the record header flags (4 for 0x20, 8 otherwise). */

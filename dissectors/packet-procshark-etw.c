@@ -33,7 +33,8 @@ static gint ett_etwnet = -1, ett_etwproc = -1, ett_etwdata = -1;
 static expert_field ei_short_header, ei_userdata_overflow, ei_trailer_overflow;
 static expert_field ei_net_truncated, ei_net_bad_length, ei_net_unknown_event, ei_net_pre_vista,
     ei_net_unknown_version;
-static expert_field ei_proc_truncated, ei_proc_trailing, ei_proc_unknown_event, ei_proc_unknown_version;
+static expert_field ei_proc_truncated, ei_proc_trailing, ei_proc_bad_sid, ei_proc_unknown_event,
+    ei_proc_unknown_version;
 
 static dissector_handle_t builtin_etw_handle;
 
@@ -230,6 +231,11 @@ static void dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_tree_add_expert_format(t, pinfo, &ei_proc_truncated, tvb, base, len,
                                      "Process %s version %u payload of %d bytes ends inside a field",
                                      ev.event_name, ev.version, len);
+    else if (ev.status == ETW_PROC_BAD_SID)
+        proto_tree_add_expert_format(t, pinfo, &ei_proc_bad_sid, tvb, base + (int)decoded_end,
+                                     len - (int)decoded_end,
+                                     "UserSID is malformed (revision 1 and at most 15 sub-authorities expected): "
+                                     "the fields after it cannot be located");
     else if (ev.status == ETW_PROC_TRAILING)
         proto_tree_add_expert_format(t, pinfo, &ei_proc_trailing, tvb, base + (int)decoded_end,
                                      (int)ev.trailing, "%zu bytes after the last field of version %u",
@@ -431,6 +437,7 @@ void proto_register_procshark_etw(void)
         {&ei_proc_truncated, {"etwproc.truncated", PI_MALFORMED, PI_ERROR, "Payload ends inside a field",
                               EXPFILL}},
         {&ei_proc_trailing, {"etwproc.trailing", PI_PROTOCOL, PI_WARN, "Bytes after the last field", EXPFILL}},
+        {&ei_proc_bad_sid, {"etwproc.bad_sid", PI_MALFORMED, PI_ERROR, "Malformed UserSID", EXPFILL}},
         {&ei_proc_unknown_event, {"etwproc.unknown_event", PI_UNDECODED, PI_WARN, "Unknown Process event",
                                   EXPFILL}},
         {&ei_proc_unknown_version, {"etwproc.unknown_version", PI_UNDECODED, PI_WARN,

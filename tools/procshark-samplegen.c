@@ -323,6 +323,10 @@ static void write_events(sample_out *out)
     emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, 2, 2, 0x0140, p->data, p->len, p->len, SIZE_MAX, NULL);
     emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, 50, 4, 0x0140, p->data, p->len, p->len, SIZE_MAX, NULL);
     g_byte_array_free(p, TRUE);
+    p = proc_payload(&proc_start_v3, 1);
+    p->data[32 + 16] = 9; /* SID revision 9: after the 32 fixed bytes and the 16-byte token header */
+    emit(out, ETW_PROVIDER_PROCESS, 0, 1, 3, 0x0140, p);
+    g_byte_array_free(p, TRUE);
 }
 
 /* Each layout cut at every length, declared honestly, and again with UserDataLength left whole. */
@@ -336,8 +340,10 @@ static void write_truncations(sample_out *out)
             s.ip = ip;
             GByteArray *p = net_payload(&s);
             for (size_t len = 0; len < p->len; len++) {
-                emit_record(out, ETW_PROVIDER_KERNEL_NETWORK, NULL, types[i], 0, 0, 0x0040, p->data, len, len,
-                            SIZE_MAX, NULL);
+                /* An 8-byte connid cut by 4 is a whole record with a 4-byte connid. */
+                if (!(width == 8 && len == p->len - 4))
+                    emit_record(out, ETW_PROVIDER_KERNEL_NETWORK, NULL, types[i], 0, 0, 0x0040, p->data, len,
+                                len, SIZE_MAX, NULL);
                 emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, (uint8_t)types[i], 2, 0x0140, p->data, p->len,
                             p->len, ETW_HEADER_SIZE + len, NULL);
             }

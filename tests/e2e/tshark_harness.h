@@ -1,0 +1,22 @@
+/* Runs tshark with the built plugin through tools/procshark-tshark (unprivileged when root). */
+#ifndef TSHARK_HARNESS_H
+#define TSHARK_HARNESS_H
+
+#include <glib.h>
+
+typedef struct {
+    int exit_code; /* -1 when tshark did not exit normally */
+    char *out;
+    char *err;
+} tshark_result;
+
+/* args: tshark's arguments, NULL-terminated. Aborts the program when tshark cannot be started. */
+tshark_result tshark_run(const char *const *args);
+
+/* NULL when the run exited 0 with no sanitizer report, dissector bug or exception in its output;
+ * otherwise a description (g_free it). */
+char *tshark_problems(const tshark_result *r);
+
+void tshark_result_clear(tshark_result *r);
+
+#endif
