@@ -4,5 +4,6 @@
 
 void proto_register_procshark_etw(void);
 void proto_reg_handoff_procshark_etw(void);
+void proto_register_procshark_json(void);
 
 #endif

@@ -20,5 +20,7 @@ WS_DLL_PUBLIC void plugin_register(void);
 void plugin_register(void)
 {
     static proto_plugin etw = {proto_register_procshark_etw, proto_reg_handoff_procshark_etw};
+    static proto_plugin json_records = {proto_register_procshark_json, NULL};
     proto_register_plugin(&etw);
+    proto_register_plugin(&json_records);
 }

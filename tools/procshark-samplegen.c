@@ -1,7 +1,8 @@
 /* Writes procshark's sample captures: every ETW network and Process event layout, an unknown
- * provider and malformed records (captures/etw-events.pcapng), and with --truncations a capture of
- * every layout cut at every length, for robustness tests. Payloads are laid out here from
- * FORMATS.md by hand, independently of the decoders, so the tests compare two readings of the spec. */
+ * provider and malformed records (--events), every ETW layout cut at every length (--truncations),
+ * tracee events and Get-NetTCPConnection rows listed in a file (--json-records) and JSON lines
+ * (--jsonl). ETW payloads are laid out here from FORMATS.md by hand, independently of the
+ * decoders, so the tests compare two readings of the spec. */
 #include <arpa/inet.h>
 #include <glib.h>
 #include <stdbool.h>
@@ -13,6 +14,8 @@
 #include "etw_record.h"
 #include "pcapng_writer.h"
 #include "ps_bytes.h"
+#include "tracee_event.h"
+#include "upper_pdu.h"
 
 #define BASE_TIME_NS INT64_C(1709294400000000000) /* 2024-03-01T12:00:00Z */
 
@@ -368,26 +371,151 @@ static void write_truncations(sample_out *out)
         emit_record(out, ETW_PROVIDER_TCPIP, NULL, 0, 17, 2, 0x0140, nothing, 4, 4, keep, NULL);
 }
 
+/* --- JSON records (exported PDUs) ---------------------------------------------------------------- */
+
+typedef struct {
+    pcapng_writer *writer;
+    int64_t last_ns;
+    bool last_was_snapshot;
+    unsigned count;
+} json_out;
+
+/* tracee events carry their time; a Get-NetTCPConnection snapshot is one instant after the last
+ * record; anything undated follows 1 ms later. */
+static int64_t record_time(json_out *out, const char *dissector, const char *payload, size_t len)
+{
+    int64_t ts = out->last_ns > INT64_MAX - 1000000 ? out->last_ns : out->last_ns + 1000000;
+    bool snapshot = strcmp(dissector, UPPER_PDU_NETTCP) == 0;
+    if (snapshot && out->last_was_snapshot) {
+        ts = out->last_ns;
+    } else if (!snapshot) {
+        tracee_event ev;
+        if (tracee_event_decode(payload, len, &ev) && ev.v[TRACEE_TIMESTAMP].present)
+            ts = (int64_t)ev.v[TRACEE_TIMESTAMP].u;
+        tracee_event_clear(&ev);
+    }
+    out->last_was_snapshot = snapshot;
+    return ts;
+}
+
+static void emit_json(json_out *out, unsigned interface_id, const char *dissector, const char *payload, size_t len)
+{
+    int64_t ts = record_time(out, dissector, payload, len);
+    GByteArray *frame = upper_pdu_frame(dissector, (const uint8_t *)payload, len);
+    char *error = NULL;
+    if (!pcapng_writer_write(out->writer, interface_id, ts, frame->data, frame->len, NULL, &error))
+        die("write", error);
+    g_byte_array_free(frame, TRUE);
+    out->last_ns = ts;
+    out->count++;
+}
+
+static char **read_lines(const char *path)
+{
+    char *text = NULL;
+    GError *gerr = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+        fprintf(stderr, "procshark-samplegen: %s\n", gerr->message);
+        exit(1);
+    }
+    char **lines = g_strsplit(text, "\n", -1);
+    g_free(text);
+    return lines;
+}
+
+static const pcapng_interface json_interfaces[] = {
+    {WTAP_ENCAP_WIRESHARK_UPPER_PDU, "tracee", "tracee events (procshark.tracee)"},
+    {WTAP_ENCAP_WIRESHARK_UPPER_PDU, "nettcp", "Get-NetTCPConnection rows (procshark.nettcpconnection)"},
+};
+
+/* LIST: "tracee<TAB>payload" or "nettcp<TAB>payload" lines, payload bytes as they are (they need
+ * not be UTF-8); '#' starts a comment. */
+static void write_json_records(json_out *out, const char *list)
+{
+    char **lines = read_lines(list);
+    for (size_t i = 0; lines[i]; i++) {
+        const char *line = lines[i];
+        if (!line[0] || line[0] == '#')
+            continue;
+        const char *tab = strchr(line, '\t');
+        bool tracee = tab && strncmp(line, "tracee\t", 7) == 0;
+        if (!tab || (!tracee && strncmp(line, "nettcp\t", 7) != 0)) {
+            fprintf(stderr, "procshark-samplegen: %s:%zu: expected tracee or nettcp, a tab, then JSON\n", list, i + 1);
+            exit(1);
+        }
+        emit_json(out, tracee ? 0 : 1, tracee ? UPPER_PDU_TRACEE : UPPER_PDU_NETTCP, tab + 1, strlen(tab + 1));
+    }
+    g_strfreev(lines);
+}
+
+/* Every non-empty line of FILE as one record for the named dissector. */
+static void write_jsonl(json_out *out, const char *dissector, const char *path)
+{
+    char **lines = read_lines(path);
+    for (size_t i = 0; lines[i]; i++)
+        if (lines[i][0])
+            emit_json(out, strcmp(dissector, UPPER_PDU_NETTCP) == 0 ? 1 : 0, dissector, lines[i], strlen(lines[i]));
+    g_strfreev(lines);
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: procshark-samplegen --events OUT.pcapng\n"
+                    "       procshark-samplegen --truncations OUT.pcapng\n"
+                    "       procshark-samplegen --json-records LIST.tsv OUT.pcapng\n"
+                    "       procshark-samplegen --jsonl tracee|nettcp FILE.jsonl OUT.pcapng\n");
+    exit(2);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "--events") != 0 && strcmp(argv[1], "--truncations") != 0)) {
-        fprintf(stderr, "usage: procshark-samplegen --events|--truncations OUT.pcapng\n");
-        return 2;
-    }
+    if (argc < 3)
+        usage();
     pcapng_writer_init_library("procshark-samplegen");
-    bool events = strcmp(argv[1], "--events") == 0;
-    const pcapng_interface etw_if = {WTAP_ENCAP_ETW, "etw",
-                                     events ? "procshark sample ETW events" : "procshark truncated ETW records"};
+    const char *mode = argv[1];
+    const char *path = argv[argc - 1];
     char *error = NULL;
-    sample_out out = {pcapng_writer_open(argv[2], &etw_if, 1, &error), BASE_TIME_NS, 0};
+    if (strcmp(mode, "--events") == 0 || strcmp(mode, "--truncations") == 0) {
+        if (argc != 3)
+            usage();
+        bool events = strcmp(mode, "--events") == 0;
+        const pcapng_interface etw_if = {WTAP_ENCAP_ETW, "etw",
+                                         events ? "procshark sample ETW events" : "procshark truncated ETW records"};
+        sample_out out = {pcapng_writer_open(path, &etw_if, 1, &error), BASE_TIME_NS, 0};
+        if (!out.writer)
+            die("open", error);
+        if (events)
+            write_events(&out);
+        else
+            write_truncations(&out);
+        if (!pcapng_writer_close(out.writer, &error))
+            die(path, error);
+        fprintf(stderr, "procshark-samplegen: wrote %u records to %s\n", out.count, path);
+        return 0;
+    }
+    bool records = strcmp(mode, "--json-records") == 0 && argc == 4;
+    bool jsonl = strcmp(mode, "--jsonl") == 0 && argc == 5;
+    if (!records && !jsonl)
+        usage();
+    const char *dissector = NULL;
+    if (jsonl) {
+        if (strcmp(argv[2], "tracee") == 0)
+            dissector = UPPER_PDU_TRACEE;
+        else if (strcmp(argv[2], "nettcp") == 0)
+            dissector = UPPER_PDU_NETTCP;
+        else
+            usage();
+    }
+    json_out out = {pcapng_writer_open(path, json_interfaces, G_N_ELEMENTS(json_interfaces), &error),
+                    BASE_TIME_NS, false, 0};
     if (!out.writer)
         die("open", error);
-    if (events)
-        write_events(&out);
+    if (records)
+        write_json_records(&out, argv[2]);
     else
-        write_truncations(&out);
+        write_jsonl(&out, dissector, argv[3]);
     if (!pcapng_writer_close(out.writer, &error))
-        die(argv[2], error);
-    fprintf(stderr, "procshark-samplegen: wrote %u records to %s\n", out.count, argv[2]);
+        die(path, error);
+    fprintf(stderr, "procshark-samplegen: wrote %u records to %s\n", out.count, path);
     return 0;
 }

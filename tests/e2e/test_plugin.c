@@ -1,5 +1,5 @@
-/* tshark-level checks of the ETW dissectors beyond field values: registration, display filters,
- * and every layout cut at every length. */
+/* tshark-level checks beyond field values: registration, display filters on the sample captures,
+ * every ETW layout cut at every length, and a hostile JSON corpus. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,9 @@
 
 static const char *events_capture;
 static const char *truncations_capture;
+static const char *json_capture;
+static const char *fuzz_capture;
+static unsigned fuzz_records;
 
 /* Runs tshark, fails the test on any problem, returns its stdout (g_free it). */
 static char *tshark_ok(const char *const *args)
@@ -51,6 +54,21 @@ static const char *const required_fields[] = {
     "etwnet.fail.proto", "etwnet.fail.code", "etwproc.event", "etwproc.pid", "etwproc.ppid",
     "etwproc.session", "etwproc.exit_status", "etwproc.key", "etwproc.flags", "etwproc.image",
     "etwproc.cmdline", "etwproc.package", "etwproc.appid",
+    "tracee_net.timestamp", "tracee_net.event_name", "tracee_net.event_id", "tracee_net.pid", "tracee_net.tid",
+    "tracee_net.ppid", "tracee_net.host_pid", "tracee_net.host_tid", "tracee_net.host_ppid", "tracee_net.uid",
+    "tracee_net.process_name", "tracee_net.executable", "tracee_net.hostname", "tracee_net.cgroup_id",
+    "tracee_net.mnt_ns", "tracee_net.pid_ns", "tracee_net.syscall", "tracee_net.container.id",
+    "tracee_net.container.name", "tracee_net.container.image", "tracee_net.k8s.pod_name",
+    "tracee_net.k8s.namespace", "tracee_net.k8s.pod_uid", "tracee_net.direction", "tracee_net.ip.src",
+    "tracee_net.ip.dst", "tracee_net.ipv6.src", "tracee_net.ipv6.dst", "tracee_net.tcp.srcport",
+    "tracee_net.tcp.dstport", "tracee_net.tcp.seq", "tracee_net.tcp.ack", "tracee_net.tcp.data_offset",
+    "tracee_net.tcp.flags.fin", "tracee_net.tcp.flags.syn", "tracee_net.tcp.flags.rst", "tracee_net.tcp.flags.psh",
+    "tracee_net.tcp.flags.ack", "tracee_net.tcp.flags.urg", "tracee_net.tcp.flags.ece", "tracee_net.tcp.flags.cwr",
+    "tracee_net.tcp.flags.ns", "tracee_net.tcp.window", "tracee_net.tcp.checksum", "tracee_net.tcp.urgent",
+    "tracee_net.flow.direction", "tracee_net.arg",
+    "nettcpconn.local.ip", "nettcpconn.local.ipv6", "nettcpconn.local.port", "nettcpconn.remote.ip",
+    "nettcpconn.remote.ipv6", "nettcpconn.remote.port", "nettcpconn.state", "nettcpconn.owning_process",
+    "nettcpconn.creation_time", "nettcpconn.applied_setting", "nettcpconn.offload_state",
 };
 
 static void test_every_field_registered(void **state)
@@ -81,14 +99,16 @@ static char *frames_matching(const char *capture, const char *filter)
     return out;
 }
 
-static void assert_filter(const char *filter, const char *frames)
+static void assert_filter_on(const char *capture, const char *filter, const char *frames)
 {
-    char *got = frames_matching(events_capture, filter);
+    char *got = frames_matching(capture, filter);
     if (strcmp(got, frames) != 0)
         print_error("filter %s: expected frames %s, got %s\n", filter, frames, got);
     assert_string_equal(got, frames);
     g_free(got);
 }
+
+static void assert_filter(const char *filter, const char *frames) { assert_filter_on(events_capture, filter, frames); }
 
 static void test_display_filters(void **state)
 {
@@ -100,6 +120,36 @@ static void test_display_filters(void **state)
     assert_filter("etwnet.fail.code == 3", "10");
     assert_filter("etwdata.data", "59");
     assert_filter("etwproc.exit_time", "57");
+}
+
+static void test_json_display_filters(void **state)
+{
+    (void)state;
+    assert_filter_on(json_capture, "tracee_net.process_name == \"curl\"", "1,2,3,7,9,10");
+    assert_filter_on(json_capture, "tracee_net.tcp.flags.syn == 1", "1,2,29");
+    assert_filter_on(json_capture, "tracee_net.direction == \"ingress\"", "2,6,10,12");
+    assert_filter_on(json_capture, "tracee_net.ipv6.src == fd12:3456:789a::2", "4");
+    assert_filter_on(json_capture, "tracee_net.container.image contains \"nginx\"", "1,2");
+    assert_filter_on(json_capture, "tracee_net.arg contains \"shop.example\"", "7");
+    assert_filter_on(json_capture, "nettcpconn.state == 5", "13,19");
+    assert_filter_on(json_capture, "nettcpconn.local.ipv6 == 2001:db8::5 && nettcpconn.owning_process == 880", "14");
+    assert_filter_on(json_capture, "tracee_net.bad_value || nettcpconn.bad_value", "29,31");
+}
+
+/* Every record of the hostile corpus dissects without an exception, a dissector bug or a
+ * sanitizer report (in the sanitizer build). */
+static void test_json_fuzz_corpus(void **state)
+{
+    (void)state;
+    const char *args[] = {"-r", fuzz_capture, "-V", NULL};
+    char *out = tshark_ok(args);
+    unsigned frames = strncmp(out, "Frame ", 6) == 0;
+    for (const char *p = out; (p = strstr(p, "\nFrame ")) != NULL; p++)
+        frames++;
+    g_free(out);
+    if (frames != fuzz_records)
+        print_error("%s: %u frames dissected, %u records written\n", fuzz_capture, frames, fuzz_records);
+    assert_int_equal(frames, fuzz_records);
 }
 
 static void test_truncated_records_dissect_cleanly(void **state)
@@ -136,20 +186,42 @@ static void test_truncated_records_each_report_an_error(void **state)
     assert_int_equal(silent, 0);
 }
 
+/* The corpus's records: its lines but empty ones and '#' comments. */
+static unsigned count_records(const char *path)
+{
+    char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(2);
+    }
+    unsigned n = 0;
+    char **lines = g_strsplit(text, "\n", -1);
+    for (size_t i = 0; lines[i]; i++)
+        n += lines[i][0] != '\0' && lines[i][0] != '#';
+    g_strfreev(lines);
+    g_free(text);
+    return n;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: test_etw_plugin EVENTS.pcapng TRUNCATIONS.pcapng\n");
+    if (argc != 6) {
+        fprintf(stderr, "usage: test_plugin ETW-EVENTS TRUNCATIONS JSON-RECORDS FUZZ-CAPTURE CORPUS.tsv\n");
         return 2;
     }
     events_capture = argv[1];
     truncations_capture = argv[2];
+    json_capture = argv[3];
+    fuzz_capture = argv[4];
+    fuzz_records = count_records(argv[5]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plugin_reports_version),
         cmocka_unit_test(test_every_field_registered),
         cmocka_unit_test(test_display_filters),
+        cmocka_unit_test(test_json_display_filters),
         cmocka_unit_test(test_truncated_records_dissect_cleanly),
         cmocka_unit_test(test_truncated_records_each_report_an_error),
+        cmocka_unit_test(test_json_fuzz_corpus),
     };
-    return cmocka_run_group_tests_name("tshark ETW plugin", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("tshark plugin", tests, NULL, NULL);
 }

@@ -1,0 +1,488 @@
+#include "tracee_event.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ps_json.h"
+#include "ps_time.h"
+
+#define U16 UINT64_C(0xffff)
+#define U32 UINT64_C(0xffffffff)
+
+static void set_uint(ps_json_reader *r, tracee_event *ev, tracee_field f, const json_t *obj, const char *key,
+                     uint64_t max)
+{
+    uint64_t v;
+    if (ps_json_uint(r, obj, key, max, &v)) {
+        ev->v[f].present = true;
+        ev->v[f].u = v;
+    }
+}
+
+static void set_string(ps_json_reader *r, tracee_event *ev, tracee_field f, const json_t *obj, const char *key)
+{
+    char *s = NULL;
+    if (ps_json_string(r, obj, key, &s)) {
+        g_free(ev->v[f].s);
+        ev->v[f].s = s;
+        ev->v[f].present = true;
+    }
+}
+
+/* A string only when it says something: tracee writes "" for an unknown container or executable. */
+static void set_nonempty_string(ps_json_reader *r, tracee_event *ev, tracee_field f, const json_t *obj,
+                                const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (json_is_string(v) && json_string_length(v) == 0)
+        return;
+    set_string(r, ev, f, obj, key);
+}
+
+static void set_address(ps_json_reader *r, tracee_event *ev, tracee_field f, const json_t *v, const char *key)
+{
+    if (!json_is_string(v)) {
+        ps_json_problem(r, key, "expected an IP address string");
+        return;
+    }
+    const char *text = json_string_value(v);
+    tracee_value *out = &ev->v[f];
+    if (inet_pton(AF_INET, text, out->addr) == 1)
+        out->family = 4;
+    else if (inet_pton(AF_INET6, text, out->addr) == 1)
+        out->family = 6;
+    else {
+        char *ex = ps_json_excerpt(text, json_string_length(v));
+        ps_json_problem(r, key, "\"%s\" is not an IP address", ex);
+        g_free(ex);
+        return;
+    }
+    out->present = true;
+}
+
+/* The TCP header object: camelCase in the released layout, snake_case in the workload one. */
+typedef struct {
+    tracee_field field;
+    const char *released;
+    const char *workload;
+    uint64_t max;
+} tcp_key;
+
+static const tcp_key tcp_keys[] = {
+    {TRACEE_SRC_PORT, "srcPort", "src_port", U16},     {TRACEE_DST_PORT, "dstPort", "dst_port", U16},
+    {TRACEE_SEQ, "seq", "seq", U32},                   {TRACEE_ACK, "ack", "ack", U32},
+    {TRACEE_DATA_OFFSET, "dataOffset", "data_offset", 15},
+    {TRACEE_FLAG_FIN, "FIN", "fin_flag", 1},           {TRACEE_FLAG_SYN, "SYN", "syn_flag", 1},
+    {TRACEE_FLAG_RST, "RST", "rst_flag", 1},           {TRACEE_FLAG_PSH, "PSH", "psh_flag", 1},
+    {TRACEE_FLAG_ACK, "ACK", "ack_flag", 1},           {TRACEE_FLAG_URG, "URG", "urg_flag", 1},
+    {TRACEE_FLAG_ECE, "ECE", "ece_flag", 1},           {TRACEE_FLAG_CWR, "CWR", "cwr_flag", 1},
+    {TRACEE_FLAG_NS, "NS", "ns_flag", 1},              {TRACEE_WINDOW, "window", "window", U16},
+    {TRACEE_CHECKSUM, "checksum", "checksum", U16},    {TRACEE_URGENT, "urgent", "urgent", U16},
+};
+
+static void apply_tcp(ps_json_reader *r, tracee_event *ev, const json_t *tcp)
+{
+    const bool workload = ev->layout == TRACEE_LAYOUT_WORKLOAD;
+    for (size_t i = 0; i < G_N_ELEMENTS(tcp_keys); i++) {
+        const tcp_key *k = &tcp_keys[i];
+        const char *key = workload ? k->workload : k->released;
+        if (json_object_get(tcp, key)) {
+            set_uint(r, ev, k->field, tcp, key, k->max);
+        } else if (workload) {
+            /* protojson leaves out zero values */
+            ev->v[k->field].present = true;
+            ev->v[k->field].u = 0;
+        }
+    }
+}
+
+static void apply_ip_header(ps_json_reader *r, tracee_event *ev, const json_t *ip)
+{
+    const bool workload = ev->layout == TRACEE_LAYOUT_WORKLOAD;
+    const char *src_key = workload ? "src_ip" : "srcIP";
+    const char *dst_key = workload ? "dst_ip" : "dstIP";
+    const json_t *src = json_object_get(ip, src_key), *dst = json_object_get(ip, dst_key);
+    if (src)
+        set_address(r, ev, TRACEE_SRC_IP, src, src_key);
+    if (dst)
+        set_address(r, ev, TRACEE_DST_IP, dst, dst_key);
+}
+
+/* metadata.direction: 1 ingress, 2 egress (released); INGRESS/EGRESS or 1/3 (workload). */
+static void apply_direction(ps_json_reader *r, tracee_event *ev, const json_t *meta)
+{
+    const json_t *d = json_object_get(meta, "direction");
+    if (!d)
+        return;
+    const char *name = NULL;
+    if (json_is_string(d)) {
+        const char *s = json_string_value(d);
+        if (g_ascii_strcasecmp(s, "INGRESS") == 0)
+            name = "ingress";
+        else if (g_ascii_strcasecmp(s, "EGRESS") == 0)
+            name = "egress";
+    } else if (json_is_integer(d)) {
+        json_int_t n = json_integer_value(d);
+        if (n == 1)
+            name = "ingress";
+        else if (n == (ev->layout == TRACEE_LAYOUT_WORKLOAD ? 3 : 2))
+            name = "egress";
+    }
+    if (!name) {
+        char *text = ps_json_text(d);
+        char *ex = ps_json_excerpt(text, strlen(text));
+        ps_json_problem(r, "direction", "%s is neither ingress nor egress", ex);
+        g_free(ex);
+        g_free(text);
+        return;
+    }
+    g_free(ev->v[TRACEE_DIRECTION].s);
+    ev->v[TRACEE_DIRECTION].s = g_strdup(name);
+    ev->v[TRACEE_DIRECTION].present = true;
+}
+
+static bool is_net_event(const tracee_event *ev)
+{
+    const char *name = ev->v[TRACEE_EVENT_NAME].s;
+    return name && (g_str_has_prefix(name, "net_packet_") || g_str_has_prefix(name, "net_flow_"));
+}
+
+/* One argument: a field of its own when it has one, else "name=value" in args. type_key is the
+ * workload layout's value kind ("tcp", "str", ...), NULL in the released layout. */
+static void apply_arg(ps_json_reader *r, tracee_event *ev, const char *name, const char *type_key,
+                      const json_t *value)
+{
+    const bool net = is_net_event(ev);
+    bool consumed = false;
+    /* Problems inside an object value name its path: "args[4].proto_tcp.seq". */
+    char *inner_context = g_strdup_printf("%s.%s", r->context ? r->context : "", name);
+    ps_json_reader inner = {r->problems, inner_context};
+    if (net) {
+        if (strcmp(name, "src") == 0 || strcmp(name, "dst") == 0) {
+            tracee_field f = name[0] == 's' ? TRACEE_SRC_IP : TRACEE_DST_IP;
+            if (!ev->v[f].present)
+                set_address(r, ev, f, value, name);
+            consumed = true;
+        } else if (strcmp(name, "src_port") == 0 || strcmp(name, "dst_port") == 0) {
+            uint64_t port;
+            tracee_field f = name[0] == 's' ? TRACEE_SRC_PORT : TRACEE_DST_PORT;
+            if (ps_json_uint_value(r, name, value, U16, &port) && !ev->v[f].present) {
+                ev->v[f].present = true;
+                ev->v[f].u = port;
+            }
+            consumed = true;
+        } else if (strcmp(name, "conn_direction") == 0) {
+            const char *dir = json_string_value(value);
+            if (dir && (strcmp(dir, "incoming") == 0 || strcmp(dir, "outgoing") == 0)) {
+                g_free(ev->v[TRACEE_FLOW_DIRECTION].s);
+                ev->v[TRACEE_FLOW_DIRECTION].s = g_strdup(json_string_value(value));
+                ev->v[TRACEE_FLOW_DIRECTION].present = true;
+            } else {
+                ps_json_problem(r, name, "expected \"incoming\" or \"outgoing\"");
+            }
+            consumed = true;
+        } else if (strcmp(name, "proto_tcp") == 0 || g_strcmp0(type_key, "tcp") == 0) {
+            if (json_is_object(value)) {
+                apply_tcp(&inner, ev, value);
+                consumed = true;
+            } else {
+                ps_json_problem(r, name, "expected the TCP header as an object");
+            }
+        } else if (strcmp(name, "metadata") == 0 || g_strcmp0(type_key, "packet_metadata") == 0) {
+            if (json_is_object(value)) {
+                apply_direction(&inner, ev, value);
+                consumed = json_object_size(value) == 1 && json_object_get(value, "direction");
+            } else {
+                ps_json_problem(r, name, "expected the packet metadata as an object");
+            }
+        } else if (strcmp(name, "proto_ipv4") == 0 || strcmp(name, "proto_ipv6") == 0 ||
+                   g_strcmp0(type_key, "ipv4") == 0 || g_strcmp0(type_key, "ipv6") == 0) {
+            if (json_is_object(value))
+                apply_ip_header(&inner, ev, value); /* TTL and the rest stay visible as an argument */
+            else
+                ps_json_problem(r, name, "expected the IP header as an object");
+        }
+    }
+    if (!consumed) {
+        char *text = ps_json_text(value);
+        g_ptr_array_add(ev->args, g_strdup_printf("%s=%s", name, text));
+        g_free(text);
+    }
+    g_free(inner_context);
+}
+
+static void decode_args(ps_json_reader *r, tracee_event *ev, const json_t *args)
+{
+    size_t i;
+    const json_t *arg;
+    json_array_foreach(args, i, arg) {
+        char context[32];
+        snprintf(context, sizeof context, ev->layout == TRACEE_LAYOUT_WORKLOAD ? "data[%zu]" : "args[%zu]", i);
+        ps_json_reader ar = {r->problems, context};
+        const json_t *name = json_object_get(arg, "name");
+        if (!json_is_object(arg) || !json_is_string(name)) {
+            ps_json_problem(&ar, "name", "an argument must be an object with a name");
+            continue;
+        }
+        if (ev->layout == TRACEE_LAYOUT_RELEASED) {
+            const json_t *value = json_object_get(arg, "value");
+            if (value)
+                apply_arg(&ar, ev, json_string_value(name), NULL, value);
+            continue;
+        }
+        /* {"name": ..., "<kind>": value}: the one other member is the value. */
+        const char *key;
+        const json_t *value;
+        json_object_foreach((json_t *)arg, key, value) {
+            if (strcmp(key, "name") != 0)
+                apply_arg(&ar, ev, json_string_value(name), key, value);
+        }
+    }
+}
+
+static void decode_released(ps_json_reader *r, tracee_event *ev, const json_t *root)
+{
+    set_uint(r, ev, TRACEE_TIMESTAMP, root, "timestamp", INT64_MAX);
+    set_nonempty_string(r, ev, TRACEE_EVENT_NAME, root, "eventName");
+    set_uint(r, ev, TRACEE_EVENT_ID, root, "eventId", U32);
+    set_uint(r, ev, TRACEE_PID, root, "processId", U32);
+    set_uint(r, ev, TRACEE_TID, root, "threadId", U32);
+    set_uint(r, ev, TRACEE_PPID, root, "parentProcessId", U32);
+    set_uint(r, ev, TRACEE_HOST_PID, root, "hostProcessId", U32);
+    set_uint(r, ev, TRACEE_HOST_TID, root, "hostThreadId", U32);
+    set_uint(r, ev, TRACEE_HOST_PPID, root, "hostParentProcessId", U32);
+    set_uint(r, ev, TRACEE_UID, root, "userId", U32);
+    set_string(r, ev, TRACEE_PROCESS_NAME, root, "processName");
+    const json_t *exe = ps_json_object(r, root, "executable");
+    if (exe)
+        set_nonempty_string(r, ev, TRACEE_EXECUTABLE, exe, "path");
+    set_string(r, ev, TRACEE_HOSTNAME, root, "hostName");
+    set_uint(r, ev, TRACEE_CGROUP_ID, root, "cgroupId", UINT64_MAX);
+    set_uint(r, ev, TRACEE_MNT_NS, root, "mountNamespace", U32);
+    set_uint(r, ev, TRACEE_PID_NS, root, "pidNamespace", U32);
+    set_nonempty_string(r, ev, TRACEE_SYSCALL, root, "syscall");
+    set_nonempty_string(r, ev, TRACEE_CONTAINER_ID, root, "containerId");
+    const json_t *container = ps_json_object(r, root, "container");
+    if (container) {
+        ps_json_reader cr = {r->problems, "container"};
+        set_nonempty_string(&cr, ev, TRACEE_CONTAINER_ID, container, "id");
+        set_nonempty_string(&cr, ev, TRACEE_CONTAINER_NAME, container, "name");
+        set_nonempty_string(&cr, ev, TRACEE_CONTAINER_IMAGE, container, "image");
+    }
+    const json_t *k8s = ps_json_object(r, root, "kubernetes");
+    if (k8s) {
+        ps_json_reader kr = {r->problems, "kubernetes"};
+        set_nonempty_string(&kr, ev, TRACEE_POD_NAME, k8s, "podName");
+        set_nonempty_string(&kr, ev, TRACEE_POD_NAMESPACE, k8s, "podNamespace");
+        set_nonempty_string(&kr, ev, TRACEE_POD_UID, k8s, "podUID");
+    }
+    const json_t *args = ps_json_array(r, root, "args");
+    if (args)
+        decode_args(r, ev, args);
+}
+
+static void decode_workload(ps_json_reader *r, tracee_event *ev, const json_t *root)
+{
+    char *stamp = NULL;
+    if (ps_json_string(r, root, "timestamp", &stamp)) {
+        int64_t ns;
+        if (ps_time_parse_iso8601(stamp, &ns) && ns >= 0) {
+            ev->v[TRACEE_TIMESTAMP].present = true;
+            ev->v[TRACEE_TIMESTAMP].u = (uint64_t)ns;
+        } else {
+            char *ex = ps_json_excerpt(stamp, strlen(stamp));
+            ps_json_problem(r, "timestamp", "\"%s\" is not an RFC 3339 time after 1970", ex);
+            g_free(ex);
+        }
+        g_free(stamp);
+    }
+    set_nonempty_string(r, ev, TRACEE_EVENT_NAME, root, "name");
+    /* protojson writes the EventId enum by name unless asked for numbers: keep only a number. */
+    const json_t *id = json_object_get(root, "id");
+    if (json_is_integer(id) || (json_is_string(id) && g_ascii_isdigit(json_string_value(id)[0])))
+        set_uint(r, ev, TRACEE_EVENT_ID, root, "id", U32);
+    else if (id && !json_is_string(id) && !json_is_null(id))
+        ps_json_problem(r, "id", "expected an event number or name");
+
+    const json_t *workload = ps_json_object(r, root, "workload");
+    ps_json_reader wpr = {r->problems, "workload"};
+    const json_t *process = workload ? ps_json_object(&wpr, workload, "process") : NULL;
+    if (process) {
+        ps_json_reader pr = {r->problems, "workload.process"};
+        set_uint(&pr, ev, TRACEE_PID, process, "pid", U32);
+        set_uint(&pr, ev, TRACEE_HOST_PID, process, "host_pid", U32);
+        const json_t *exe = ps_json_object(&pr, process, "executable");
+        if (exe)
+            set_nonempty_string(&pr, ev, TRACEE_EXECUTABLE, exe, "path");
+        const json_t *user = ps_json_object(&pr, process, "real_user");
+        if (user) {
+            ps_json_reader ur = {r->problems, "workload.process.real_user"};
+            set_uint(&ur, ev, TRACEE_UID, user, "id", U32);
+        }
+        const json_t *thread = ps_json_object(&pr, process, "thread");
+        if (thread) {
+            ps_json_reader tr = {r->problems, "workload.process.thread"};
+            set_uint(&tr, ev, TRACEE_TID, thread, "tid", U32);
+            set_uint(&tr, ev, TRACEE_HOST_TID, thread, "host_tid", U32);
+            set_nonempty_string(&tr, ev, TRACEE_PROCESS_NAME, thread, "name");
+            set_nonempty_string(&tr, ev, TRACEE_SYSCALL, thread, "syscall");
+        }
+        const json_t *ancestors = ps_json_array(&pr, process, "ancestors");
+        const json_t *parent = ancestors ? json_array_get(ancestors, 0) : NULL;
+        ps_json_reader ar = {r->problems, "workload.process.ancestors[0]"};
+        if (json_is_object(parent)) {
+            set_uint(&ar, ev, TRACEE_PPID, parent, "pid", U32);
+            set_uint(&ar, ev, TRACEE_HOST_PPID, parent, "host_pid", U32);
+        } else if (parent) {
+            ps_json_problem(&ar, "pid", "an ancestor must be an object");
+        }
+    }
+    ps_json_reader wr = {r->problems, "workload"};
+    const json_t *container = workload ? ps_json_object(&wr, workload, "container") : NULL;
+    if (container) {
+        ps_json_reader cr = {r->problems, "workload.container"};
+        set_nonempty_string(&cr, ev, TRACEE_CONTAINER_ID, container, "id");
+        set_nonempty_string(&cr, ev, TRACEE_CONTAINER_NAME, container, "name");
+        const json_t *image = ps_json_object(&cr, container, "image");
+        ps_json_reader ir = {r->problems, "workload.container.image"};
+        if (image)
+            set_nonempty_string(&ir, ev, TRACEE_CONTAINER_IMAGE, image, "name");
+    }
+    const json_t *k8s = workload ? ps_json_object(&wr, workload, "k8s") : NULL;
+    if (k8s) {
+        ps_json_reader kr = {r->problems, "workload.k8s"};
+        const json_t *pod = ps_json_object(&kr, k8s, "pod");
+        ps_json_reader pr = {r->problems, "workload.k8s.pod"};
+        if (pod) {
+            set_nonempty_string(&pr, ev, TRACEE_POD_NAME, pod, "name");
+            set_nonempty_string(&pr, ev, TRACEE_POD_UID, pod, "uid");
+        }
+        const json_t *ns = ps_json_object(&kr, k8s, "namespace");
+        ps_json_reader nr = {r->problems, "workload.k8s.namespace"};
+        if (ns)
+            set_nonempty_string(&nr, ev, TRACEE_POD_NAMESPACE, ns, "name");
+    }
+    const json_t *data = ps_json_array(r, root, "data");
+    if (data)
+        decode_args(r, ev, data);
+}
+
+bool tracee_event_decode(const char *json, size_t len, tracee_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->args = g_ptr_array_new_with_free_func(g_free);
+    ev->problems = g_ptr_array_new_with_free_func(g_free);
+    char *error = NULL;
+    json_t *root = ps_json_parse_object(json, len, &error);
+    if (!root) {
+        g_ptr_array_add(ev->problems, error);
+        return false;
+    }
+    ps_json_reader r = {ev->problems, NULL};
+    /* The workload layout is told apart by its keys; the released one has eventName. */
+    if (!json_object_get(root, "eventName") &&
+        (json_object_get(root, "workload") || json_object_get(root, "data") || json_object_get(root, "name"))) {
+        ev->layout = TRACEE_LAYOUT_WORKLOAD;
+        decode_workload(&r, ev, root);
+    } else {
+        ev->layout = TRACEE_LAYOUT_RELEASED;
+        decode_released(&r, ev, root);
+    }
+    json_decref(root);
+    return true;
+}
+
+void tracee_event_clear(tracee_event *ev)
+{
+    for (int f = 0; f < TRACEE_FIELD_COUNT; f++)
+        g_free(ev->v[f].s);
+    if (ev->args)
+        g_ptr_array_free(ev->args, TRUE);
+    if (ev->problems)
+        g_ptr_array_free(ev->problems, TRUE);
+    memset(ev, 0, sizeof *ev);
+}
+
+bool tracee_event_pid(const tracee_event *ev, uint32_t *pid)
+{
+    const tracee_value *v = ev->v[TRACEE_HOST_PID].present ? &ev->v[TRACEE_HOST_PID] : &ev->v[TRACEE_PID];
+    if (!v->present)
+        return false;
+    *pid = (uint32_t)v->u;
+    return true;
+}
+
+static void append_endpoint(GString *out, const tracee_value *ip, const tracee_value *port)
+{
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (ip->present)
+        inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->addr, text, sizeof text);
+    g_string_append_printf(out, ip->family == 6 ? "[%s]" : "%s", text);
+    if (port->present)
+        g_string_append_printf(out, ":%" G_GUINT64_FORMAT, port->u);
+}
+
+/* Into a column: control characters as '?', cut on a character boundary. */
+static void copy_for_column(char *out, size_t out_size, const char *text)
+{
+    if (out_size == 0)
+        return;
+    size_t used = 0;
+    for (const char *p = text; *p;) {
+        gunichar c = g_utf8_get_char_validated(p, -1);
+        size_t n = c == (gunichar)-1 || c == (gunichar)-2 ? 1 : (size_t)(g_utf8_next_char(p) - p);
+        if (used + n >= out_size)
+            break;
+        if (n == 1 && ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f))
+            out[used++] = '?';
+        else
+            memcpy(out + used, p, n), used += n;
+        p += n;
+    }
+    out[used] = '\0';
+}
+
+static const char *const flag_names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"};
+
+void tracee_event_describe(const tracee_event *ev, char *out, size_t out_size)
+{
+    GString *s = g_string_new(ev->v[TRACEE_EVENT_NAME].present ? ev->v[TRACEE_EVENT_NAME].s : "event");
+    uint32_t pid;
+    bool has_pid = tracee_event_pid(ev, &pid);
+    if (ev->v[TRACEE_PROCESS_NAME].present || has_pid) {
+        g_string_append_c(s, ' ');
+        if (ev->v[TRACEE_PROCESS_NAME].present)
+            g_string_append(s, ev->v[TRACEE_PROCESS_NAME].s);
+        if (has_pid)
+            g_string_append_printf(s, "[%u]", pid);
+    }
+    const tracee_value *v = ev->v;
+    if (v[TRACEE_SRC_IP].present || v[TRACEE_DST_IP].present || v[TRACEE_SRC_PORT].present) {
+        g_string_append_c(s, ' ');
+        append_endpoint(s, &v[TRACEE_SRC_IP], &v[TRACEE_SRC_PORT]);
+        g_string_append(s, " -> ");
+        append_endpoint(s, &v[TRACEE_DST_IP], &v[TRACEE_DST_PORT]);
+    }
+    bool any_flag = false;
+    for (int f = TRACEE_FLAG_FIN; f <= TRACEE_FLAG_NS; f++)
+        any_flag |= v[f].present;
+    if (any_flag) {
+        const char *sep = " [";
+        for (int f = TRACEE_FLAG_FIN; f <= TRACEE_FLAG_NS; f++) {
+            if (v[f].present && v[f].u) {
+                g_string_append_printf(s, "%s%s", sep, flag_names[f - TRACEE_FLAG_FIN]);
+                sep = ", ";
+            }
+        }
+        g_string_append(s, sep[0] == ',' ? "]" : " [<None>]");
+    }
+    if (v[TRACEE_FLOW_DIRECTION].present)
+        g_string_append_printf(s, " %s", v[TRACEE_FLOW_DIRECTION].s);
+    if (!is_net_event(ev)) {
+        for (guint i = 0; i < ev->args->len && s->len < out_size; i++)
+            g_string_append_printf(s, "%s%s", i ? ", " : " ", (const char *)ev->args->pdata[i]);
+    }
+    copy_for_column(out, out_size, s->str);
+    g_string_free(s, TRUE);
+}

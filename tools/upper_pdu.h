@@ -1,0 +1,15 @@
+/* Exported-PDU framing (link type 252, FORMATS.md section 1): a dissector-name tag, then the payload. */
+#ifndef UPPER_PDU_H
+#define UPPER_PDU_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UPPER_PDU_TRACEE "procshark.tracee"
+#define UPPER_PDU_NETTCP "procshark.nettcpconnection"
+
+/* A new array holding the tags and the payload. */
+GByteArray *upper_pdu_frame(const char *dissector_name, const uint8_t *payload, size_t len);
+
+#endif
