@@ -59,6 +59,36 @@ static void add_undecoded(proto_tree *tree, tvbuff_t *tvb, int offset, int lengt
         proto_tree_add_item(tree, hf_data_undecoded, tvb, offset, length, ENC_NA);
 }
 
+static void endpoint_of(const etw_net_event *ev, const uint8_t *addr, uint16_t port, ps_endpoint *out)
+{
+    memset(out, 0, sizeof *out);
+    out->family = ev->ip_version;
+    memcpy(out->addr, addr, ev->ip_version == 6 ? 16 : 4);
+    out->port = port;
+}
+
+/* A TCP event names the process owning its local socket (saddr:sport). */
+static void feed_net(packet_info *pinfo, const etw_net_event *ev)
+{
+    static const ps_etw_kind kinds[] = {
+        [ETW_NET_SEND] = PS_ETW_SEND,       [ETW_NET_RECV] = PS_ETW_RECV,
+        [ETW_NET_CONNECT] = PS_ETW_CONNECT, [ETW_NET_DISCONNECT] = PS_ETW_OTHER,
+        [ETW_NET_RETRANSMIT] = PS_ETW_RETRANSMIT, [ETW_NET_ACCEPT] = PS_ETW_ACCEPT,
+        [ETW_NET_RECONNECT] = PS_ETW_OTHER, [ETW_NET_FAIL] = PS_ETW_OTHER,
+        [ETW_NET_COPY] = PS_ETW_OTHER,
+    };
+    ps_corr *corr = procshark_corr();
+    if (!corr || PINFO_FD_VISITED(pinfo) || !ev->transport || strcmp(ev->transport, "TCP") != 0 ||
+        ev->action == ETW_NET_FAIL || !ev->span[ETW_NET_PID].len || !ev->span[ETW_NET_SADDR].len ||
+        !ev->span[ETW_NET_SPORT].len || !ev->span[ETW_NET_DADDR].len || !ev->span[ETW_NET_DPORT].len)
+        return;
+    ps_endpoint local, remote;
+    endpoint_of(ev, ev->saddr, ev->sport, &local);
+    endpoint_of(ev, ev->daddr, ev->dport, &remote);
+    ps_corr_add_etw_net(corr, pinfo->num, procshark_time_ns(pinfo), kinds[ev->action], &local, &remote, ev->pid,
+                        ev->span[ETW_NET_SIZE].len ? ev->size : 0);
+}
+
 static void dissect_net(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec,
                         const guint8 *buf, etw_provider provider)
 {
@@ -68,6 +98,7 @@ static void dissect_net(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
     etw_net_decode(provider, rec->id, rec->opcode, rec->version, buf + base, (size_t)len,
                    rec->user_data_length, &ev);
 
+    feed_net(pinfo, &ev);
     char info[200];
     etw_net_describe(&ev, info, sizeof info);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, net_protocol_column(provider));
@@ -170,6 +201,10 @@ static void dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                          base + (int)image_span->off, (int)image_span->len,
                                                          ENC_WINDOWS_1252)
                                         : NULL;
+    ps_corr *corr = procshark_corr();
+    if (corr && !PINFO_FD_VISITED(pinfo) && ev.span[ETW_PROC_PID].len &&
+        (ev.status == ETW_PROC_OK || ev.status == ETW_PROC_TRAILING))
+        ps_corr_add_etw_process(corr, pinfo->num, procshark_time_ns(pinfo), ev.opcode, ev.pid, image);
     char info[256];
     etw_proc_describe(&ev, image, info, sizeof info);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW-Process");

@@ -93,6 +93,51 @@ static gboolean clear_tracee_event(wmem_allocator_t *scope _U_, wmem_cb_event_t 
     return FALSE;
 }
 
+static bool tracee_endpoint(const tracee_value *ip, const tracee_value *port, ps_endpoint *out)
+{
+    if (!ip->present || !port->present)
+        return false;
+    memset(out, 0, sizeof *out);
+    out->family = ip->family;
+    memcpy(out->addr, ip->addr, 16);
+    out->port = (uint16_t)port->u;
+    return true;
+}
+
+/* net_packet_tcp with a direction names the owner of one socket of one packet; a TCP flow event
+ * the owner of the initiator's (outgoing) or the acceptor's (incoming) socket. */
+static void feed_tracee(packet_info *pinfo, const tracee_event *ev)
+{
+    ps_corr *corr = procshark_corr();
+    const tracee_value *v = ev->v;
+    ps_endpoint src, dst;
+    uint32_t pid;
+    if (!corr || PINFO_FD_VISITED(pinfo) || !v[TRACEE_EVENT_NAME].present || !tracee_event_pid(ev, &pid) ||
+        !tracee_endpoint(&v[TRACEE_SRC_IP], &v[TRACEE_SRC_PORT], &src) ||
+        !tracee_endpoint(&v[TRACEE_DST_IP], &v[TRACEE_DST_PORT], &dst))
+        return;
+    const char *name = v[TRACEE_EVENT_NAME].s;
+    const char *container = v[TRACEE_CONTAINER_NAME].present ? v[TRACEE_CONTAINER_NAME].s
+                            : v[TRACEE_CONTAINER_ID].present ? v[TRACEE_CONTAINER_ID].s
+                                                             : NULL;
+    bool egress;
+    if (strcmp(name, "net_packet_tcp") == 0 && v[TRACEE_DIRECTION].present) {
+        uint16_t flags = 0;
+        for (int f = TRACEE_FLAG_FIN; f <= TRACEE_FLAG_NS; f++)
+            if (v[f].present && v[f].u)
+                flags |= (uint16_t)(1u << (f - TRACEE_FLAG_FIN));
+        bool has_tcp = v[TRACEE_SEQ].present && v[TRACEE_ACK].present && v[TRACEE_FLAG_SYN].present;
+        egress = strcmp(v[TRACEE_DIRECTION].s, "egress") == 0;
+        ps_corr_add_tracee(corr, pinfo->num, procshark_time_ns(pinfo), &src, &dst, egress, has_tcp,
+                           (uint32_t)v[TRACEE_SEQ].u, (uint32_t)v[TRACEE_ACK].u, flags, pid,
+                           v[TRACEE_PROCESS_NAME].s, container);
+    } else if (g_str_has_prefix(name, "net_flow_tcp_") && v[TRACEE_FLOW_DIRECTION].present) {
+        egress = strcmp(v[TRACEE_FLOW_DIRECTION].s, "outgoing") == 0;
+        ps_corr_add_tracee(corr, pinfo->num, procshark_time_ns(pinfo), &src, &dst, egress, false, 0, 0, 0, pid,
+                           v[TRACEE_PROCESS_NAME].s, container);
+    }
+}
+
 static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "tracee");
@@ -114,6 +159,7 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         col_add_fstr(pinfo->cinfo, COL_INFO, "tracee event: %s", why);
         return (int)len;
     }
+    feed_tracee(pinfo, ev);
     char info[512];
     tracee_event_describe(ev, info, sizeof info);
     col_add_str(pinfo->cinfo, COL_INFO, info);
@@ -153,6 +199,21 @@ static gboolean clear_nettcp_row(wmem_allocator_t *scope _U_, wmem_cb_event_t ev
     return FALSE;
 }
 
+/* A row names the process owning its local socket, from CreationTime on. */
+static void feed_nettcp(packet_info *pinfo, const nettcp_row *row)
+{
+    ps_corr *corr = procshark_corr();
+    if (!corr || PINFO_FD_VISITED(pinfo) || !row->has[NETTCP_OWNING_PROCESS] || !row->has[NETTCP_LOCAL_ADDRESS] ||
+        !row->has[NETTCP_LOCAL_PORT] || !row->has[NETTCP_REMOTE_ADDRESS] || !row->has[NETTCP_REMOTE_PORT])
+        return;
+    ps_endpoint local = {row->local_family, {0}, row->local_port};
+    ps_endpoint remote = {row->remote_family, {0}, row->remote_port};
+    memcpy(local.addr, row->local_addr, 16);
+    memcpy(remote.addr, row->remote_addr, 16);
+    ps_corr_add_nettcp(corr, pinfo->num, procshark_time_ns(pinfo), &local, &remote, row->owning_process,
+                       row->has[NETTCP_CREATION_TIME], row->creation_time_ns);
+}
+
 static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "NetTCPConn");
@@ -174,6 +235,7 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         col_add_fstr(pinfo->cinfo, COL_INFO, "NetTCPConnection row: %s", why);
         return (int)len;
     }
+    feed_nettcp(pinfo, row);
     char info[256];
     nettcp_row_describe(row, info, sizeof info);
     col_add_str(pinfo->cinfo, COL_INFO, info);

@@ -21,6 +21,8 @@ void plugin_register(void)
 {
     static proto_plugin etw = {proto_register_procshark_etw, proto_reg_handoff_procshark_etw};
     static proto_plugin json_records = {proto_register_procshark_json, NULL};
+    static proto_plugin attribution = {proto_register_procshark, proto_reg_handoff_procshark};
     proto_register_plugin(&etw);
     proto_register_plugin(&json_records);
+    proto_register_plugin(&attribution);
 }

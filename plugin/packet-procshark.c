@@ -1,0 +1,320 @@
+/* epan glue for attribution: a postdissector that feeds TCP packets to the correlation engine
+ * (plugin/correlate.c) and shows, on every TCP packet, the process owning each end (proc.*), and
+ * on every record the packet it matched; the "procshark/Traffic by process" statistics. */
+#include <wireshark.h>
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto.h>
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+
+#include "procshark_dissectors.h"
+
+static int proto_procshark;
+static int hf_src_pid, hf_src_name, hf_src_container, hf_dst_pid, hf_dst_name, hf_dst_container;
+static int hf_pid, hf_name, hf_source, hf_match, hf_event_frame, hf_packet_frame, hf_tcp_stream;
+static gint ett_procshark = -1, ett_end = -1;
+static expert_field ei_unmatched_record, ei_disagreement, ei_needs_two_passes, ei_clock_offset;
+static int procshark_tap = -1;
+
+/* TCP fields the postdissector reads. */
+static int hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len;
+
+static guint pref_window_ms = 1000;
+static const char *pref_clock_offset = "0";
+static gboolean pref_estimate_offsets = TRUE;
+
+static ps_corr *corr;
+
+ps_corr *procshark_corr(void) { return corr; }
+
+static void procshark_init(void)
+{
+    corr = ps_corr_new();
+    ps_corr_set_window(corr, (int64_t)pref_window_ms * 1000000);
+    ps_corr_set_manual_offset(corr, (int64_t)(g_ascii_strtod(pref_clock_offset, NULL) * 1e9));
+    ps_corr_set_estimate_offsets(corr, pref_estimate_offsets);
+}
+
+static void procshark_cleanup(void)
+{
+    ps_corr_free(corr);
+    corr = NULL;
+}
+
+static const char *const source_names[] = {"etw", "tracee", "nettcpconnection"};
+static const char *const match_names[] = {"none", "packet", "event", "connection", "snapshot"};
+
+int64_t procshark_time_ns(const packet_info *pinfo)
+{
+    return (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+}
+
+bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out)
+{
+    memset(out, 0, sizeof *out);
+    if (addr->type == AT_IPv4 && addr->len == 4) {
+        out->family = 4;
+        memcpy(out->addr, addr->data, 4);
+    } else if (addr->type == AT_IPv6 && addr->len == 16) {
+        out->family = 6;
+        memcpy(out->addr, addr->data, 16);
+    } else {
+        return false;
+    }
+    out->port = port;
+    return true;
+}
+
+/* The innermost occurrence of a TCP field, when there is one. */
+static bool last_uint(proto_tree *tree, int hf, guint32 *out)
+{
+    GPtrArray *items = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    if (!items || items->len == 0)
+        return false;
+    field_info *fi = items->pdata[items->len - 1];
+    *out = fvalue_get_uinteger(&fi->value);
+    return true;
+}
+
+static void feed_packet(proto_tree *tree, packet_info *pinfo)
+{
+    guint32 stream, seq, ack, flags, len;
+    ps_endpoint src, dst;
+    if (pinfo->ptype != PT_TCP || !last_uint(tree, hf_tcp_stream_in, &stream) ||
+        !last_uint(tree, hf_tcp_seq_raw, &seq) || !last_uint(tree, hf_tcp_ack_raw, &ack) ||
+        !last_uint(tree, hf_tcp_flags, &flags) || !last_uint(tree, hf_tcp_len, &len) ||
+        !procshark_endpoint(&pinfo->net_src, (guint16)pinfo->srcport, &src) ||
+        !procshark_endpoint(&pinfo->net_dst, (guint16)pinfo->destport, &dst))
+        return;
+    ps_corr_add_packet(corr, pinfo->num, procshark_time_ns(pinfo), stream, &src, &dst, seq, ack, (guint16)flags, len);
+}
+
+typedef struct {
+    ps_attribution who;
+    guint32 bytes;
+} procshark_tap_data;
+
+
+static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const char *label, const ps_owner *o,
+                    int hf_end_pid, int hf_end_name, int hf_end_container)
+{
+    proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
+    proto_item_set_text(ti, "%s process: %s (%u) [%s, %s match, frame %u]", label, o->name ? o->name : "?", o->pid,
+                        source_names[o->source], match_names[o->match], o->record_frame);
+    proto_tree *t = proto_item_add_subtree(ti, ett_end);
+    proto_item *it = proto_tree_add_uint(t, hf_end_pid, tvb, 0, 0, o->pid);
+    proto_item_set_generated(it);
+    if (o->name) {
+        it = proto_tree_add_string(t, hf_end_name, tvb, 0, 0, o->name);
+        proto_item_set_generated(it);
+    }
+    if (o->container) {
+        it = proto_tree_add_string(t, hf_end_container, tvb, 0, 0, o->container);
+        proto_item_set_generated(it);
+    }
+    it = proto_tree_add_string(t, hf_source, tvb, 0, 0, source_names[o->source]);
+    proto_item_set_generated(it);
+    it = proto_tree_add_string(t, hf_match, tvb, 0, 0, match_names[o->match]);
+    proto_item_set_generated(it);
+    it = proto_tree_add_uint(t, hf_event_frame, tvb, 0, 0, o->record_frame);
+    proto_item_set_generated(it);
+    /* proc.pid and proc.name match either end, like ip.addr. */
+    it = proto_tree_add_uint(t, hf_pid, tvb, 0, 0, o->pid);
+    proto_item_set_hidden(it);
+    if (o->name) {
+        it = proto_tree_add_string(t, hf_name, tvb, 0, 0, o->name);
+        proto_item_set_hidden(it);
+    }
+    if (o->disagreement)
+        expert_add_info_format(pinfo, ti, &ei_disagreement,
+                               "%s says pid %u (frame %u) for this socket, %s says pid %u (frame %u)",
+                               source_names[o->source], o->pid, o->record_frame, source_names[o->other_source],
+                               o->other_pid, o->other_frame);
+}
+
+static void show_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
+{
+    ps_attribution who;
+    const bool provisional = !PINFO_FD_VISITED(pinfo);
+    if (!ps_corr_packet(corr, pinfo->num, provisional, &who))
+        return;
+    if (who.src.known)
+        add_end(tree, tvb, pinfo, "Source", &who.src, hf_src_pid, hf_src_name, hf_src_container);
+    if (who.dst.known)
+        add_end(tree, tvb, pinfo, "Destination", &who.dst, hf_dst_pid, hf_dst_name, hf_dst_container);
+    if (provisional && (!who.src.known || !who.dst.known) && ps_corr_first_record_frame(corr, PS_SOURCE_TRACEE) +
+                                                                     ps_corr_first_record_frame(corr, PS_SOURCE_ETW) +
+                                                                     ps_corr_first_record_frame(corr, PS_SOURCE_NETTCP))
+        proto_tree_add_expert(tree, pinfo, &ei_needs_two_passes, tvb, 0, 0);
+    if (who.src.known || who.dst.known) {
+        procshark_tap_data *data = wmem_new0(pinfo->pool, procshark_tap_data);
+        data->who = who;
+        data->bytes = pinfo->fd->pkt_len;
+        tap_queue_packet(procshark_tap, pinfo, data);
+    }
+}
+
+static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
+{
+    ps_record_info info;
+    if (!ps_corr_record(corr, pinfo->num, &info) || !info.network)
+        return;
+    proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(ti, ett_procshark);
+    if (info.matched) {
+        proto_item *it = proto_tree_add_uint(t, hf_packet_frame, tvb, 0, 0, info.packet_frame);
+        proto_item_set_generated(it);
+        proto_item_append_text(ti, ": matches packet %u", info.packet_frame);
+    } else {
+        proto_item_append_text(ti, ": no packet matched");
+    }
+    if (info.has_stream) {
+        proto_item *it = proto_tree_add_uint(t, hf_tcp_stream, tvb, 0, 0, info.stream);
+        proto_item_set_generated(it);
+    }
+    if (!info.matched && info.matchable)
+        expert_add_info(pinfo, ti, &ei_unmatched_record);
+    for (int s = 0; s < PS_SOURCE_COUNT; s++) {
+        unsigned samples;
+        int64_t offset = ps_corr_offset(corr, (ps_source)s, &samples);
+        if (samples && ps_corr_first_record_frame(corr, (ps_source)s) == pinfo->num)
+            expert_add_info_format(pinfo, ti, &ei_clock_offset,
+                                   "%s clock offset of %+.6f s estimated from %u exact matches and applied",
+                                   source_names[s], (double)offset / 1e9, samples);
+    }
+}
+
+static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (!corr)
+        return 0;
+    if (!PINFO_FD_VISITED(pinfo))
+        feed_packet(tree, pinfo);
+    if (!tree)
+        return 0;
+    /* Finalizing answers are for later passes; one pass gets provisional packet answers only. */
+    if (PINFO_FD_VISITED(pinfo))
+        show_record(tree, tvb, pinfo);
+    show_packet(tree, tvb, pinfo);
+    return 0;
+}
+
+/* --- statistics ------------------------------------------------------------------------------ */
+
+static const char st_root[] = "Traffic by process";
+static int st_root_node;
+static GHashTable *st_connections; /* "name [pid]" + stream seen */
+
+static void st_init(stats_tree *st)
+{
+    st_root_node = stats_tree_create_node(st, st_root, 0, STAT_DT_INT, TRUE);
+    if (st_connections)
+        g_hash_table_destroy(st_connections);
+    st_connections = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, guint32 stream)
+{
+    char process[256];
+    g_snprintf(process, sizeof process, "%s [%u]", o->name ? o->name : "?", o->pid);
+    tick_stat_node(st, st_root, 0, FALSE);
+    int node = tick_stat_node(st, process, st_root_node, TRUE);
+    tick_stat_node(st, "packets", node, FALSE);
+    increase_stat_node(st, "bytes", node, FALSE, (gint)bytes);
+    char *key = g_strdup_printf("%s/%u", process, stream);
+    if (g_hash_table_add(st_connections, key))
+        tick_stat_node(st, "connections", node, FALSE);
+}
+
+static tap_packet_status st_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *p,
+                                   tap_flags_t flags _U_)
+{
+    const procshark_tap_data *data = p;
+    const guint32 stream = data->who.stream;
+    if (data->who.src.known)
+        st_count(st, &data->who.src, data->bytes, stream);
+    /* Loopback between two processes counts for both; one process on both ends counts once. */
+    if (data->who.dst.known && !(data->who.src.known && data->who.src.pid == data->who.dst.pid &&
+                                 g_strcmp0(data->who.src.name, data->who.dst.name) == 0))
+        st_count(st, &data->who.dst, data->bytes, stream);
+    return TAP_PACKET_REDRAW;
+}
+
+/* --- registration ---------------------------------------------------------------------------- */
+
+void proto_register_procshark(void)
+{
+    static hf_register_info hf[] = {
+        {&hf_src_pid, {"Source process ID", "proc.src.pid", FT_UINT32, BASE_DEC, NULL, 0,
+                       "Process owning the packet's source socket", HFILL}},
+        {&hf_src_name, {"Source process name", "proc.src.name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_src_container, {"Source container", "proc.src.container", FT_STRING, BASE_NONE, NULL, 0,
+                             "Container of the source process (its name, else its id)", HFILL}},
+        {&hf_dst_pid, {"Destination process ID", "proc.dst.pid", FT_UINT32, BASE_DEC, NULL, 0,
+                       "Process owning the packet's destination socket", HFILL}},
+        {&hf_dst_name, {"Destination process name", "proc.dst.name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_dst_container, {"Destination container", "proc.dst.container", FT_STRING, BASE_NONE, NULL, 0, NULL,
+                             HFILL}},
+        {&hf_pid, {"Process ID", "proc.pid", FT_UINT32, BASE_DEC, NULL, 0, "Either end's process", HFILL}},
+        {&hf_name, {"Process name", "proc.name", FT_STRING, BASE_NONE, NULL, 0, "Either end's process", HFILL}},
+        {&hf_source, {"Source of the attribution", "proc.source", FT_STRING, BASE_NONE, NULL, 0,
+                      "etw, tracee or nettcpconnection", HFILL}},
+        {&hf_match, {"How it was matched", "proc.match", FT_STRING, BASE_NONE, NULL, 0,
+                     "packet, event, connection or snapshot", HFILL}},
+        {&hf_event_frame, {"Deciding record", "proc.event_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
+                           "The record that named the process", HFILL}},
+        {&hf_packet_frame, {"Matched packet", "proc.packet_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
+                            "The packet this record describes", HFILL}},
+        {&hf_tcp_stream, {"TCP stream", "proc.tcp_stream", FT_UINT32, BASE_DEC, NULL, 0,
+                          "The TCP connection this record belongs to (tcp.stream)", HFILL}},
+    };
+    static gint *ett[] = {&ett_procshark, &ett_end};
+    static ei_register_info ei[] = {
+        {&ei_unmatched_record, {"proc.unmatched_record", PI_SEQUENCE, PI_NOTE,
+                                "No packet matches this record (capture loss, or a filtered capture?)", EXPFILL}},
+        {&ei_disagreement, {"proc.disagreement", PI_SEQUENCE, PI_WARN, "Two sources name different processes",
+                            EXPFILL}},
+        {&ei_needs_two_passes, {"proc.needs_two_passes", PI_SEQUENCE, PI_NOTE,
+                                "Only records before this packet were considered: run tshark with -2", EXPFILL}},
+        {&ei_clock_offset, {"proc.clock_offset", PI_SEQUENCE, PI_NOTE, "Estimated clock offset", EXPFILL}},
+    };
+
+    proto_procshark = proto_register_protocol("procshark process attribution", "procshark", "proc");
+    proto_register_field_array(proto_procshark, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_procshark), ei, array_length(ei));
+
+    module_t *prefs = prefs_register_protocol(proto_procshark, NULL);
+    prefs_register_uint_preference(prefs, "window_ms", "Matching window (ms)",
+                                   "How far apart in time a record and its packet may be", 10, &pref_window_ms);
+    prefs_register_string_preference(prefs, "clock_offset", "Clock offset of the records (s)",
+                                     "Seconds added to every record's time before matching, e.g. -1.5",
+                                     &pref_clock_offset);
+    prefs_register_bool_preference(prefs, "estimate_offsets", "Estimate clock offsets",
+                                   "Estimate each source's constant clock offset from exact matches",
+                                   &pref_estimate_offsets);
+
+    register_init_routine(procshark_init);
+    register_cleanup_routine(procshark_cleanup);
+    procshark_tap = register_tap("procshark");
+}
+
+void proto_reg_handoff_procshark(void)
+{
+    hf_tcp_stream_in = proto_registrar_get_id_byname("tcp.stream");
+    hf_tcp_seq_raw = proto_registrar_get_id_byname("tcp.seq_raw");
+    hf_tcp_ack_raw = proto_registrar_get_id_byname("tcp.ack_raw");
+    hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
+    hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
+    dissector_handle_t handle = create_dissector_handle(dissect_procshark, proto_procshark);
+    register_postdissector(handle);
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    const int fields[] = {hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len};
+    g_array_append_vals(wanted, fields, G_N_ELEMENTS(fields));
+    set_postdissector_wanted_hfids(handle, wanted);
+    stats_tree_register_plugin("procshark", "procshark", "procshark/Traffic by process", 0, st_packet, st_init,
+                               NULL);
+}
