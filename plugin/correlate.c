@@ -259,10 +259,14 @@ static record *new_record(ps_corr *c, uint32_t frame, int64_t time_ns, ps_source
     return &g_array_index(c->records, record, c->records->len - 1);
 }
 
+static void offer_provisionally(ps_corr *c, uint32_t index);
+
 static void index_record(ps_corr *c, const record *r)
 {
-    if (r->a && r->b)
+    if (r->a && r->b) {
         index_add(c->by_pair[r->source], pair_key(r->a, r->b), c->records->len - 1);
+        offer_provisionally(c, c->records->len - 1);
+    }
 }
 
 void ps_corr_add_tracee(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_endpoint *src, const ps_endpoint *dst,
@@ -476,6 +480,38 @@ static bool disagree(const record *x, const record *y)
     return !is_kernel(x) && !is_kernel(y) && x->source != y->source && x->pid != y->pid;
 }
 
+/* One pass: a record names its socket's owner for the connection under way, if any. */
+static void offer_provisionally(ps_corr *c, uint32_t index)
+{
+    const record *r = record_at(c, index);
+    if (r->source == PS_SOURCE_NETTCP)
+        return;
+    guint64 key = pair_key(MIN(r->a, r->b), MAX(r->a, r->b));
+    GArray *streams = g_hash_table_lookup(c->streams_by_pair, &key);
+    if (!streams)
+        return;
+    conn *k = conn_of(c, g_array_index(streams, uint32_t, streams->len - 1));
+    if (adjusted(c, r, true) <= k->t1 + c->window)
+        offer_owner(c, k, r->a == k->ep[0] ? 0 : 1, index + 1);
+}
+
+/* One pass: the records just before a new connection's first packet. */
+static void offer_recent(ps_corr *c, conn *k)
+{
+    for (int end = 0; end < 2; end++) {
+        guint64 key = pair_key(k->ep[end], k->ep[1 - end]);
+        for (int s = PS_SOURCE_ETW; s <= PS_SOURCE_TRACEE; s++) {
+            GArray *list = g_hash_table_lookup(c->by_pair[s], &key);
+            for (guint i = list ? list->len : 0; i > 0; i--) {
+                uint32_t index = g_array_index(list, uint32_t, i - 1);
+                if (adjusted(c, record_at(c, index), true) < k->t0 - c->window)
+                    break;
+                offer_owner(c, k, end, index + 1);
+            }
+        }
+    }
+}
+
 void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t stream, const ps_endpoint *src,
                         const ps_endpoint *dst, uint32_t seq, uint32_t ack, uint16_t flags, uint32_t len)
 {
@@ -490,8 +526,9 @@ void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t st
         k->seen = true;
         k->ep[0] = p.src;
         k->ep[1] = p.dst;
-        k->t0 = time_ns;
+        k->t0 = k->t1 = time_ns;
         index_add(c->streams_by_pair, pair_key(MIN(p.src, p.dst), MAX(p.src, p.dst)), stream);
+        offer_recent(c, k);
     }
     k->t1 = MAX(k->t1, time_ns);
     /* Provisional answers for one-pass readers. */

@@ -1,0 +1,330 @@
+/* The correlation engine on hand-made records and packets: each README attribution rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "correlate.h"
+
+#define S INT64_C(1000000000)
+#define T0 (INT64_C(1709294400) * S)
+
+static ps_endpoint ep(const char *addr, uint16_t port)
+{
+    ps_endpoint e = {0};
+    e.family = strchr(addr, ':') ? 6 : 4;
+    inet_pton(e.family == 6 ? AF_INET6 : AF_INET, addr, e.addr);
+    e.port = port;
+    return e;
+}
+
+static ps_attribution who(ps_corr *c, uint32_t frame)
+{
+    ps_attribution a;
+    assert_true(ps_corr_packet(c, frame, false, &a));
+    return a;
+}
+
+static void assert_owner(ps_owner o, uint32_t pid, const char *name, ps_match match)
+{
+    assert_true(o.known);
+    assert_int_equal(o.pid, pid);
+    if (name)
+        assert_string_equal(o.name, name);
+    else
+        assert_null(o.name);
+    assert_int_equal(o.match, match);
+}
+
+/* Client 10.0.0.1:50000 -> server 10.0.0.2:443. */
+static ps_endpoint client(void) { return ep("10.0.0.1", 50000); }
+static ps_endpoint server(void) { return ep("10.0.0.2", 443); }
+
+static void add_out(ps_corr *c, uint32_t frame, int64_t t, uint32_t stream, uint32_t seq, uint32_t ack,
+                    uint16_t flags, uint32_t len)
+{
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_packet(c, frame, t, stream, &a, &b, seq, ack, flags, len);
+}
+
+static void add_in(ps_corr *c, uint32_t frame, int64_t t, uint32_t stream, uint32_t seq, uint32_t ack,
+                   uint16_t flags, uint32_t len)
+{
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_packet(c, frame, t, stream, &b, &a, seq, ack, flags, len);
+}
+
+static void test_tracee_packet_match_and_connection_level(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_tracee(c, 1, T0, &a, &b, true, true, 100, 0, PS_TCP_SYN, 4242, "curl", "web");
+    add_out(c, 2, T0 + 1000, 0, 100, 0, PS_TCP_SYN, 0);
+    add_in(c, 3, T0 + 2000, 0, 900, 101, PS_TCP_SYN | PS_TCP_ACK, 0);
+    ps_attribution w = who(c, 2);
+    assert_owner(w.src, 4242, "curl", PS_MATCH_PACKET);
+    assert_string_equal(w.src.container, "web");
+    assert_int_equal(w.src.record_frame, 1);
+    assert_false(w.dst.known);
+    /* the reply's destination is curl's socket: known for the connection */
+    w = who(c, 3);
+    assert_false(w.src.known);
+    assert_owner(w.dst, 4242, "curl", PS_MATCH_CONNECTION);
+    ps_record_info info;
+    assert_true(ps_corr_record(c, 1, &info));
+    assert_true(info.matched && info.matchable && info.network);
+    assert_int_equal(info.packet_frame, 2);
+    assert_true(info.has_stream);
+    assert_int_equal(info.stream, 0);
+    ps_corr_free(c);
+}
+
+static void test_tracee_fields_must_all_match(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    /* another seq: no packet match, but the socket's owner for the connection all the same */
+    ps_corr_add_tracee(c, 1, T0, &a, &b, true, true, 999, 0, PS_TCP_SYN, 4242, "curl", NULL);
+    add_out(c, 2, T0, 0, 100, 0, PS_TCP_SYN, 0);
+    ps_attribution w = who(c, 2);
+    assert_owner(w.src, 4242, "curl", PS_MATCH_CONNECTION);
+    ps_record_info info;
+    assert_true(ps_corr_record(c, 1, &info));
+    assert_false(info.matched);
+    ps_corr_free(c);
+}
+
+static void test_etw_events_and_names_from_process_events(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_etw_process(c, 1, T0 - 10 * S, 3, 2716, "chrome.exe");
+    add_out(c, 2, T0, 0, 1, 0, PS_TCP_SYN, 0);
+    ps_corr_add_etw_net(c, 3, T0 + 200000000, PS_ETW_CONNECT, &a, &b, 2716, 0); /* after its packet */
+    add_out(c, 4, T0 + S / 2, 0, 2, 1, PS_TCP_ACK | 0x08, 77);
+    ps_corr_add_etw_net(c, 5, T0 + S / 2 - 1000, PS_ETW_SEND, &a, &b, 2716, 77);
+    add_in(c, 6, T0 + S, 0, 1, 79, PS_TCP_ACK, 4101);
+    ps_corr_add_etw_net(c, 7, T0 + S + 1000, PS_ETW_RECV, &a, &b, 2716, 4101);
+    add_out(c, 8, T0 + 2 * S, 0, 79, 4102, PS_TCP_ACK, 0); /* a bare ACK: no event fits */
+    assert_owner(who(c, 2).src, 2716, "chrome.exe", PS_MATCH_EVENT);
+    assert_owner(who(c, 4).src, 2716, "chrome.exe", PS_MATCH_EVENT);
+    assert_owner(who(c, 6).dst, 2716, "chrome.exe", PS_MATCH_EVENT);
+    assert_owner(who(c, 8).src, 2716, "chrome.exe", PS_MATCH_CONNECTION);
+    assert_false(who(c, 8).dst.known);
+    ps_corr_free(c);
+}
+
+static void test_payload_larger_than_the_send_does_not_fit(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server(), other = ep("10.0.0.9", 1);
+    ps_corr_add_etw_net(c, 1, T0, PS_ETW_SEND, &a, &b, 7, 10);
+    ps_corr_add_etw_net(c, 2, T0, PS_ETW_SEND, &a, &other, 8, 100); /* another peer */
+    add_out(c, 3, T0, 0, 1, 1, PS_TCP_ACK, 50);
+    ps_attribution w = who(c, 3);
+    assert_owner(w.src, 7, NULL, PS_MATCH_CONNECTION);
+    ps_corr_free(c);
+}
+
+static void test_window_and_manual_offset(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_corr_set_estimate_offsets(c, false);
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_tracee(c, 1, T0 - 3 * S, &a, &b, true, true, 100, 0, PS_TCP_SYN, 1, "early", NULL);
+    add_out(c, 2, T0, 0, 100, 0, PS_TCP_SYN, 0);
+    assert_false(who(c, 2).src.known);
+    ps_corr_set_manual_offset(c, 3 * S);
+    assert_owner(who(c, 2).src, 1, "early", PS_MATCH_PACKET);
+    ps_corr_set_manual_offset(c, 0);
+    ps_corr_set_window(c, 4 * S);
+    assert_owner(who(c, 2).src, 1, "early", PS_MATCH_PACKET);
+    ps_corr_free(c);
+}
+
+static void test_offset_estimated_from_exact_matches(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    uint32_t frame = 1;
+    /* tracee runs 1.5 s behind the packets */
+    for (uint32_t i = 0; i < 6; i++) {
+        int64_t t = T0 + i * S / 10;
+        ps_corr_add_tracee(c, frame++, t - 3 * S / 2, &a, &b, true, true, 1000 + i, 7, PS_TCP_ACK, 55, "late", NULL);
+        add_out(c, frame++, t, 0, 1000 + i, 7, PS_TCP_ACK, 10);
+    }
+    unsigned samples;
+    assert_int_equal(ps_corr_offset(c, PS_SOURCE_TRACEE, &samples), 3 * S / 2);
+    assert_int_equal(samples, 6);
+    assert_owner(who(c, 2).src, 55, "late", PS_MATCH_PACKET);
+    assert_int_equal(ps_corr_offset(c, PS_SOURCE_ETW, &samples), 0);
+    assert_int_equal(samples, 0);
+    ps_corr_free(c);
+}
+
+static void test_kernel_thread_yields_to_user_process(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_tracee(c, 1, T0, &b, &a, false, true, 5, 6, PS_TCP_ACK, 0, "swapper/1", NULL);
+    add_in(c, 2, T0, 0, 5, 6, PS_TCP_ACK, 0);
+    ps_corr_add_tracee(c, 3, T0 + S, &a, &b, true, true, 6, 5, PS_TCP_ACK | 0x08, 900, "nginx", NULL);
+    add_out(c, 4, T0 + S, 0, 6, 5, PS_TCP_ACK | 0x08, 12);
+    assert_owner(who(c, 2).dst, 900, "nginx", PS_MATCH_CONNECTION);
+    assert_owner(who(c, 4).src, 900, "nginx", PS_MATCH_PACKET);
+    assert_true(ps_corr_is_kernel_thread(0, "anything"));
+    assert_true(ps_corr_is_kernel_thread(12, "ksoftirqd/3"));
+    assert_false(ps_corr_is_kernel_thread(12, "nginx"));
+    ps_corr_free(c);
+}
+
+static void test_kernel_thread_alone_is_shown(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_tracee(c, 1, T0, &b, &a, false, true, 5, 6, PS_TCP_ACK, 0, "swapper/1", NULL);
+    add_in(c, 2, T0, 0, 5, 6, PS_TCP_ACK, 0);
+    ps_attribution w = who(c, 2);
+    assert_owner(w.dst, 0, "swapper/1", PS_MATCH_PACKET);
+    assert_true(w.dst.kernel_thread);
+    ps_corr_free(c);
+}
+
+static void test_reused_port_and_pid(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_etw_process(c, 1, T0 - S, 1, 4000, "updater.exe");
+    ps_corr_add_etw_net(c, 2, T0, PS_ETW_CONNECT, &a, &b, 4000, 0);
+    add_out(c, 3, T0, 0, 1, 0, PS_TCP_SYN, 0);
+    add_out(c, 4, T0 + S, 0, 2, 1, PS_TCP_FIN | PS_TCP_ACK, 0);
+    ps_corr_add_etw_process(c, 5, T0 + 2 * S, 2, 4000, "updater.exe");
+    ps_corr_add_etw_process(c, 6, T0 + 10 * S, 1, 4000, "backup.exe");
+    ps_corr_add_etw_net(c, 7, T0 + 20 * S, PS_ETW_CONNECT, &a, &b, 4000, 0);
+    add_out(c, 8, T0 + 20 * S, 1, 500, 0, PS_TCP_SYN, 0);
+    add_out(c, 9, T0 + 21 * S, 1, 501, 1, PS_TCP_ACK, 0);
+    assert_owner(who(c, 4).src, 4000, "updater.exe", PS_MATCH_CONNECTION);
+    assert_owner(who(c, 9).src, 4000, "backup.exe", PS_MATCH_CONNECTION);
+    ps_record_info info;
+    assert_true(ps_corr_record(c, 7, &info));
+    assert_int_equal(info.stream, 1);
+    assert_int_equal(info.packet_frame, 8);
+    ps_corr_free(c);
+}
+
+static void test_snapshot_rows(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_etw_process(c, 1, T0 - 60 * S, 3, 880, "sqlservr.exe");
+    add_out(c, 2, T0, 0, 1, 0, PS_TCP_SYN, 0);
+    ps_corr_add_nettcp(c, 3, T0 + 30 * S, &a, &b, 880, true, T0 - S);
+    ps_corr_add_nettcp(c, 4, T0 + 30 * S, &b, &a, 99, true, T0 + 5 * S); /* created after the packet */
+    ps_attribution w = who(c, 2);
+    assert_owner(w.src, 880, "sqlservr.exe", PS_MATCH_SNAPSHOT);
+    assert_int_equal(w.src.source, PS_SOURCE_NETTCP);
+    assert_false(w.dst.known);
+    ps_corr_free(c);
+}
+
+static void test_disagreeing_sources(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_tracee(c, 1, T0, &a, &b, true, true, 1, 0, PS_TCP_SYN, 10, "one", NULL);
+    ps_corr_add_etw_net(c, 2, T0, PS_ETW_CONNECT, &a, &b, 20, 0);
+    add_out(c, 3, T0, 0, 1, 0, PS_TCP_SYN, 0);
+    ps_attribution w = who(c, 3);
+    assert_owner(w.src, 10, "one", PS_MATCH_PACKET);
+    assert_true(w.src.disagreement);
+    assert_int_equal(w.src.other_pid, 20);
+    assert_int_equal(w.src.other_source, PS_SOURCE_ETW);
+    assert_int_equal(w.src.other_frame, 2);
+    ps_corr_free(c);
+}
+
+static void test_loopback_gets_both_ends_and_hosts_do_not_mix(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint cl = ep("127.0.0.1", 40000), sv = ep("127.0.0.1", 5432), elsewhere = ep("10.9.9.9", 40000);
+    ps_corr_add_tracee(c, 1, T0, &cl, &sv, true, true, 1, 0, PS_TCP_SYN, 100, "psql", NULL);
+    ps_corr_add_tracee(c, 2, T0, &cl, &sv, false, true, 1, 0, PS_TCP_SYN, 200, "postgres", NULL);
+    ps_corr_add_etw_net(c, 3, T0, PS_ETW_CONNECT, &elsewhere, &sv, 300, 0); /* another host's socket */
+    ps_corr_add_packet(c, 4, T0, 0, &cl, &sv, 1, 0, PS_TCP_SYN, 0);
+    ps_attribution w = who(c, 4);
+    assert_owner(w.src, 100, "psql", PS_MATCH_PACKET);
+    assert_owner(w.dst, 200, "postgres", PS_MATCH_PACKET);
+    ps_corr_free(c);
+}
+
+static void test_ipv6_and_provisional_answers(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = ep("2001:db8::1", 40000), b = ep("2001:db8::2", 80);
+    ps_attribution w;
+    /* one pass, asking as each packet arrives: the SYN came before its event, the ACK after */
+    ps_corr_add_packet(c, 1, T0, 0, &a, &b, 1, 0, PS_TCP_SYN, 0);
+    assert_true(ps_corr_packet(c, 1, true, &w));
+    assert_false(w.src.known);
+    ps_corr_add_etw_net(c, 2, T0 + 1000, PS_ETW_CONNECT, &a, &b, 77, 0);
+    ps_corr_add_packet(c, 3, T0 + 2000, 0, &a, &b, 2, 1, PS_TCP_ACK, 0);
+    assert_true(ps_corr_packet(c, 3, true, &w));
+    assert_true(w.src.known);
+    assert_int_equal(w.src.pid, 77);
+    /* two passes: both */
+    assert_owner(who(c, 1).src, 77, NULL, PS_MATCH_EVENT);
+    assert_false(ps_corr_packet(c, 2, false, &w)); /* a record, not a packet */
+    ps_corr_free(c);
+}
+
+static void test_frames_fed_twice_are_ignored(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_etw_net(c, 5, T0, PS_ETW_CONNECT, &a, &b, 1, 0);
+    ps_corr_add_etw_net(c, 5, T0, PS_ETW_CONNECT, &a, &b, 2, 0);
+    add_out(c, 6, T0, 0, 1, 0, PS_TCP_SYN, 0);
+    add_out(c, 6, T0, 0, 9, 0, PS_TCP_SYN, 0);
+    assert_owner(who(c, 6).src, 1, NULL, PS_MATCH_EVENT);
+    assert_true(ps_corr_record_state_size() <= 64);
+    ps_corr_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tracee_packet_match_and_connection_level),
+        cmocka_unit_test(test_tracee_fields_must_all_match),
+        cmocka_unit_test(test_etw_events_and_names_from_process_events),
+        cmocka_unit_test(test_payload_larger_than_the_send_does_not_fit),
+        cmocka_unit_test(test_window_and_manual_offset),
+        cmocka_unit_test(test_offset_estimated_from_exact_matches),
+        cmocka_unit_test(test_kernel_thread_yields_to_user_process),
+        cmocka_unit_test(test_kernel_thread_alone_is_shown),
+        cmocka_unit_test(test_reused_port_and_pid),
+        cmocka_unit_test(test_snapshot_rows),
+        cmocka_unit_test(test_disagreeing_sources),
+        cmocka_unit_test(test_loopback_gets_both_ends_and_hosts_do_not_mix),
+        cmocka_unit_test(test_ipv6_and_provisional_answers),
+        cmocka_unit_test(test_frames_fed_twice_are_ignored),
+    };
+    return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
+}
