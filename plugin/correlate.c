@@ -22,8 +22,7 @@ typedef struct {
     int64_t time_ns;
     uint32_t frame;
     uint32_t pid;
-    uint32_t name;      /* string id, 0: none */
-    uint32_t container; /* string id, 0: none */
+    uint32_t identity;  /* interned (name, container), 0: none */
     uint32_t a;         /* endpoint ids, 0: none */
     uint32_t b;
     union {
@@ -32,10 +31,9 @@ typedef struct {
             uint32_t ack;
             uint32_t size;
         } net;
-        int64_t creation_ns;
+        uint32_t creation[2]; /* nettcp: ns, low and high halves (keeps the record 4-aligned) */
     } u;
     uint32_t packet_frame; /* the first packet that matched it directly, 0: none */
-    uint32_t stream_plus1; /* its TCP connection + 1, 0: none */
     uint16_t tcp_flags;
     uint8_t source;
     uint8_t bits; /* ps_etw_kind in KIND_MASK, BIT_* */
@@ -66,14 +64,45 @@ typedef struct {
     uint32_t name;
 } lifetime;
 
+/* Records and packets live in fixed-size chunks: a GArray rounds its allocation up to a power
+ * of two and copies everything as it grows, which costs up to twice the memory. */
+#define CHUNK_ITEMS 16384
+
+typedef struct {
+    GPtrArray *chunks;
+    size_t item_size;
+    guint len;
+} chunked;
+
+static void chunked_init(chunked *v, size_t item_size)
+{
+    v->chunks = g_ptr_array_new_with_free_func(g_free);
+    v->item_size = item_size;
+    v->len = 0;
+}
+
+static void *chunked_at(const chunked *v, guint i)
+{
+    return (char *)v->chunks->pdata[i / CHUNK_ITEMS] + (size_t)(i % CHUNK_ITEMS) * v->item_size;
+}
+
+static void *chunked_push(chunked *v, const void *item)
+{
+    if (v->len % CHUNK_ITEMS == 0)
+        g_ptr_array_add(v->chunks, g_malloc(CHUNK_ITEMS * v->item_size));
+    void *slot = chunked_at(v, v->len++);
+    memcpy(slot, item, v->item_size);
+    return slot;
+}
+
 struct ps_corr {
     int64_t window;
     int64_t manual_offset;
     bool estimate;
     bool dirty;
 
-    GArray *records; /* record, in frame order */
-    GArray *packets; /* packet, in frame order */
+    chunked records; /* record, in frame order */
+    chunked packets; /* packet, in frame order */
     GArray *conns;   /* conn, indexed by TCP stream */
     uint32_t last_record_frame, last_packet_frame;
 
@@ -81,6 +110,8 @@ struct ps_corr {
     GPtrArray *endpoints;     /* id - 1 -> ps_endpoint* */
     GHashTable *string_ids;   /* char* -> id */
     GPtrArray *strings;       /* id - 1 -> char* */
+    GHashTable *identity_ids; /* "name\x1fcontainer" -> id */
+    GPtrArray *identities;    /* id - 1 -> identity* */
 
     GHashTable *by_pair[PS_SOURCE_COUNT]; /* (a << 32 | b) -> GArray of record indexes */
     GHashTable *packets_by_pair;          /* (src << 32 | dst) -> GArray of packet indexes */
@@ -144,6 +175,35 @@ static const char *string_of(const ps_corr *c, uint32_t id)
     return id ? c->strings->pdata[id - 1] : NULL;
 }
 
+/* A process as tracee names it: one id for the pair keeps records small. */
+typedef struct {
+    uint32_t name;
+    uint32_t container;
+} identity;
+
+static uint32_t identity_id(ps_corr *c, const char *name, const char *container)
+{
+    if ((!name || !*name) && (!container || !*container))
+        return 0;
+    char *key = g_strdup_printf("%s\x1f%s", name ? name : "", container ? container : "");
+    gpointer id = g_hash_table_lookup(c->identity_ids, key);
+    if (id) {
+        g_free(key);
+        return GPOINTER_TO_UINT(id);
+    }
+    identity *who = g_new(identity, 1);
+    who->name = string_id(c, name);
+    who->container = string_id(c, container);
+    g_ptr_array_add(c->identities, who);
+    g_hash_table_insert(c->identity_ids, key, GUINT_TO_POINTER(c->identities->len));
+    return c->identities->len;
+}
+
+static const identity *identity_of(const ps_corr *c, uint32_t id)
+{
+    return id ? c->identities->pdata[id - 1] : NULL;
+}
+
 static guint64 pair_key(uint32_t a, uint32_t b) { return (guint64)a << 32 | b; }
 
 static void index_add(GHashTable *index, guint64 key, uint32_t value)
@@ -156,9 +216,22 @@ static void index_add(GHashTable *index, guint64 key, uint32_t value)
     g_array_append_val(list, value);
 }
 
+/* GLib's g_int64_hash folds the halves together, and GHashTable keeps only the low bits of a
+ * hash for its first probe: pairs of small ids collide. Mix all bits (MurmurHash3's finalizer). */
+static guint pair_hash(gconstpointer p)
+{
+    guint64 v = *(const guint64 *)p;
+    v ^= v >> 33;
+    v *= UINT64_C(0xff51afd7ed558ccd);
+    v ^= v >> 33;
+    v *= UINT64_C(0xc4ceb9fe1a85ec53);
+    v ^= v >> 33;
+    return (guint)v;
+}
+
 static GHashTable *new_index(void)
 {
-    return g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_array_unref);
+    return g_hash_table_new_full(pair_hash, g_int64_equal, g_free, (GDestroyNotify)g_array_unref);
 }
 
 /* --- life cycle ------------------------------------------------------------------------------ */
@@ -168,13 +241,15 @@ ps_corr *ps_corr_new(void)
     ps_corr *c = g_new0(ps_corr, 1);
     c->window = SECOND;
     c->estimate = true;
-    c->records = g_array_new(FALSE, FALSE, sizeof(record));
-    c->packets = g_array_new(FALSE, FALSE, sizeof(packet));
+    chunked_init(&c->records, sizeof(record));
+    chunked_init(&c->packets, sizeof(packet));
     c->conns = g_array_new(FALSE, TRUE, sizeof(conn));
     c->endpoint_ids = g_hash_table_new(endpoint_hash, endpoint_equal);
     c->endpoints = g_ptr_array_new_with_free_func(g_free);
     c->string_ids = g_hash_table_new(g_str_hash, g_str_equal);
     c->strings = g_ptr_array_new_with_free_func(g_free);
+    c->identity_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->identities = g_ptr_array_new_with_free_func(g_free);
     for (int s = 0; s < PS_SOURCE_COUNT; s++)
         c->by_pair[s] = new_index();
     c->packets_by_pair = new_index();
@@ -187,13 +262,15 @@ void ps_corr_free(ps_corr *c)
 {
     if (!c)
         return;
-    g_array_free(c->records, TRUE);
-    g_array_free(c->packets, TRUE);
+    g_ptr_array_free(c->records.chunks, TRUE);
+    g_ptr_array_free(c->packets.chunks, TRUE);
     g_array_free(c->conns, TRUE);
     g_hash_table_destroy(c->endpoint_ids);
     g_ptr_array_free(c->endpoints, TRUE);
     g_hash_table_destroy(c->string_ids);
     g_ptr_array_free(c->strings, TRUE);
+    g_hash_table_destroy(c->identity_ids);
+    g_ptr_array_free(c->identities, TRUE);
     for (int s = 0; s < PS_SOURCE_COUNT; s++)
         g_hash_table_destroy(c->by_pair[s]);
     g_hash_table_destroy(c->packets_by_pair);
@@ -240,8 +317,8 @@ static int64_t offset_of(const ps_corr *c, ps_source source, bool provisional)
     return c->manual_offset + (provisional ? 0 : c->estimated[source]);
 }
 
-static record *record_at(const ps_corr *c, uint32_t index) { return &g_array_index(c->records, record, index); }
-static packet *packet_at(const ps_corr *c, uint32_t index) { return &g_array_index(c->packets, packet, index); }
+static record *record_at(const ps_corr *c, uint32_t index) { return chunked_at(&c->records, index); }
+static packet *packet_at(const ps_corr *c, uint32_t index) { return chunked_at(&c->packets, index); }
 
 static record *new_record(ps_corr *c, uint32_t frame, int64_t time_ns, ps_source source)
 {
@@ -252,11 +329,11 @@ static record *new_record(ps_corr *c, uint32_t frame, int64_t time_ns, ps_source
     r.frame = frame;
     r.time_ns = time_ns;
     r.source = (uint8_t)source;
-    g_array_append_val(c->records, r);
+    record *added = chunked_push(&c->records, &r);
     if (!c->first_frame[source])
         c->first_frame[source] = frame;
     c->dirty = true;
-    return &g_array_index(c->records, record, c->records->len - 1);
+    return added;
 }
 
 static void offer_provisionally(ps_corr *c, uint32_t index);
@@ -264,8 +341,8 @@ static void offer_provisionally(ps_corr *c, uint32_t index);
 static void index_record(ps_corr *c, const record *r)
 {
     if (r->a && r->b) {
-        index_add(c->by_pair[r->source], pair_key(r->a, r->b), c->records->len - 1);
-        offer_provisionally(c, c->records->len - 1);
+        index_add(c->by_pair[r->source], pair_key(r->a, r->b), c->records.len - 1);
+        offer_provisionally(c, c->records.len - 1);
     }
 }
 
@@ -280,8 +357,7 @@ void ps_corr_add_tracee(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_en
     r->a = egress ? s : d;
     r->b = egress ? d : s;
     r->pid = pid;
-    r->name = string_id(c, name);
-    r->container = string_id(c, container);
+    r->identity = identity_id(c, name, container);
     r->u.net.seq = seq;
     r->u.net.ack = ack;
     r->tcp_flags = flags;
@@ -313,7 +389,8 @@ void ps_corr_add_nettcp(ps_corr *c, uint32_t frame, int64_t snapshot_ns, const p
     r->a = endpoint_id(c, local);
     r->b = endpoint_id(c, remote);
     r->pid = pid;
-    r->u.creation_ns = creation_ns;
+    r->u.creation[0] = (uint32_t)(uint64_t)creation_ns;
+    r->u.creation[1] = (uint32_t)((uint64_t)creation_ns >> 32);
     r->bits = has_creation ? BIT_CREATION : 0;
     index_record(c, r);
 }
@@ -536,8 +613,8 @@ void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t st
     for (int end = 0; end < 2; end++)
         if (p.direct[end])
             offer_owner(c, k, (end == 0) == (p.src == k->ep[0]) ? 0 : 1, p.direct[end]);
-    g_array_append_val(c->packets, p);
-    index_add(c->packets_by_pair, pair_key(p.src, p.dst), c->packets->len - 1);
+    chunked_push(&c->packets, &p);
+    index_add(c->packets_by_pair, pair_key(p.src, p.dst), c->packets.len - 1);
     c->dirty = true;
 }
 
@@ -621,7 +698,7 @@ static void estimate_offsets(ps_corr *c)
     GArray *diffs[PS_SOURCE_COUNT];
     for (int s = 0; s < PS_SOURCE_COUNT; s++)
         diffs[s] = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    for (guint i = 0; i < c->records->len; i++) {
+    for (guint i = 0; i < c->records.len; i++) {
         const record *r = record_at(c, i);
         if (r->source == PS_SOURCE_NETTCP || !r->a || !r->b)
             continue;
@@ -685,6 +762,11 @@ static void find_owners(ps_corr *c, conn *k)
     }
 }
 
+static int64_t creation_of(const record *r)
+{
+    return (int64_t)((uint64_t)r->u.creation[1] << 32 | r->u.creation[0]);
+}
+
 /* The Get-NetTCPConnection row for a socket created most recently before t, as index + 1. */
 static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, int64_t t)
 {
@@ -695,7 +777,7 @@ static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, 
     for (guint i = 0; list && i < list->len; i++) {
         uint32_t index = g_array_index(list, uint32_t, i);
         const record *r = record_at(c, index);
-        int64_t created = (r->bits & BIT_CREATION) ? r->u.creation_ns + c->manual_offset : INT64_MIN;
+        int64_t created = (r->bits & BIT_CREATION) ? creation_of(r) + c->manual_offset : INT64_MIN;
         if (created <= t && (!best || created >= best_creation)) {
             best = index + 1;
             best_creation = created;
@@ -704,27 +786,26 @@ static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, 
     return best;
 }
 
-/* Each network record belongs to the connection of its endpoints whose lifetime holds it. */
-static void assign_streams(ps_corr *c)
+/* The connection of a network record: the last one of its endpoints whose lifetime holds it. */
+static bool stream_of(const ps_corr *c, const record *r, uint32_t *stream)
 {
-    for (guint i = 0; i < c->records->len; i++) {
-        record *r = record_at(c, i);
-        if (!r->a || !r->b)
-            continue;
-        guint64 key = pair_key(MIN(r->a, r->b), MAX(r->a, r->b));
-        GArray *streams = g_hash_table_lookup(c->streams_by_pair, &key);
-        int64_t t = adjusted(c, r, false);
-        for (guint j = 0; streams && j < streams->len; j++) {
-            uint32_t s = g_array_index(streams, uint32_t, j);
-            const conn *k = &g_array_index(c->conns, conn, s);
-            bool inside = t >= k->t0 - c->window && t <= k->t1 + c->window;
-            /* A snapshot row speaks for a connection it saw created, whenever the snapshot was. */
-            if (r->source == PS_SOURCE_NETTCP)
-                inside = !(r->bits & BIT_CREATION) || r->u.creation_ns + c->manual_offset <= k->t1;
-            if (inside)
-                r->stream_plus1 = s + 1;
+    guint64 key = pair_key(MIN(r->a, r->b), MAX(r->a, r->b));
+    GArray *streams = g_hash_table_lookup(c->streams_by_pair, &key);
+    int64_t t = adjusted(c, r, false);
+    bool found = false;
+    for (guint j = 0; streams && j < streams->len; j++) {
+        uint32_t s = g_array_index(streams, uint32_t, j);
+        const conn *k = &g_array_index(c->conns, conn, s);
+        bool inside = t >= k->t0 - c->window && t <= k->t1 + c->window;
+        /* A snapshot row speaks for a connection it saw created, whenever the snapshot was. */
+        if (r->source == PS_SOURCE_NETTCP)
+            inside = !(r->bits & BIT_CREATION) || creation_of(r) + c->manual_offset <= k->t1;
+        if (inside) {
+            *stream = s;
+            found = true;
         }
     }
+    return found;
 }
 
 void ps_corr_finalize(ps_corr *c)
@@ -736,12 +817,9 @@ void ps_corr_finalize(ps_corr *c)
     sort_index(c, c->packets_by_pair, by_packet_time);
     estimate_offsets(c);
     /* Offsets change adjusted times by a constant per source: the lists stay sorted. */
-    for (guint i = 0; i < c->records->len; i++) {
-        record *r = record_at(c, i);
-        r->packet_frame = 0;
-        r->stream_plus1 = 0;
-    }
-    for (guint i = 0; i < c->packets->len; i++) {
+    for (guint i = 0; i < c->records.len; i++)
+        record_at(c, i)->packet_frame = 0;
+    for (guint i = 0; i < c->packets.len; i++) {
         packet *p = packet_at(c, i);
         match_packet(c, p, false);
         for (int end = 0; end < 2; end++) {
@@ -755,7 +833,6 @@ void ps_corr_finalize(ps_corr *c)
         if (k->seen)
             find_owners(c, k);
     }
-    assign_streams(c);
     c->dirty = false;
 }
 
@@ -763,8 +840,9 @@ void ps_corr_finalize(ps_corr *c)
 
 static const char *name_at(const ps_corr *c, const record *r, int64_t t)
 {
-    if (r->name)
-        return string_of(c, r->name);
+    const identity *who = identity_of(c, r->identity);
+    if (who && who->name)
+        return string_of(c, who->name);
     GArray *lives = g_hash_table_lookup(c->lifetimes, GUINT_TO_POINTER(r->pid));
     for (guint i = lives ? lives->len : 0; i > 0; i--) {
         const lifetime *l = &g_array_index(lives, lifetime, i - 1);
@@ -786,14 +864,15 @@ static void describe_owner(const ps_corr *c, uint32_t index_plus1, ps_match matc
     o->match = match;
     o->record_frame = r->frame;
     o->kernel_thread = is_kernel(r);
-    o->container = string_of(c, r->container);
+    const identity *who = identity_of(c, r->identity);
+    o->container = who ? string_of(c, who->container) : NULL;
     /* Process names hold for a pid's lifetime, on the records' clock. */
     o->name = name_at(c, r, t - offset_of(c, r->source, false));
 }
 
 static bool find_packet(const ps_corr *c, uint32_t frame, packet **out)
 {
-    guint lo = 0, hi = c->packets->len;
+    guint lo = 0, hi = c->packets.len;
     while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
         if (packet_at(c, mid)->frame < frame)
@@ -801,7 +880,7 @@ static bool find_packet(const ps_corr *c, uint32_t frame, packet **out)
         else
             hi = mid;
     }
-    if (lo == c->packets->len || packet_at(c, lo)->frame != frame)
+    if (lo == c->packets.len || packet_at(c, lo)->frame != frame)
         return false;
     *out = packet_at(c, lo);
     return true;
@@ -855,7 +934,7 @@ bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution
 bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
 {
     ps_corr_finalize(c);
-    guint lo = 0, hi = c->records->len;
+    guint lo = 0, hi = c->records.len;
     while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
         if (record_at(c, mid)->frame < frame)
@@ -863,7 +942,7 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
         else
             hi = mid;
     }
-    if (lo == c->records->len || record_at(c, lo)->frame != frame)
+    if (lo == c->records.len || record_at(c, lo)->frame != frame)
         return false;
     const record *r = record_at(c, lo);
     memset(out, 0, sizeof *out);
@@ -873,8 +952,7 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
                                                    : r->source == PS_SOURCE_ETW && kind != PS_ETW_OTHER;
     out->matched = r->packet_frame != 0;
     out->packet_frame = r->packet_frame;
-    out->has_stream = r->stream_plus1 != 0;
-    out->stream = r->stream_plus1 ? r->stream_plus1 - 1 : 0;
+    out->has_stream = out->network && stream_of(c, r, &out->stream);
     return true;
 }
 

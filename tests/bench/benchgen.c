@@ -1,0 +1,134 @@
+/* Writes the attribution benchmark's capture: CONNECTIONS TCP connections of PACKETS packets each
+ * (raw IPv4) and, for every packet, one ETW Kernel-Network send or receive event of its socket's
+ * process, plus Process events naming the processes. benchgen OUT.pcapng CONNECTIONS PACKETS */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wiretap/wtap.h>
+
+#include "etw_record.h"
+#include "pcapng_writer.h"
+#include "ps_bytes.h"
+
+#define BASE_NS INT64_C(1709294400000000000)
+#define PROCESSES 1000
+
+static pcapng_writer *writer;
+
+static void write_block(unsigned iface, int64_t ts, const uint8_t *data, size_t len)
+{
+    char *error = NULL;
+    if (!pcapng_writer_write(writer, iface, ts, data, len, NULL, &error)) {
+        fprintf(stderr, "benchgen: %s\n", error);
+        exit(1);
+    }
+}
+
+static void write_etw(int64_t ts, uint16_t id, uint8_t opcode, uint8_t version, const uint8_t *guid,
+                      const uint8_t *payload, size_t len)
+{
+    etw_record_fields f = {0};
+    f.flags = 0x0040;
+    f.timestamp = etw_unix_us_to_filetime((uint64_t)(ts / 1000));
+    memcpy(f.provider_id, guid, 16);
+    f.id = id;
+    f.opcode = opcode;
+    f.version = version;
+    uint8_t rec[256];
+    size_t n = etw_record_build(rec, &f, payload, len, NULL, 0, NULL, 0);
+    write_block(1, ts, rec, n);
+}
+
+/* A Process DCStart (version 4, 64-bit, no SID). */
+static void write_process(int64_t ts, uint32_t pid)
+{
+    uint8_t p[96] = {0};
+    ps_put_le32(p + 8, pid);
+    size_t n = 36 + 4; /* fixed fields, flags, empty SID */
+    n += (size_t)sprintf((char *)p + n, "proc%u.exe", pid) + 1;
+    n += 2 + 2 + 2; /* empty command line, package and application id */
+    write_etw(ts, 0, 3, 4, etw_provider_guid(ETW_PROVIDER_PROCESS), p, n);
+}
+
+/* SendIPV4 (id 10) or RecvIPV4 (id 11) with an 8-byte connid. */
+static void write_net(int64_t ts, bool send, uint32_t pid, uint32_t size, const uint8_t local[4], uint16_t lport,
+                      const uint8_t remote[4], uint16_t rport)
+{
+    uint8_t p[40] = {0};
+    ps_put_le32(p, pid);
+    ps_put_le32(p + 4, size);
+    memcpy(p + 8, remote, 4);
+    memcpy(p + 12, local, 4);
+    ps_put_be16(p + 16, rport);
+    ps_put_be16(p + 18, lport);
+    write_etw(ts, send ? 10 : 11, 0, 0, etw_provider_guid(ETW_PROVIDER_KERNEL_NETWORK), p, send ? 40 : 32);
+}
+
+static void write_packet(int64_t ts, const uint8_t src[4], uint16_t sport, const uint8_t dst[4], uint16_t dport,
+                         uint32_t seq, uint32_t ack, uint8_t flags, uint16_t payload)
+{
+    uint8_t pkt[40 + 64] = {0};
+    uint16_t total = (uint16_t)(40 + payload);
+    pkt[0] = 0x45;
+    ps_put_be16(pkt + 2, total);
+    pkt[8] = 64;
+    pkt[9] = 6;
+    /* Checksums stay zero: Wireshark does not verify them by default. */
+    memcpy(pkt + 12, src, 4);
+    memcpy(pkt + 16, dst, 4);
+    uint8_t *tcp = pkt + 20;
+    ps_put_be16(tcp, sport);
+    ps_put_be16(tcp + 2, dport);
+    for (int i = 0; i < 4; i++) {
+        tcp[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+        tcp[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+    }
+    tcp[12] = 5 << 4;
+    tcp[13] = flags;
+    ps_put_be16(tcp + 14, 65535);
+    write_block(0, ts, pkt, total);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: benchgen OUT.pcapng CONNECTIONS PACKETS\n");
+        return 2;
+    }
+    unsigned connections = (unsigned)atoi(argv[2]), packets = (unsigned)atoi(argv[3]);
+    pcapng_writer_init_library("benchgen");
+    const pcapng_interface ifs[] = {{WTAP_ENCAP_RAW_IP, "packets", NULL}, {WTAP_ENCAP_ETW, "etw", NULL}};
+    char *error = NULL;
+    writer = pcapng_writer_open(argv[1], ifs, 2, &error);
+    if (!writer) {
+        fprintf(stderr, "benchgen: %s\n", error);
+        return 1;
+    }
+    for (uint32_t pid = 1000; pid < 1000 + PROCESSES; pid++)
+        write_process(BASE_NS, pid);
+    /* All connections run side by side, in time order: packet i of connection k at
+     * i * 25 ms + k us, its event 500 ns later. */
+    const uint8_t server[4] = {10, 200, 0, 1};
+    for (unsigned i = 0; i < packets; i++) {
+        for (unsigned k = 0; k < connections; k++) {
+            int64_t ts = BASE_NS + 1000000 + (int64_t)i * 25000000 + (int64_t)k * 1000;
+            uint8_t client[4] = {10, 1, (uint8_t)(k >> 8), (uint8_t)k};
+            uint16_t cport = (uint16_t)(20000 + k % 40000);
+            uint32_t pid = 1000 + k % PROCESSES;
+            bool out = i % 2 == 0;
+            uint8_t flags = i == 0 ? 0x02 : i == 1 ? 0x12 : 0x18;
+            uint16_t len = i < 2 ? 0 : 10;
+            if (out)
+                write_packet(ts, client, cport, server, 443, 1000 + i, 5000 + i, flags, len);
+            else
+                write_packet(ts, server, 443, client, cport, 5000 + i, 1000 + i, flags, len);
+            write_net(ts + 500, out, pid, len ? len : 1, client, cport, server, 443);
+        }
+    }
+    if (!pcapng_writer_close(writer, &error)) {
+        fprintf(stderr, "benchgen: %s\n", error);
+        return 1;
+    }
+    return 0;
+}

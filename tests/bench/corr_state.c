@@ -1,0 +1,29 @@
+/* Bytes of correlation state per record: feeds the engine RECORDS ETW events about distinct
+ * sockets, as the benchmark capture does, and prints the heap growth per record. */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+
+int main(int argc, char **argv)
+{
+    unsigned records = argc > 1 ? (unsigned)atoi(argv[1]) : 1000000;
+    unsigned connections = argc > 2 ? (unsigned)atoi(argv[2]) : 20000;
+    ps_corr *c = ps_corr_new();
+    struct mallinfo2 m0 = mallinfo2();
+    size_t before = m0.uordblks + m0.hblkhd;
+    ps_endpoint server = {4, {10, 200, 0, 1}, 443};
+    for (unsigned i = 0; i < records; i++) {
+        unsigned k = i % connections;
+        ps_endpoint client = {4, {10, 1, (unsigned char)(k >> 8), (unsigned char)k}, (unsigned short)(20000 + k % 40000)};
+        ps_corr_add_etw_net(c, i + 1, (int64_t)i * 1000, i % 2 ? PS_ETW_RECV : PS_ETW_SEND, &client, &server,
+                            1000 + k % 1000, 10);
+    }
+    struct mallinfo2 m1 = mallinfo2();
+    size_t after = m1.uordblks + m1.hblkhd;
+    printf("%.1f\n", (double)(after - before) / records);
+    ps_corr_free(c);
+    return 0;
+}
