@@ -141,14 +141,17 @@ static void show_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
     const bool provisional = !PINFO_FD_VISITED(pinfo);
     if (!ps_corr_packet(corr, pinfo->num, provisional, &who))
         return;
-    if (who.src.known)
-        add_end(tree, tvb, pinfo, "Source", &who.src, hf_src_pid, hf_src_name, hf_src_container);
-    if (who.dst.known)
-        add_end(tree, tvb, pinfo, "Destination", &who.dst, hf_dst_pid, hf_dst_name, hf_dst_container);
-    if (provisional && (!who.src.known || !who.dst.known) && ps_corr_first_record_frame(corr, PS_SOURCE_TRACEE) +
-                                                                     ps_corr_first_record_frame(corr, PS_SOURCE_ETW) +
-                                                                     ps_corr_first_record_frame(corr, PS_SOURCE_NETTCP))
-        proto_tree_add_expert(tree, pinfo, &ei_needs_two_passes, tvb, 0, 0);
+    if (tree) {
+        if (who.src.known)
+            add_end(tree, tvb, pinfo, "Source", &who.src, hf_src_pid, hf_src_name, hf_src_container);
+        if (who.dst.known)
+            add_end(tree, tvb, pinfo, "Destination", &who.dst, hf_dst_pid, hf_dst_name, hf_dst_container);
+        bool any_records = ps_corr_first_record_frame(corr, PS_SOURCE_TRACEE) ||
+                           ps_corr_first_record_frame(corr, PS_SOURCE_ETW) ||
+                           ps_corr_first_record_frame(corr, PS_SOURCE_NETTCP);
+        if (provisional && (!who.src.known || !who.dst.known) && any_records)
+            proto_tree_add_expert(tree, pinfo, &ei_needs_two_passes, tvb, 0, 0);
+    }
     if (who.src.known || who.dst.known) {
         procshark_tap_data *data = wmem_new0(pinfo->pool, procshark_tap_data);
         data->who = who;
@@ -191,14 +194,13 @@ static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 {
     if (!corr)
         return 0;
-    if (!PINFO_FD_VISITED(pinfo))
+    if (!PINFO_FD_VISITED(pinfo) && tree)
         feed_packet(tree, pinfo);
-    if (!tree)
-        return 0;
     /* Finalizing answers are for later passes; one pass gets provisional packet answers only. */
-    if (PINFO_FD_VISITED(pinfo))
+    if (PINFO_FD_VISITED(pinfo) && tree)
         show_record(tree, tvb, pinfo);
-    show_packet(tree, tvb, pinfo);
+    if (tree || have_tap_listener(procshark_tap))
+        show_packet(tree, tvb, pinfo);
     return 0;
 }
 
