@@ -59,6 +59,12 @@ static void add_undecoded(proto_tree *tree, tvbuff_t *tvb, int offset, int lengt
         proto_tree_add_item(tree, hf_data_undecoded, tvb, offset, length, ENC_NA);
 }
 
+/* The Info line costs a formatted sentence per record: only for columns or a displayed tree. */
+static bool summary_wanted(packet_info *pinfo, proto_tree *tree)
+{
+    return pinfo->cinfo || (tree && PTREE_DATA(tree)->visible);
+}
+
 static void endpoint_of(const etw_net_event *ev, const uint8_t *addr, uint16_t port, ps_endpoint *out)
 {
     memset(out, 0, sizeof *out);
@@ -99,13 +105,14 @@ static void dissect_net(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
                    rec->user_data_length, &ev);
 
     feed_net(pinfo, &ev);
-    char info[200];
-    etw_net_describe(&ev, info, sizeof info);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, net_protocol_column(provider));
-    col_add_str(pinfo->cinfo, COL_INFO, info);
-
     proto_item *ti = proto_tree_add_item(tree, proto_etwnet, tvb, base, len, ENC_NA);
-    proto_item_append_text(ti, ", %s", info);
+    if (summary_wanted(pinfo, tree)) {
+        char info[200];
+        etw_net_describe(&ev, info, sizeof info);
+        col_add_str(pinfo->cinfo, COL_INFO, info);
+        proto_item_append_text(ti, ", %s", info);
+    }
     proto_tree *t = proto_item_add_subtree(ti, ett_etwnet);
 
     proto_item *gen = proto_tree_add_string(t, hf_net_provider, tvb, 24, 16, etw_provider_name(provider));

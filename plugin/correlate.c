@@ -608,11 +608,6 @@ void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t st
         offer_recent(c, k);
     }
     k->t1 = MAX(k->t1, time_ns);
-    /* Provisional answers for one-pass readers. */
-    match_packet(c, &p, true);
-    for (int end = 0; end < 2; end++)
-        if (p.direct[end])
-            offer_owner(c, k, (end == 0) == (p.src == k->ep[0]) ? 0 : 1, p.direct[end]);
     chunked_push(&c->packets, &p);
     index_add(c->packets_by_pair, pair_key(p.src, p.dst), c->packets.len - 1);
     c->dirty = true;
@@ -895,6 +890,13 @@ bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution
         return false;
     conn *k = conn_of(c, p->stream);
     out->stream = p->stream;
+    if (provisional && c->dirty) {
+        /* One pass: match with the records fed so far (two passes match everything at once). */
+        match_packet(c, p, true);
+        for (int end = 0; end < 2; end++)
+            if (p->direct[end])
+                offer_owner(c, k, (end == 0) == (p->src == k->ep[0]) ? 0 : 1, p->direct[end]);
+    }
     for (int end = 0; end < 2; end++) {
         ps_owner *o = end == 0 ? &out->src : &out->dst;
         int side = (p->src == k->ep[0]) == (end == 0) ? 0 : 1;

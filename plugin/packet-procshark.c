@@ -19,8 +19,9 @@ static gint ett_procshark = -1, ett_end = -1;
 static expert_field ei_unmatched_record, ei_disagreement, ei_needs_two_passes, ei_clock_offset;
 static int procshark_tap = -1;
 
-/* TCP fields the postdissector reads. */
+/* TCP fields the postdissector reads; expert fields that make it show its notes. */
 static int hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len;
+static int hf_expert, hf_expert_message;
 
 static guint pref_window_ms = 1000;
 static const char *pref_clock_offset = "0";
@@ -190,17 +191,37 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
     }
 }
 
+/* Fields whose use makes the subtree worth building when it is not displayed. */
+static int *const shown_fields[] = {&hf_src_pid, &hf_src_name, &hf_src_container, &hf_dst_pid, &hf_dst_name,
+                                    &hf_dst_container, &hf_pid, &hf_name, &hf_source, &hf_match,
+                                    &hf_event_frame, &hf_packet_frame, &hf_tcp_stream, &proto_procshark,
+                                    &hf_expert, &hf_expert_message};
+
+/* Whether anyone looks at our items: a displayed tree, a filter or a printed field. */
+static bool items_wanted(proto_tree *tree)
+{
+    if (!tree)
+        return false;
+    if (PTREE_DATA(tree)->visible)
+        return true;
+    for (size_t i = 0; i < G_N_ELEMENTS(shown_fields); i++)
+        if (*shown_fields[i] > 0 && proto_field_is_referenced(tree, *shown_fields[i]))
+            return true;
+    return false;
+}
+
 static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!corr)
         return 0;
     if (!PINFO_FD_VISITED(pinfo) && tree)
         feed_packet(tree, pinfo);
+    bool wanted = items_wanted(tree);
     /* Finalizing answers are for later passes; one pass gets provisional packet answers only. */
-    if (PINFO_FD_VISITED(pinfo) && tree)
+    if (PINFO_FD_VISITED(pinfo) && wanted)
         show_record(tree, tvb, pinfo);
-    if (tree || have_tap_listener(procshark_tap))
-        show_packet(tree, tvb, pinfo);
+    if (wanted || have_tap_listener(procshark_tap))
+        show_packet(wanted ? tree : NULL, tvb, pinfo);
     return 0;
 }
 
@@ -311,6 +332,8 @@ void proto_reg_handoff_procshark(void)
     hf_tcp_ack_raw = proto_registrar_get_id_byname("tcp.ack_raw");
     hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
     hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
+    hf_expert = proto_registrar_get_id_byname("_ws.expert");
+    hf_expert_message = proto_registrar_get_id_byname("_ws.expert.message");
     dissector_handle_t handle = create_dissector_handle(dissect_procshark, proto_procshark);
     register_postdissector(handle);
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));

@@ -1,0 +1,308 @@
+/* tshark -2 on a scenario capture whose ground truth is known: every TCP packet's attribution,
+ * display filters on proc.name, the statistics tree, the ek output and one-pass reading.
+ * test_attribution CAPTURE TRUTH.tsv (truth: frame, src_pid, src_name, dst_pid, dst_name; "-" for
+ * an end that no record can name). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <glib.h>
+
+#include "tshark_harness.h"
+
+typedef struct {
+    unsigned frame;
+    char *want[4]; /* src pid, src name, dst pid, dst name; "" when unknowable */
+    char *got[4];
+    bool seen;
+} truth_row;
+
+static const char *capture;
+static GArray *truth; /* truth_row */
+
+static char *tshark_ok(const char *const *args)
+{
+    tshark_result r = tshark_run(args);
+    char *problems = tshark_problems(&r);
+    if (problems) {
+        print_error("%s\n", problems);
+        g_free(problems);
+        tshark_result_clear(&r);
+        fail();
+    }
+    g_free(r.err);
+    return r.out;
+}
+
+static truth_row *row_for(unsigned frame)
+{
+    for (guint i = 0; i < truth->len; i++)
+        if (g_array_index(truth, truth_row, i).frame == frame)
+            return &g_array_index(truth, truth_row, i);
+    return NULL;
+}
+
+static void load_truth(const char *path)
+{
+    char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(2);
+    }
+    truth = g_array_new(FALSE, TRUE, sizeof(truth_row));
+    char **lines = g_strsplit(text, "\n", -1);
+    for (size_t i = 1; lines[i]; i++) { /* line 0 is the header */
+        if (!lines[i][0])
+            continue;
+        char **cols = g_strsplit(lines[i], "\t", 5);
+        if (g_strv_length(cols) != 5) {
+            fprintf(stderr, "%s:%zu: expected 5 columns\n", path, i + 1);
+            exit(2);
+        }
+        truth_row row = {(unsigned)atoi(cols[0]), {0}, {0}, false};
+        for (int c = 0; c < 4; c++)
+            row.want[c] = g_strdup(strcmp(cols[c + 1], "-") == 0 ? "" : cols[c + 1]);
+        g_array_append_val(truth, row);
+        g_strfreev(cols);
+    }
+    g_strfreev(lines);
+    g_free(text);
+}
+
+/* One tshark -2 run for all packets, kept for the per-frame tests. */
+static int read_attributions(void **state)
+{
+    (void)state;
+    const char *args[] = {"-2", "-r", capture, "-Y", "tcp", "-T", "fields", "-E", "separator=/t",
+                          "-e", "frame.number", "-e", "proc.src.pid", "-e", "proc.src.name",
+                          "-e", "proc.dst.pid", "-e", "proc.dst.name", NULL};
+    tshark_result r = tshark_run(args);
+    char *problems = tshark_problems(&r);
+    if (problems) {
+        fprintf(stderr, "%s\n", problems);
+        g_free(problems);
+        return -1;
+    }
+    char **lines = g_strsplit(r.out, "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        char **cols = g_strsplit(lines[i], "\t", 5);
+        truth_row *row = g_strv_length(cols) == 5 ? row_for((unsigned)atoi(cols[0])) : NULL;
+        if (row) {
+            row->seen = true;
+            for (int c = 0; c < 4; c++)
+                row->got[c] = g_strdup(cols[c + 1]);
+        }
+        g_strfreev(cols);
+    }
+    g_strfreev(lines);
+    tshark_result_clear(&r);
+    return 0;
+}
+
+static void test_every_packet_matches_the_truth(void **state)
+{
+    (void)state;
+    static const char *const columns[] = {"proc.src.pid", "proc.src.name", "proc.dst.pid", "proc.dst.name"};
+    unsigned wrong = 0, unattributed = 0, known = 0;
+    for (guint i = 0; i < truth->len; i++) {
+        truth_row *row = &g_array_index(truth, truth_row, i);
+        if (!row->seen) {
+            print_error("frame %u: tshark shows no such TCP packet\n", row->frame);
+            wrong++;
+            continue;
+        }
+        for (int c = 0; c < 4; c++) {
+            known += row->want[c][0] != '\0';
+            if (strcmp(row->want[c], row->got[c]) != 0) {
+                if (!row->got[c][0])
+                    unattributed++;
+                else
+                    wrong++;
+                if (wrong + unattributed <= 40)
+                    print_error("frame %u: %s: truth \"%s\", tshark \"%s\"\n", row->frame, columns[c], row->want[c],
+                                row->got[c]);
+            }
+        }
+    }
+    print_message("%u packets, %u known ends and names, %u wrong, %u missing\n", truth->len, known, wrong,
+                  unattributed);
+    assert_true(known > 0);
+    assert_int_equal(wrong, 0);
+    assert_int_equal(unattributed, 0);
+}
+
+/* The frames whose either end the truth names `name`. */
+static char *truth_frames_named(const char *name)
+{
+    GString *frames = g_string_new(NULL);
+    for (guint i = 0; i < truth->len; i++) {
+        const truth_row *row = &g_array_index(truth, truth_row, i);
+        if (strcmp(row->want[1], name) == 0 || strcmp(row->want[3], name) == 0)
+            g_string_append_printf(frames, "%s%u", frames->len ? "," : "", row->frame);
+    }
+    return g_string_free(frames, FALSE);
+}
+
+static void test_proc_name_filter_lists_exactly_its_packets(void **state)
+{
+    (void)state;
+    GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < truth->len; i++) {
+        const truth_row *row = &g_array_index(truth, truth_row, i);
+        if (row->want[1][0])
+            g_hash_table_add(names, row->want[1]);
+        if (row->want[3][0])
+            g_hash_table_add(names, row->want[3]);
+    }
+    GHashTableIter it;
+    gpointer name;
+    int mismatches = 0;
+    g_hash_table_iter_init(&it, names);
+    while (g_hash_table_iter_next(&it, &name, NULL)) {
+        char *filter = g_strdup_printf("proc.name == \"%s\"", (const char *)name);
+        const char *args[] = {"-2", "-r", capture, "-Y", filter, "-T", "fields", "-e", "frame.number", NULL};
+        char *out = tshark_ok(args);
+        g_strstrip(out);
+        g_strdelimit(out, "\n", ',');
+        char *want = truth_frames_named(name);
+        if (strcmp(out, want) != 0) {
+            print_error("%s: truth frames %s, tshark %s\n", filter, want, out);
+            mismatches++;
+        }
+        g_free(want);
+        g_free(out);
+        g_free(filter);
+    }
+    assert_true(g_hash_table_size(names) >= 5);
+    g_hash_table_destroy(names);
+    assert_int_equal(mismatches, 0);
+}
+
+/* Statistics: packets per process, counted once per packet even when it owns both ends. */
+static void test_traffic_by_process_statistics(void **state)
+{
+    (void)state;
+    GHashTable *packets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < truth->len; i++) {
+        const truth_row *row = &g_array_index(truth, truth_row, i);
+        char *ends[2] = {NULL, NULL};
+        if (row->want[0][0])
+            ends[0] = g_strdup_printf("%s [%s]", row->want[1], row->want[0]);
+        if (row->want[2][0])
+            ends[1] = g_strdup_printf("%s [%s]", row->want[3], row->want[2]);
+        if (ends[0] && ends[1] && strcmp(ends[0], ends[1]) == 0)
+            g_clear_pointer(&ends[1], g_free);
+        for (int e = 0; e < 2; e++) {
+            if (!ends[e])
+                continue;
+            guint n = GPOINTER_TO_UINT(g_hash_table_lookup(packets, ends[e]));
+            g_hash_table_insert(packets, ends[e], GUINT_TO_POINTER(n + 1));
+        }
+    }
+    const char *args[] = {"-2", "-q", "-r", capture, "-z", "procshark,tree", NULL};
+    char *out = tshark_ok(args);
+    GHashTableIter it;
+    gpointer key, value;
+    int mismatches = 0;
+    g_hash_table_iter_init(&it, packets);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        /* " name [pid]  N" then the children: "  packets  N" */
+        char *at = strstr(out, key);
+        char *packets_line = at ? strstr(at, "packets") : NULL;
+        unsigned got = packets_line ? (unsigned)strtoul(packets_line + strlen("packets"), NULL, 10) : 0;
+        if (got != GPOINTER_TO_UINT(value)) {
+            print_error("%s: truth %u packets, statistics %u\n", (const char *)key, GPOINTER_TO_UINT(value), got);
+            mismatches++;
+        }
+    }
+    assert_true(g_hash_table_size(packets) >= 5);
+    g_free(out);
+    g_hash_table_destroy(packets);
+    assert_int_equal(mismatches, 0);
+}
+
+/* The ek output (Elasticsearch bulk format) carries the proc fields. */
+static void test_ek_output_carries_proc_fields(void **state)
+{
+    (void)state;
+    const truth_row *row = NULL;
+    for (guint i = 0; i < truth->len && !row; i++)
+        if (g_array_index(truth, truth_row, i).want[0][0])
+            row = &g_array_index(truth, truth_row, i);
+    assert_non_null(row);
+    char *filter = g_strdup_printf("frame.number == %u", row->frame);
+    const char *args[] = {"-2", "-r", capture, "-Y", filter, "-T", "ek", NULL};
+    char *out = tshark_ok(args);
+    char *pid = g_strdup_printf("\"proc_proc_src_pid\":\"%s\"", row->want[0]);
+    char *name = g_strdup_printf("\"proc_proc_src_name\":\"%s\"", row->want[1]);
+    if (!strstr(out, pid) || !strstr(out, name))
+        print_error("ek output lacks %s or %s:\n%.2000s\n", pid, name, out);
+    assert_non_null(strstr(out, "{\"index\":"));
+    assert_non_null(strstr(out, pid));
+    assert_non_null(strstr(out, name));
+    g_free(pid);
+    g_free(name);
+    g_free(out);
+    g_free(filter);
+}
+
+/* One pass: never a wrong process, and a note where a second pass would know more. */
+static void test_one_pass_is_never_wrong(void **state)
+{
+    (void)state;
+    const char *args[] = {"-r", capture, "-Y", "tcp", "-T", "fields", "-E", "separator=/t",
+                          "-e", "frame.number", "-e", "proc.src.pid", "-e", "proc.dst.pid", "-e", "_ws.expert.message",
+                          "-E", "occurrence=a", NULL};
+    char *out = tshark_ok(args);
+    char **lines = g_strsplit(out, "\n", -1);
+    unsigned wrong = 0, notes = 0;
+    for (size_t i = 0; lines[i]; i++) {
+        char **cols = g_strsplit(lines[i], "\t", 4);
+        const truth_row *row = g_strv_length(cols) == 4 ? row_for((unsigned)atoi(cols[0])) : NULL;
+        if (row) {
+            if ((cols[1][0] && strcmp(cols[1], row->want[0]) != 0) || (cols[2][0] && strcmp(cols[2], row->want[2]) != 0)) {
+                print_error("frame %u: one pass says %s/%s, truth %s/%s\n", row->frame, cols[1], cols[2], row->want[0],
+                            row->want[2]);
+                wrong++;
+            }
+            notes += strstr(cols[3], "tshark with -2") != NULL;
+        }
+        g_strfreev(cols);
+    }
+    g_strfreev(lines);
+    g_free(out);
+    assert_int_equal(wrong, 0);
+    assert_true(notes > 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: test_attribution CAPTURE TRUTH.tsv\n");
+        return 2;
+    }
+    capture = argv[1];
+    load_truth(argv[2]);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_packet_matches_the_truth),
+        cmocka_unit_test(test_proc_name_filter_lists_exactly_its_packets),
+        cmocka_unit_test(test_traffic_by_process_statistics),
+        cmocka_unit_test(test_ek_output_carries_proc_fields),
+        cmocka_unit_test(test_one_pass_is_never_wrong),
+    };
+    int failed = cmocka_run_group_tests_name("attribution", tests, read_attributions, NULL);
+    for (guint i = 0; i < truth->len; i++) {
+        truth_row *row = &g_array_index(truth, truth_row, i);
+        for (int c = 0; c < 4; c++) {
+            g_free(row->want[c]);
+            g_free(row->got[c]);
+        }
+    }
+    g_array_free(truth, TRUE);
+    return failed;
+}
