@@ -95,6 +95,39 @@ static void *chunked_push(chunked *v, const void *item)
     return slot;
 }
 
+/* A host's clock as one source sees it: the host is the address of the sockets it owns. */
+typedef struct {
+    int family;
+    uint8_t addr[16];
+    uint8_t source;
+} clock_key;
+
+typedef struct {
+    int64_t offset;
+    unsigned samples;
+    uint32_t first_frame;
+    GArray *diffs; /* while estimating */
+} host_clock;
+
+static guint clock_hash(gconstpointer p)
+{
+    const clock_key *k = p;
+    guint h = (guint)k->source * 16777619u ^ (guint)k->family;
+    for (int i = 0; i < 16; i++)
+        h = h * 31 + k->addr[i];
+    return h;
+}
+
+static gboolean clock_equal(gconstpointer x, gconstpointer y) { return memcmp(x, y, sizeof(clock_key)) == 0; }
+
+static void clock_free(gpointer p)
+{
+    host_clock *k = p;
+    if (k->diffs)
+        g_array_free(k->diffs, TRUE);
+    g_free(k);
+}
+
 struct ps_corr {
     int64_t window;
     int64_t manual_offset;
@@ -118,8 +151,10 @@ struct ps_corr {
     GHashTable *streams_by_pair;          /* unordered endpoint pair -> GArray of streams */
     GHashTable *lifetimes;                /* pid -> GArray of lifetime */
 
-    int64_t estimated[PS_SOURCE_COUNT];
-    unsigned samples[PS_SOURCE_COUNT];
+    /* Each host's clock, per source: a record's offset is its owned socket's (its host's).
+     * Indexed by endpoint id - 1; grown with the endpoints. */
+    GArray *host_offset[PS_SOURCE_COUNT];
+    GHashTable *clocks; /* clock_key -> clock, one per source and host address */
     uint32_t first_frame[PS_SOURCE_COUNT];
 };
 
@@ -255,6 +290,9 @@ ps_corr *ps_corr_new(void)
     c->packets_by_pair = new_index();
     c->streams_by_pair = new_index();
     c->lifetimes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
+    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+        c->host_offset[s] = g_array_new(FALSE, TRUE, sizeof(int64_t));
+    c->clocks = g_hash_table_new_full(clock_hash, clock_equal, g_free, clock_free);
     return c;
 }
 
@@ -276,6 +314,9 @@ void ps_corr_free(ps_corr *c)
     g_hash_table_destroy(c->packets_by_pair);
     g_hash_table_destroy(c->streams_by_pair);
     g_hash_table_destroy(c->lifetimes);
+    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+        g_array_free(c->host_offset[s], TRUE);
+    g_hash_table_destroy(c->clocks);
     g_free(c);
 }
 
@@ -312,9 +353,10 @@ bool ps_corr_is_kernel_thread(uint32_t pid, const char *name)
 
 /* --- feeding --------------------------------------------------------------------------------- */
 
-static int64_t offset_of(const ps_corr *c, ps_source source, bool provisional)
+static int64_t host_offset(const ps_corr *c, ps_source source, uint32_t endpoint)
 {
-    return c->manual_offset + (provisional ? 0 : c->estimated[source]);
+    const GArray *offsets = c->host_offset[source];
+    return endpoint && endpoint <= offsets->len ? g_array_index(offsets, int64_t, endpoint - 1) : 0;
 }
 
 static record *record_at(const ps_corr *c, uint32_t index) { return chunked_at(&c->records, index); }
@@ -438,9 +480,10 @@ static conn *conn_of(ps_corr *c, uint32_t stream)
 
 /* --- matching -------------------------------------------------------------------------------- */
 
+/* A record's time on the packets' clock. */
 static int64_t adjusted(const ps_corr *c, const record *r, bool provisional)
 {
-    return r->time_ns + offset_of(c, r->source, provisional);
+    return r->time_ns + c->manual_offset + (provisional ? 0 : host_offset(c, r->source, r->a));
 }
 
 static int64_t distance(int64_t a, int64_t b) { return a > b ? a - b : b - a; }
@@ -501,6 +544,8 @@ static uint32_t direct_match(const ps_corr *c, ps_source source, const packet *p
         while (i > 0 && adjusted(c, record_at(c, g_array_index(list, uint32_t, i - 1)), true) >= p->time_ns - c->window)
             i--;
     }
+    /* An ETW event whose size is the payload's beats one that merely holds it. */
+    bool best_exact = false;
     for (; i < list->len; i++) {
         uint32_t index = g_array_index(list, uint32_t, i);
         const record *r = record_at(c, index);
@@ -508,9 +553,13 @@ static uint32_t direct_match(const ps_corr *c, ps_source source, const packet *p
         if (t > p->time_ns + c->window)
             break;
         ps_match m = fits(r, p, end);
-        if (m != PS_MATCH_NONE && distance(t, p->time_ns) < best_distance) {
+        if (m == PS_MATCH_NONE)
+            continue;
+        bool exact = r->source == PS_SOURCE_ETW && p->len && r->u.net.size == p->len;
+        if ((exact && !best_exact) || (exact == best_exact && distance(t, p->time_ns) < best_distance)) {
             best = index + 1;
             best_distance = distance(t, p->time_ns);
+            best_exact = exact;
             *level = m;
         }
     }
@@ -681,22 +730,38 @@ static bool unique_fit(const ps_corr *c, const record *r, int end, packet **foun
     return *found != NULL;
 }
 
-/* A source's constant clock offset: the median difference over its unambiguous matches. */
+static host_clock *clock_of(ps_corr *c, const record *r)
+{
+    const ps_endpoint *owned = c->endpoints->pdata[r->a - 1];
+    clock_key key;
+    memset(&key, 0, sizeof key);
+    key.family = owned->family;
+    memcpy(key.addr, owned->addr, 16);
+    key.source = r->source;
+    host_clock *k = g_hash_table_lookup(c->clocks, &key);
+    if (!k) {
+        k = g_new0(host_clock, 1);
+        k->diffs = g_array_new(FALSE, FALSE, sizeof(int64_t));
+        k->first_frame = r->frame;
+        g_hash_table_insert(c->clocks, g_memdup2(&key, sizeof key), k);
+    }
+    return k;
+}
+
+/* Each host's constant clock offset, per source: the median difference over its unambiguous
+ * matches (a capture may mix hosts whose clocks differ). */
 static void estimate_offsets(ps_corr *c)
 {
-    for (int s = 0; s < PS_SOURCE_COUNT; s++) {
-        c->estimated[s] = 0;
-        c->samples[s] = 0;
-    }
+    g_hash_table_remove_all(c->clocks);
+    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+        g_array_set_size(c->host_offset[s], 0);
     if (!c->estimate)
         return;
-    GArray *diffs[PS_SOURCE_COUNT];
-    for (int s = 0; s < PS_SOURCE_COUNT; s++)
-        diffs[s] = g_array_new(FALSE, FALSE, sizeof(int64_t));
     for (guint i = 0; i < c->records.len; i++) {
         const record *r = record_at(c, i);
         if (r->source == PS_SOURCE_NETTCP || !r->a || !r->b)
             continue;
+        host_clock *k = clock_of(c, r);
         int kind = r->bits & KIND_MASK;
         int end;
         if (r->source == PS_SOURCE_TRACEE)
@@ -710,16 +775,35 @@ static void estimate_offsets(ps_corr *c)
         packet *p;
         if (unique_fit(c, r, end, &p)) {
             int64_t diff = p->time_ns - (r->time_ns + c->manual_offset);
-            g_array_append_val(diffs[r->source], diff);
+            g_array_append_val(k->diffs, diff);
         }
     }
-    for (int s = 0; s < PS_SOURCE_COUNT; s++) {
-        if (diffs[s]->len >= ESTIMATE_MIN_SAMPLES) {
-            g_array_sort(diffs[s], compare_int64);
-            c->estimated[s] = g_array_index(diffs[s], int64_t, diffs[s]->len / 2);
-            c->samples[s] = diffs[s]->len;
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, c->clocks);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        host_clock *k = value;
+        if (k->diffs->len >= ESTIMATE_MIN_SAMPLES) {
+            g_array_sort(k->diffs, compare_int64);
+            k->offset = g_array_index(k->diffs, int64_t, k->diffs->len / 2);
+            k->samples = k->diffs->len;
         }
-        g_array_free(diffs[s], TRUE);
+        g_array_free(k->diffs, TRUE);
+        k->diffs = NULL;
+    }
+    /* Every socket of a host takes its clock's offset. */
+    for (int s = PS_SOURCE_ETW; s <= PS_SOURCE_TRACEE; s++) {
+        g_array_set_size(c->host_offset[s], c->endpoints->len);
+        for (guint e = 0; e < c->endpoints->len; e++) {
+            const ps_endpoint *owned = c->endpoints->pdata[e];
+            clock_key key;
+            memset(&key, 0, sizeof key);
+            key.family = owned->family;
+            memcpy(key.addr, owned->addr, 16);
+            key.source = (uint8_t)s;
+            host_clock *k = g_hash_table_lookup(c->clocks, &key);
+            g_array_index(c->host_offset[s], int64_t, e) = k ? k->offset : 0;
+        }
     }
 }
 
@@ -862,7 +946,7 @@ static void describe_owner(const ps_corr *c, uint32_t index_plus1, ps_match matc
     const identity *who = identity_of(c, r->identity);
     o->container = who ? string_of(c, who->container) : NULL;
     /* Process names hold for a pid's lifetime, on the records' clock. */
-    o->name = name_at(c, r, t - offset_of(c, r->source, false));
+    o->name = name_at(c, r, r->time_ns + (t - adjusted(c, r, false)));
 }
 
 static bool find_packet(const ps_corr *c, uint32_t frame, packet **out)
@@ -948,6 +1032,7 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
         return false;
     const record *r = record_at(c, lo);
     memset(out, 0, sizeof *out);
+    out->source = (ps_source)r->source;
     out->network = r->a != 0;
     int kind = r->bits & KIND_MASK;
     out->matchable = r->source == PS_SOURCE_TRACEE ? (r->bits & BIT_HAS_TCP) != 0
@@ -955,15 +1040,21 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
     out->matched = r->packet_frame != 0;
     out->packet_frame = r->packet_frame;
     out->has_stream = out->network && stream_of(c, r, &out->stream);
+    if (out->network && r->source != PS_SOURCE_NETTCP) {
+        const ps_endpoint *owned = c->endpoints->pdata[r->a - 1];
+        clock_key key;
+        memset(&key, 0, sizeof key);
+        key.family = owned->family;
+        memcpy(key.addr, owned->addr, 16);
+        key.source = r->source;
+        const host_clock *k = g_hash_table_lookup(c->clocks, &key);
+        if (k && k->samples) {
+            out->clock_offset = k->offset + c->manual_offset;
+            out->clock_samples = k->samples;
+            out->first_of_clock = k->first_frame == r->frame;
+        }
+    }
     return true;
-}
-
-int64_t ps_corr_offset(ps_corr *c, ps_source source, unsigned *samples)
-{
-    ps_corr_finalize(c);
-    if (samples)
-        *samples = c->samples[source];
-    return offset_of(c, source, false);
 }
 
 uint32_t ps_corr_first_record_frame(const ps_corr *c, ps_source source) { return c->first_frame[source]; }

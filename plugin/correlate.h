@@ -45,7 +45,7 @@ void ps_corr_free(ps_corr *c);
 /* Matching window (default 1 s) and a manual offset added to every record's time. */
 void ps_corr_set_window(ps_corr *c, int64_t ns);
 void ps_corr_set_manual_offset(ps_corr *c, int64_t ns);
-/* Estimate each source's constant clock offset from exact matches (default on). */
+/* Estimate each host's constant clock offset, per source, from exact matches (default on). */
 void ps_corr_set_estimate_offsets(ps_corr *c, bool on);
 
 /* Records and packets are fed once each, in frame order; a frame fed again is ignored.
@@ -94,20 +94,22 @@ void ps_corr_finalize(ps_corr *c);
 bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution *out);
 
 typedef struct {
+    ps_source source;
     bool network;          /* a record about a socket (not an ETW Process event) */
     bool matchable;        /* of a kind that describes one packet (send, recv, a tracee packet...) */
     bool matched;          /* a packet matched it directly */
     uint32_t packet_frame; /* the first such packet */
     bool has_stream;
     uint32_t stream;       /* the TCP connection it belongs to */
+    /* The clock of its source on its host (the address of the socket it speaks for): */
+    int64_t clock_offset;   /* applied: estimated plus manual */
+    unsigned clock_samples; /* the exact matches the estimate came from; 0: none estimated */
+    bool first_of_clock;    /* the first record of that clock */
 } ps_record_info;
 
 /* False when the frame is no fed record. Finalizes. */
 bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out);
 
-/* The clock offset applied to a source (manual plus estimated) and how many exact matches the
- * estimate came from (0: none estimated). */
-int64_t ps_corr_offset(ps_corr *c, ps_source source, unsigned *samples);
 /* The first record of a source, or 0. */
 uint32_t ps_corr_first_record_frame(const ps_corr *c, ps_source source);
 

@@ -181,14 +181,11 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
     }
     if (!info.matched && info.matchable)
         expert_add_info(pinfo, ti, &ei_unmatched_record);
-    for (int s = 0; s < PS_SOURCE_COUNT; s++) {
-        unsigned samples;
-        int64_t offset = ps_corr_offset(corr, (ps_source)s, &samples);
-        if (samples && ps_corr_first_record_frame(corr, (ps_source)s) == pinfo->num)
-            expert_add_info_format(pinfo, ti, &ei_clock_offset,
-                                   "%s clock offset of %+.6f s estimated from %u exact matches and applied",
-                                   source_names[s], (double)offset / 1e9, samples);
-    }
+    if (info.first_of_clock)
+        expert_add_info_format(pinfo, ti, &ei_clock_offset,
+                               "Clock offset of %+.6f s applied to this host's %s records, estimated from %u "
+                               "exact matches",
+                               (double)info.clock_offset / 1e9, source_names[info.source], info.clock_samples);
 }
 
 /* Fields whose use makes the subtree worth building when it is not displayed. */

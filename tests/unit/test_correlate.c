@@ -163,12 +163,27 @@ static void test_offset_estimated_from_exact_matches(void **state)
         ps_corr_add_tracee(c, frame++, t - 3 * S / 2, &a, &b, true, true, 1000 + i, 7, PS_TCP_ACK, 55, "late", NULL);
         add_out(c, frame++, t, 0, 1000 + i, 7, PS_TCP_ACK, 10);
     }
-    unsigned samples;
-    assert_int_equal(ps_corr_offset(c, PS_SOURCE_TRACEE, &samples), 3 * S / 2);
-    assert_int_equal(samples, 6);
+    /* another host's ETW clock runs 2 s ahead: estimated on its own */
+    ps_endpoint w = ep("10.7.0.7", 60000), x = ep("10.8.0.8", 80);
+    for (uint32_t i = 0; i < 4; i++) {
+        int64_t t = T0 + 10 * S + i * S / 10;
+        ps_corr_add_etw_net(c, frame++, t + 2 * S, PS_ETW_SEND, &w, &x, 66, 100 + i);
+        ps_corr_add_packet(c, frame++, t, 1, &w, &x, 1 + i, 1, PS_TCP_ACK, 100 + i);
+    }
+    ps_record_info info;
+    assert_true(ps_corr_record(c, 1, &info));
+    assert_true(info.first_of_clock);
+    assert_int_equal(info.clock_offset, 3 * S / 2);
+    assert_int_equal(info.clock_samples, 6);
+    assert_true(ps_corr_record(c, 3, &info));
+    assert_false(info.first_of_clock);
     assert_owner(who(c, 2).src, 55, "late", PS_MATCH_PACKET);
-    assert_int_equal(ps_corr_offset(c, PS_SOURCE_ETW, &samples), 0);
-    assert_int_equal(samples, 0);
+    assert_true(ps_corr_record(c, 13, &info));
+    assert_int_equal(info.source, PS_SOURCE_ETW);
+    assert_true(info.first_of_clock);
+    assert_int_equal(info.clock_offset, -2 * S);
+    assert_int_equal(info.clock_samples, 4);
+    assert_owner(who(c, 14).src, 66, NULL, PS_MATCH_EVENT);
     ps_corr_free(c);
 }
 
