@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+#include <wiretap/wtap.h>
+
 typedef struct {
     int wtap_encap;          /* WTAP_ENCAP_* */
     const char *name;        /* if_name */
@@ -24,6 +27,39 @@ pcapng_writer *pcapng_writer_open(const char *path, const pcapng_interface *inte
 /* ts_ns: nanoseconds since the Unix epoch. comment may be NULL. */
 bool pcapng_writer_write(pcapng_writer *w, unsigned interface_id, int64_t ts_ns, const uint8_t *data,
                          size_t len, const char *comment, char **error);
+
+/* --- Copying captures (procshark-import) ------------------------------------------------------ */
+
+/* A new interface description block for one of our interfaces (nanosecond resolution), as
+ * pcapng_writer_open makes them. wtap_block_unref it. */
+wtap_block_t pcapng_interface_block(const pcapng_interface *iface);
+
+/* Opens a writer on fd, which it owns from then on: pcapng_writer_close closes it, and so does a
+ * failure to open (path is for messages). idbs: wiretap
+ * interface blocks (wtap_block_t, at least one), copied with all their options, possibly read
+ * from other captures. shb_comments: NULL-terminated, may be NULL. dsbs: decryption secrets blocks
+ * (wtap_block_t) that the caller appends to while writing; each is written before the next record
+ * (may be NULL; must outlive the writer). application: the SHB's user application. */
+pcapng_writer *pcapng_writer_fdopen(int fd, const char *path, const GArray *idbs, const char *const *shb_comments,
+                                    const GArray *dsbs, const char *application, char **error);
+
+/* Adds an interface while writing (its block is written at once); *id is its number. */
+bool pcapng_writer_add_interface(pcapng_writer *w, wtap_block_t idb, unsigned *id, char **error);
+
+unsigned pcapng_writer_interface_count(const pcapng_writer *w);
+/* The WTAP_ENCAP_* of an interface, -1 when there is no such interface. */
+int pcapng_writer_interface_encap(const pcapng_writer *w, unsigned id);
+
+typedef enum {
+    PCAPNG_WRITE_OK,
+    PCAPNG_WRITE_REJECTED, /* this record cannot be written (nothing was written); the file is intact */
+    PCAPNG_WRITE_FAILED,   /* the file could not be written */
+} pcapng_write_status;
+
+/* Writes a record as wiretap read it: its block (comments, flags, verdicts...) included. A packet's
+ * interface_id must be one of this writer's interfaces with the packet's encapsulation. */
+pcapng_write_status pcapng_writer_write_rec(pcapng_writer *w, const wtap_rec *rec, const uint8_t *data,
+                                            char **error);
 
 /* Flushes and closes; false (with *error) when the file could not be completed. Always frees w. */
 bool pcapng_writer_close(pcapng_writer *w, char **error);
