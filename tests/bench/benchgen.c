@@ -1,6 +1,9 @@
-/* Writes the attribution benchmark's capture: CONNECTIONS TCP connections of PACKETS packets each
- * (raw IPv4) and, for every packet, one ETW Kernel-Network send or receive event of its socket's
- * process, plus Process events naming the processes. benchgen OUT.pcapng CONNECTIONS PACKETS */
+/* Writes the benchmarks' inputs:
+ *   benchgen OUT.pcapng CONNECTIONS PACKETS   the attribution capture: TCP connections (raw IPv4)
+ *       and, for every packet, one ETW Kernel-Network send or receive event of its socket's
+ *       process, plus Process events naming the processes
+ *   benchgen --tracee OUT.jsonl EVENTS        tracee net_packet_tcp events, one JSON line each
+ *   benchgen --packets OUT.pcapng PACKETS     TCP packets only (FIRST_US: the first one's offset) */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,11 +93,77 @@ static void write_packet(int64_t ts, const uint8_t src[4], uint16_t sport, const
     write_block(0, ts, pkt, total);
 }
 
+/* A released-layout (v0.20+) tracee event, like those of tools/samples/json-records.tsv. */
+static void write_tracee_lines(const char *path, unsigned events)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    for (unsigned i = 0; i < events; i++) {
+        unsigned pid = 1000 + i % PROCESSES, port = 20000 + i % 40000;
+        bool egress = i % 2 == 0;
+        fprintf(f,
+                "{\"timestamp\":%lld,\"threadStartTime\":1709294395001000000,\"processorId\":%u,"
+                "\"processId\":%u,\"cgroupId\":5650,\"threadId\":%u,\"parentProcessId\":1,"
+                "\"hostProcessId\":%u,\"hostThreadId\":%u,\"hostParentProcessId\":1,\"userId\":1000,"
+                "\"mountNamespace\":4026531840,\"pidNamespace\":4026531836,\"processName\":\"proc%u\","
+                "\"executable\":{\"path\":\"/usr/bin/proc%u\"},\"hostName\":\"node-1\",\"containerId\":\"\","
+                "\"container\":{},\"kubernetes\":{},\"eventId\":\"2002\",\"eventName\":\"net_packet_tcp\","
+                "\"matchedPolicies\":[\"\"],\"argsNum\":6,\"returnValue\":0,\"syscall\":\"\","
+                "\"stackAddresses\":[0],\"contextFlags\":{\"containerStarted\":false,\"isCompat\":false},"
+                "\"threadEntityId\":2781367766,\"processEntityId\":2781367766,\"parentEntityId\":129643807,"
+                "\"args\":[{\"name\":\"src\",\"type\":\"string\",\"value\":\"%s\"},"
+                "{\"name\":\"dst\",\"type\":\"string\",\"value\":\"%s\"},"
+                "{\"name\":\"src_port\",\"type\":\"uint16\",\"value\":%u},"
+                "{\"name\":\"dst_port\",\"type\":\"uint16\",\"value\":%u},"
+                "{\"name\":\"metadata\",\"type\":\"trace.PacketMetadata\",\"value\":{\"direction\":%u}},"
+                "{\"name\":\"proto_tcp\",\"type\":\"trace.ProtoTCP\",\"value\":{\"srcPort\":%u,\"dstPort\":%u,"
+                "\"seq\":%u,\"ack\":%u,\"dataOffset\":8,\"FIN\":0,\"SYN\":0,\"RST\":0,\"PSH\":1,\"ACK\":1,"
+                "\"URG\":0,\"ECE\":0,\"CWR\":0,\"NS\":0,\"window\":502,\"checksum\":%u,\"urgent\":0}}]}\n",
+                (long long)(BASE_NS + (int64_t)i * 10000), i % 4, pid, pid, pid, pid, pid, pid,
+                egress ? "10.0.0.1" : "10.0.0.2", egress ? "10.0.0.2" : "10.0.0.1", egress ? port : 443,
+                egress ? 443 : port, egress ? 2 : 1, egress ? port : 443, egress ? 443 : port, i * 7u, i * 11u,
+                i & 0xffff);
+    }
+    if (fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: benchgen OUT.pcapng CONNECTIONS PACKETS\n");
+    if (argc == 4 && strcmp(argv[1], "--tracee") == 0) {
+        write_tracee_lines(argv[2], (unsigned)atoi(argv[3]));
+        return 0;
+    }
+    bool packets_only = argc == 5 && strcmp(argv[1], "--packets") == 0;
+    if (argc != 4 && !packets_only) {
+        fprintf(stderr, "usage: benchgen OUT.pcapng CONNECTIONS PACKETS | --tracee OUT.jsonl EVENTS |"
+                        " --packets OUT.pcapng PACKETS FIRST_US\n");
         return 2;
+    }
+    if (packets_only) {
+        pcapng_writer_init_library("benchgen");
+        const pcapng_interface ifs[] = {{WTAP_ENCAP_RAW_IP, "packets", NULL}};
+        char *error = NULL;
+        writer = pcapng_writer_open(argv[2], ifs, 1, &error);
+        if (!writer) {
+            fprintf(stderr, "benchgen: %s\n", error);
+            return 1;
+        }
+        const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+        unsigned n = (unsigned)atoi(argv[3]);
+        int64_t first = BASE_NS + (int64_t)atoll(argv[4]) * 1000;
+        for (unsigned i = 0; i < n; i++)
+            write_packet(first + (int64_t)i * 20000, a, (uint16_t)(20000 + i % 40000), b, 443, i, i, 0x18, 10);
+        if (!pcapng_writer_close(writer, &error)) {
+            fprintf(stderr, "benchgen: %s\n", error);
+            return 1;
+        }
+        return 0;
     }
     unsigned connections = (unsigned)atoi(argv[2]), packets = (unsigned)atoi(argv[3]);
     pcapng_writer_init_library("benchgen");
