@@ -730,14 +730,21 @@ static bool unique_fit(const ps_corr *c, const record *r, int end, packet **foun
     return *found != NULL;
 }
 
-static host_clock *clock_of(ps_corr *c, const record *r)
+/* The clock of a source on the host of an endpoint. */
+static clock_key clock_key_of(const ps_corr *c, uint8_t source, uint32_t endpoint)
 {
-    const ps_endpoint *owned = c->endpoints->pdata[r->a - 1];
+    const ps_endpoint *owned = c->endpoints->pdata[endpoint - 1];
     clock_key key;
     memset(&key, 0, sizeof key);
     key.family = owned->family;
     memcpy(key.addr, owned->addr, 16);
-    key.source = r->source;
+    key.source = source;
+    return key;
+}
+
+static host_clock *clock_of(ps_corr *c, const record *r)
+{
+    clock_key key = clock_key_of(c, r->source, r->a);
     host_clock *k = g_hash_table_lookup(c->clocks, &key);
     if (!k) {
         k = g_new0(host_clock, 1);
@@ -795,12 +802,7 @@ static void estimate_offsets(ps_corr *c)
     for (int s = PS_SOURCE_ETW; s <= PS_SOURCE_TRACEE; s++) {
         g_array_set_size(c->host_offset[s], c->endpoints->len);
         for (guint e = 0; e < c->endpoints->len; e++) {
-            const ps_endpoint *owned = c->endpoints->pdata[e];
-            clock_key key;
-            memset(&key, 0, sizeof key);
-            key.family = owned->family;
-            memcpy(key.addr, owned->addr, 16);
-            key.source = (uint8_t)s;
+            clock_key key = clock_key_of(c, (uint8_t)s, e + 1);
             host_clock *k = g_hash_table_lookup(c->clocks, &key);
             g_array_index(c->host_offset[s], int64_t, e) = k ? k->offset : 0;
         }
@@ -949,19 +951,29 @@ static void describe_owner(const ps_corr *c, uint32_t index_plus1, ps_match matc
     o->name = name_at(c, r, r->time_ns + (t - adjusted(c, r, false)));
 }
 
-static bool find_packet(const ps_corr *c, uint32_t frame, packet **out)
+/* The position of `frame` in a vector kept in frame order (frame_at reads an item's), or -1. */
+static gint64 find_frame(const chunked *v, uint32_t (*frame_at)(const void *), uint32_t frame)
 {
-    guint lo = 0, hi = c->packets.len;
+    guint lo = 0, hi = v->len;
     while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
-        if (packet_at(c, mid)->frame < frame)
+        if (frame_at(chunked_at(v, mid)) < frame)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == c->packets.len || packet_at(c, lo)->frame != frame)
+    return lo < v->len && frame_at(chunked_at(v, lo)) == frame ? (gint64)lo : -1;
+}
+
+static uint32_t packet_frame_of(const void *item) { return ((const packet *)item)->frame; }
+static uint32_t record_frame_of(const void *item) { return ((const record *)item)->frame; }
+
+static bool find_packet(const ps_corr *c, uint32_t frame, packet **out)
+{
+    gint64 at = find_frame(&c->packets, packet_frame_of, frame);
+    if (at < 0)
         return false;
-    *out = packet_at(c, lo);
+    *out = packet_at(c, (uint32_t)at);
     return true;
 }
 
@@ -1020,17 +1032,10 @@ bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution
 bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
 {
     ps_corr_finalize(c);
-    guint lo = 0, hi = c->records.len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (record_at(c, mid)->frame < frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == c->records.len || record_at(c, lo)->frame != frame)
+    gint64 at = find_frame(&c->records, record_frame_of, frame);
+    if (at < 0)
         return false;
-    const record *r = record_at(c, lo);
+    const record *r = record_at(c, (uint32_t)at);
     memset(out, 0, sizeof *out);
     out->source = (ps_source)r->source;
     out->network = r->a != 0;
@@ -1041,12 +1046,7 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
     out->packet_frame = r->packet_frame;
     out->has_stream = out->network && stream_of(c, r, &out->stream);
     if (out->network && r->source != PS_SOURCE_NETTCP) {
-        const ps_endpoint *owned = c->endpoints->pdata[r->a - 1];
-        clock_key key;
-        memset(&key, 0, sizeof key);
-        key.family = owned->family;
-        memcpy(key.addr, owned->addr, 16);
-        key.source = r->source;
+        clock_key key = clock_key_of(c, r->source, r->a);
         const host_clock *k = g_hash_table_lookup(c->clocks, &key);
         if (k && k->samples) {
             out->clock_offset = k->offset + c->manual_offset;

@@ -26,20 +26,6 @@ typedef struct {
 static const char *capture;
 static GArray *truth; /* truth_row */
 
-static char *tshark_ok(const char *const *args)
-{
-    tshark_result r = tshark_run(args);
-    char *problems = tshark_problems(&r);
-    if (problems) {
-        print_error("%s\n", problems);
-        g_free(problems);
-        tshark_result_clear(&r);
-        fail();
-    }
-    g_free(r.err);
-    return r.out;
-}
-
 static truth_row *row_for(unsigned frame)
 {
     for (guint i = 0; i < truth->len; i++)

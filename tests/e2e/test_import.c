@@ -133,20 +133,6 @@ static void expect_message(const run *r, const char *text)
 
 /* --- tshark ----------------------------------------------------------------------------------- */
 
-static char *tshark_ok(const char *const *args)
-{
-    tshark_result r = tshark_run(args);
-    char *problems = tshark_problems(&r);
-    if (problems) {
-        print_error("%s\n", problems);
-        g_free(problems);
-        tshark_result_clear(&r);
-        fail();
-    }
-    g_free(r.err);
-    return r.out;
-}
-
 /* One row per frame, one column per field (tab-separated values). */
 static GPtrArray *frames(const char *capture, const char *const *fields)
 {

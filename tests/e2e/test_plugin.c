@@ -19,21 +19,6 @@ static const char *json_capture;
 static const char *fuzz_capture;
 static unsigned fuzz_records;
 
-/* Runs tshark, fails the test on any problem, returns its stdout (g_free it). */
-static char *tshark_ok(const char *const *args)
-{
-    tshark_result r = tshark_run(args);
-    char *problems = tshark_problems(&r);
-    if (problems) {
-        print_error("%s\n", problems);
-        g_free(problems);
-        tshark_result_clear(&r);
-        fail();
-    }
-    g_free(r.err);
-    return r.out;
-}
-
 static void test_plugin_reports_version(void **state)
 {
     (void)state;

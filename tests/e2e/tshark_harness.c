@@ -1,5 +1,12 @@
 #include "tshark_harness.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,4 +67,18 @@ void tshark_result_clear(tshark_result *r)
     g_free(r->out);
     g_free(r->err);
     r->out = r->err = NULL;
+}
+
+char *tshark_ok(const char *const *args)
+{
+    tshark_result r = tshark_run(args);
+    char *problems = tshark_problems(&r);
+    if (problems) {
+        print_error("%s\n", problems);
+        g_free(problems);
+        tshark_result_clear(&r);
+        fail();
+    }
+    g_free(r.err);
+    return r.out;
 }

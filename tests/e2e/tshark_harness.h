@@ -19,4 +19,7 @@ char *tshark_problems(const tshark_result *r);
 
 void tshark_result_clear(tshark_result *r);
 
+/* For cmocka tests: runs tshark, fails the current test on any problem, returns stdout (g_free it). */
+char *tshark_ok(const char *const *args);
+
 #endif
