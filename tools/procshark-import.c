@@ -36,6 +36,9 @@
 #endif
 
 #define REORDER_RECORDS 4096u
+/* Captures come in time order but for small skews between interfaces; a small buffer stays in
+ * the processor's cache (merging is twice as fast as with the text inputs' buffer). */
+#define REORDER_CAPTURE_RECORDS 256u
 #define REORDER_BYTES ((size_t)64 << 20)
 #define RECORD_MAX ((size_t)WTAP_MAX_PACKET_SIZE_STANDARD) /* what Wireshark reads back */
 #define NS_PER_S INT64_C(1000000000)
@@ -92,6 +95,7 @@ typedef struct {
     uint64_t seq;
     uint8_t *data;
     size_t len;
+    size_t capacity;  /* of data, when it came from the pool */
     wtap_rec *rec;    /* packet captures: the record as read, its block included */
     uint64_t number;  /* packet captures: record number and offset, for messages */
     int64_t offset;
@@ -117,7 +121,8 @@ static struct {
     pcapng_writer *writer;
     GArray *dsbs; /* wtap_block_t: decryption secrets of the captures, written as they come */
     GPtrArray *shb_comments;
-    GPtrArray *heap; /* pending *, a binary min-heap */
+    GArray *heap;    /* heap_entry, a binary min-heap */
+    GPtrArray *pool; /* written capture records, kept to be filled again: no allocation per packet */
     bool strict, quiet;
     int64_t high_water; /* the latest time stamp written */
     bool any_written;
@@ -507,49 +512,55 @@ static void open_input(input *in)
 
 /* --- the reorder buffers: one heap over every input's records --------------------------------- */
 
-static bool before(const pending *a, const pending *b)
+/* Heap entries hold their sort keys: comparing them touches no record. */
+typedef struct {
+    int64_t ts;
+    uint64_t order; /* input index, then order within the input: stable for equal times */
+    pending *p;
+} heap_entry;
+
+static bool before(const heap_entry *a, const heap_entry *b)
 {
-    if (a->ts != b->ts)
-        return a->ts < b->ts;
-    if (a->input != b->input)
-        return a->input < b->input;
-    return a->seq < b->seq;
+    return a->ts != b->ts ? a->ts < b->ts : a->order < b->order;
 }
 
 static void heap_push(pending *p)
 {
-    GPtrArray *h = im.heap;
-    g_ptr_array_add(h, p);
+    GArray *h = im.heap;
+    heap_entry e = {p->ts, (uint64_t)p->input << 48 | p->seq, p};
+    g_array_append_val(h, e);
+    heap_entry *v = (heap_entry *)(void *)h->data;
     guint i = h->len - 1;
     while (i > 0) {
         guint parent = (i - 1) / 2;
-        if (!before(h->pdata[i], h->pdata[parent]))
+        if (!before(&v[i], &v[parent]))
             break;
-        gpointer t = h->pdata[i];
-        h->pdata[i] = h->pdata[parent];
-        h->pdata[parent] = t;
+        heap_entry t = v[i];
+        v[i] = v[parent];
+        v[parent] = t;
         i = parent;
     }
 }
 
 static pending *heap_pop(void)
 {
-    GPtrArray *h = im.heap;
-    pending *top = h->pdata[0];
-    h->pdata[0] = h->pdata[h->len - 1];
-    g_ptr_array_set_size(h, h->len - 1);
+    GArray *h = im.heap;
+    heap_entry *v = (heap_entry *)(void *)h->data;
+    pending *top = v[0].p;
+    v[0] = v[h->len - 1];
+    g_array_set_size(h, h->len - 1);
     guint i = 0;
     for (;;) {
         guint l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->len && before(h->pdata[l], h->pdata[m]))
+        if (l < h->len && before(&v[l], &v[m]))
             m = l;
-        if (r < h->len && before(h->pdata[r], h->pdata[m]))
+        if (r < h->len && before(&v[r], &v[m]))
             m = r;
         if (m == i)
             break;
-        gpointer t = h->pdata[i];
-        h->pdata[i] = h->pdata[m];
-        h->pdata[m] = t;
+        heap_entry t = v[i];
+        v[i] = v[m];
+        v[m] = t;
         i = m;
     }
     return top;
@@ -574,6 +585,37 @@ static void free_pending(pending *p)
     }
     g_free(p->data);
     g_free(p);
+}
+
+/* A written capture record goes back to the pool; others are freed. */
+static void release_pending(pending *p)
+{
+    if (!p->rec || im.pool->len >= REORDER_RECORDS) {
+        free_pending(p);
+        return;
+    }
+    wtap_block_unref(p->rec->block);
+    p->rec->block = NULL;
+    g_ptr_array_add(im.pool, p);
+}
+
+/* A capture record with room for len bytes, from the pool when it has one. */
+static pending *capture_pending(size_t len)
+{
+    pending *p;
+    if (im.pool->len) {
+        p = g_ptr_array_steal_index_fast(im.pool, im.pool->len - 1);
+    } else {
+        p = g_new0(pending, 1);
+        p->rec = g_new0(wtap_rec, 1);
+        ws_buffer_init(&p->rec->options_buf, 0); /* nothing that writes pcapng reads it */
+    }
+    if (p->capacity < len) {
+        g_free(p->data);
+        p->data = g_malloc(len);
+        p->capacity = len;
+    }
+    return p;
 }
 
 /* --- time stamps ------------------------------------------------------------------------------ */
@@ -772,20 +814,22 @@ static void read_capture(input *in)
         return;
     }
     in->prev_ts = ts;
-    pending *p = g_new0(pending, 1);
+    size_t len = record_data_len(rec);
+    pending *p = capture_pending(len);
     p->ts = out_ts;
     p->number = in->records_seen;
     p->offset = offset;
-    p->rec = g_new(wtap_rec, 1);
+    Buffer kept = p->rec->options_buf;
     *p->rec = *rec;
-    ws_buffer_init(&p->rec->options_buf, 0); /* nothing that writes pcapng reads it */
-    rec->block = NULL;                       /* the block (comments, flags ...) moves with the record */
+    p->rec->options_buf = kept;
+    rec->block = NULL; /* the block (comments, flags ...) moves with the record */
     if ((rec->presence_flags & WTAP_HAS_TS) && in->shift_ns) {
         p->rec->ts.secs = (time_t)(out_ts / NS_PER_S);
         p->rec->ts.nsecs = (int)(out_ts % NS_PER_S);
     }
-    p->len = record_data_len(rec);
-    p->data = p->len ? g_memdup2(ws_buffer_start_ptr(&im.buf), p->len) : NULL;
+    p->len = len;
+    if (len)
+        memcpy(p->data, ws_buffer_start_ptr(&im.buf), len);
     buffer_record(in, p);
 }
 
@@ -863,7 +907,8 @@ static void write_record(pending *p)
 /* Reads until the input's reorder buffer is full or the input ends. */
 static void fill(input *in)
 {
-    while (!in->eof && in->buffered < REORDER_RECORDS && in->buffered_bytes < REORDER_BYTES) {
+    const unsigned limit = in->wth ? REORDER_CAPTURE_RECORDS : REORDER_RECORDS;
+    while (!in->eof && in->buffered < limit && in->buffered_bytes < REORDER_BYTES) {
         if (in->text)
             read_text(in);
         else if (in->wth)
@@ -1002,7 +1047,7 @@ static void summary(void)
             g_string_append_printf(line,
                                    "; %" PRIu64 " arrived later than its %u-record reorder buffer could reorder"
                                    " (written out of time order)",
-                                   in->late, REORDER_RECORDS);
+                                   in->late, in->kind == SRC_PACKETS ? REORDER_CAPTURE_RECORDS : REORDER_RECORDS);
         message("%s", line->str);
         g_string_free(line, TRUE);
     }
@@ -1011,7 +1056,8 @@ static void summary(void)
 int main(int argc, char **argv)
 {
     im.inputs = g_ptr_array_new();
-    im.heap = g_ptr_array_new();
+    im.heap = g_array_new(FALSE, FALSE, sizeof(heap_entry));
+    im.pool = g_ptr_array_new_with_free_func((GDestroyNotify)free_pending);
     im.dsbs = g_array_new(FALSE, FALSE, sizeof(wtap_block_t));
     im.shb_comments = g_ptr_array_new_with_free_func(g_free);
     im.tmp_fd = -1;
@@ -1170,7 +1216,7 @@ int main(int argc, char **argv)
         in->buffered--;
         in->buffered_bytes -= p->len;
         write_record(p);
-        free_pending(p);
+        release_pending(p);
         fill(in);
         progress(false);
     }
@@ -1211,7 +1257,8 @@ int main(int argc, char **argv)
         g_free(in);
     }
     g_ptr_array_free(im.inputs, TRUE);
-    g_ptr_array_free(im.heap, TRUE);
+    g_array_free(im.heap, TRUE);
+    g_ptr_array_free(im.pool, TRUE);
     wtap_block_array_free(im.dsbs);
     g_ptr_array_free(im.shb_comments, TRUE);
     for (guint k = 0; k < shifts->len; k++) {
