@@ -282,7 +282,8 @@ static void decode_released(ps_json_reader *r, tracee_event *ev, const json_t *r
         decode_args(r, ev, args);
 }
 
-static void decode_workload(ps_json_reader *r, tracee_event *ev, const json_t *root)
+/* The workload layout's RFC 3339 time stamp. */
+static void read_workload_timestamp(ps_json_reader *r, tracee_event *ev, const json_t *root)
 {
     char *stamp = NULL;
     if (ps_json_string(r, root, "timestamp", &stamp)) {
@@ -297,6 +298,11 @@ static void decode_workload(ps_json_reader *r, tracee_event *ev, const json_t *r
         }
         g_free(stamp);
     }
+}
+
+static void decode_workload(ps_json_reader *r, tracee_event *ev, const json_t *root)
+{
+    read_workload_timestamp(r, ev, root);
     set_nonempty_string(r, ev, TRACEE_EVENT_NAME, root, "name");
     /* protojson writes the EventId enum by name unless asked for numbers: keep only a number. */
     const json_t *id = json_object_get(root, "id");
@@ -368,6 +374,39 @@ static void decode_workload(ps_json_reader *r, tracee_event *ev, const json_t *r
         decode_args(r, ev, data);
 }
 
+/* The workload layout is told apart by its keys; the released one has eventName. */
+static bool is_workload_layout(const json_t *root)
+{
+    return !json_object_get(root, "eventName") &&
+           (json_object_get(root, "workload") || json_object_get(root, "data") || json_object_get(root, "name"));
+}
+
+bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, char **why)
+{
+    tracee_event ev;
+    memset(&ev, 0, sizeof ev);
+    char *error = NULL;
+    json_t *root = ps_json_parse_object(json, len, &error);
+    if (!root) {
+        *why = error;
+        return false;
+    }
+    ev.problems = g_ptr_array_new_with_free_func(g_free);
+    ps_json_reader r = {ev.problems, NULL};
+    if (is_workload_layout(root))
+        read_workload_timestamp(&r, &ev, root);
+    else
+        set_uint(&r, &ev, TRACEE_TIMESTAMP, root, "timestamp", INT64_MAX);
+    json_decref(root);
+    bool ok = ev.v[TRACEE_TIMESTAMP].present;
+    if (ok)
+        *ns = ev.v[TRACEE_TIMESTAMP].u;
+    else
+        *why = ev.problems->len ? g_strdup(ev.problems->pdata[0]) : g_strdup("no \"timestamp\": not a tracee event");
+    g_ptr_array_free(ev.problems, TRUE);
+    return ok;
+}
+
 bool tracee_event_decode(const char *json, size_t len, tracee_event *ev)
 {
     memset(ev, 0, sizeof *ev);
@@ -380,9 +419,7 @@ bool tracee_event_decode(const char *json, size_t len, tracee_event *ev)
         return false;
     }
     ps_json_reader r = {ev->problems, NULL};
-    /* The workload layout is told apart by its keys; the released one has eventName. */
-    if (!json_object_get(root, "eventName") &&
-        (json_object_get(root, "workload") || json_object_get(root, "data") || json_object_get(root, "name"))) {
+    if (is_workload_layout(root)) {
         ev->layout = TRACEE_LAYOUT_WORKLOAD;
         decode_workload(&r, ev, root);
     } else {

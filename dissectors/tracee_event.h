@@ -80,6 +80,10 @@ typedef struct {
 bool tracee_event_decode(const char *json, size_t len, tracee_event *ev);
 void tracee_event_clear(tracee_event *ev);
 
+/* Only the event's time (ns since the Unix epoch), for tools that order events. False, with *why
+ * (g_free it), when the text is no JSON object or has no usable timestamp. */
+bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, char **why);
+
 /* The Info line, e.g. "net_packet_tcp curl[4242] 10.0.0.1:51234 -> 10.0.0.2:443 [SYN]". */
 void tracee_event_describe(const tracee_event *ev, char *out, size_t out_size);
 

@@ -646,21 +646,10 @@ static bool problem_about(GPtrArray *problems, const char *key)
 static bool record_time(input *in, const GString *payload, int64_t *ts, char **why)
 {
     if (in->kind == SRC_TRACEE) {
-        tracee_event ev;
-        bool ok = tracee_event_decode(payload->str, payload->len, &ev);
-        if (!ok) {
-            *why = g_strdup(ev.problems->len ? (const char *)ev.problems->pdata[0] : "not a JSON object");
-        } else if (!ev.v[TRACEE_TIMESTAMP].present) {
-            const char *about = NULL;
-            for (guint i = 0; i < ev.problems->len && !about; i++)
-                if (g_str_has_prefix(ev.problems->pdata[i], "timestamp:"))
-                    about = ev.problems->pdata[i];
-            *why = about ? g_strdup(about) : g_strdup("no \"timestamp\": not a tracee event");
-            ok = false;
-        } else {
-            *ts = (int64_t)ev.v[TRACEE_TIMESTAMP].u;
-        }
-        tracee_event_clear(&ev);
+        uint64_t ns;
+        bool ok = tracee_event_timestamp(payload->str, payload->len, &ns, why);
+        if (ok)
+            *ts = (int64_t)ns;
         return ok;
     }
     nettcp_row row;

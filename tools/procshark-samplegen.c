@@ -389,10 +389,11 @@ static int64_t record_time(json_out *out, const char *dissector, const char *pay
     if (snapshot && out->last_was_snapshot) {
         ts = out->last_ns;
     } else if (!snapshot) {
-        tracee_event ev;
-        if (tracee_event_decode(payload, len, &ev) && ev.v[TRACEE_TIMESTAMP].present)
-            ts = (int64_t)ev.v[TRACEE_TIMESTAMP].u;
-        tracee_event_clear(&ev);
+        uint64_t ns;
+        char *why = NULL;
+        if (tracee_event_timestamp(payload, len, &ns, &why))
+            ts = (int64_t)ns;
+        g_free(why);
     }
     out->last_was_snapshot = snapshot;
     return ts;
