@@ -3,8 +3,10 @@
  * on every record the packet it matched; the "procshark/Traffic by process" statistics. */
 #include <wireshark.h>
 
+#include <cfile.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/plugin_if.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/stats_tree.h>
@@ -28,6 +30,10 @@ static const char *pref_clock_offset = "0";
 static gboolean pref_estimate_offsets = TRUE;
 
 static ps_corr *corr;
+/* A display filter used answers from the first pass, which knew only the records before each
+ * packet (the GUI filters as it loads a file): the filter is applied again once it has loaded. */
+static bool filtered_provisionally;
+static bool refilter_scheduled;
 
 ps_corr *procshark_corr(void) { return corr; }
 
@@ -43,6 +49,38 @@ static void procshark_cleanup(void)
 {
     ps_corr_free(corr);
     corr = NULL;
+    filtered_provisionally = false;
+}
+
+static void *current_filter(capture_file *cf, void *unused _U_)
+{
+    return cf && cf->state == FILE_READ_DONE && cf->dfilter && *cf->dfilter ? g_strdup(cf->dfilter) : NULL;
+}
+
+static void *still_loading(capture_file *cf, void *unused _U_)
+{
+    return GINT_TO_POINTER(cf && cf->state == FILE_READ_IN_PROGRESS);
+}
+
+/* Runs in the GUI's main loop (tshark runs none, and has no GUI to ask). */
+static gboolean refilter(gpointer unused _U_)
+{
+    if (plugin_if_get_capture_file(still_loading, NULL))
+        return G_SOURCE_CONTINUE;
+    char *filter = plugin_if_get_capture_file(current_filter, NULL);
+    if (filter) {
+        /* Wireshark 4.0 skips a filter equal to the current one, whatever "force" says: one
+         * trailing space more or less makes it another string with the same meaning. */
+        size_t n = strlen(filter);
+        if (filter[n - 1] == ' ')
+            filter[n - 1] = '\0';
+        char *again = filter[n - 1] ? g_strconcat(filter, " ", NULL) : g_strdup(filter);
+        plugin_if_apply_filter(again, TRUE);
+        g_free(again);
+    }
+    g_free(filter);
+    refilter_scheduled = false;
+    return G_SOURCE_REMOVE;
 }
 
 static const char *const source_names[] = {"etw", "tracee", "nettcpconnection"};
@@ -219,6 +257,13 @@ static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         show_record(tree, tvb, pinfo);
     if (wanted || have_tap_listener(procshark_tap))
         show_packet(wanted ? tree : NULL, tvb, pinfo);
+    if (!PINFO_FD_VISITED(pinfo) && wanted && tree && !PTREE_DATA(tree)->visible)
+        filtered_provisionally = true;
+    else if (PINFO_FD_VISITED(pinfo) && filtered_provisionally && !refilter_scheduled) {
+        filtered_provisionally = false;
+        refilter_scheduled = true;
+        g_timeout_add(200, refilter, NULL);
+    }
     return 0;
 }
 
