@@ -1241,11 +1241,15 @@ local function new_run(spec, needs)
   return run
 end
 
--- A report's messages: standard error in tshark, a dialog in Wireshark.
+-- A report's messages: standard error in tshark, a dialog in Wireshark (once per message, so that
+-- a missing plugin does not open one dialog per installed report).
+local shown = {}
 function M.complain(name, message)
   local text = format("procshark report %s: %s", tostring(name), message)
   local env = ws()
   if env.gui_enabled and env.gui_enabled() and env.report_failure then
+    if shown[message] then return end
+    shown[message] = true
     env.report_failure(text)
   else
     io.stderr:write(text, "\n")

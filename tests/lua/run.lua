@@ -744,6 +744,20 @@ test("Wireshark: the same menu entry is registered once", function()
   eq(#fake.menus, 1)
 end)
 
+test("Wireshark without procshark's plugin: one dialog for all the reports", function()
+  local fake = fake_wireshark({gui = true, without_plugin = true})
+  local m = fresh(fake)
+  package.loaded.procshark = m
+  capture(function()
+    for _, name in ipairs({"by_process", "connections", "unmatched", "retransmits"}) do
+      assert(loadfile(reports_dir .. "/" .. name .. ".lua"))()
+    end
+  end)
+  eq(#fake.failures, 1)
+  eq(#fake.menus, 0)
+  if not fake.failures[1]:find("is procshark's plugin loaded?", 1, true) then error(fake.failures[1]) end
+end)
+
 test("Wireshark: bad arguments go to a dialog", function()
   local fake = fake_wireshark({gui = true})
   capture(function() load_report(fake, reports_dir .. "/by_process.lua", "format=yaml") end)
@@ -763,6 +777,68 @@ test("the README's declarative example works as written", function()
     fake.run(frames)
   end)
   eq(out, "name,packets,bytes\ncurl.exe,2,1600\nself,1,90\n")
+end)
+
+test("the README's second example (start, derived column) works as written", function()
+  local fake = fake_wireshark()
+  local out = capture(function()
+    local ps = fresh(fake)
+    ps.report({
+      name = "services", title = "Payload by process and remote port",
+      columns = {"name", "remote_port", "payload", "share:%.1f"},
+      needs = {},
+      start = function()
+        local g = ps.group{over = "end", by = {"name", "remote_port=peer.port"}, sum = {"payload=packet.tcp_len"}}
+        return {
+          packet = function(p) for _, e in ipairs(p.ends) do g:add(e) end end,
+          rows = function()
+            local rows, total = g:rows{sort = {"-payload", "name", "remote_port"}}, 0
+            for _, r in ipairs(rows) do total = total + r.payload end
+            for _, r in ipairs(rows) do r.share = total > 0 and 100 * r.payload / total or 0 end
+            return rows
+          end,
+        }
+      end,
+    }, "format=csv")
+    fake.run(frames)
+  end)
+  eq(out, "name,remote_port,payload,share\ncurl.exe,443,1520,96.8\nself,2,50,3.2\n")
+  eq(fake.declared, 5)
+end)
+
+test("needs, record_filter and declare_fields: checked", function()
+  local fake = fake_wireshark()
+  local _, err = capture(function()
+    fresh(fake).report({name = "n", needs = {"retransmision"}, group = {count = "n"}})
+  end)
+  if not err:find('needs: unknown key "retransmision"', 1, true) then error(err) end
+  fake = fake_wireshark()
+  fake.Listener.new = function(tap, filter)
+    if filter and filter:find("bogus", 1, true) then error("bad filter: bogus", 0) end
+    return {tap = tap, filter = filter, remove = function() end}
+  end
+  _, err = capture(function()
+    fresh(fake).report({name = "rf", record_filter = "bogus ==", columns = {"n"}, start = function()
+      return {packet = function() end, record = function() end, rows = function() return {} end}
+    end})
+  end)
+  if not err:find('procshark report rf: report rf: record_filter "bogus ==": bad filter: bogus', 1, true) then
+    error(err)
+  end
+  fake = fake_wireshark()
+  local m = fresh(fake)
+  m.declare_fields{needs = {"retransmission"}}
+  eq(fake.declared, 6)
+  raises(function() m.declare_fields{needs = {"flags"}} end, 'unknown key "flags"')
+  raises(function() m.declare_fields{record = true} end, 'unknown option "record"')
+end)
+
+test("a group report reads only the optional keys its fields name", function()
+  local fake = fake_wireshark()
+  capture(function()
+    fresh(fake).report({name = "r", group = {over = "end", by = {"source"}, count_if = {"retrans=packet.retransmission"}}})
+  end)
+  eq(fake.declared, 7, "proc, the owners' four fields, proc.source and tcp.analysis.retransmission")
 end)
 
 io.write(string.format("%d passed, %d failed\n", passed, failed))
