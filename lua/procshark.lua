@@ -991,32 +991,25 @@ function M.read_packet(pinfo, tcp, needs)
     if needs.source then s1, s2 = F.source() end
     if needs.match then m1, m2 = F.match() end
     if needs.event_frame then e1, e2 = F.event_frame() end
-    if spid then
-      src.known = true
-      src.pid = int(spid.value)
-      local name = F.src_name()
-      src.name = name and name.value or nil
+    local function fill(e, pid, name_field, container_field, source, match, event_frame)
+      e.known = true
+      e.pid = int(pid.value)
+      local name = name_field()
+      e.name = name and name.value or nil
       if needs.container then
-        local c = F.src_container()
-        src.container = c and c.value or nil
+        local c = container_field()
+        e.container = c and c.value or nil
       end
-      src.source = s1 and s1.value or nil
-      src.match = m1 and m1.value or nil
-      src.event_frame = e1 and int(e1.value) or nil
+      e.source = source and source.value or nil
+      e.match = match and match.value or nil
+      e.event_frame = event_frame and int(event_frame.value) or nil
+    end
+    if spid then
+      fill(src, spid, F.src_name, F.src_container, s1, m1, e1)
       s1, m1, e1 = s2, m2, e2
     end
     if dpid then
-      dst.known = true
-      dst.pid = int(dpid.value)
-      local name = F.dst_name()
-      dst.name = name and name.value or nil
-      if needs.container then
-        local c = F.dst_container()
-        dst.container = c and c.value or nil
-      end
-      dst.source = s1 and s1.value or nil
-      dst.match = m1 and m1.value or nil
-      dst.event_frame = e1 and int(e1.value) or nil
+      fill(dst, dpid, F.dst_name, F.dst_container, s1, m1, e1)
     end
   end
   p.ends = known_ends(p)
