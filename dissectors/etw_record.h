@@ -80,18 +80,24 @@ uint64_t etw_unix_us_to_filetime(uint64_t unix_us);
 
 /* Fields of a record to build; lengths of the variable parts are taken from the spans below. */
 typedef struct {
+    uint16_t header_type;
     uint16_t flags;
+    uint16_t event_property;
     uint32_t thread_id;
     uint32_t process_id;
     uint64_t timestamp;
     uint8_t provider_id[16];
     uint16_t id;
     uint8_t version;
+    uint8_t channel;
     uint8_t opcode;
     uint8_t level;
     uint16_t task;
     uint64_t keyword;
+    uint64_t processor_time;
+    uint8_t activity_id[16];
     uint8_t processor_number;
+    uint16_t logger_id;
 } etw_record_fields;
 
 /* Size in bytes of the record etw_record_build() writes. */

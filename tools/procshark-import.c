@@ -1,4 +1,4 @@
-/* procshark-import: tracee events, Get-NetTCPConnection rows and packet captures into one pcapng
+/* procshark-import: tracee events, Get-NetTCPConnection rows, Windows .etl traces and packet captures into one pcapng
  * file, in time order, for Wireshark/tshark with the procshark plugin (README "procshark-import").
  *
  * Each input is a stream read incrementally; a bounded reorder buffer per input (REORDER_RECORDS
@@ -24,6 +24,7 @@
 
 #include "nettcp_row.h"
 #include "pcapng_writer.h"
+#include "procshark-import-etl.h"
 #include "procshark-import-text.h"
 #include "ps_json.h"
 #include "ps_time.h"
@@ -39,14 +40,17 @@
 /* Captures come in time order but for small skews between interfaces; a small buffer stays in
  * the processor's cache (merging is twice as fast as with the text inputs' buffer). */
 #define REORDER_CAPTURE_RECORDS 256u
+/* An ETL file holds one run of buffers per CPU, each in time order but written as they filled:
+ * a window of many buffers puts them back in order. */
+#define REORDER_ETL_RECORDS 65536u
 #define REORDER_BYTES ((size_t)64 << 20)
 #define RECORD_MAX ((size_t)WTAP_MAX_PACKET_SIZE_STANDARD) /* what Wireshark reads back */
 #define NS_PER_S INT64_C(1000000000)
 
 enum { EXIT_ALL_WRITTEN = 0, EXIT_SOME_REJECTED = 1, EXIT_ERROR = 2 };
 
-typedef enum { SRC_PACKETS, SRC_TRACEE, SRC_NETTCP, SRC_UNKNOWN } source_kind;
-static const char *const kind_names[] = {"packets", "tracee", "nettcp", "empty"};
+typedef enum { SRC_PACKETS, SRC_TRACEE, SRC_NETTCP, SRC_ETL, SRC_UNKNOWN } source_kind;
+static const char *const kind_names[] = {"packets", "tracee", "nettcp", "etl", "empty"};
 
 typedef struct {
     int encap;
@@ -70,6 +74,9 @@ typedef struct {
     int64_t snapshot_ns;
     bool snapshot_given;
     unsigned out_iface;
+    /* Windows .etl traces: records on out_iface, packets on the interfaces in etl_ifaces */
+    etl_input *etl;
+    GArray *etl_ifaces; /* unsigned: output interface of each of the reader's, UINT_MAX until used */
     /* packet captures */
     wtap *wth;
     GPtrArray *new_idbs;  /* wtap_block_t (owned by wth) not yet in the output */
@@ -123,6 +130,7 @@ static struct {
     GPtrArray *shb_comments;
     GArray *heap;    /* heap_entry, a binary min-heap */
     GPtrArray *pool; /* written capture records, kept to be filled again: no allocation per packet */
+    GPtrArray *record_pool; /* the same for ETL records */
     bool strict, quiet;
     int64_t high_water; /* the latest time stamp written */
     bool any_written;
@@ -173,25 +181,27 @@ static void G_GNUC_PRINTF(1, 2) message(const char *fmt, ...)
 
 static void usage_short(void)
 {
-    fprintf(stderr, "usage: " PROGRAM " -o OUT.pcapng [--packets CAPTURE]... [--tracee FILE]... [--nettcp FILE]... [FILE]...\n"
+    fprintf(stderr, "usage: " PROGRAM " -o OUT.pcapng [--packets CAPTURE]... [--tracee FILE]... [--nettcp FILE]... [--etl FILE]... [FILE]...\n"
                     "Try '" PROGRAM " --help'.\n");
 }
 
 static void help(void)
 {
-    printf("usage: " PROGRAM " -o OUT.pcapng [--packets CAPTURE]... [--tracee FILE]... [--nettcp FILE]... [FILE]...\n"
+    printf("usage: " PROGRAM " -o OUT.pcapng [--packets CAPTURE]... [--tracee FILE]... [--nettcp FILE]... [--etl FILE]... [FILE]...\n"
            "\n"
-           "Puts tracee events, Get-NetTCPConnection rows and packet captures into one pcapng file, in time\n"
-           "order, for Wireshark or tshark with the procshark plugin.\n"
+           "Puts tracee events, Get-NetTCPConnection rows, Windows .etl traces and packet captures into one\n"
+           "pcapng file, in time order, for Wireshark or tshark with the procshark plugin.\n"
            "\n"
            "  -o, --output OUT.pcapng   the capture to write (it appears only when complete)\n"
            "  --packets CAPTURE         any capture file Wireshark reads (pcap, pcapng, compressed ...)\n"
            "  --tracee FILE             tracee --output json lines ('-': standard input)\n"
            "  --nettcp FILE             Get-NetTCPConnection | ConvertTo-Json, or | Export-Csv\n"
+           "  --etl FILE                a Windows .etl trace (netsh trace, pktmon, wpr, xperf, logman):\n"
+           "                            every event as an ETW record, NDIS packet captures as frames\n"
            "  FILE                      any of the above, recognised by its content\n"
            "  --time-shift SOURCE=SECONDS\n"
            "                            add SECONDS (e.g. -3600, 0.25) to the time stamps of SOURCE:\n"
-           "                            tracee, nettcp, packets, or one input file; may repeat\n"
+           "                            tracee, nettcp, etl, packets, or one input file; may repeat\n"
            "  --snapshot-time [FILE=]TIME\n"
            "                            when Get-NetTCPConnection ran (ISO 8601 with a zone, e.g.\n"
            "                            2024-03-01T12:00:00Z); default: the file's modification time\n"
@@ -389,6 +399,13 @@ static void recognise(input *in)
     int fd = open(in->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         die("%s: cannot open: %s", in->name, g_strerror(errno));
+    uint8_t head[ETL_BUFFER_HEADER_SIZE + 32];
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    if (got > 0 && etl_input_recognise(head, (size_t)got)) {
+        close(fd);
+        in->kind = SRC_ETL;
+        return;
+    }
     GString *peek = g_string_new(NULL);
     if (!text_peek(fd, 65536, peek))
         die("%s: cannot read: %s", in->name, g_strerror(errno));
@@ -448,7 +465,8 @@ static void open_capture(input *in, bool recognising)
         char *why = wtap_message(err, err_info);
         if (recognising)
             die(PROGRAM ": %s: cannot tell what it holds: not tracee JSON lines, Get-NetTCPConnection JSON or CSV, "
-                "nor a capture file (wiretap: %s); name its kind with --tracee, --nettcp or --packets",
+                "a Windows .etl trace, nor a capture file (wiretap: %s); name its kind with --tracee, --nettcp, "
+                "--etl or --packets",
                 in->name, why);
         die(PROGRAM ": %s: cannot read it as a capture file: %s", in->name, why);
     }
@@ -473,7 +491,7 @@ static void open_input(input *in)
         if (fstat(STDIN_FILENO, &in->st) != 0)
             die(PROGRAM ": standard input: %s", g_strerror(errno));
         if (in->kind == SRC_UNKNOWN)
-            usage_error("standard input ('-') needs its kind: --tracee -, --nettcp - or --packets -");
+            usage_error("standard input ('-') needs its kind: --tracee -, --nettcp -, --etl - or --packets -");
     } else {
         if (stat(in->path, &in->st) != 0)
             die(PROGRAM ": %s: cannot open: %s", in->name, g_strerror(errno));
@@ -488,7 +506,7 @@ static void open_input(input *in)
         in->empty = true;
     else if (in->kind == SRC_UNKNOWN && !S_ISREG(in->st.st_mode))
         usage_error("%s is not a regular file: reading it to recognise it would use it up; "
-                    "give its kind with --tracee, --nettcp or --packets", in->name);
+                    "give its kind with --tracee, --nettcp, --etl or --packets", in->name);
     else if (in->kind == SRC_UNKNOWN)
         recognise(in);
 
@@ -499,6 +517,19 @@ static void open_input(input *in)
     }
     if (in->kind == SRC_UNKNOWN)
         return; /* empty */
+    if (in->kind == SRC_ETL) {
+        if (in->empty)
+            return;
+        in->fd = in->is_stdin ? STDIN_FILENO : open(in->path, O_RDONLY | O_CLOEXEC);
+        if (in->fd < 0)
+            die(PROGRAM ": %s: cannot open: %s", in->name, g_strerror(errno));
+        char *error = NULL;
+        in->etl = etl_input_open(in->fd, in->name, &error);
+        if (!in->etl)
+            die(PROGRAM ": %s", error);
+        in->etl_ifaces = g_array_new(FALSE, FALSE, sizeof(unsigned));
+        return;
+    }
     in->dissector = in->kind == SRC_TRACEE ? UPPER_PDU_TRACEE : UPPER_PDU_NETTCP;
     in->max_payload = RECORD_MAX - (4 + strlen(in->dissector) + 4);
     if (in->empty)
@@ -587,9 +618,13 @@ static void free_pending(pending *p)
     g_free(p);
 }
 
-/* A written capture record goes back to the pool; others are freed. */
+/* A written capture or ETL record goes back to its pool; others are freed. */
 static void release_pending(pending *p)
 {
+    if (!p->rec && p->capacity && im.record_pool->len < REORDER_ETL_RECORDS) {
+        g_ptr_array_add(im.record_pool, p);
+        return;
+    }
     if (!p->rec || im.pool->len >= REORDER_RECORDS) {
         free_pending(p);
         return;
@@ -610,6 +645,19 @@ static pending *capture_pending(size_t len)
         p->rec = g_new0(wtap_rec, 1);
         ws_buffer_init(&p->rec->options_buf, 0); /* nothing that writes pcapng reads it */
     }
+    if (p->capacity < len) {
+        g_free(p->data);
+        p->data = g_malloc(len);
+        p->capacity = len;
+    }
+    return p;
+}
+
+/* A record without a wiretap record, with room for len bytes, from the pool when it has one. */
+static pending *record_pending(size_t len)
+{
+    pending *p = im.record_pool->len ? g_ptr_array_steal_index_fast(im.record_pool, im.record_pool->len - 1)
+                                     : g_new0(pending, 1);
     if (p->capacity < len) {
         g_free(p->data);
         p->data = g_malloc(len);
@@ -712,6 +760,86 @@ static void read_text(input *in)
     p->len = frame->len;
     p->data = g_byte_array_free(frame, FALSE);
     buffer_record(in, p);
+}
+
+/* --- Windows .etl traces --------------------------------------------------------------------- */
+
+static void read_etl(input *in)
+{
+    etl_item item;
+    switch (etl_input_next(in->etl, &item)) {
+    case ETL_ITEM_END:
+        in->eof = true;
+        return;
+    case ETL_ITEM_IO_ERROR:
+        die(PROGRAM ": %s", item.reason);
+    case ETL_ITEM_REJECT:
+        in->read++;
+        rejected(in, "%s: %s", item.where, item.reason);
+        return;
+    case ETL_ITEM_RECORD:
+    case ETL_ITEM_PACKET:
+        break;
+    }
+    in->read++;
+    int64_t out_ts;
+    if (!shifted(in, item.ts_ns, &out_ts)) {
+        rejected(in, "%s: an event whose time stamp plus --time-shift falls outside 1970 to 2262", in->name);
+        return;
+    }
+    if (!item.comment) {
+        pending *p = record_pending(item.len);
+        p->ts = out_ts;
+        p->len = item.len;
+        memcpy(p->data, item.data, item.len);
+        buffer_record(in, p);
+        return;
+    }
+    pending *p = capture_pending(item.len);
+    wtap_rec *rec = p->rec;
+    Buffer kept = rec->options_buf;
+    memset(rec, 0, sizeof *rec);
+    rec->options_buf = kept;
+    rec->rec_type = REC_TYPE_PACKET;
+    rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID;
+    rec->tsprec = WTAP_TSPREC_NSEC;
+    rec->ts.secs = (time_t)(out_ts / NS_PER_S);
+    rec->ts.nsecs = (int)(out_ts % NS_PER_S);
+    rec->rec_header.packet_header.caplen = (guint32)item.len;
+    rec->rec_header.packet_header.len = (guint32)item.len;
+    rec->rec_header.packet_header.pkt_encap = etl_input_interface(in->etl, item.iface)->wtap_encap;
+    rec->rec_header.packet_header.interface_id = item.iface; /* the reader's; mapped when written */
+    rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
+    if (item.epb_flags)
+        wtap_block_add_uint32_option(rec->block, OPT_PKT_FLAGS, item.epb_flags);
+    wtap_block_add_string_option(rec->block, OPT_COMMENT, item.comment, strlen(item.comment));
+    p->ts = out_ts;
+    p->len = item.len;
+    p->number = in->read;
+    p->offset = -1;
+    memcpy(p->data, item.data, item.len);
+    buffer_record(in, p);
+}
+
+/* Output interface of a frame from an ETL trace: made when first used. */
+static unsigned etl_packet_interface(input *in, unsigned reader_iface)
+{
+    while (in->etl_ifaces->len <= reader_iface) {
+        unsigned none = UINT_MAX;
+        g_array_append_val(in->etl_ifaces, none);
+    }
+    unsigned *id = &g_array_index(in->etl_ifaces, unsigned, reader_iface);
+    if (*id == UINT_MAX) {
+        const etl_interface *e = etl_input_interface(in->etl, reader_iface);
+        const pcapng_interface iface = {e->wtap_encap, e->name, e->description};
+        wtap_block_t idb = pcapng_interface_block(&iface);
+        char *error = NULL;
+        bool ok = pcapng_writer_add_interface(im.writer, idb, id, &error);
+        wtap_block_unref(idb);
+        if (!ok)
+            die(PROGRAM ": %s: %s", im.out_path, error);
+    }
+    return *id;
 }
 
 /* --- packet captures -------------------------------------------------------------------------- */
@@ -870,7 +998,10 @@ static void write_record(pending *p)
     } else {
         if (p->rec->rec_type == REC_TYPE_PACKET) {
             unsigned id;
-            packet_interface(in, p->rec, &id);
+            if (in->etl)
+                id = etl_packet_interface(in, p->rec->rec_header.packet_header.interface_id);
+            else
+                packet_interface(in, p->rec, &id);
             p->rec->rec_header.packet_header.interface_id = id;
             p->rec->presence_flags |= WTAP_HAS_INTERFACE_ID;
         }
@@ -896,10 +1027,12 @@ static void write_record(pending *p)
 /* Reads until the input's reorder buffer is full or the input ends. */
 static void fill(input *in)
 {
-    const unsigned limit = in->wth ? REORDER_CAPTURE_RECORDS : REORDER_RECORDS;
+    const unsigned limit = in->wth ? REORDER_CAPTURE_RECORDS : in->etl ? REORDER_ETL_RECORDS : REORDER_RECORDS;
     while (!in->eof && in->buffered < limit && in->buffered_bytes < REORDER_BYTES) {
         if (in->text)
             read_text(in);
+        else if (in->etl)
+            read_etl(in);
         else if (in->wth)
             read_capture(in);
         else
@@ -923,6 +1056,19 @@ static void open_output(void)
             }
             g_ptr_array_set_size(in->new_idbs, 0);
             g_array_set_size(in->new_idb_sections, 0);
+        } else if (in->etl) {
+            char *base = in->is_stdin ? g_strdup("stdin") : g_path_get_basename(in->path);
+            const etl_trace_info *t = etl_input_trace(in->etl);
+            char *description = g_strdup_printf("ETW events from %s (logger %s, Windows build %" PRIu32 ")",
+                                                in->is_stdin ? "standard input" : in->path,
+                                                t->logger_name[0] ? t->logger_name : "unnamed", t->provider_version);
+            const pcapng_interface iface = {WTAP_ENCAP_ETW, base, description};
+            wtap_block_t idb = pcapng_interface_block(&iface);
+            g_ptr_array_add(own, idb);
+            g_array_append_val(idbs, idb);
+            in->out_iface = next++;
+            g_free(base);
+            g_free(description);
         } else if (in->dissector) {
             char *base = in->is_stdin ? g_strdup("stdin") : g_path_get_basename(in->path);
             char *description = g_strdup_printf(in->kind == SRC_TRACEE ? "tracee events from %s"
@@ -1032,11 +1178,22 @@ static void summary(void)
                                kind_names[in->kind], in->read, in->written, in->rejected);
         if (in->problem)
             g_string_append_printf(line, "; %s", in->problem);
+        if (in->etl) {
+            const etl_input_stats *st = etl_input_stats_of(in->etl);
+            g_string_append_printf(line, "\n    %" PRIu64 " buffers, %" PRIu64 " events: %" PRIu64 " ETW records, %" PRIu64
+                                   " frames from %" PRIu64 " NDIS packet fragments",
+                                   st->buffers, st->events, st->records, st->packets, st->packet_events);
+            if (st->extended_items)
+                g_string_append_printf(line, "; %" PRIu64 " extended data items (stacks, SIDs, TraceLogging schemas) "
+                                       "left out: the 4.0 record has no place for them", st->extended_items);
+        }
         if (in->late)
             g_string_append_printf(line,
                                    "; %" PRIu64 " arrived later than its %u-record reorder buffer could reorder"
                                    " (written out of time order)",
-                                   in->late, in->kind == SRC_PACKETS ? REORDER_CAPTURE_RECORDS : REORDER_RECORDS);
+                                   in->late, in->kind == SRC_PACKETS ? REORDER_CAPTURE_RECORDS
+                                             : in->kind == SRC_ETL  ? REORDER_ETL_RECORDS
+                                                                    : REORDER_RECORDS);
         message("%s", line->str);
         g_string_free(line, TRUE);
     }
@@ -1047,16 +1204,18 @@ int main(int argc, char **argv)
     im.inputs = g_ptr_array_new();
     im.heap = g_array_new(FALSE, FALSE, sizeof(heap_entry));
     im.pool = g_ptr_array_new_with_free_func((GDestroyNotify)free_pending);
+    im.record_pool = g_ptr_array_new_with_free_func((GDestroyNotify)free_pending);
     im.dsbs = g_array_new(FALSE, FALSE, sizeof(wtap_block_t));
     im.shb_comments = g_ptr_array_new_with_free_func(g_free);
     im.tmp_fd = -1;
     GPtrArray *shifts = g_ptr_array_new();
     GPtrArray *snapshots = g_ptr_array_new();
 
-    enum { OPT_PACKETS = 256, OPT_TRACEE, OPT_NETTCP, OPT_SHIFT, OPT_SNAPSHOT, OPT_STRICT, OPT_VERSION };
+    enum { OPT_PACKETS = 256, OPT_TRACEE, OPT_NETTCP, OPT_ETL, OPT_SHIFT, OPT_SNAPSHOT, OPT_STRICT, OPT_VERSION };
     static const struct option options[] = {
         {"output", required_argument, NULL, 'o'},        {"packets", required_argument, NULL, OPT_PACKETS},
         {"tracee", required_argument, NULL, OPT_TRACEE}, {"nettcp", required_argument, NULL, OPT_NETTCP},
+        {"etl", required_argument, NULL, OPT_ETL},
         {"time-shift", required_argument, NULL, OPT_SHIFT},
         {"snapshot-time", required_argument, NULL, OPT_SNAPSHOT},
         {"strict", no_argument, NULL, OPT_STRICT},       {"quiet", no_argument, NULL, 'q'},
@@ -1073,6 +1232,7 @@ int main(int argc, char **argv)
         case OPT_PACKETS: add_input(optarg, SRC_PACKETS); break;
         case OPT_TRACEE: add_input(optarg, SRC_TRACEE); break;
         case OPT_NETTCP: add_input(optarg, SRC_NETTCP); break;
+        case OPT_ETL: add_input(optarg, SRC_ETL); break;
         case OPT_SHIFT: {
             const char *eq = strrchr(optarg, '=');
             time_shift *s = g_new0(time_shift, 1);
@@ -1132,6 +1292,7 @@ int main(int argc, char **argv)
             bool match = (in->kind != SRC_UNKNOWN && strcmp(s->source, kind_names[in->kind]) == 0) ||
                          (in->kind != SRC_UNKNOWN && strcmp(s->source, "tracee") != 0 &&
                           strcmp(s->source, "nettcp") != 0 && strcmp(s->source, "packets") != 0 &&
+                          strcmp(s->source, "etl") != 0 &&
                           (strcmp(s->source, in->path) == 0 ||
                            (by_file && !in->is_stdin && st.st_dev == in->st.st_dev && st.st_ino == in->st.st_ino)));
             if (match) {
@@ -1229,6 +1390,9 @@ int main(int argc, char **argv)
     for (guint i = 0; i < im.inputs->len; i++) {
         input *in = im.inputs->pdata[i];
         text_reader_free(in->text);
+        etl_input_free(in->etl);
+        if (in->etl_ifaces)
+            g_array_free(in->etl_ifaces, TRUE);
         if (in->fd > STDIN_FILENO)
             close(in->fd);
         if (in->wth) {
@@ -1248,6 +1412,7 @@ int main(int argc, char **argv)
     g_ptr_array_free(im.inputs, TRUE);
     g_array_free(im.heap, TRUE);
     g_ptr_array_free(im.pool, TRUE);
+    g_ptr_array_free(im.record_pool, TRUE);
     wtap_block_array_free(im.dsbs);
     g_ptr_array_free(im.shb_comments, TRUE);
     for (guint k = 0; k < shifts->len; k++) {
