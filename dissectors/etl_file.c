@@ -251,6 +251,7 @@ static bool decode_message(const uint8_t *p, size_t size, etl_event *ev)
     const uint16_t options = ps_le16(p + 6);
     size_t off = MESSAGE_HEADER_SIZE;
     ev->header_type = ETL_HEADER_MESSAGE;
+    ev->size = size;
     ev->id = ps_le16(p + 4); /* the message number */
     ev->pointer64 = options & MESSAGE_POINTER64;
     ev->flags = (uint16_t)(EVENT_HEADER_FLAG_TRACE_MESSAGE | (ev->pointer64 ? ETW_FLAG_64_BIT_HEADER : ETW_FLAG_32_BIT_HEADER));

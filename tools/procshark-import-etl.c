@@ -340,7 +340,8 @@ static etl_item_kind ndis_fragment(etl_input *r, const etl_event *ev, uint64_t f
     const int encap = (kw & KW_MEDIA_NATIVE_802_11) ? WTAP_ENCAP_IEEE_802_11
                       : (kw & KW_MEDIA_WIRELESS_WAN) ? WTAP_ENCAP_RAW_IP
                                                        : WTAP_ENCAP_ETHERNET;
-    ndis_link *l = &g_array_index(r->links, ndis_link, link_of(r, lower, miniport, encap));
+    const unsigned link = link_of(r, lower, miniport, encap); /* may grow the array: index it after */
+    ndis_link *l = &g_array_index(r->links, ndis_link, link);
     const uint64_t here = r->buffer_offset + ev->offset;
     if (kw & KW_PACKET_START) {
         if (l->pending) {
