@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -28,6 +29,28 @@ static const uint8_t ndis_capture_guid[16] = {0x6e, 0x00, 0xd6, 0x2e, 0x29, 0x47
 #define KW_RECEIVE UINT64_C(0x200000000)
 
 typedef struct {
+    uint64_t offset; /* in the file */
+    uint64_t index;  /* the buffer's number in the file, for messages */
+    uint32_t size;   /* its bytes in the file: the stride, or less where the file is cut short */
+} buffer_ref;
+
+/* The buffers of one processor, read in file order: their events are in time order. */
+typedef struct {
+    uint16_t processor;
+    GArray *refs; /* buffer_ref */
+    guint next_ref;
+    uint8_t *buf;
+    size_t capacity;
+    bool loaded;
+    buffer_ref cur;
+    etl_buffer_header header;
+    etl_event_iter iter;
+    bool peeked; /* ev and fields hold its next event */
+    etl_event ev;
+    etw_record_fields fields;
+} cpu_stream;
+
+typedef struct {
     uint32_t lower_if_index;
     int encap;
     unsigned iface;
@@ -40,16 +63,13 @@ struct etl_input {
     int fd;
     char *name;
     etl_trace_info info;
-    uint64_t file_offset; /* of the next buffer */
+    /* A regular file is indexed first and its processors' buffers merged in time order; a pipe
+     * is read as it comes, in one stream. */
+    bool indexed;
+    uint64_t file_offset; /* pipes: of the next buffer */
     bool eof;
-    /* the buffer being read */
-    uint8_t *buf;
-    size_t buf_capacity;
-    bool have_buffer;
-    uint64_t buffer_index;
-    uint64_t buffer_offset;
-    etl_buffer_header header;
-    etl_event_iter iter;
+    GPtrArray *streams; /* cpu_stream */
+    GPtrArray *heap;    /* cpu_stream with a peeked event, earliest first */
     /* output */
     uint8_t *out;
     size_t out_capacity;
@@ -57,8 +77,7 @@ struct etl_input {
     GArray *interfaces; /* etl_interface */
     GArray *links;      /* ndis_link */
     etl_input_stats stats;
-    /* rejects found while loading a buffer, given out one per call */
-    GPtrArray *queued; /* char *: "where\treason" */
+    GPtrArray *queued; /* rejects found while reading ahead, "where\treason", given out first */
 };
 
 static bool read_full(int fd, uint8_t *p, size_t n, size_t *got)
@@ -77,177 +96,28 @@ static bool read_full(int fd, uint8_t *p, size_t n, size_t *got)
     return true;
 }
 
+static bool pread_full(int fd, uint8_t *p, size_t n, uint64_t at, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t r = pread(fd, p + *got, n - *got, (off_t)(at + *got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return false;
+        if (r == 0)
+            break;
+        *got += (size_t)r;
+    }
+    return true;
+}
+
 static void reserve(uint8_t **p, size_t *capacity, size_t n)
 {
     if (*capacity < n) {
         g_free(*p);
         *p = g_malloc(n);
         *capacity = n;
-    }
-}
-
-static bool header_event_at(const uint8_t *p, size_t len)
-{
-    /* A system header (32 or 64), group 0 type 0: the logfile header. */
-    return len >= ETL_BUFFER_HEADER_SIZE + 32 && (p[72 + 2] == ETL_HEADER_SYSTEM32 || p[72 + 2] == ETL_HEADER_SYSTEM64) &&
-           p[72 + 3] == 0xc0 && p[72 + 6] == 0 && p[72 + 7] == 0;
-}
-
-bool etl_input_recognise(const uint8_t *head, size_t len)
-{
-    etl_buffer_header h;
-    const char *why;
-    return header_event_at(head, len) && etl_buffer_header_parse(head, len, &h, &why);
-}
-
-static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
-static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *reason = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_ptr_array_add(r->queued, g_strdup_printf("%s: buffer %" PRIu64 " at byte %" PRIu64 "\t%s", r->name, buffer,
-                                               offset, reason));
-    g_free(reason);
-}
-
-etl_input *etl_input_open(int fd, const char *name, char **error)
-{
-    uint8_t head[ETL_BUFFER_HEADER_SIZE];
-    size_t got = 0;
-    if (!read_full(fd, head, sizeof head, &got)) {
-        *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
-        return NULL;
-    }
-    etl_buffer_header bh;
-    const char *why = NULL;
-    if (got < sizeof head || !etl_buffer_header_parse(head, got, &bh, &why)) {
-        *error = g_strdup_printf("%s: not an ETL file: %s", name, why ? why : "shorter than a buffer header");
-        return NULL;
-    }
-    etl_input *r = g_new0(etl_input, 1);
-    r->fd = fd;
-    r->name = g_strdup(name);
-    r->interfaces = g_array_new(FALSE, FALSE, sizeof(etl_interface));
-    r->links = g_array_new(FALSE, FALSE, sizeof(ndis_link));
-    r->queued = g_ptr_array_new_with_free_func(g_free);
-    reserve(&r->buf, &r->buf_capacity, bh.buffer_size);
-    memcpy(r->buf, head, sizeof head);
-    if (!read_full(fd, r->buf + sizeof head, bh.buffer_size - sizeof head, &got)) {
-        *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
-        etl_input_free(r);
-        return NULL;
-    }
-    size_t len = sizeof head + got;
-    etl_buffer_header_parse(r->buf, len, &bh, &why);
-    etl_event ev;
-    size_t bad_offset, bad_len;
-    etl_event_iter it;
-    etl_event_iter_init(&it, r->buf, bh.data_end);
-    if (!header_event_at(r->buf, len) || etl_event_iter_next(&it, &ev, &bad_offset, &bad_len, &why) != ETL_NEXT_EVENT) {
-        *error = g_strdup_printf("%s: not an ETL file: its first event is not the logfile header", name);
-        etl_input_free(r);
-        return NULL;
-    }
-    if (!etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, ev.pointer64 ? 8 : 4, &r->info, &why)) {
-        *error = g_strdup_printf("%s: buffer 0 at byte %zu: %s", name, ev.offset, why);
-        etl_input_free(r);
-        return NULL;
-    }
-    if (r->info.buffer_size != bh.buffer_size) {
-        /* The first buffer's own size is what was just read; trust it over the header event. */
-        r->info.buffer_size = bh.buffer_size;
-    }
-    r->have_buffer = true;
-    r->buffer_index = 0;
-    r->buffer_offset = 0;
-    r->header = bh;
-    r->file_offset = sizeof head + got;
-    r->stats.buffers = 1;
-    if (len < bh.buffer_size)
-        queue_reject(r, 0, len, "the file ends inside its first buffer (%zu of %" PRIu32 " bytes): a truncated file?",
-                     len, bh.buffer_size);
-    etl_event_iter_init(&r->iter, r->buf, bh.data_end);
-    return r;
-}
-
-/* Reads the next buffer; false at the end of the file (or on a read error, with *io_error). */
-static bool load_buffer(etl_input *r, bool *io_error)
-{
-    *io_error = false;
-    for (;;) {
-        if (r->eof)
-            return false;
-        uint8_t head[ETL_BUFFER_HEADER_SIZE];
-        size_t got = 0;
-        const uint64_t at = r->file_offset;
-        const uint64_t index = r->stats.buffers;
-        if (!read_full(r->fd, head, sizeof head, &got)) {
-            *io_error = true;
-            return false;
-        }
-        if (got == 0) {
-            r->eof = true;
-            return false;
-        }
-        r->stats.buffers++;
-        if (got < sizeof head) {
-            r->eof = true;
-            queue_reject(r, index, at, "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
-            return false;
-        }
-        const uint32_t own = ps_le32(head);
-        const uint16_t flags = ps_le16(head + 52);
-        const bool own_sane = own >= ETL_BUFFER_HEADER_SIZE && own <= ETL_BUFFER_SIZE_MAX && own % 8 == 0;
-        uint32_t stride = r->info.buffer_size;
-        if (flags & ETL_BUFFER_FLAG_COMPRESSED) {
-            /* Compressed buffers are as long as their data, so their own size is the way on. */
-            if (!own_sane) {
-                queue_reject(r, index, at, "a compressed buffer with no usable size: the rest of the file is not read");
-                r->eof = true;
-                return false;
-            }
-            stride = own;
-        } else if (own != stride) {
-            queue_reject(r, index, at, "its header gives a size of %" PRIu32 " bytes, the trace's buffers have %" PRIu32
-                         ": read as %" PRIu32, own, stride, stride);
-        }
-        reserve(&r->buf, &r->buf_capacity, stride);
-        memcpy(r->buf, head, sizeof head);
-        if (!read_full(r->fd, r->buf + sizeof head, stride - sizeof head, &got)) {
-            *io_error = true;
-            return false;
-        }
-        r->file_offset = at + sizeof head + got;
-        const size_t len = sizeof head + got;
-        if (len < stride) {
-            r->eof = true;
-            queue_reject(r, index, at + len,
-                         "the file ends inside this buffer (%zu of %" PRIu32 " bytes): a truncated file? "
-                         "Events in the missing part are lost",
-                         len, stride);
-        }
-        if (flags & ETL_BUFFER_FLAG_COMPRESSED) {
-            queue_reject(r, index, at,
-                         "a compressed buffer (a relogged trace): procshark does not decompress buffers, so its "
-                         "events are not converted");
-            continue;
-        }
-        /* The header's own size must not widen the buffer past what was read. */
-        ps_put_le32(r->buf, stride);
-        etl_buffer_header bh;
-        const char *why = NULL;
-        if (!etl_buffer_header_parse(r->buf, len, &bh, &why)) {
-            queue_reject(r, index, at, "not a buffer: %s: its events are not converted", why);
-            continue;
-        }
-        r->have_buffer = true;
-        r->buffer_index = index;
-        r->buffer_offset = at;
-        r->header = bh;
-        etl_event_iter_init(&r->iter, r->buf, bh.data_end);
-        return true;
     }
 }
 
@@ -287,6 +157,365 @@ static void make_record(etl_input *r, const etl_event *ev, const etw_record_fiel
     item->data = r->out;
 }
 
+
+static bool header_event_at(const uint8_t *p, size_t len)
+{
+    /* A system header (32 or 64), group 0 type 0: the logfile header. */
+    return len >= ETL_BUFFER_HEADER_SIZE + 32 && (p[72 + 2] == ETL_HEADER_SYSTEM32 || p[72 + 2] == ETL_HEADER_SYSTEM64) &&
+           p[72 + 3] == 0xc0 && p[72 + 6] == 0 && p[72 + 7] == 0;
+}
+
+bool etl_input_recognise(const uint8_t *head, size_t len)
+{
+    etl_buffer_header h;
+    const char *why;
+    return header_event_at(head, len) && etl_buffer_header_parse(head, len, &h, &why);
+}
+
+static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_ptr_array_add(r->queued, g_strdup_printf("%s: buffer %" PRIu64 " at byte %" PRIu64 "\t%s", r->name, buffer,
+                                               offset, reason));
+    g_free(reason);
+}
+
+static cpu_stream *stream_of(etl_input *r, uint16_t processor)
+{
+    for (guint i = 0; i < r->streams->len; i++) {
+        cpu_stream *s = r->streams->pdata[i];
+        if (s->processor == processor)
+            return s;
+    }
+    cpu_stream *s = g_new0(cpu_stream, 1);
+    s->processor = processor;
+    s->refs = g_array_new(FALSE, FALSE, sizeof(buffer_ref));
+    g_ptr_array_add(r->streams, s);
+    return s;
+}
+
+static void free_stream(gpointer p)
+{
+    cpu_stream *s = p;
+    g_array_free(s->refs, TRUE);
+    g_free(s->buf);
+    g_free(s);
+}
+
+/* How far the next buffer is, from its header; 0 when the rest of the file cannot be followed. */
+static uint32_t buffer_stride(etl_input *r, const uint8_t *head, uint64_t index, uint64_t at)
+{
+    const uint32_t own = ps_le32(head);
+    const bool own_sane = own >= ETL_BUFFER_HEADER_SIZE && own <= ETL_BUFFER_SIZE_MAX && own % 8 == 0;
+    if (ps_le16(head + 52) & ETL_BUFFER_FLAG_COMPRESSED) {
+        /* Compressed buffers are as long as their data, so their own size is the way on. */
+        if (!own_sane)
+            queue_reject(r, index, at, "a compressed buffer with no usable size: the rest of the file is not read");
+        return own_sane ? own : 0;
+    }
+    if (own != r->info.buffer_size)
+        queue_reject(r, index, at,
+                     "its header gives a size of %" PRIu32 " bytes, the trace's buffers have %" PRIu32 ": read as %" PRIu32,
+                     own, r->info.buffer_size, r->info.buffer_size);
+    return r->info.buffer_size;
+}
+
+static uint16_t buffer_processor(const uint8_t *head)
+{
+    return (ps_le16(head + 52) & ETL_BUFFER_FLAG_PROC_INDEX) ? ps_le16(head + 40) : head[40];
+}
+
+/* Finds every buffer of a regular file by its header, and puts it in its processor's stream. */
+static bool index_buffers(etl_input *r, uint64_t file_size)
+{
+    uint64_t at = 0, index = 0;
+    while (at < file_size) {
+        uint8_t head[ETL_BUFFER_HEADER_SIZE];
+        size_t got = 0;
+        if (!pread_full(r->fd, head, sizeof head, at, &got))
+            return false;
+        if (got < sizeof head) {
+            queue_reject(r, index, at, "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
+            index++;
+            break;
+        }
+        const uint32_t stride = buffer_stride(r, head, index, at);
+        if (stride == 0) {
+            index++;
+            break;
+        }
+        buffer_ref ref = {at, index, (uint32_t)MIN((uint64_t)stride, file_size - at)};
+        if (ref.size < stride)
+            queue_reject(r, index, at + ref.size,
+                         "the file ends inside this buffer (%" PRIu32 " of %" PRIu32 " bytes): a truncated file? "
+                         "Events in the missing part are lost",
+                         ref.size, stride);
+        g_array_append_val(stream_of(r, buffer_processor(head))->refs, ref);
+        index++;
+        at += stride;
+    }
+    r->stats.buffers = index;
+    return true;
+}
+
+/* Pipes: the next buffer as it comes, into the one stream. */
+static bool next_sequential_ref(etl_input *r, cpu_stream *s, buffer_ref *ref, bool *io_error)
+{
+    while (!r->eof) {
+        uint8_t head[ETL_BUFFER_HEADER_SIZE];
+        size_t got = 0;
+        const uint64_t at = r->file_offset, index = r->stats.buffers;
+        if (!read_full(r->fd, head, sizeof head, &got)) {
+            *io_error = true;
+            return false;
+        }
+        if (got == 0) {
+            r->eof = true;
+            return false;
+        }
+        r->stats.buffers++;
+        if (got < sizeof head) {
+            r->eof = true;
+            queue_reject(r, index, at, "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
+            return false;
+        }
+        const uint32_t stride = buffer_stride(r, head, index, at);
+        if (stride == 0) {
+            r->eof = true;
+            return false;
+        }
+        reserve(&s->buf, &s->capacity, stride);
+        memcpy(s->buf, head, sizeof head);
+        if (!read_full(r->fd, s->buf + sizeof head, stride - sizeof head, &got)) {
+            *io_error = true;
+            return false;
+        }
+        r->file_offset = at + sizeof head + got;
+        *ref = (buffer_ref){at, index, (uint32_t)(sizeof head + got)};
+        if (ref->size < stride) {
+            r->eof = true;
+            queue_reject(r, index, at + ref->size,
+                         "the file ends inside this buffer (%" PRIu32 " of %" PRIu32 " bytes): a truncated file? "
+                         "Events in the missing part are lost",
+                         ref->size, stride);
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Loads the stream's next buffer that holds events; false when there is none (or on a read error,
+ * with *io_error). */
+static bool load_buffer(etl_input *r, cpu_stream *s, bool *io_error)
+{
+    for (;;) {
+        buffer_ref ref;
+        if (r->indexed) {
+            if (s->next_ref >= s->refs->len)
+                return false;
+            ref = g_array_index(s->refs, buffer_ref, s->next_ref++);
+            reserve(&s->buf, &s->capacity, ref.size);
+            size_t got = 0;
+            if (!pread_full(r->fd, s->buf, ref.size, ref.offset, &got)) {
+                *io_error = true;
+                return false;
+            }
+            ref.size = (uint32_t)got;
+        } else if (!next_sequential_ref(r, s, &ref, io_error)) {
+            return false;
+        }
+        if (ps_le16(s->buf + 52) & ETL_BUFFER_FLAG_COMPRESSED) {
+            queue_reject(r, ref.index, ref.offset,
+                         "a compressed buffer (a relogged trace): procshark does not decompress buffers, so its "
+                         "events are not converted");
+            continue;
+        }
+        /* Its own size must not widen the buffer past the file's stride. */
+        if (ref.size >= 4)
+            ps_put_le32(s->buf, r->info.buffer_size);
+        const char *why = NULL;
+        if (!etl_buffer_header_parse(s->buf, ref.size, &s->header, &why)) {
+            queue_reject(r, ref.index, ref.offset, "not a buffer: %s: its events are not converted", why);
+            continue;
+        }
+        s->cur = ref;
+        s->loaded = true;
+        etl_event_iter_init(&s->iter, s->buf, s->header.data_end);
+        return true;
+    }
+}
+
+/* Reads ahead to the stream's next event that can be written; problems on the way are queued. */
+static bool stream_peek(etl_input *r, cpu_stream *s)
+{
+    while (!s->peeked) {
+        if (!s->loaded) {
+            bool io_error = false;
+            if (!load_buffer(r, s, &io_error))
+                return !io_error;
+            continue;
+        }
+        size_t bad_offset = 0, bad_len = 0;
+        const char *why = NULL;
+        switch (etl_event_iter_next(&s->iter, &s->ev, &bad_offset, &bad_len, &why)) {
+        case ETL_NEXT_END:
+            s->loaded = false;
+            continue;
+        case ETL_NEXT_SKIPPED:
+            queue_reject(r, s->cur.index, s->cur.offset + bad_offset, "%s (%zu bytes skipped, header kind 0x%02x)", why,
+                         bad_len, s->buf[bad_offset + 2 < s->iter.end ? bad_offset + 2 : bad_offset]);
+            continue;
+        case ETL_NEXT_EVENT:
+            break;
+        }
+        r->stats.events++;
+        r->stats.extended_items += s->ev.extended_items;
+        const uint64_t at = s->cur.offset + s->ev.offset;
+        if (!s->ev.has_time) {
+            queue_reject(r, s->cur.index, at, "a WPP message without a time stamp (message %u)", s->ev.id);
+            continue;
+        }
+        if (!etl_event_record_fields(&s->ev, &r->info, &s->header, &s->fields) || !filetime_in_range(s->fields.timestamp)) {
+            queue_reject(r, s->cur.index, at,
+                         "%s event: its time stamp (raw %" PRIu64 ") is not a time between 1970 and 2262 on the "
+                         "trace's clock",
+                         etl_header_type_name(s->ev.header_type), s->ev.raw_time);
+            continue;
+        }
+        s->peeked = true;
+    }
+    return true;
+}
+
+/* --- the merge of the processors' streams ---------------------------------------------------- */
+
+static bool stream_before(const cpu_stream *a, const cpu_stream *b)
+{
+    if (a->fields.timestamp != b->fields.timestamp)
+        return a->fields.timestamp < b->fields.timestamp;
+    return a->cur.offset + a->ev.offset < b->cur.offset + b->ev.offset;
+}
+
+static void heap_sift_down(GPtrArray *h, guint i)
+{
+    for (;;) {
+        guint l = 2 * i + 1, m = i;
+        if (l < h->len && stream_before(h->pdata[l], h->pdata[m]))
+            m = l;
+        if (l + 1 < h->len && stream_before(h->pdata[l + 1], h->pdata[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        gpointer t = h->pdata[i];
+        h->pdata[i] = h->pdata[m];
+        h->pdata[m] = t;
+        i = m;
+    }
+}
+
+static void heap_push(GPtrArray *h, cpu_stream *s)
+{
+    g_ptr_array_add(h, s);
+    for (guint i = h->len - 1; i > 0;) {
+        guint parent = (i - 1) / 2;
+        if (!stream_before(h->pdata[i], h->pdata[parent]))
+            break;
+        gpointer t = h->pdata[i];
+        h->pdata[i] = h->pdata[parent];
+        h->pdata[parent] = t;
+        i = parent;
+    }
+}
+
+etl_input *etl_input_open(int fd, const char *name, char **error)
+{
+    uint8_t head[ETL_BUFFER_HEADER_SIZE];
+    size_t got = 0;
+    if (!read_full(fd, head, sizeof head, &got)) {
+        *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
+        return NULL;
+    }
+    etl_buffer_header bh;
+    const char *why = NULL;
+    if (got < sizeof head || !etl_buffer_header_parse(head, got, &bh, &why)) {
+        *error = g_strdup_printf("%s: not an ETL file: %s", name, why ? why : "shorter than a buffer header");
+        return NULL;
+    }
+    etl_input *r = g_new0(etl_input, 1);
+    r->fd = fd;
+    r->name = g_strdup(name);
+    r->interfaces = g_array_new(FALSE, FALSE, sizeof(etl_interface));
+    r->links = g_array_new(FALSE, FALSE, sizeof(ndis_link));
+    r->queued = g_ptr_array_new_with_free_func(g_free);
+    r->streams = g_ptr_array_new_with_free_func(free_stream);
+    r->heap = g_ptr_array_new();
+    uint8_t *first = g_malloc(bh.buffer_size);
+    memcpy(first, head, sizeof head);
+    bool ok = read_full(fd, first + sizeof head, bh.buffer_size - sizeof head, &got);
+    size_t len = sizeof head + got;
+    etl_event ev;
+    size_t bad_offset, bad_len;
+    etl_event_iter it;
+    if (ok)
+        etl_buffer_header_parse(first, len, &bh, &why);
+    etl_event_iter_init(&it, first, bh.data_end);
+    if (!ok)
+        *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
+    else if (!header_event_at(first, len) || etl_event_iter_next(&it, &ev, &bad_offset, &bad_len, &why) != ETL_NEXT_EVENT)
+        *error = g_strdup_printf("%s: not an ETL file: its first event is not the logfile header", name);
+    else if (!etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, ev.pointer64 ? 8 : 4, &r->info, &why))
+        *error = g_strdup_printf("%s: buffer 0 at byte %zu: %s", name, ev.offset, why);
+    if (*error) {
+        g_free(first);
+        etl_input_free(r);
+        return NULL;
+    }
+    /* The first buffer's own size is the one just read: trust it over the header event's. */
+    r->info.buffer_size = bh.buffer_size;
+
+    struct stat st;
+    r->indexed = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (r->indexed) {
+        g_free(first);
+        if (!index_buffers(r, (uint64_t)st.st_size)) {
+            *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
+            etl_input_free(r);
+            return NULL;
+        }
+    } else {
+        /* A pipe: the buffer just read starts the one stream. */
+        cpu_stream *s = stream_of(r, 0);
+        s->buf = first;
+        s->capacity = bh.buffer_size;
+        s->cur = (buffer_ref){0, 0, (uint32_t)len};
+        s->header = bh;
+        s->loaded = true;
+        etl_event_iter_init(&s->iter, s->buf, bh.data_end);
+        r->file_offset = len;
+        r->stats.buffers = 1;
+        if (len < bh.buffer_size) {
+            r->eof = true;
+            queue_reject(r, 0, len, "the file ends inside its first buffer (%zu of %" PRIu32 " bytes): a truncated file?",
+                         len, bh.buffer_size);
+        }
+    }
+    for (guint i = 0; i < r->streams->len; i++) {
+        cpu_stream *s = r->streams->pdata[i];
+        if (!stream_peek(r, s)) {
+            *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
+            etl_input_free(r);
+            return NULL;
+        }
+        if (s->peeked)
+            heap_push(r->heap, s);
+    }
+    return r;
+}
+
 static unsigned link_of(etl_input *r, uint32_t lower, uint32_t miniport, int encap)
 {
     for (guint i = 0; i < r->links->len; i++) {
@@ -310,19 +539,21 @@ static unsigned link_of(etl_input *r, uint32_t lower, uint32_t miniport, int enc
     return r->links->len - 1;
 }
 
-static void where_event(const etl_input *r, const etl_event *ev, etl_item *item)
+static void where_event(const etl_input *r, const cpu_stream *s, etl_item *item)
 {
-    g_snprintf(item->where, sizeof item->where, "%s: buffer %" PRIu64 " at byte %" PRIu64, r->name, r->buffer_index,
-               r->buffer_offset + ev->offset);
+    g_snprintf(item->where, sizeof item->where, "%s: buffer %" PRIu64 " at byte %" PRIu64, r->name, s->cur.index,
+               s->cur.offset + s->ev.offset);
 }
 
 /* An NDIS packet fragment: ETL_ITEM_PACKET when it completes a frame, ETL_ITEM_REJECT when it is
  * bad, ETL_ITEM_END when it was kept for the frame's next fragments. */
-static etl_item_kind ndis_fragment(etl_input *r, const etl_event *ev, uint64_t filetime, etl_item *item)
+static etl_item_kind ndis_fragment(etl_input *r, const cpu_stream *s, etl_item *item)
 {
+    const etl_event *ev = &s->ev;
+    const uint64_t filetime = s->fields.timestamp;
     r->stats.packet_events++;
     if (ev->payload_len < 12) {
-        where_event(r, ev, item);
+        where_event(r, s, item);
         g_snprintf(item->reason, sizeof item->reason,
                    "NDIS packet fragment of %zu bytes: shorter than its 12-byte prefix", ev->payload_len);
         return ETL_ITEM_REJECT;
@@ -330,7 +561,7 @@ static etl_item_kind ndis_fragment(etl_input *r, const etl_event *ev, uint64_t f
     const uint32_t miniport = ps_le32(ev->payload), lower = ps_le32(ev->payload + 4);
     const uint32_t fragment_size = ps_le32(ev->payload + 8);
     if (fragment_size > ev->payload_len - 12) {
-        where_event(r, ev, item);
+        where_event(r, s, item);
         g_snprintf(item->reason, sizeof item->reason,
                    "NDIS packet fragment says %" PRIu32 " bytes, the event holds %zu", fragment_size,
                    ev->payload_len - 12);
@@ -342,38 +573,26 @@ static etl_item_kind ndis_fragment(etl_input *r, const etl_event *ev, uint64_t f
                                                        : WTAP_ENCAP_ETHERNET;
     const unsigned link = link_of(r, lower, miniport, encap); /* may grow the array: index it after */
     ndis_link *l = &g_array_index(r->links, ndis_link, link);
-    const uint64_t here = r->buffer_offset + ev->offset;
+    const uint64_t here = s->cur.offset + ev->offset;
     if (kw & KW_PACKET_START) {
         if (l->pending) {
-            g_snprintf(item->where, sizeof item->where, "%s: buffer %" PRIu64 " at byte %" PRIu64, r->name,
-                       l->pending_buffer, l->pending_offset);
-            g_snprintf(item->reason, sizeof item->reason,
-                       "NDIS packet of %u bytes on IfIndex %" PRIu32 " without its last fragment (a new packet began)",
-                       l->pending->len, lower);
+            queue_reject(r, l->pending_buffer, l->pending_offset,
+                         "NDIS packet of %u bytes on IfIndex %" PRIu32 " without its last fragment (a new packet began)",
+                         l->pending->len, lower);
             g_byte_array_set_size(l->pending, 0);
-            l->pending_buffer = r->buffer_index;
-            l->pending_offset = here;
-            g_byte_array_append(l->pending, ev->payload + 12, fragment_size);
-            if (kw & KW_PACKET_END) {
-                /* Report the lost one now; this complete one is taken at the next call. */
-                g_byte_array_free(l->pending, TRUE);
-                l->pending = NULL;
-                r->iter.pos = ev->offset; /* read this event again */
-                r->stats.packet_events--;
-            }
-            return ETL_ITEM_REJECT;
+        } else {
+            l->pending = g_byte_array_new();
         }
-        l->pending = g_byte_array_new();
-        l->pending_buffer = r->buffer_index;
+        l->pending_buffer = s->cur.index;
         l->pending_offset = here;
     } else if (!l->pending) {
-        where_event(r, ev, item);
+        where_event(r, s, item);
         g_snprintf(item->reason, sizeof item->reason,
                    "NDIS packet fragment on IfIndex %" PRIu32 " without the packet's first fragment", lower);
         return ETL_ITEM_REJECT;
     }
     if (l->pending->len + (size_t)fragment_size > PACKET_MAX) {
-        where_event(r, ev, item);
+        where_event(r, s, item);
         g_snprintf(item->reason, sizeof item->reason, "NDIS packet on IfIndex %" PRIu32 " grows past %zu bytes",
                    lower, PACKET_MAX);
         g_byte_array_free(l->pending, TRUE);
@@ -442,67 +661,39 @@ etl_item_kind etl_input_next(etl_input *r, etl_item *item)
     for (;;) {
         if (pop_queued(r, item))
             return ETL_ITEM_REJECT;
-        if (!r->have_buffer) {
-            bool io_error = false;
-            if (!load_buffer(r, &io_error)) {
-                if (io_error) {
-                    g_snprintf(item->reason, sizeof item->reason, "%s: cannot read: %s", r->name, g_strerror(errno));
-                    return ETL_ITEM_IO_ERROR;
-                }
-                if (pop_queued(r, item) || pop_unfinished(r, item))
-                    return ETL_ITEM_REJECT;
-                return ETL_ITEM_END;
-            }
-            continue;
-        }
-        etl_event ev;
-        size_t bad_offset = 0, bad_len = 0;
-        const char *why = NULL;
-        switch (etl_event_iter_next(&r->iter, &ev, &bad_offset, &bad_len, &why)) {
-        case ETL_NEXT_END:
-            r->have_buffer = false;
-            continue;
-        case ETL_NEXT_SKIPPED:
-            r->stats.rejected++;
-            g_snprintf(item->where, sizeof item->where, "%s: buffer %" PRIu64 " at byte %" PRIu64, r->name,
-                       r->buffer_index, r->buffer_offset + bad_offset);
-            g_snprintf(item->reason, sizeof item->reason, "%s (%zu bytes skipped, header kind 0x%02x)", why, bad_len,
-                       r->buf[bad_offset + 2 < r->iter.end ? bad_offset + 2 : bad_offset]);
-            return ETL_ITEM_REJECT;
-        case ETL_NEXT_EVENT:
-            break;
-        }
-        r->stats.events++;
-        r->stats.extended_items += ev.extended_items;
-        if (!ev.has_time) {
-            r->stats.rejected++;
-            where_event(r, &ev, item);
-            g_snprintf(item->reason, sizeof item->reason, "a WPP message without a time stamp (message %u)", ev.id);
-            return ETL_ITEM_REJECT;
-        }
-        etw_record_fields f;
-        if (!etl_event_record_fields(&ev, &r->info, &r->header, &f) || !filetime_in_range(f.timestamp)) {
-            r->stats.rejected++;
-            where_event(r, &ev, item);
-            g_snprintf(item->reason, sizeof item->reason,
-                       "%s event: its time stamp (raw %" PRIu64 ") is not a time between 1970 and 2262 on the trace's clock",
-                       etl_header_type_name(ev.header_type), ev.raw_time);
-            return ETL_ITEM_REJECT;
-        }
-        if (!ev.classic && ev.id == NDIS_PACKET_FRAGMENT && memcmp(ev.guid, ndis_capture_guid, 16) == 0) {
-            etl_item_kind k = ndis_fragment(r, &ev, f.timestamp, item);
-            if (k == ETL_ITEM_END)
-                continue;
+        if (r->heap->len == 0)
+            return pop_unfinished(r, item) ? ETL_ITEM_REJECT : ETL_ITEM_END;
+        cpu_stream *s = r->heap->pdata[0];
+        etl_item_kind k;
+        if (!s->ev.classic && s->ev.id == NDIS_PACKET_FRAGMENT && memcmp(s->ev.guid, ndis_capture_guid, 16) == 0) {
+            k = ndis_fragment(r, s, item);
             if (k == ETL_ITEM_REJECT)
                 r->stats.rejected++;
-            return k;
+        } else {
+            make_record(r, &s->ev, &s->fields, item);
+            item->ts_ns = filetime_ns(s->fields.timestamp);
+            r->stats.records++;
+            k = ETL_ITEM_RECORD;
         }
-        make_record(r, &ev, &f, item);
-        item->ts_ns = filetime_ns(f.timestamp);
-        r->stats.records++;
-        return ETL_ITEM_RECORD;
+        /* The item is built: the stream may read on (and load its next buffer). */
+        s->peeked = false;
+        if (!stream_peek(r, s)) {
+            g_snprintf(item->reason, sizeof item->reason, "%s: cannot read: %s", r->name, g_strerror(errno));
+            return ETL_ITEM_IO_ERROR;
+        }
+        if (s->peeked) {
+            heap_sift_down(r->heap, 0);
+        } else {
+            r->heap->pdata[0] = r->heap->pdata[r->heap->len - 1];
+            g_ptr_array_set_size(r->heap, r->heap->len - 1);
+            heap_sift_down(r->heap, 0);
+        }
+        if (k != ETL_ITEM_END) /* ETL_ITEM_END: a fragment kept for the rest of its packet */
+            return k;
     }
 }
+
+bool etl_input_time_ordered(const etl_input *r) { return r->indexed; }
 
 const etl_trace_info *etl_input_trace(const etl_input *r) { return &r->info; }
 unsigned etl_input_interface_count(const etl_input *r) { return r->interfaces->len; }
@@ -524,7 +715,8 @@ void etl_input_free(etl_input *r)
     g_array_free(r->links, TRUE);
     g_array_free(r->interfaces, TRUE);
     g_ptr_array_free(r->queued, TRUE);
-    g_free(r->buf);
+    g_ptr_array_free(r->heap, TRUE);
+    g_ptr_array_free(r->streams, TRUE);
     g_free(r->out);
     g_free(r->name);
     g_free(r);

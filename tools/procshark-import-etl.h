@@ -57,6 +57,9 @@ const etl_trace_info *etl_input_trace(const etl_input *r);
 unsigned etl_input_interface_count(const etl_input *r);
 const etl_interface *etl_input_interface(const etl_input *r, unsigned i);
 const etl_input_stats *etl_input_stats_of(const etl_input *r);
+/* True when the items come in time order: the file could be indexed and its processors' buffers
+ * merged (a regular file); false for a pipe, read in file order. */
+bool etl_input_time_ordered(const etl_input *r);
 void etl_input_free(etl_input *r);
 
 #endif

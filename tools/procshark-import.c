@@ -40,8 +40,9 @@
 /* Captures come in time order but for small skews between interfaces; a small buffer stays in
  * the processor's cache (merging is twice as fast as with the text inputs' buffer). */
 #define REORDER_CAPTURE_RECORDS 256u
-/* An ETL file holds one run of buffers per CPU, each in time order but written as they filled:
- * a window of many buffers puts them back in order. */
+/* An ETL file holds one run of buffers per CPU, each in time order but written as they filled.
+ * The reader merges them when it can seek; from a pipe a window of many buffers puts them back in
+ * order. */
 #define REORDER_ETL_RECORDS 65536u
 #define REORDER_BYTES ((size_t)64 << 20)
 #define RECORD_MAX ((size_t)WTAP_MAX_PACKET_SIZE_STANDARD) /* what Wireshark reads back */
@@ -1027,7 +1028,9 @@ static void write_record(pending *p)
 /* Reads until the input's reorder buffer is full or the input ends. */
 static void fill(input *in)
 {
-    const unsigned limit = in->wth ? REORDER_CAPTURE_RECORDS : in->etl ? REORDER_ETL_RECORDS : REORDER_RECORDS;
+    const unsigned limit = in->wth ? REORDER_CAPTURE_RECORDS
+                           : in->etl ? (etl_input_time_ordered(in->etl) ? REORDER_CAPTURE_RECORDS : REORDER_ETL_RECORDS)
+                                     : REORDER_RECORDS;
     while (!in->eof && in->buffered < limit && in->buffered_bytes < REORDER_BYTES) {
         if (in->text)
             read_text(in);
@@ -1191,9 +1194,11 @@ static void summary(void)
             g_string_append_printf(line,
                                    "; %" PRIu64 " arrived later than its %u-record reorder buffer could reorder"
                                    " (written out of time order)",
-                                   in->late, in->kind == SRC_PACKETS ? REORDER_CAPTURE_RECORDS
-                                             : in->kind == SRC_ETL  ? REORDER_ETL_RECORDS
-                                                                    : REORDER_RECORDS);
+                                   in->late,
+                                   in->kind == SRC_PACKETS || (in->etl && etl_input_time_ordered(in->etl))
+                                       ? REORDER_CAPTURE_RECORDS
+                                   : in->kind == SRC_ETL ? REORDER_ETL_RECORDS
+                                                         : REORDER_RECORDS);
         message("%s", line->str);
         g_string_free(line, TRUE);
     }

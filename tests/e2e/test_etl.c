@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <glib.h>
@@ -338,6 +339,68 @@ static void test_merged_with_packets(void **state)
     g_free(etl);
 }
 
+/* Per-CPU buffers written out of time order: buffer 2 of the synthetic trace (events from 25.001 ms)
+ * moved before buffer 1 (events up to 25 ms) and put on processor 1. The reader merges the
+ * processors, so times come out in order and the SYN-ACK's two fragments (one in each buffer)
+ * still make one frame. */
+static void test_processors_merged(void **state)
+{
+    (void)state;
+    char *etl = synthetic_sample();
+    gsize len = 0;
+    char *orig = read_file(etl, &len);
+    assert_int_equal(len, 3 * 4096);
+    char *swapped = g_malloc(len);
+    memcpy(swapped, orig, 4096);
+    memcpy(swapped + 4096, orig + 2 * 4096, 4096);
+    memcpy(swapped + 2 * 4096, orig + 4096, 4096);
+    swapped[4096 + 40] = 1; /* ProcessorNumber */
+    char *in = write_file("two-cpus.etl", swapped, (gssize)len);
+    char *out = path_in("two-cpus.pcapng");
+    run r = IMPORT("--etl", in, "-o", out);
+    expect_code(&r, 1);
+    expect_message(&r, "two-cpus.etl: buffer 1 at byte 5192: NDIS packet fragment on IfIndex 7 without the packet's "
+                       "first fragment");
+    expect_message(&r, "16 events: 10 ETW records, 4 frames from 6 NDIS packet fragments");
+    run_clear(&r);
+    GPtrArray *rows = FRAMES(out, "frame.time_epoch", "frame.len", "frame.interface_name");
+    assert_int_equal(rows->len, 14);
+    assert_times_nondecreasing(rows, 0);
+    bool syn_ack = false;
+    for (guint i = 0; i < rows->len; i++)
+        syn_ack |= strcmp(CELL(rows, i, 0), "1705320000.025001000") == 0 && strcmp(CELL(rows, i, 1), "58") == 0;
+    assert_true(syn_ack);
+    g_ptr_array_free(rows, TRUE);
+    g_free(out);
+    g_free(in);
+    g_free(swapped);
+    g_free(orig);
+    g_free(etl);
+}
+
+/* From a pipe the trace is read in file order, as it comes. */
+static void test_standard_input(void **state)
+{
+    (void)state;
+    char *etl = synthetic_sample();
+    char *out = path_in("stdin.pcapng");
+    char *err = NULL;
+    int status = 0;
+    const char *argv[] = {"sh", "-c", "cat \"$2\" | exec \"$0\" --etl - -o \"$1\"", importer, out, etl, NULL};
+    assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                             NULL, &err, &status, NULL));
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    assert_non_null(strstr(err, "(standard input): buffer 2 at byte 9288: NDIS packet fragment"));
+    assert_non_null(strstr(err, "3 buffers, 16 events: 10 ETW records, 4 frames"));
+    GPtrArray *rows = FRAMES(out, "frame.time_epoch");
+    assert_int_equal(rows->len, 14);
+    g_ptr_array_free(rows, TRUE);
+    g_free(err);
+    g_free(out);
+    g_free(etl);
+}
+
 static void test_not_an_etl_file(void **state)
 {
     (void)state;
@@ -387,6 +450,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_damaged_copies),
         cmocka_unit_test(test_ndis_frames),
         cmocka_unit_test(test_merged_with_packets),
+        cmocka_unit_test(test_processors_merged),
+        cmocka_unit_test(test_standard_input),
         cmocka_unit_test(test_not_an_etl_file),
         cmocka_unit_test(test_recognised_without_option),
     };
