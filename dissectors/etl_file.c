@@ -339,24 +339,25 @@ static void decode_event(const uint8_t *p, size_t size, etl_event *ev)
         break;
     case ETL_HEADER_EVENT32:
     case ETL_HEADER_EVENT64: {
+        etw_record h;
+        etw_event_header_read(p, &h);
         ev->pointer64 = t == ETL_HEADER_EVENT64;
-        ev->flags = ps_le16(p + 4);
         /* Consumers see the header's width as a flag, which the file does not set. */
-        ev->flags |= t == ETL_HEADER_EVENT64 ? ETW_FLAG_64_BIT_HEADER : ETW_FLAG_32_BIT_HEADER;
-        ev->event_property = ps_le16(p + 6);
-        ev->thread_id = ps_le32(p + 8);
-        ev->process_id = ps_le32(p + 12);
-        ev->raw_time = ps_le64(p + 16);
-        memcpy(ev->guid, p + 24, 16);
-        ev->id = ps_le16(p + 40);
-        ev->version = p[42];
-        ev->channel = p[43];
-        ev->level = p[44];
-        ev->opcode = p[45];
-        ev->task = ps_le16(p + 46);
-        ev->keyword = ps_le64(p + 48);
-        ev->processor_time = ps_le64(p + 56);
-        memcpy(ev->activity_id, p + 64, 16);
+        ev->flags = h.flags | (ev->pointer64 ? ETW_FLAG_64_BIT_HEADER : ETW_FLAG_32_BIT_HEADER);
+        ev->event_property = h.event_property;
+        ev->thread_id = h.thread_id;
+        ev->process_id = h.process_id;
+        ev->raw_time = h.timestamp;
+        memcpy(ev->guid, h.provider_id, 16);
+        ev->id = h.id;
+        ev->version = h.version;
+        ev->channel = h.channel;
+        ev->level = h.level;
+        ev->opcode = h.opcode;
+        ev->task = h.task;
+        ev->keyword = h.keyword;
+        ev->processor_time = h.processor_time;
+        memcpy(ev->activity_id, h.activity_id, 16);
         size_t off = 80;
         if (ev->flags & 0x0001) {
             /* Extended data items: {u16 reserved, u16 type, u16 linkage (bit 0: another follows),

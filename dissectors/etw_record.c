@@ -70,13 +70,8 @@ static bool clip_span(ps_span *span, uint64_t off, uint64_t want, size_t record_
     return span->len != want;
 }
 
-bool etw_record_parse(const uint8_t *buf, size_t len, etw_record *rec)
+void etw_event_header_read(const uint8_t *buf, etw_record *rec)
 {
-    memset(rec, 0, sizeof *rec);
-    if (len < ETW_HEADER_SIZE) {
-        rec->problems = ETW_REC_SHORT_HEADER;
-        return false;
-    }
     rec->size = ps_le16(buf);
     rec->header_type = ps_le16(buf + 2);
     rec->flags = ps_le16(buf + 4);
@@ -94,6 +89,16 @@ bool etw_record_parse(const uint8_t *buf, size_t len, etw_record *rec)
     rec->keyword = ps_le64(buf + 48);
     rec->processor_time = ps_le64(buf + 56);
     memcpy(rec->activity_id, buf + 64, 16);
+}
+
+bool etw_record_parse(const uint8_t *buf, size_t len, etw_record *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    if (len < ETW_HEADER_SIZE) {
+        rec->problems = ETW_REC_SHORT_HEADER;
+        return false;
+    }
+    etw_event_header_read(buf, rec);
     rec->processor_number = buf[80];
     rec->alignment = buf[81];
     rec->logger_id = ps_le16(buf + 82);

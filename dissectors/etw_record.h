@@ -68,6 +68,10 @@ typedef struct {
  * than the header (problems then holds ETW_REC_SHORT_HEADER and nothing else is set). */
 bool etw_record_parse(const uint8_t *buf, size_t len, etw_record *rec);
 
+/* Reads the 80-byte EVENT_HEADER a record starts with (the same header as a manifest event's in
+ * an .etl file) into rec's header fields; the caller checks that 80 bytes are there. */
+void etw_event_header_read(const uint8_t *buf, etw_record *rec);
+
 /* Which provider a GUID (in record byte order) names. */
 etw_provider etw_provider_from_guid(const uint8_t guid[16]);
 /* The stored GUID of a known provider (16 bytes, record byte order); NULL for ETW_PROVIDER_OTHER. */

@@ -80,27 +80,13 @@ struct etl_input {
     GPtrArray *queued; /* rejects found while reading ahead, "where\treason", given out first */
 };
 
-static bool read_full(int fd, uint8_t *p, size_t n, size_t *got)
+/* Reads n bytes, fewer only at the end of the file: at offset `at`, or where the file is when
+ * at < 0 (a pipe). */
+static bool read_full(int fd, uint8_t *p, size_t n, int64_t at, size_t *got)
 {
     *got = 0;
     while (*got < n) {
-        ssize_t r = read(fd, p + *got, n - *got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return false;
-        if (r == 0)
-            break;
-        *got += (size_t)r;
-    }
-    return true;
-}
-
-static bool pread_full(int fd, uint8_t *p, size_t n, uint64_t at, size_t *got)
-{
-    *got = 0;
-    while (*got < n) {
-        ssize_t r = pread(fd, p + *got, n - *got, (off_t)(at + *got));
+        ssize_t r = at < 0 ? read(fd, p + *got, n - *got) : pread(fd, p + *got, n - *got, (off_t)(at + (int64_t)*got));
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -236,7 +222,7 @@ static bool index_buffers(etl_input *r, uint64_t file_size)
     while (at < file_size) {
         uint8_t head[ETL_BUFFER_HEADER_SIZE];
         size_t got = 0;
-        if (!pread_full(r->fd, head, sizeof head, at, &got))
+        if (!read_full(r->fd, head, sizeof head, (int64_t)at, &got))
             return false;
         if (got < sizeof head) {
             queue_reject(r, index, at, "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
@@ -269,7 +255,7 @@ static bool next_sequential_ref(etl_input *r, cpu_stream *s, buffer_ref *ref, bo
         uint8_t head[ETL_BUFFER_HEADER_SIZE];
         size_t got = 0;
         const uint64_t at = r->file_offset, index = r->stats.buffers;
-        if (!read_full(r->fd, head, sizeof head, &got)) {
+        if (!read_full(r->fd, head, sizeof head, -1, &got)) {
             *io_error = true;
             return false;
         }
@@ -290,7 +276,7 @@ static bool next_sequential_ref(etl_input *r, cpu_stream *s, buffer_ref *ref, bo
         }
         reserve(&s->buf, &s->capacity, stride);
         memcpy(s->buf, head, sizeof head);
-        if (!read_full(r->fd, s->buf + sizeof head, stride - sizeof head, &got)) {
+        if (!read_full(r->fd, s->buf + sizeof head, stride - sizeof head, -1, &got)) {
             *io_error = true;
             return false;
         }
@@ -320,7 +306,7 @@ static bool load_buffer(etl_input *r, cpu_stream *s, bool *io_error)
             ref = g_array_index(s->refs, buffer_ref, s->next_ref++);
             reserve(&s->buf, &s->capacity, ref.size);
             size_t got = 0;
-            if (!pread_full(r->fd, s->buf, ref.size, ref.offset, &got)) {
+            if (!read_full(r->fd, s->buf, ref.size, (int64_t)ref.offset, &got)) {
                 *io_error = true;
                 return false;
             }
@@ -435,7 +421,7 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
 {
     uint8_t head[ETL_BUFFER_HEADER_SIZE];
     size_t got = 0;
-    if (!read_full(fd, head, sizeof head, &got)) {
+    if (!read_full(fd, head, sizeof head, -1, &got)) {
         *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
         return NULL;
     }
@@ -455,7 +441,7 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     r->heap = g_ptr_array_new();
     uint8_t *first = g_malloc(bh.buffer_size);
     memcpy(first, head, sizeof head);
-    bool ok = read_full(fd, first + sizeof head, bh.buffer_size - sizeof head, &got);
+    bool ok = read_full(fd, first + sizeof head, bh.buffer_size - sizeof head, -1, &got);
     size_t len = sizeof head + got;
     etl_event ev;
     size_t bad_offset, bad_len;

@@ -1043,46 +1043,45 @@ static void fill(input *in)
     }
 }
 
+/* The interface of an input's records, named after its file; its id in the output. */
+static unsigned record_interface(const input *in, int encap, const char *description, GPtrArray *own, GArray *idbs)
+{
+    char *base = in->is_stdin ? g_strdup("stdin") : g_path_get_basename(in->path);
+    const pcapng_interface iface = {encap, base, description};
+    wtap_block_t idb = pcapng_interface_block(&iface);
+    g_ptr_array_add(own, idb);
+    g_array_append_val(idbs, idb);
+    g_free(base);
+    return idbs->len - 1;
+}
+
 static void open_output(void)
 {
     GArray *idbs = g_array_new(FALSE, FALSE, sizeof(wtap_block_t));
     GPtrArray *own = g_ptr_array_new_with_free_func((GDestroyNotify)wtap_block_unref);
-    unsigned next = 0;
     for (guint i = 0; i < im.inputs->len; i++) {
         input *in = im.inputs->pdata[i];
         if (in->wth) {
             for (guint k = 0; k < in->new_idbs->len; k++) {
                 wtap_block_t idb = in->new_idbs->pdata[k];
+                unsigned id = idbs->len;
                 g_array_append_val(idbs, idb);
-                g_array_append_val(section_ids(in, g_array_index(in->new_idb_sections, guint, k)), next);
-                next++;
+                g_array_append_val(section_ids(in, g_array_index(in->new_idb_sections, guint, k)), id);
             }
             g_ptr_array_set_size(in->new_idbs, 0);
             g_array_set_size(in->new_idb_sections, 0);
         } else if (in->etl) {
-            char *base = in->is_stdin ? g_strdup("stdin") : g_path_get_basename(in->path);
             const etl_trace_info *t = etl_input_trace(in->etl);
             char *description = g_strdup_printf("ETW events from %s (logger %s, Windows build %" PRIu32 ")",
                                                 in->is_stdin ? "standard input" : in->path,
                                                 t->logger_name[0] ? t->logger_name : "unnamed", t->provider_version);
-            const pcapng_interface iface = {WTAP_ENCAP_ETW, base, description};
-            wtap_block_t idb = pcapng_interface_block(&iface);
-            g_ptr_array_add(own, idb);
-            g_array_append_val(idbs, idb);
-            in->out_iface = next++;
-            g_free(base);
+            in->out_iface = record_interface(in, WTAP_ENCAP_ETW, description, own, idbs);
             g_free(description);
         } else if (in->dissector) {
-            char *base = in->is_stdin ? g_strdup("stdin") : g_path_get_basename(in->path);
             char *description = g_strdup_printf(in->kind == SRC_TRACEE ? "tracee events from %s"
                                                                          : "Get-NetTCPConnection rows from %s",
                                                 in->is_stdin ? "standard input" : in->path);
-            const pcapng_interface iface = {WTAP_ENCAP_WIRESHARK_UPPER_PDU, base, description};
-            wtap_block_t idb = pcapng_interface_block(&iface);
-            g_ptr_array_add(own, idb);
-            g_array_append_val(idbs, idb);
-            in->out_iface = next++;
-            g_free(base);
+            in->out_iface = record_interface(in, WTAP_ENCAP_WIRESHARK_UPPER_PDU, description, own, idbs);
             g_free(description);
         }
     }
