@@ -137,7 +137,12 @@ bool etl_raw_to_filetime(const etl_trace_info *info, uint64_t raw, uint64_t *fil
     uint64_t q = d / f, r = d % f;
     if (q > UINT64_MAX / FILETIME_PER_S)
         return false;
-    uint64_t ticks = q * FILETIME_PER_S + r * FILETIME_PER_S / f;
+    /* The fraction adds up to 10^7 - 1 ticks to q * 10^7, which may already be that close to the limit
+     * (fuzz_etl_buffer's exact-formula check; test_clocks). */
+    const uint64_t part = r * FILETIME_PER_S / f;
+    if (q * FILETIME_PER_S > UINT64_MAX - part)
+        return false;
+    uint64_t ticks = q * FILETIME_PER_S + part;
     if (before) {
         if (ticks > info->start_time)
             return false;

@@ -5,6 +5,26 @@
 #include <string.h>
 
 #define SECOND INT64_C(1000000000)
+
+/* Time arithmetic that saturates: capture times near 1970 or 2262 plus offsets and windows from the
+ * preferences must not overflow (fuzz_correlate found such sums). */
+static int64_t tadd(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
+static int64_t tsub(int64_t a, int64_t b)
+{
+    if (b < 0 && a > INT64_MAX + b)
+        return INT64_MAX;
+    if (b > 0 && a < INT64_MIN + b)
+        return INT64_MIN;
+    return a - b;
+}
 /* How far apart a record and its packet may be while an offset is being estimated. */
 #define ESTIMATE_WINDOW (30 * SECOND)
 #define ESTIMATE_MIN_SAMPLES 3
@@ -322,7 +342,7 @@ void ps_corr_free(ps_corr *c)
 
 void ps_corr_set_window(ps_corr *c, int64_t ns)
 {
-    c->window = ns < 0 ? -ns : ns;
+    c->window = ns == INT64_MIN ? INT64_MAX : ns < 0 ? -ns : ns;
     c->dirty = true;
 }
 
@@ -483,10 +503,10 @@ static conn *conn_of(ps_corr *c, uint32_t stream)
 /* A record's time on the packets' clock. */
 static int64_t adjusted(const ps_corr *c, const record *r, bool provisional)
 {
-    return r->time_ns + c->manual_offset + (provisional ? 0 : host_offset(c, r->source, r->a));
+    return tadd(tadd(r->time_ns, c->manual_offset), provisional ? 0 : host_offset(c, r->source, r->a));
 }
 
-static int64_t distance(int64_t a, int64_t b) { return a > b ? a - b : b - a; }
+static int64_t distance(int64_t a, int64_t b) { return a > b ? tsub(a, b) : tsub(b, a); }
 
 /* Whether record r speaks for end `end` (0 source, 1 destination) of packet p. */
 static ps_match fits(const record *r, const packet *p, int end)
@@ -538,10 +558,10 @@ static uint32_t direct_match(const ps_corr *c, ps_source source, const packet *p
     uint32_t best = 0;
     int64_t best_distance = INT64_MAX;
     /* Provisionally the list is in frame order, which is time order in a well-formed capture. */
-    guint i = provisional ? 0 : lower_bound(c, list, p->time_ns - c->window, false);
+    guint i = provisional ? 0 : lower_bound(c, list, tsub(p->time_ns, c->window), false);
     if (provisional) {
         i = list->len;
-        while (i > 0 && adjusted(c, record_at(c, g_array_index(list, uint32_t, i - 1)), true) >= p->time_ns - c->window)
+        while (i > 0 && adjusted(c, record_at(c, g_array_index(list, uint32_t, i - 1)), true) >= tsub(p->time_ns, c->window))
             i--;
     }
     /* An ETW event whose size is the payload's beats one that merely holds it. */
@@ -550,7 +570,7 @@ static uint32_t direct_match(const ps_corr *c, ps_source source, const packet *p
         uint32_t index = g_array_index(list, uint32_t, i);
         const record *r = record_at(c, index);
         int64_t t = adjusted(c, r, provisional);
-        if (t > p->time_ns + c->window)
+        if (t > tadd(p->time_ns, c->window))
             break;
         ps_match m = fits(r, p, end);
         if (m == PS_MATCH_NONE)
@@ -617,7 +637,7 @@ static void offer_provisionally(ps_corr *c, uint32_t index)
     if (!streams)
         return;
     conn *k = conn_of(c, g_array_index(streams, uint32_t, streams->len - 1));
-    if (adjusted(c, r, true) <= k->t1 + c->window)
+    if (adjusted(c, r, true) <= tadd(k->t1, c->window))
         offer_owner(c, k, r->a == k->ep[0] ? 0 : 1, index + 1);
 }
 
@@ -630,7 +650,7 @@ static void offer_recent(ps_corr *c, conn *k)
             GArray *list = g_hash_table_lookup(c->by_pair[s], &key);
             for (guint i = list ? list->len : 0; i > 0; i--) {
                 uint32_t index = g_array_index(list, uint32_t, i - 1);
-                if (adjusted(c, record_at(c, index), true) < k->t0 - c->window)
+                if (adjusted(c, record_at(c, index), true) < tsub(k->t0, c->window))
                     break;
                 offer_owner(c, k, end, index + 1);
             }
@@ -705,11 +725,11 @@ static bool unique_fit(const ps_corr *c, const record *r, int end, packet **foun
     GArray *list = g_hash_table_lookup(c->packets_by_pair, &key);
     if (!list)
         return false;
-    int64_t t = r->time_ns + c->manual_offset;
+    int64_t t = tadd(r->time_ns, c->manual_offset);
     guint lo = 0, hi = list->len;
     while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
-        if (packet_at(c, g_array_index(list, uint32_t, mid))->time_ns < t - ESTIMATE_WINDOW)
+        if (packet_at(c, g_array_index(list, uint32_t, mid))->time_ns < tsub(t, ESTIMATE_WINDOW))
             lo = mid + 1;
         else
             hi = mid;
@@ -717,7 +737,7 @@ static bool unique_fit(const ps_corr *c, const record *r, int end, packet **foun
     *found = NULL;
     for (guint i = lo; i < list->len; i++) {
         packet *p = packet_at(c, g_array_index(list, uint32_t, i));
-        if (p->time_ns > t + ESTIMATE_WINDOW)
+        if (p->time_ns > tadd(t, ESTIMATE_WINDOW))
             break;
         bool exact = r->source == PS_SOURCE_TRACEE ? fits(r, p, end) == PS_MATCH_PACKET
                                                    : fits(r, p, end) == PS_MATCH_EVENT && p->len == r->u.net.size;
@@ -781,7 +801,7 @@ static void estimate_offsets(ps_corr *c)
             continue;
         packet *p;
         if (unique_fit(c, r, end, &p)) {
-            int64_t diff = p->time_ns - (r->time_ns + c->manual_offset);
+            int64_t diff = tsub(p->time_ns, tadd(r->time_ns, c->manual_offset));
             g_array_append_val(k->diffs, diff);
         }
     }
@@ -818,9 +838,9 @@ static void each_socket_record(ps_corr *c, conn *k, int end, void (*visit)(ps_co
         GArray *list = g_hash_table_lookup(c->by_pair[s], &key);
         if (!list)
             continue;
-        for (guint i = lower_bound(c, list, k->t0 - c->window, false); i < list->len; i++) {
+        for (guint i = lower_bound(c, list, tsub(k->t0, c->window), false); i < list->len; i++) {
             uint32_t index = g_array_index(list, uint32_t, i);
-            if (adjusted(c, record_at(c, index), false) > k->t1 + c->window)
+            if (adjusted(c, record_at(c, index), false) > tadd(k->t1, c->window))
                 break;
             visit(c, k, end, index + 1);
         }
@@ -858,7 +878,7 @@ static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, 
     for (guint i = 0; list && i < list->len; i++) {
         uint32_t index = g_array_index(list, uint32_t, i);
         const record *r = record_at(c, index);
-        int64_t created = (r->bits & BIT_CREATION) ? creation_of(r) + c->manual_offset : INT64_MIN;
+        int64_t created = (r->bits & BIT_CREATION) ? tadd(creation_of(r), c->manual_offset) : INT64_MIN;
         if (created <= t && (!best || created >= best_creation)) {
             best = index + 1;
             best_creation = created;
@@ -877,10 +897,10 @@ static bool stream_of(const ps_corr *c, const record *r, uint32_t *stream)
     for (guint j = 0; streams && j < streams->len; j++) {
         uint32_t s = g_array_index(streams, uint32_t, j);
         const conn *k = &g_array_index(c->conns, conn, s);
-        bool inside = t >= k->t0 - c->window && t <= k->t1 + c->window;
+        bool inside = t >= tsub(k->t0, c->window) && t <= tadd(k->t1, c->window);
         /* A snapshot row speaks for a connection it saw created, whenever the snapshot was. */
         if (r->source == PS_SOURCE_NETTCP)
-            inside = !(r->bits & BIT_CREATION) || creation_of(r) + c->manual_offset <= k->t1;
+            inside = !(r->bits & BIT_CREATION) || tadd(creation_of(r), c->manual_offset) <= k->t1;
         if (inside) {
             *stream = s;
             found = true;
@@ -948,7 +968,7 @@ static void describe_owner(const ps_corr *c, uint32_t index_plus1, ps_match matc
     const identity *who = identity_of(c, r->identity);
     o->container = who ? string_of(c, who->container) : NULL;
     /* Process names hold for a pid's lifetime, on the records' clock. */
-    o->name = name_at(c, r, r->time_ns + (t - adjusted(c, r, false)));
+    o->name = name_at(c, r, tadd(r->time_ns, tsub(t, adjusted(c, r, false))));
 }
 
 /* The position of `frame` in a vector kept in frame order (frame_at reads an item's), or -1. */
@@ -1049,7 +1069,7 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
         clock_key key = clock_key_of(c, r->source, r->a);
         const host_clock *k = g_hash_table_lookup(c->clocks, &key);
         if (k && k->samples) {
-            out->clock_offset = k->offset + c->manual_offset;
+            out->clock_offset = tadd(k->offset, c->manual_offset);
             out->clock_samples = k->samples;
             out->first_of_clock = k->first_frame == r->frame;
         }

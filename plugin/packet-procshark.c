@@ -1,6 +1,8 @@
 /* epan glue for attribution: a postdissector that feeds TCP packets to the correlation engine
  * (plugin/correlate.c) and shows, on every TCP packet, the process owning each end (proc.*), and
  * on every record the packet it matched; the "procshark/Traffic by process" statistics. */
+#include <math.h>
+
 #include <wireshark.h>
 
 #include <cfile.h>
@@ -41,7 +43,10 @@ static void procshark_init(void)
 {
     corr = ps_corr_new();
     ps_corr_set_window(corr, (int64_t)pref_window_ms * 1000000);
-    ps_corr_set_manual_offset(corr, (int64_t)(g_ascii_strtod(pref_clock_offset, NULL) * 1e9));
+    /* Beyond a century either way an offset means nothing, and a double past int64 cannot be cast. */
+    double offset_s = g_ascii_strtod(pref_clock_offset, NULL);
+    offset_s = isfinite(offset_s) ? CLAMP(offset_s, -3.2e9, 3.2e9) : 0;
+    ps_corr_set_manual_offset(corr, (int64_t)(offset_s * 1e9));
     ps_corr_set_estimate_offsets(corr, pref_estimate_offsets);
 }
 
@@ -88,7 +93,13 @@ static const char *const match_names[] = {"none", "packet", "event", "connection
 
 int64_t procshark_time_ns(const packet_info *pinfo)
 {
-    return (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    /* pcapng holds times past what int64 nanoseconds reach (2262): those saturate. */
+    const int64_t secs = (int64_t)pinfo->abs_ts.secs;
+    if (secs > INT64_MAX / 1000000000 - 1)
+        return INT64_MAX;
+    if (secs < INT64_MIN / 1000000000 + 1)
+        return INT64_MIN;
+    return secs * 1000000000 + pinfo->abs_ts.nsecs;
 }
 
 bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out)

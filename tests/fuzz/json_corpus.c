@@ -841,8 +841,9 @@ static void family_whole_text(void)
     static const char *const rows[] = {
         "", "{}", "[]", "null", "LocalAddress,LocalPort,RemoteAddress,RemotePort,State,AppliedSetting,OwningProcess",
         "\"10.0.0.5\",\"49702\",\"93.184.216.34\",\"443\",\"Established\",\"Internet\",\"4120\"",
-        "{\"LocalAddress\":null,\"LocalPort\":null,\"RemoteAddress\":null,\"RemotePort\":null,\"State\":null,"
-        "\"OwningProcess\":null,\"CreationTime\":null,\"OffloadState\":null,\"AppliedSetting\":null}",
+        /* one element split over two lines: the parentheses say so to clang's -Wstring-concatenation */
+        ("{\"LocalAddress\":null,\"LocalPort\":null,\"RemoteAddress\":null,\"RemotePort\":null,\"State\":null,"
+         "\"OwningProcess\":null,\"CreationTime\":null,\"OffloadState\":null,\"AppliedSetting\":null}"),
     };
     for (size_t i = 0; i < G_N_ELEMENTS(rows); i++)
         emit(KIND_NETTCP, rows[i]);

@@ -323,6 +323,28 @@ static void test_frames_fed_twice_are_ignored(void **state)
     ps_corr_free(c);
 }
 
+/* Records and packets at the last nanosecond int64 holds (2262), with a day's manual offset and the
+ * widest window: sums saturate instead of overflowing (fuzz_correlate's reproducer in
+ * tests/fuzz/crashes/correlate/), and the match still holds. */
+static void test_times_at_the_ends_of_the_clock(void **state)
+{
+    (void)state;
+    const int64_t late = INT64_MAX - S;
+    ps_corr *c = ps_corr_new();
+    ps_corr_set_manual_offset(c, 86400 * S);
+    ps_corr_set_window(c, INT64_MIN);
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_tracee(c, 1, late, &a, &b, true, true, 100, 0, PS_TCP_SYN, 4242, "curl", "web");
+    add_out(c, 2, late + S / 2, 0, 100, 0, PS_TCP_SYN, 0);
+    add_in(c, 3, INT64_MAX, 0, 900, 101, PS_TCP_SYN | PS_TCP_ACK, 0);
+    ps_corr_add_tracee(c, 4, INT64_MIN, &b, &a, true, false, 900, 101, PS_TCP_SYN | PS_TCP_ACK, 80, "nginx", NULL);
+    ps_attribution w = who(c, 2);
+    assert_owner(w.src, 4242, "curl", PS_MATCH_PACKET);
+    w = who(c, 3);
+    assert_owner(w.dst, 4242, "curl", PS_MATCH_CONNECTION);
+    ps_corr_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_loopback_gets_both_ends_and_hosts_do_not_mix),
         cmocka_unit_test(test_ipv6_and_provisional_answers),
         cmocka_unit_test(test_frames_fed_twice_are_ignored),
+        cmocka_unit_test(test_times_at_the_ends_of_the_clock),
     };
     return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

@@ -470,6 +470,15 @@ static void test_clocks(void **state)
     info.clock_freq = UINT64_C(3066000000);
     assert_true(etl_raw_to_filetime(&info, info.start_raw + 3066000, &ft)); /* a millisecond */
     assert_int_equal(ft, info.start_time + 10000);
+    /* 1844674407370 whole seconds of a 1 MHz clock are 9551615 ticks short of 2^64; 999999 more
+     * microseconds would pass it: no time, rather than one wrapped round to 448374 ticks. */
+    info.clock_type = ETL_CLOCK_QPC;
+    info.clock_freq = 1000000;
+    info.start_raw = 0;
+    info.start_time = 0;
+    assert_false(etl_raw_to_filetime(&info, UINT64_C(1844674407370) * 1000000 + 999999, &ft));
+    assert_true(etl_raw_to_filetime(&info, UINT64_C(1844674407370) * 1000000 + 955161, &ft));
+    assert_int_equal(ft, UINT64_C(18446744073709551610));
 }
 
 /* --- damaged copies ------------------------------------------------------------------------- */

@@ -1,0 +1,41 @@
+/* One Get-NetTCPConnection row (JSON object) as the plugin gets it: decoded and described. The bytes
+ * are passed as they are, without a terminating NUL. */
+#include "fuzz_common.h"
+
+#include "nettcp_row.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A name the decoder shows must read back as the same value. */
+static void check_names(const nettcp_row *row)
+{
+    uint32_t back;
+    const char *name;
+    if (row->has[NETTCP_STATE] && (name = nettcp_state_name(row->state)))
+        FUZZ_CHECK(nettcp_state_from_name(name, &back) && back == row->state);
+    if (row->has[NETTCP_APPLIED_SETTING] && (name = nettcp_applied_setting_name(row->applied_setting)))
+        FUZZ_CHECK(nettcp_applied_setting_from_name(name, &back) && back == row->applied_setting);
+    if (row->has[NETTCP_OFFLOAD_STATE] && (name = nettcp_offload_state_name(row->offload_state)))
+        FUZZ_CHECK(nettcp_offload_state_from_name(name, &back) && back == row->offload_state);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    nettcp_row row;
+    const bool decoded = nettcp_row_decode((const char *)data, size, &row);
+    FUZZ_CHECK(row.problems != NULL);
+    if (!decoded) {
+        FUZZ_CHECK(row.problems->len == 1);
+    } else {
+        FUZZ_CHECK(!row.has[NETTCP_LOCAL_ADDRESS] || row.local_family == 4 || row.local_family == 6);
+        FUZZ_CHECK(!row.has[NETTCP_REMOTE_ADDRESS] || row.remote_family == 4 || row.remote_family == 6);
+        check_names(&row);
+        const size_t out_size = 1 + size % 160;
+        char *out = malloc(out_size);
+        nettcp_row_describe(&row, out, out_size);
+        FUZZ_CHECK(memchr(out, '\0', out_size) != NULL);
+        free(out);
+    }
+    nettcp_row_clear(&row);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/* One tracee event (JSON) as the plugin and the converter get it: decoded, described, its pid and
+ * time taken. The bytes are passed as they are: the decoder must cope with anything, valid UTF-8 or
+ * not, without a terminating NUL. */
+#include "fuzz_common.h"
+
+#include "tracee_event.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Fields the plugin reads as strings once present (packet-procshark-json.c compares them). */
+static const tracee_field string_fields[] = {TRACEE_EVENT_NAME, TRACEE_PROCESS_NAME, TRACEE_DIRECTION,
+                                             TRACEE_FLOW_DIRECTION, TRACEE_CONTAINER_ID};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *json = (const char *)data;
+    tracee_event ev;
+    const bool decoded = tracee_event_decode(json, size, &ev);
+    FUZZ_CHECK(ev.problems && ev.args);
+    if (!decoded) {
+        FUZZ_CHECK(ev.problems->len == 1);
+    } else {
+        for (size_t i = 0; i < G_N_ELEMENTS(string_fields); i++)
+            FUZZ_CHECK(!ev.v[string_fields[i]].present || ev.v[string_fields[i]].s != NULL);
+        FUZZ_CHECK(!ev.v[TRACEE_SRC_IP].present || ev.v[TRACEE_SRC_IP].family == 4 || ev.v[TRACEE_SRC_IP].family == 6);
+        FUZZ_CHECK(!ev.v[TRACEE_DST_IP].present || ev.v[TRACEE_DST_IP].family == 4 || ev.v[TRACEE_DST_IP].family == 6);
+        uint32_t pid;
+        (void)tracee_event_pid(&ev, &pid);
+        /* The Info line in an exactly sized buffer, small or large as the input's length says. */
+        const size_t out_size = 1 + size % 300;
+        char *out = malloc(out_size);
+        tracee_event_describe(&ev, out, out_size);
+        FUZZ_CHECK(memchr(out, '\0', out_size) != NULL);
+        free(out);
+    }
+
+    /* The converter orders events by this alone: it must agree with the full decoder. */
+    uint64_t ns = 0;
+    char *why = NULL;
+    if (tracee_event_timestamp(json, size, &ns, &why)) {
+        FUZZ_CHECK(decoded && ev.v[TRACEE_TIMESTAMP].present && ev.v[TRACEE_TIMESTAMP].u == ns);
+    } else {
+        FUZZ_CHECK(why != NULL);
+        g_free(why);
+    }
+    tracee_event_clear(&ev);
+    return 0;
+}
