@@ -170,14 +170,20 @@ static void clear_progress(void)
     }
 }
 
-static void G_GNUC_PRINTF(1, 2) message(const char *fmt, ...)
+/* One line on standard error, the progress line cleared first. */
+static void G_GNUC_PRINTF(1, 0) vmessage(const char *fmt, va_list ap)
 {
     clear_progress();
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+static void G_GNUC_PRINTF(1, 2) message(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 static void usage_short(void)
@@ -265,12 +271,10 @@ static G_GNUC_NORETURN void fail(void)
 
 static G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) void die(const char *fmt, ...)
 {
-    clear_progress();
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     fail();
 }
 
@@ -290,12 +294,10 @@ static G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) void usage_error(const char *fmt, ...
 static void G_GNUC_PRINTF(2, 3) rejected(input *in, const char *fmt, ...)
 {
     in->rejected++;
-    clear_progress();
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     if (im.strict) {
         fputs(PROGRAM ": --strict: stopped at the first bad record; nothing written\n", stderr);
         fail();
