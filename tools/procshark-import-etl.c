@@ -588,8 +588,15 @@ static etl_item_kind ndis_fragment(etl_input *r, const cpu_stream *s, etl_item *
     g_byte_array_append(l->pending, ev->payload + 12, fragment_size);
     if (!(kw & KW_PACKET_END))
         return ETL_ITEM_END;
+    if (l->pending->len == 0) {
+        where_event(r, s, item);
+        g_snprintf(item->reason, sizeof item->reason, "NDIS packet on IfIndex %" PRIu32 " has no bytes", lower);
+        g_byte_array_free(l->pending, TRUE);
+        l->pending = NULL;
+        return ETL_ITEM_REJECT;
+    }
 
-    reserve(&r->out, &r->out_capacity, l->pending->len ? l->pending->len : 1);
+    reserve(&r->out, &r->out_capacity, l->pending->len);
     memcpy(r->out, l->pending->data, l->pending->len);
     item->data = r->out;
     item->len = l->pending->len;

@@ -319,6 +319,36 @@ static void test_ndis_frames(void **state)
     g_free(etl);
 }
 
+/* A packet whose fragments hold no bytes at all is reported, not written as an empty frame. */
+static void test_empty_ndis_packet(void **state)
+{
+    (void)state;
+    char *etl = synthetic_sample();
+    gsize len = 0;
+    char *bytes = read_file(etl, &len);
+    /* (a)'s prefix: MiniportIfIndex 7, LowerIfIndex 7, FragmentSize 58. */
+    static const char prefix[] = {7, 0, 0, 0, 7, 0, 0, 0, 58, 0, 0, 0};
+    char *at = memmem(bytes, len, prefix, sizeof prefix);
+    assert_non_null(at);
+    assert_null(memmem(at + 1, len - (gsize)(at + 1 - bytes), prefix, sizeof prefix));
+    at[8] = 0;
+    char *in = write_file("empty-packet.etl", bytes, (gssize)len);
+    run r;
+    char *out = convert(in, "empty-packet.pcapng", 1, &r);
+    expect_message(&r, "empty-packet.etl: buffer 1 at byte ");
+    expect_message(&r, ": NDIS packet on IfIndex 7 has no bytes");
+    expect_message(&r, "15 read, 13 written, 2 rejected");
+    run_clear(&r);
+    GPtrArray *rows = FRAMES(out, "frame.interface_name");
+    assert_int_equal(rows->len, 13);
+    assert_int_equal(count_value(rows, 0, "eth:7"), 1);
+    g_ptr_array_free(rows, TRUE);
+    g_free(out);
+    g_free(in);
+    g_free(bytes);
+    g_free(etl);
+}
+
 static void test_merged_with_packets(void **state)
 {
     (void)state;
@@ -449,6 +479,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_every_event_accounted),
         cmocka_unit_test(test_damaged_copies),
         cmocka_unit_test(test_ndis_frames),
+        cmocka_unit_test(test_empty_ndis_packet),
         cmocka_unit_test(test_merged_with_packets),
         cmocka_unit_test(test_processors_merged),
         cmocka_unit_test(test_standard_input),
