@@ -34,8 +34,7 @@ static void read_all(int fd, size_t size)
             break;
         case ETL_ITEM_PACKET:
             FUZZ_CHECK(item.iface < etl_input_interface_count(r) && item.comment);
-            if (item.len)
-                FUZZ_CHECK(item.data != NULL);
+            FUZZ_CHECK(item.len > 0 && item.data != NULL); /* an empty packet is rejected */
             break;
         case ETL_ITEM_REJECT:
             FUZZ_CHECK(memchr(item.where, 0, sizeof item.where) && memchr(item.reason, 0, sizeof item.reason));
