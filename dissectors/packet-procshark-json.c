@@ -11,6 +11,7 @@
 #include "nettcp_row.h"
 #include "procshark_dissectors.h"
 #include "tracee_event.h"
+#include "ws_compat.h"
 
 static int proto_tracee;
 static int proto_nettcp;
@@ -87,10 +88,10 @@ static void add_tracee_value(proto_tree *t, tvbuff_t *tvb, int field, const trac
 }
 
 /* The decoders allocate with GLib; the packet scope frees that too, exceptions or not. */
-static gboolean clear_tracee_event(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_, void *ev)
+static ps_ws_bool clear_tracee_event(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_, void *ev)
 {
     tracee_event_clear(ev);
-    return FALSE;
+    return false;
 }
 
 static bool tracee_endpoint(const tracee_value *ip, const tracee_value *port, ps_endpoint *out)
@@ -193,10 +194,10 @@ static void add_nettcp_address(proto_tree *t, tvbuff_t *tvb, int hf4, int hf6, i
     }
 }
 
-static gboolean clear_nettcp_row(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_, void *row)
+static ps_ws_bool clear_nettcp_row(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_, void *row)
 {
     nettcp_row_clear(row);
-    return FALSE;
+    return false;
 }
 
 /* A row names the process owning its local socket, from CreationTime on. */

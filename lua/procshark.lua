@@ -12,7 +12,9 @@
 -- which prints the same on every version. The aggregation and output parts need nothing from
 -- Wireshark (plain `lua5.4` runs them).
 
-local required_as = ... -- "procshark" through require; nil when Wireshark loads the file as a plugin
+-- "procshark" through require; nil when Wireshark 4.0 loads the file as a plugin (4.2 and later pass
+-- the plugin's name, as require does: such a load is taken for a require)
+local required_as = ...
 
 local M = {}
 M.VERSION = "0.1.0" -- procshark's version (CMakeLists.txt project())
@@ -1385,12 +1387,15 @@ function M.report(spec, ...)
   local path = info and info.source and info.source:match("^@(.*)$")
   local env = ws()
   local gui = env.gui_enabled and env.gui_enabled() or false
-  local nargs = select("#", ...)
+  local args, nargs = {...}, select("#", ...)
+  -- Wireshark 4.2 and later hand a script loaded from a plugin folder its name and path, as require
+  -- does (4.0 hands it nothing): those are no report arguments.
+  if nargs == 2 and path and args[2] == path then args, nargs = {}, 0 end
   local needs
-  local ok, opts = pcall(function(...)
+  local ok, opts = pcall(function()
     needs = check_spec(spec)
-    return M.parse_args(...)
-  end, ...)
+    return M.parse_args(table.unpack(args, 1, nargs))
+  end)
   if not ok then
     M.complain(name, M.error_text(opts))
     return false

@@ -15,6 +15,7 @@
 #include <epan/tap.h>
 
 #include "procshark_dissectors.h"
+#include "ws_compat.h"
 
 static int proto_procshark;
 static int hf_src_pid, hf_src_name, hf_src_container, hf_dst_pid, hf_dst_name, hf_dst_container;
@@ -29,7 +30,7 @@ static int hf_expert, hf_expert_message;
 
 static guint pref_window_ms = 1000;
 static const char *pref_clock_offset = "0";
-static gboolean pref_estimate_offsets = TRUE;
+static ps_ws_bool pref_estimate_offsets = true;
 
 static ps_corr *corr;
 /* A display filter used answers from the first pass, which knew only the records before each
@@ -125,7 +126,7 @@ static bool last_uint(proto_tree *tree, int hf, guint32 *out)
     if (!items || items->len == 0)
         return false;
     field_info *fi = items->pdata[items->len - 1];
-    *out = fvalue_get_uinteger(&fi->value);
+    *out = fvalue_get_uinteger(PS_FIELD_FVALUE(fi));
     return true;
 }
 

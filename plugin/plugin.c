@@ -1,4 +1,4 @@
-/* procshark plugin entry: the symbols Wireshark 4.0 looks for, and the protocol registrations. */
+/* procshark plugin entry: the symbols Wireshark looks for, and the protocol registrations. */
 #define WS_BUILD_DLL
 #include <wireshark.h>
 
@@ -6,6 +6,7 @@
 #include <epan/proto.h>
 
 #include "procshark_dissectors.h"
+#include "ws_compat.h"
 
 #ifndef PROCSHARK_VERSION
 #error "PROCSHARK_VERSION comes from CMakeLists.txt"
@@ -16,6 +17,7 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
+PS_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR)
 
 void plugin_register(void)
 {

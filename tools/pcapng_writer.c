@@ -7,19 +7,23 @@
 #include <wiretap/wtap.h>
 #include <wsutil/wslog.h>
 
+#include "ws_compat.h"
+
 struct pcapng_writer {
     wtap_dumper *dumper;
     GArray *encaps; /* int per interface */
     GArray *shb_hdrs;
     wtapng_iface_descriptions_t *idb_inf;
+    Buffer scratch; /* the bytes of the record being written, where wiretap wants them in the record */
 };
 
 void pcapng_writer_init_library(const char *progname)
 {
     static gboolean done;
     if (!done) {
+        g_set_prgname(progname);
         /* Without this, wiretap logs every block at debug level. */
-        ws_log_init(progname, NULL);
+        ps_ws_log_init();
         wtap_init(FALSE);
         done = TRUE;
     }
@@ -38,6 +42,7 @@ pcapng_writer *pcapng_writer_open(const char *path, const pcapng_interface *inte
 {
     pcapng_writer *w = g_new0(pcapng_writer, 1);
     w->encaps = g_array_new(FALSE, FALSE, sizeof(int));
+    ws_buffer_init(&w->scratch, 0);
 
     wtap_block_t shb = wtap_block_create(WTAP_BLOCK_SECTION);
     const char *appl = "procshark";
@@ -91,7 +96,7 @@ bool pcapng_writer_write(pcapng_writer *w, unsigned interface_id, int64_t ts_ns,
         return false;
     }
     wtap_rec rec;
-    wtap_rec_init(&rec);
+    ps_wtap_rec_init(&rec);
     rec.rec_type = REC_TYPE_PACKET;
     rec.presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID;
     rec.tsprec = WTAP_TSPREC_NSEC;
@@ -111,7 +116,7 @@ bool pcapng_writer_write(pcapng_writer *w, unsigned interface_id, int64_t ts_ns,
     }
     int err = 0;
     gchar *err_info = NULL;
-    gboolean ok = wtap_dump(w->dumper, &rec, data, &err, &err_info);
+    bool ok = ps_wtap_dump(w->dumper, &rec, data, len, &w->scratch, &err, &err_info);
     wtap_rec_cleanup(&rec);
     if (!ok)
         *error = wtap_error("write", err, err_info);
@@ -146,6 +151,7 @@ pcapng_writer *pcapng_writer_fdopen(int fd, const char *path, const GArray *idbs
 {
     pcapng_writer *w = g_new0(pcapng_writer, 1);
     w->encaps = g_array_new(FALSE, FALSE, sizeof(int));
+    ws_buffer_init(&w->scratch, 0);
 
     wtap_block_t shb = wtap_block_create(WTAP_BLOCK_SECTION);
     wtap_block_add_string_option(shb, OPT_SHB_USERAPPL, application, strlen(application));
@@ -229,7 +235,7 @@ static const char *unwritable(const pcapng_writer *w, const wtap_rec *rec)
         if (rec->rec_header.packet_header.caplen > WTAP_MAX_PACKET_SIZE_STANDARD) /* its limit for our "per packet" file */
             return "larger than a pcapng reader accepts";
         return NULL;
-    case REC_TYPE_SYSCALL: len = rec->rec_header.syscall_header.event_filelen; break;
+    case REC_TYPE_SYSCALL: len = ps_wtap_syscall_len(rec); break;
     case REC_TYPE_SYSTEMD_JOURNAL_EXPORT: len = rec->rec_header.systemd_journal_export_header.record_len; break;
     case REC_TYPE_CUSTOM_BLOCK:
         if (!rec->rec_header.custom_block_header.copy_allowed)
@@ -246,7 +252,7 @@ static const char *unwritable(const pcapng_writer *w, const wtap_rec *rec)
 }
 
 pcapng_write_status pcapng_writer_write_rec(pcapng_writer *w, const wtap_rec *rec, const uint8_t *data,
-                                            char **error)
+                                            size_t len, char **error)
 {
     const char *why = unwritable(w, rec);
     if (why) {
@@ -255,7 +261,7 @@ pcapng_write_status pcapng_writer_write_rec(pcapng_writer *w, const wtap_rec *re
     }
     int err = 0;
     gchar *err_info = NULL;
-    if (!wtap_dump(w->dumper, rec, data, &err, &err_info)) {
+    if (!ps_wtap_dump(w->dumper, rec, data, len, &w->scratch, &err, &err_info)) {
         *error = wtap_error("write", err, err_info);
         return PCAPNG_WRITE_FAILED;
     }
@@ -279,6 +285,7 @@ bool pcapng_writer_close(pcapng_writer *w, char **error)
     wtap_block_array_free(w->shb_hdrs);
     wtap_free_idb_info(w->idb_inf);
     g_array_free(w->encaps, TRUE);
+    ws_buffer_free(&w->scratch);
     g_free(w);
     return ok;
 }

@@ -56,10 +56,11 @@ typedef enum {
     PCAPNG_WRITE_FAILED,   /* the file could not be written */
 } pcapng_write_status;
 
-/* Writes a record as wiretap read it: its block (comments, flags, verdicts...) included. A packet's
- * interface_id must be one of this writer's interfaces with the packet's encapsulation. */
+/* Writes a record as wiretap read it, with its len bytes of data: its block (comments, flags,
+ * verdicts...) included. A packet's interface_id must be one of this writer's interfaces with the
+ * packet's encapsulation. */
 pcapng_write_status pcapng_writer_write_rec(pcapng_writer *w, const wtap_rec *rec, const uint8_t *data,
-                                            char **error);
+                                            size_t len, char **error);
 
 /* Flushes and closes; false (with *error) when the file could not be completed. Always frees w. */
 bool pcapng_writer_close(pcapng_writer *w, char **error);

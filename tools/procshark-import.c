@@ -30,6 +30,7 @@
 #include "ps_time.h"
 #include "tracee_event.h"
 #include "upper_pdu.h"
+#include "ws_compat.h"
 
 #define PROGRAM "procshark-import"
 #ifndef PROCSHARK_VERSION
@@ -140,8 +141,7 @@ static struct {
     bool progress_tty;
     bool progress_shown;
     gint64 start_us, last_progress_us;
-    wtap_rec rec;
-    Buffer buf;
+    ps_wtap_record read; /* the capture record being read */
 } im;
 
 /* The temporary output, removed on every way out but success. */
@@ -645,8 +645,8 @@ static pending *capture_pending(size_t len)
         p = g_ptr_array_steal_index_fast(im.pool, im.pool->len - 1);
     } else {
         p = g_new0(pending, 1);
-        p->rec = g_new0(wtap_rec, 1);
-        ws_buffer_init(&p->rec->options_buf, 0); /* nothing that writes pcapng reads it */
+        p->rec = g_new(wtap_rec, 1);
+        ps_wtap_rec_init(p->rec);
     }
     if (p->capacity < len) {
         g_free(p->data);
@@ -800,9 +800,7 @@ static void read_etl(input *in)
     }
     pending *p = capture_pending(item.len);
     wtap_rec *rec = p->rec;
-    Buffer kept = rec->options_buf;
-    memset(rec, 0, sizeof *rec);
-    rec->options_buf = kept;
+    ps_wtap_rec_move_header(rec, NULL);
     rec->rec_type = REC_TYPE_PACKET;
     rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID;
     rec->tsprec = WTAP_TSPREC_NSEC;
@@ -879,7 +877,7 @@ static size_t record_data_len(const wtap_rec *rec)
     case REC_TYPE_PACKET: return rec->rec_header.packet_header.caplen;
     case REC_TYPE_FT_SPECIFIC_EVENT:
     case REC_TYPE_FT_SPECIFIC_REPORT: return rec->rec_header.ft_specific_header.record_len;
-    case REC_TYPE_SYSCALL: return rec->rec_header.syscall_header.event_filelen;
+    case REC_TYPE_SYSCALL: return ps_wtap_syscall_len(rec);
     case REC_TYPE_SYSTEMD_JOURNAL_EXPORT: return rec->rec_header.systemd_journal_export_header.record_len;
     case REC_TYPE_CUSTOM_BLOCK: return rec->rec_header.custom_block_header.length;
     default: return 0;
@@ -890,8 +888,8 @@ static void read_capture(input *in)
 {
     int err = 0;
     gchar *err_info = NULL;
-    gint64 offset = -1;
-    if (!wtap_read(in->wth, &im.rec, &im.buf, &err, &err_info, &offset)) {
+    int64_t offset = -1;
+    if (!ps_wtap_read(in->wth, &im.read, &err, &err_info, &offset)) {
         in->eof = true;
         collect_interfaces(in, in->cur_section); /* interfaces after the last record */
         if (err == 0)
@@ -914,7 +912,7 @@ static void read_capture(input *in)
     }
     in->records_seen++;
     in->read++;
-    wtap_rec *rec = &im.rec;
+    wtap_rec *rec = &im.read.rec;
     if ((rec->presence_flags & WTAP_HAS_SECTION_NUMBER) && rec->section_number > in->cur_section)
         in->cur_section = rec->section_number;
     collect_interfaces(in, in->cur_section);
@@ -939,17 +937,14 @@ static void read_capture(input *in)
     p->ts = out_ts;
     p->number = in->records_seen;
     p->offset = offset;
-    Buffer kept = p->rec->options_buf;
-    *p->rec = *rec;
-    p->rec->options_buf = kept;
-    rec->block = NULL; /* the block (comments, flags ...) moves with the record */
+    ps_wtap_rec_move_header(p->rec, rec); /* the block (comments, flags ...) moves with the record */
     if ((rec->presence_flags & WTAP_HAS_TS) && in->shift_ns) {
         p->rec->ts.secs = (time_t)(out_ts / NS_PER_S);
         p->rec->ts.nsecs = (int)(out_ts % NS_PER_S);
     }
     p->len = len;
     if (len)
-        memcpy(p->data, ws_buffer_start_ptr(&im.buf), len);
+        memcpy(p->data, ws_buffer_start_ptr(ps_wtap_record_buffer(&im.read)), len);
     buffer_record(in, p);
 }
 
@@ -1008,7 +1003,7 @@ static void write_record(pending *p)
             p->rec->rec_header.packet_header.interface_id = id;
             p->rec->presence_flags |= WTAP_HAS_INTERFACE_ID;
         }
-        switch (pcapng_writer_write_rec(im.writer, p->rec, p->data, &error)) {
+        switch (pcapng_writer_write_rec(im.writer, p->rec, p->data, p->len, &error)) {
         case PCAPNG_WRITE_OK:
             break;
         case PCAPNG_WRITE_REJECTED:
@@ -1283,8 +1278,7 @@ int main(int argc, char **argv)
         usage_error("standard input ('-') can be read only once");
 
     pcapng_writer_init_library(PROGRAM);
-    wtap_rec_init(&im.rec);
-    ws_buffer_init(&im.buf, 1514);
+    ps_wtap_record_init(&im.read, 1514);
     for (guint i = 0; i < im.inputs->len; i++)
         open_input(im.inputs->pdata[i]);
 
@@ -1433,8 +1427,7 @@ int main(int argc, char **argv)
         g_free(s);
     }
     g_ptr_array_free(snapshots, TRUE);
-    wtap_rec_cleanup(&im.rec);
-    ws_buffer_free(&im.buf);
+    ps_wtap_record_cleanup(&im.read);
     g_free(im.tmp_path);
     wtap_cleanup();
     return all ? EXIT_ALL_WRITTEN : EXIT_SOME_REJECTED;

@@ -25,6 +25,7 @@
 #include "import_harness.h"
 #include "pcapng_writer.h"
 #include "tshark_harness.h"
+#include "ws_compat.h"
 
 #define BASE_S INT64_C(1709294400) /* 2024-03-01T12:00:00Z */
 #define NS INT64_C(1000000000)
@@ -160,11 +161,13 @@ static char *write_pcap(const char *name, const int64_t *times_ns, size_t n, boo
     wtap_dumper *d = wtap_dump_open(path, wtap_pcap_file_type_subtype(),
                                     gzip ? WTAP_GZIP_COMPRESSED : WTAP_UNCOMPRESSED, &params, &err, &err_info);
     assert_non_null(d);
+    Buffer scratch;
+    ws_buffer_init(&scratch, 0);
     for (size_t i = 0; i < n; i++) {
         uint8_t packet[40];
         tcp_packet(packet, (unsigned)i);
         wtap_rec rec;
-        wtap_rec_init(&rec);
+        ps_wtap_rec_init(&rec);
         rec.rec_type = REC_TYPE_PACKET;
         rec.presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN;
         rec.tsprec = WTAP_TSPREC_USEC;
@@ -173,9 +176,10 @@ static char *write_pcap(const char *name, const int64_t *times_ns, size_t n, boo
         rec.rec_header.packet_header.caplen = 40;
         rec.rec_header.packet_header.len = 40;
         rec.rec_header.packet_header.pkt_encap = WTAP_ENCAP_RAW_IP;
-        assert_true(wtap_dump(d, &rec, packet, &err, &err_info));
+        assert_true(ps_wtap_dump(d, &rec, packet, sizeof packet, &scratch, &err, &err_info));
         wtap_rec_cleanup(&rec);
     }
+    ws_buffer_free(&scratch);
     assert_true(wtap_dump_close(d, NULL, &err, &err_info));
     return path;
 }

@@ -10,7 +10,10 @@ typedef struct {
     char *err;
 } tshark_result;
 
-/* args: tshark's arguments, NULL-terminated. Aborts the program when tshark cannot be started. */
+/* args: tshark's arguments, NULL-terminated. Aborts the program when tshark cannot be started.
+ * `-T fields` output comes in Wireshark 4.0's notation whatever the version (booleans 1 and 0,
+ * absolute times "Mar  1, 2024 12:00:00.000000000 UTC", a backslash in a string as one backslash),
+ * so that expected values are written once for every version. */
 tshark_result tshark_run(const char *const *args);
 
 /* NULL when the run exited 0 with no sanitizer report, dissector bug or exception in its output;

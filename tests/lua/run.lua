@@ -706,6 +706,28 @@ test("loaded from a plugin folder at start-up: nothing in tshark; named again by
   if not out:find("^pid,name,packets") then error(out) end
 end)
 
+test("loaded from a plugin folder by Wireshark 4.2+, which passes the name and path: the same", function()
+  local fake = fake_wireshark()
+  package.loaded.procshark = fresh(fake)
+  local src = assert(io.open(reports_dir .. "/by_process.lua")):read("*a")
+  local installed = "/usr/lib/wireshark/plugins/procshark/reports/by_process.lua"
+  local chunk = assert(load(src, "@" .. installed))
+  local out, err = capture(function() chunk("by_process", installed) end)
+  eq(out .. err, "")
+  eq(#fake.listeners, 0)
+  out, err = capture(function()
+    chunk("format=csv")          -- -X lua_script named it, with an argument
+    fake.run(frames)
+  end)
+  eq(err, "")
+  if not out:find("^pid,name,packets") then error(out) end
+  -- two arguments that are not the script's own name and path are still report arguments
+  fake = fake_wireshark()
+  package.loaded.procshark = fresh(fake)
+  out, err = capture(function() chunk("by_process", "/elsewhere/by_process.lua") end)
+  if not err:find('argument "by_process" is not name=value', 1, true) then error(err) end
+end)
+
 test("Wireshark: one Tools menu entry per report; the window shows the report, buttons switch format", function()
   local fake = fake_wireshark({gui = true})
   fake.frames = frames
