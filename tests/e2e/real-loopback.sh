@@ -20,7 +20,7 @@ read -r server_pid server_name _ < <(grep server "$work/owners.tsv")
 "$repo/tools/procshark-tshark" -2 -r "$work/merged.pcapng" -Y tcp -T fields -E separator=/t \
   -e frame.number -e tcp.srcport -e proc.src.pid -e proc.src.name -e proc.dst.pid -e proc.dst.name \
   >"$work/attribution.tsv"
-server_port=$(sed -n 's/.*"dst_port","type":"uint16","value":\([0-9]*\).*/\1/p' "$work/events.jsonl" | head -n 1)
+server_port=$(sed -n 's/.*"dst_port","type":"uint16","value":\([0-9]*\).*/\1/p;T;q' "$work/events.jsonl")
 
 packets=0 wrong=0
 while IFS=$'\t' read -r frame sport src_pid src_name dst_pid dst_name; do

@@ -863,5 +863,6 @@ test("a group report reads only the optional keys its fields name", function()
   eq(fake.declared, 7, "proc, the owners' four fields, proc.source and tcp.analysis.retransmission")
 end)
 
-io.write(string.format("%d passed, %d failed\n", passed, failed))
+-- The Lua that ran the tests (inside tshark: the one Wireshark embeds), then the counts.
+io.write(_VERSION, "\n", string.format("%d passed, %d failed\n", passed, failed))
 if arg and not rawget(_G, "Listener") then os.exit(failed == 0 and 0 or 1) end
