@@ -212,8 +212,9 @@ static void dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (corr && !PINFO_FD_VISITED(pinfo) && ev.span[ETW_PROC_PID].len &&
         (ev.status == ETW_PROC_OK || ev.status == ETW_PROC_TRAILING))
         ps_corr_add_etw_process(corr, pinfo->num, procshark_time_ns(pinfo), ev.opcode, ev.pid, image);
-    char info[256];
-    etw_proc_describe(&ev, image, info, sizeof info);
+    char described[256];
+    etw_proc_describe(&ev, image, described, sizeof described);
+    const char *info = procshark_shown(pinfo, described);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW-Process");
     col_add_str(pinfo->cinfo, COL_INFO, info);
 

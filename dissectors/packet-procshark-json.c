@@ -157,12 +157,13 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (!tracee_event_decode(text, len, ev)) {
         const char *why = ev->problems->pdata[0];
         expert_add_info_format(pinfo, ti, &ei_tracee_not_json, "%s", why);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "tracee event: %s", why);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "tracee event: %s", procshark_shown(pinfo, why));
         return (int)len;
     }
     feed_tracee(pinfo, ev);
-    char info[512];
-    tracee_event_describe(ev, info, sizeof info);
+    char described[512];
+    tracee_event_describe(ev, described, sizeof described);
+    const char *info = procshark_shown(pinfo, described);
     col_add_str(pinfo->cinfo, COL_INFO, info);
     proto_item_append_text(ti, ", %s", info);
     for (int f = 0; f < TRACEE_FIELD_COUNT; f++)
@@ -233,12 +234,13 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (!nettcp_row_decode(text, len, row)) {
         const char *why = row->problems->pdata[0];
         expert_add_info_format(pinfo, ti, &ei_nettcp_not_json, "%s", why);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "NetTCPConnection row: %s", why);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "NetTCPConnection row: %s", procshark_shown(pinfo, why));
         return (int)len;
     }
     feed_nettcp(pinfo, row);
-    char info[256];
-    nettcp_row_describe(row, info, sizeof info);
+    char described[256];
+    nettcp_row_describe(row, described, sizeof described);
+    const char *info = procshark_shown(pinfo, described);
     col_add_str(pinfo->cinfo, COL_INFO, info);
     proto_item_append_text(ti, ", %s", info);
     if (row->has[NETTCP_LOCAL_ADDRESS])

@@ -16,6 +16,9 @@ void proto_reg_handoff_procshark(void);
 ps_corr *procshark_corr(void);
 /* The frame's time in nanoseconds since the Unix epoch. */
 int64_t procshark_time_ns(const packet_info *pinfo);
+/* Text from a record as a column or tree label shows it: control characters escaped (ps_text.h),
+ * in the packet scope. */
+const char *procshark_shown(packet_info *pinfo, const char *text);
 /* An IPv4 or IPv6 address and a port as an endpoint; false for other address types. */
 bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out);
 

@@ -1,11 +1,14 @@
 #include "ps_json.h"
 
+#include "ps_text.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* At most 40 characters of a value for a message, valid UTF-8, control characters as '?'
- * (g_free it). The value may be a megabyte long; messages stay short. */
+/* At most 40 characters of a value for a message, valid UTF-8 (invalid bytes as '?'), control
+ * characters escaped as ps_text.h says (g_free it). The value may be a megabyte long; messages stay
+ * short. */
 char *ps_json_excerpt(const char *s, size_t len)
 {
     enum { MAX_CHARS = 40 };
@@ -18,7 +21,7 @@ char *ps_json_excerpt(const char *s, size_t len)
         }
         unsigned char c = (unsigned char)*p;
         if (c < 0x80) {
-            g_string_append_c(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
+            ps_text_escape(out, p, 1);
             p++;
             continue;
         }
@@ -28,7 +31,7 @@ char *ps_json_excerpt(const char *s, size_t len)
             p++;
         } else {
             const char *next = g_utf8_next_char(p);
-            g_string_append_len(out, p, next - p);
+            ps_text_escape(out, p, next - p); /* C1 controls */
             p = next;
         }
     }

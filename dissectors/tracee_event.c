@@ -1,5 +1,7 @@
 #include "tracee_event.h"
 
+#include "ps_text.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -460,24 +462,31 @@ static void append_endpoint(GString *out, const tracee_value *ip, const tracee_v
         g_string_append_printf(out, ":%" G_GUINT64_FORMAT, port->u);
 }
 
-/* Into a column: control characters as '?', cut on a character boundary. */
+/* Into a column: control characters escaped (ps_text.h), invalid UTF-8 as '?', cut between
+ * characters. */
 static void copy_for_column(char *out, size_t out_size, const char *text)
 {
     if (out_size == 0)
         return;
     size_t used = 0;
+    GString *piece = g_string_new(NULL);
     for (const char *p = text; *p;) {
         gunichar c = g_utf8_get_char_validated(p, -1);
-        size_t n = c == (gunichar)-1 || c == (gunichar)-2 ? 1 : (size_t)(g_utf8_next_char(p) - p);
-        if (used + n >= out_size)
-            break;
-        if (n == 1 && ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f))
-            out[used++] = '?';
+        bool valid = c != (gunichar)-1 && c != (gunichar)-2;
+        size_t n = valid ? (size_t)(g_utf8_next_char(p) - p) : 1;
+        g_string_truncate(piece, 0);
+        if (valid)
+            ps_text_escape(piece, p, (gssize)n);
         else
-            memcpy(out + used, p, n), used += n;
+            g_string_append_c(piece, '?');
+        if (used + piece->len >= out_size)
+            break;
+        memcpy(out + used, piece->str, piece->len);
+        used += piece->len;
         p += n;
     }
     out[used] = '\0';
+    g_string_free(piece, TRUE);
 }
 
 static const char *const flag_names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"};

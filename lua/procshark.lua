@@ -354,6 +354,16 @@ local function width(s) return #(s:gsub("[\128-\191]", "")) end
 
 -- An aligned text table: a header, a rule, the rows; two spaces between columns, numbers aligned
 -- right, an unknown value shown as "-".
+-- Text from records as a terminal may show it: control characters (C0, DEL, and C1 as UTF-8)
+-- escaped the way Wireshark's format_text shows them (\n, \t, \x1b, \u009b); the rest unchanged.
+local named_escapes = {["\a"] = "\\a", ["\b"] = "\\b", ["\f"] = "\\f", ["\n"] = "\\n", ["\r"] = "\\r",
+                       ["\t"] = "\\t", ["\v"] = "\\v"}
+function M.terminal_text(s)
+  s = tostring(s)
+  s = s:gsub("\194([\128-\159])", function(c) return format("\\u%04x", c:byte()) end)
+  return (s:gsub("[%z\1-\31\127]", function(c) return named_escapes[c] or format("\\x%02x", c:byte()) end))
+end
+
 function M.text_table(rows, columns)
   check_rows("procshark.text_table", rows)
   local cols = column_list("procshark.text_table", rows, columns)
@@ -366,7 +376,7 @@ function M.text_table(rows, columns)
     local row, line = rows[r], {}
     for i, c in ipairs(cols) do
       local text, numeric = cell(c, row[c.name])
-      if text == nil then text = "-" elseif not numeric then right[i] = false end
+      if text == nil then text = "-" elseif not numeric then right[i], text = false, M.terminal_text(text) end
       line[i] = text
       local w = width(text)
       if w > widths[i] then widths[i] = w end

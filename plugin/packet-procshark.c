@@ -15,6 +15,7 @@
 #include <epan/tap.h>
 
 #include "procshark_dissectors.h"
+#include "ps_text.h"
 #include "ws_compat.h"
 
 static int proto_procshark;
@@ -101,6 +102,14 @@ int64_t procshark_time_ns(const packet_info *pinfo)
     if (secs < INT64_MIN / 1000000000 + 1)
         return INT64_MIN;
     return secs * 1000000000 + pinfo->abs_ts.nsecs;
+}
+
+const char *procshark_shown(packet_info *pinfo, const char *text)
+{
+    char *escaped = ps_text_escaped(text);
+    char *shown = wmem_strdup(pinfo->pool, escaped);
+    g_free(escaped);
+    return shown;
 }
 
 bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out)
@@ -296,7 +305,9 @@ static void st_init(stats_tree *st)
 static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, guint32 stream)
 {
     char process[256];
-    g_snprintf(process, sizeof process, "%s [%u]", o->name ? o->name : "?", o->pid);
+    char *name = ps_text_escaped(o->name ? o->name : "?"); /* it came from the monitored host */
+    g_snprintf(process, sizeof process, "%s [%u]", name, o->pid);
+    g_free(name);
     tick_stat_node(st, st_root, 0, FALSE);
     int node = tick_stat_node(st, process, st_root_node, TRUE);
     tick_stat_node(st, "packets", node, FALSE);

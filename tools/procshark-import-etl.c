@@ -425,6 +425,10 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
         *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
         return NULL;
     }
+    if (got == 0) { /* empty: the caller reports it as it does an empty file */
+        *error = NULL;
+        return NULL;
+    }
     etl_buffer_header bh;
     const char *why = NULL;
     if (got < sizeof head || !etl_buffer_header_parse(head, got, &bh, &why)) {

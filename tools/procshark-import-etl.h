@@ -50,7 +50,7 @@ typedef struct {
 bool etl_input_recognise(const uint8_t *head, size_t len);
 
 /* Reads the logfile header from fd (which the reader then owns). NULL with *error when fd is no
- * ETL file. name is for messages. */
+ * ETL file; NULL with *error NULL when fd holds no byte at all. name is for messages. */
 etl_input *etl_input_open(int fd, const char *name, char **error);
 etl_item_kind etl_input_next(etl_input *r, etl_item *item);
 const etl_trace_info *etl_input_trace(const etl_input *r);

@@ -196,6 +196,7 @@ struct text_reader {
     bool content;
     bool done;
     GString *payload;
+    GString *spaces; /* white space inside a line, kept until a byte after it shows it is not trailing */
     char *where;
     char *reason;
     /* JSON values */
@@ -253,6 +254,7 @@ text_reader *text_reader_new(int fd, const char *name, text_format format, size_
     r->line = 1;
     r->pushback = -1;
     r->payload = g_string_sized_new(4096);
+    r->spaces = g_string_new(NULL);
     r->fields = g_ptr_array_new();
     r->field_lines = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     r->discard = g_string_new(NULL);
@@ -265,6 +267,7 @@ void text_reader_free(text_reader *r)
         return;
     g_free(r->name);
     g_string_free(r->payload, TRUE);
+    g_string_free(r->spaces, TRUE);
     g_free(r->where);
     g_free(r->reason);
     if (r->header)
@@ -363,24 +366,40 @@ static bool check_utf8(text_reader *r, const GString *text, const char *what, ui
 
 /* --- JSON lines ------------------------------------------------------------------------------- */
 
+/* A line's record is what lies between its leading and trailing white space (a CR included): only
+ * that counts against the record limit. */
 static text_status next_line(text_reader *r)
 {
     for (;;) {
-        GString *p = r->payload;
+        GString *p = r->payload, *spaces = r->spaces;
         g_string_truncate(p, 0);
-        uint64_t line = r->line, total = 0;
+        g_string_truncate(spaces, 0);
+        uint64_t line = r->line, total = 0, pending = 0; /* pending: white space bytes not yet put */
         bool over = false, any = false;
         int c;
         while ((c = getb(r)) >= 0 && c != '\n') {
-            if (!any && is_space(c))
+            if (is_space(c)) {
+                if (any) {
+                    pending++;
+                    if (spaces->len < r->max)
+                        g_string_append_c(spaces, (char)c);
+                }
                 continue;
+            }
             any = true;
+            if (pending > spaces->len) { /* more than a record of it: this byte cannot fit */
+                over = true;
+                total += pending;
+            } else {
+                for (size_t i = 0; i < spaces->len; i++)
+                    PUT(p, total, over, r->max, spaces->str[i]);
+            }
+            pending = 0;
+            g_string_truncate(spaces, 0);
             PUT(p, total, over, r->max, c);
         }
         if (c == READ_ERROR)
             return read_error(r);
-        while (p->len && is_space((unsigned char)p->str[p->len - 1]))
-            g_string_truncate(p, p->len - 1);
         if (!any) {
             if (c == END_OF_FILE)
                 return TEXT_END;

@@ -3,8 +3,9 @@
  *
  * Each input is a stream read incrementally; a bounded reorder buffer per input (REORDER_RECORDS
  * records or REORDER_BYTES bytes) sorts inputs that are only roughly in time order, and a k-way
- * merge of the buffers writes the output. Every record is written or reported; the output appears
- * under its name only when complete (a temporary file in its folder, then rename). */
+ * merge of the buffers writes the output. Every record is written or reported; a file output appears
+ * under its name only when complete (a temporary file in its folder, then rename); a pipe or a
+ * device is written through (README "procshark-import": the output contract). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@
 #include "procshark-import-etl.h"
 #include "procshark-import-text.h"
 #include "ps_json.h"
+#include "ps_text.h"
 #include "ps_time.h"
 #include "tracee_event.h"
 #include "upper_pdu.h"
@@ -122,11 +125,19 @@ typedef struct {
     bool used;
 } snapshot_time;
 
+/* Where the output goes (README "procshark-import", the output contract). */
+typedef enum {
+    OUT_REPLACE, /* a regular file or a new path: a temporary file beside it, renamed over it when complete */
+    OUT_STREAM,  /* standard output, a FIFO or a character device: written through as it is made */
+} output_mode;
+
 static struct {
     GPtrArray *inputs;
-    const char *out_path;
+    const char *out_path;   /* as given */
+    char *target;           /* OUT_REPLACE: the file the temporary is renamed to (a symlink's target) */
+    output_mode out_mode;
     char *tmp_path;
-    int tmp_fd;
+    int tmp_fd;             /* the temporary (OUT_REPLACE) or the stream, until the writer takes it */
     pcapng_writer *writer;
     GArray *dsbs; /* wtap_block_t: decryption secrets of the captures, written as they come */
     GPtrArray *shb_comments;
@@ -153,11 +164,37 @@ static void remove_temporary(void)
         unlink(tmp_path_for_signals);
 }
 
+/* Every signal whose default ends the process, but SIGKILL and SIGSTOP, which cannot be caught
+ * (a stale temporary of a killed run is removed by the next run: remove_stale_temporaries). */
+static const int fatal_signals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGILL,    SIGTRAP, SIGABRT, SIGBUS,
+                                    SIGFPE,  SIGUSR1, SIGSEGV, SIGUSR2,   SIGPIPE, SIGALRM, SIGTERM,
+                                    SIGSTKFLT, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSYS};
+static struct sigaction previous_actions[G_N_ELEMENTS(fatal_signals)];
+
 static void on_signal(int sig)
 {
     remove_temporary();
-    signal(sig, SIG_DFL);
-    raise(sig);
+    /* Then whatever would have happened: the default, or a sanitizer's report. A fault returns
+     * and faults again; any other signal is sent again. */
+    for (size_t i = 0; i < G_N_ELEMENTS(fatal_signals); i++)
+        if (fatal_signals[i] == sig)
+            sigaction(sig, &previous_actions[i], NULL);
+    if (sig != SIGSEGV && sig != SIGBUS && sig != SIGFPE && sig != SIGILL)
+        raise(sig);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction on = {.sa_handler = on_signal};
+    sigemptyset(&on.sa_mask);
+    for (size_t i = 0; i < G_N_ELEMENTS(fatal_signals); i++) {
+        sigaction(fatal_signals[i], NULL, &previous_actions[i]);
+        /* an ignored signal stays ignored (a shell ignores SIGINT and SIGQUIT for background jobs) */
+        if (previous_actions[i].sa_handler != SIG_IGN)
+            sigaction(fatal_signals[i], &on, NULL);
+    }
+    /* Past the file size limit a write fails with EFBIG, which is reported, instead of killing us. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 /* --- messages --------------------------------------------------------------------------------- */
@@ -170,12 +207,18 @@ static void clear_progress(void)
     }
 }
 
-/* One line on standard error, the progress line cleared first. */
+/* One line on standard error, the progress line cleared first. Record text and file names in it
+ * come from elsewhere: control characters are shown escaped. */
 static void G_GNUC_PRINTF(1, 0) vmessage(const char *fmt, va_list ap)
 {
     clear_progress();
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char *text = g_strdup_vprintf(fmt, ap);
+    GString *line = g_string_sized_new(strlen(text) + 1);
+    ps_text_escape(line, text, -1);
+    g_string_append_c(line, '\n');
+    fputs(line->str, stderr);
+    g_string_free(line, TRUE);
+    g_free(text);
 }
 
 static void G_GNUC_PRINTF(1, 2) message(const char *fmt, ...)
@@ -199,7 +242,8 @@ static void help(void)
            "Puts tracee events, Get-NetTCPConnection rows, Windows .etl traces and packet captures into one\n"
            "pcapng file, in time order, for Wireshark or tshark with the procshark plugin.\n"
            "\n"
-           "  -o, --output OUT.pcapng   the capture to write (it appears only when complete)\n"
+           "  -o, --output OUT.pcapng   the capture to write: a file appears (or is replaced) only when\n"
+           "                            complete; '-', a FIFO or a character device is written through\n"
            "  --packets CAPTURE         any capture file Wireshark reads (pcap, pcapng, compressed ...)\n"
            "  --tracee FILE             tracee --output json lines ('-': standard input)\n"
            "  --nettcp FILE             Get-NetTCPConnection | ConvertTo-Json, or | Export-Csv\n"
@@ -217,7 +261,8 @@ static void help(void)
            "  --version                 print the version\n"
            "\n"
            "Exit status: 0 all records written; 1 some rejected (each reported, the rest written);\n"
-           "2 usage or I/O error, or a bad record with --strict (nothing written).\n");
+           "2 usage or I/O error, or a bad record with --strict (nothing written to a file).\n"
+           "An input with no record (an empty file or pipe) counts as rejected: exit 1.\n");
 }
 
 static void progress(bool force)
@@ -280,14 +325,33 @@ static G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) void die(const char *fmt, ...)
 
 static G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) void usage_error(const char *fmt, ...)
 {
-    fputs(PROGRAM ": ", stderr);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    char *text = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    message(PROGRAM ": %s", text);
+    g_free(text);
     usage_short();
     fail();
+}
+
+/* --strict ends the run at the first bad input or record: a file output is not written; a stream
+ * keeps what it was sent. */
+static G_GNUC_NORETURN void strict_stop(const char *what)
+{
+    die(PROGRAM ": --strict: stopped at the first bad %s; %s", what,
+        im.out_mode == OUT_STREAM ? "what was written to the stream so far stays there" : "nothing written");
+}
+
+/* An input with no record at all, file or pipe, whatever its kind: reported, and the run exits 1
+ * (with --strict, 2). */
+static void report_empty(input *in)
+{
+    in->eof = true;
+    in->problem = g_strdup("empty file");
+    message("%s: empty file: no records", in->name);
+    if (im.strict)
+        strict_stop("input");
 }
 
 /* A rejected record: reported; with --strict, the end. */
@@ -299,8 +363,7 @@ static void G_GNUC_PRINTF(2, 3) rejected(input *in, const char *fmt, ...)
     vmessage(fmt, ap);
     va_end(ap);
     if (im.strict) {
-        fputs(PROGRAM ": --strict: stopped at the first bad record; nothing written\n", stderr);
-        fail();
+        strict_stop("record");
     }
 }
 
@@ -528,6 +591,10 @@ static void open_input(input *in)
             die(PROGRAM ": %s: cannot open: %s", in->name, g_strerror(errno));
         char *error = NULL;
         in->etl = etl_input_open(in->fd, in->name, &error);
+        if (!in->etl && !error) { /* a pipe with nothing in it */
+            in->empty = true;
+            return;
+        }
         if (!in->etl)
             die(PROGRAM ": %s", error);
         in->etl_ifaces = g_array_new(FALSE, FALSE, sizeof(unsigned));
@@ -726,12 +793,8 @@ static void read_text(input *in)
     switch (s) {
     case TEXT_END:
         in->eof = true;
-        if (!text_reader_saw_content(in->text) && in->read == 0) {
-            in->problem = g_strdup("empty file");
-            message("%s: empty file: no records", in->name);
-            if (im.strict)
-                die(PROGRAM ": --strict: stopped at the first bad input; nothing written");
-        }
+        if (!text_reader_saw_content(in->text) && in->read == 0)
+            report_empty(in);
         return;
     case TEXT_IO_ERROR:
         die(PROGRAM ": %s: %s", item.where, item.reason);
@@ -892,6 +955,8 @@ static void read_capture(input *in)
     if (!ps_wtap_read(in->wth, &im.read, &err, &err_info, &offset)) {
         in->eof = true;
         collect_interfaces(in, in->cur_section); /* interfaces after the last record */
+        if (err == 0 && in->records_seen == 0 && wtap_read_so_far(in->wth) <= 0)
+            report_empty(in); /* a pipe that held nothing (an empty file was found when opened) */
         if (err == 0)
             return;
         char *why = wtap_message(err, err_info);
@@ -1108,14 +1173,16 @@ static void finish_output(void)
     im.writer = NULL;
     if (!ok)
         die(PROGRAM ": %s: %s", im.out_path, error);
+    if (im.out_mode == OUT_STREAM)
+        return;
     int fd = open(im.tmp_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) != 0)
         die(PROGRAM ": %s: %s", im.out_path, g_strerror(errno));
     close(fd);
-    if (rename(im.tmp_path, im.out_path) != 0)
-        die(PROGRAM ": %s: cannot rename %s to it: %s", im.out_path, im.tmp_path, g_strerror(errno));
+    if (rename(im.tmp_path, im.target) != 0)
+        die(PROGRAM ": %s: cannot rename %s to it: %s", im.target, im.tmp_path, g_strerror(errno));
     tmp_path_for_signals[0] = '\0';
-    char *dir = g_path_get_dirname(im.out_path);
+    char *dir = g_path_get_dirname(im.target);
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         fsync(fd);
@@ -1124,24 +1191,162 @@ static void finish_output(void)
     g_free(dir);
 }
 
-/* A temporary file beside the output: same file system, so rename() is atomic. */
-static void create_temporary(void)
+/* A new file's folder must exist. */
+static void check_folder(const char *path, const char *target)
 {
+    char *dir = g_path_get_dirname(target);
     struct stat st;
-    if (stat(im.out_path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            die(PROGRAM ": %s: is a directory", im.out_path);
-        for (guint i = 0; i < im.inputs->len; i++) {
-            const input *in = im.inputs->pdata[i];
-            if (in->st.st_dev == st.st_dev && in->st.st_ino == st.st_ino)
-                die(PROGRAM ": %s: is also the input %s: refusing to write over an input", im.out_path, in->name);
+    if (stat(dir, &st) != 0)
+        die(PROGRAM ": %s: its folder %s: %s", path, dir, g_strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        die(PROGRAM ": %s: %s is not a folder", path, dir);
+    g_free(dir);
+}
+
+/* The file a dangling symbolic link names (links followed, relative ones from their folder); NULL
+ * for a loop. */
+static char *link_target(const char *path)
+{
+    char *p = g_strdup(path);
+    for (int hops = 0; hops < 40; hops++) {
+        struct stat st;
+        if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+            return p;
+        char *to = g_file_read_link(p, NULL);
+        if (!to)
+            break;
+        if (!g_path_is_absolute(to)) {
+            char *dir = g_path_get_dirname(p);
+            char *joined = g_build_filename(dir, to, NULL);
+            g_free(dir);
+            g_free(to);
+            to = joined;
         }
+        g_free(p);
+        p = to;
     }
-    char *dir = g_path_get_dirname(im.out_path);
-    char *base = g_path_get_basename(im.out_path);
-    char *name = g_strdup_printf(".%s.XXXXXX", base);
+    g_free(p);
+    return NULL;
+}
+
+/* What -o names decides how it is written; anything else is refused before any input is read. */
+static void classify_output(void)
+{
+    const char *path = im.out_path;
+    if (!*path)
+        usage_error("-o '': the output needs a path");
+    if (strcmp(path, "-") == 0) {
+        if (isatty(STDOUT_FILENO))
+            usage_error("-o -: standard output is a terminal; pcapng is binary: redirect it or pipe it to tshark -r -");
+        im.out_mode = OUT_STREAM;
+        return;
+    }
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno != ENOENT)
+            die(PROGRAM ": %s: %s", path, g_strerror(errno));
+        im.out_mode = OUT_REPLACE;
+        im.target = g_strdup(path);
+        check_folder(path, im.target);
+        return;
+    }
+    if (S_ISLNK(st.st_mode)) { /* followed: what it points to is what is written */
+        if (stat(path, &st) != 0 && errno == ENOENT) { /* the link names a file still to be made */
+            char *target = link_target(path);
+            if (!target)
+                die(PROGRAM ": %s: a chain of symbolic links that does not end", path);
+            im.out_mode = OUT_REPLACE;
+            im.target = target;
+            check_folder(path, im.target);
+            return;
+        }
+        if (stat(path, &st) != 0)
+            die(PROGRAM ": %s: %s", path, g_strerror(errno));
+        char *real = realpath(path, NULL);
+        if (!real)
+            die(PROGRAM ": %s: %s", path, g_strerror(errno));
+        im.target = g_strdup(real);
+        free(real);
+    } else {
+        im.target = g_strdup(path);
+    }
+    if (S_ISREG(st.st_mode)) {
+        im.out_mode = OUT_REPLACE;
+    } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+        im.out_mode = OUT_STREAM;
+    } else {
+        die(PROGRAM ": %s: is %s: write to a file, a FIFO, a character device or - (standard output)", path,
+            S_ISDIR(st.st_mode) ? "a folder" : S_ISSOCK(st.st_mode) ? "a socket"
+                                : S_ISBLK(st.st_mode) ? "a block device" : "not a file");
+    }
+    for (guint i = 0; i < im.inputs->len; i++) {
+        const input *in = im.inputs->pdata[i];
+        struct stat ist;
+        if (!in->is_stdin && stat(in->path, &ist) == 0 && S_ISREG(ist.st_mode) && ist.st_dev == st.st_dev &&
+            ist.st_ino == st.st_ino)
+            usage_error("-o %s: is also the input %s: refusing to write over an input", path, in->name);
+    }
+}
+
+/* The temporaries of one output: ".psimport-HASH-PID-XXXXXX", HASH of the output's name. Short, so
+ * that any legal file name has room for them. */
+#define TEMP_PREFIX ".psimport-"
+
+static char *temporary_stem(const char *base)
+{
+    guint32 hash = 2166136261u; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)base; *c; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return g_strdup_printf(TEMP_PREFIX "%08" G_GINT32_MODIFIER "x-", hash);
+}
+
+/* Temporaries of this output left by runs that were killed (SIGKILL, a power cut): no process holds
+ * their lock, and their process is gone. */
+static void remove_stale_temporaries(const char *dir, const char *stem)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (!d)
+        return;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        if (!g_str_has_prefix(name, stem))
+            continue;
+        char *end = NULL;
+        long pid = strtol(name + strlen(stem), &end, 10);
+        if (pid <= 0 || !end || *end != '-' || strlen(end) != 7 || pid == (long)getpid() ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *path = g_build_filename(dir, name, NULL);
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+            unlink(path) == 0)
+            message(PROGRAM ": removed %s, left by a run that was killed (pid %ld)", path, pid);
+        if (fd >= 0)
+            close(fd);
+        g_free(path);
+    }
+    g_dir_close(d);
+}
+
+/* OUT_REPLACE: a temporary file beside the target (same file system, so rename() is atomic), locked
+ * while this run lives. OUT_STREAM: the stream, opened. */
+static void create_output(void)
+{
+    if (im.out_mode == OUT_STREAM) {
+        im.tmp_fd = strcmp(im.out_path, "-") == 0 ? STDOUT_FILENO : open(im.target, O_WRONLY | O_CLOEXEC);
+        if (im.tmp_fd < 0)
+            die(PROGRAM ": %s: cannot open: %s", im.out_path, g_strerror(errno));
+        return;
+    }
+    char *dir = g_path_get_dirname(im.target);
+    char *base = g_path_get_basename(im.target);
+    char *stem = temporary_stem(base);
+    remove_stale_temporaries(dir, stem);
+    char *name = g_strdup_printf("%s%ld-XXXXXX", stem, (long)getpid());
     im.tmp_path = g_build_filename(dir, name, NULL);
     g_free(name);
+    g_free(stem);
     g_free(base);
     if (strlen(im.tmp_path) >= sizeof tmp_path_for_signals)
         die(PROGRAM ": %s: the path is too long", im.out_path);
@@ -1149,10 +1354,12 @@ static void create_temporary(void)
     sigset_t all, old;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
-    im.tmp_fd = mkstemp(im.tmp_path);
+    im.tmp_fd = mkostemp(im.tmp_path, O_CLOEXEC);
     int saved = errno;
-    if (im.tmp_fd >= 0)
+    if (im.tmp_fd >= 0) {
         memcpy(tmp_path_for_signals, im.tmp_path, strlen(im.tmp_path) + 1);
+        flock(im.tmp_fd, LOCK_EX); /* held until the writer closes it: the file is not stale */
+    }
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (im.tmp_fd < 0)
         die(PROGRAM ": %s: cannot create a file in %s: %s", im.out_path, dir, g_strerror(saved));
@@ -1177,15 +1384,6 @@ static void summary(void)
                                kind_names[in->kind], in->read, in->written, in->rejected);
         if (in->problem)
             g_string_append_printf(line, "; %s", in->problem);
-        if (in->etl) {
-            const etl_input_stats *st = etl_input_stats_of(in->etl);
-            g_string_append_printf(line, "\n    %" PRIu64 " buffers, %" PRIu64 " events: %" PRIu64 " ETW records, %" PRIu64
-                                   " frames from %" PRIu64 " NDIS packet fragments",
-                                   st->buffers, st->events, st->records, st->packets, st->packet_events);
-            if (st->extended_items)
-                g_string_append_printf(line, "; %" PRIu64 " extended data items (stacks, SIDs, TraceLogging schemas) "
-                                       "left out: the 4.0 record has no place for them", st->extended_items);
-        }
         if (in->late)
             g_string_append_printf(line,
                                    "; %" PRIu64 " arrived later than its %u-record reorder buffer could reorder"
@@ -1196,6 +1394,16 @@ static void summary(void)
                                    : in->kind == SRC_ETL ? REORDER_ETL_RECORDS
                                                          : REORDER_RECORDS);
         message("%s", line->str);
+        if (in->etl) { /* a line of its own: message() escapes line breaks */
+            const etl_input_stats *st = etl_input_stats_of(in->etl);
+            g_string_printf(line, "    %" PRIu64 " buffers, %" PRIu64 " events: %" PRIu64 " ETW records, %" PRIu64
+                            " frames from %" PRIu64 " NDIS packet fragments",
+                            st->buffers, st->events, st->records, st->packets, st->packet_events);
+            if (st->extended_items)
+                g_string_append_printf(line, "; %" PRIu64 " extended data items (stacks, SIDs, TraceLogging schemas) "
+                                       "left out: the 4.0 record has no place for them", st->extended_items);
+            message("%s", line->str);
+        }
         g_string_free(line, TRUE);
     }
 }
@@ -1236,21 +1444,25 @@ int main(int argc, char **argv)
         case OPT_ETL: add_input(optarg, SRC_ETL); break;
         case OPT_SHIFT: {
             const char *eq = strrchr(optarg, '=');
-            time_shift *s = g_new0(time_shift, 1);
-            if (!eq || eq == optarg || !parse_seconds(eq + 1, &s->ns))
+            int64_t ns = 0;
+            if (!eq || eq == optarg || !parse_seconds(eq + 1, &ns))
                 usage_error("--time-shift %s: expected SOURCE=SECONDS, e.g. tracee=-3600 or packets=0.25", optarg);
+            time_shift *s = g_new0(time_shift, 1);
+            s->ns = ns;
             s->source = g_strndup(optarg, (gsize)(eq - optarg));
             g_ptr_array_add(shifts, s);
             break;
         }
         case OPT_SNAPSHOT: {
             const char *eq = strrchr(optarg, '=');
-            snapshot_time *s = g_new0(snapshot_time, 1);
             const char *time_text = eq ? eq + 1 : optarg;
-            if ((eq && eq == optarg) || !ps_time_parse_iso8601(time_text, &s->ns) || s->ns < 0)
+            int64_t ns = 0;
+            if ((eq && eq == optarg) || !ps_time_parse_iso8601(time_text, &ns) || ns < 0)
                 usage_error("--snapshot-time %s: expected an ISO 8601 time with a zone after 1970, e.g. "
                             "2024-03-01T12:00:00Z or 2024-03-01T13:00:00+01:00 (optionally FILE=TIME)",
                             optarg);
+            snapshot_time *s = g_new0(snapshot_time, 1);
+            s->ns = ns;
             s->file = eq ? g_strndup(optarg, (gsize)(eq - optarg)) : NULL;
             g_ptr_array_add(snapshots, s);
             break;
@@ -1267,8 +1479,6 @@ int main(int argc, char **argv)
         add_input(argv[optind], SRC_UNKNOWN);
     if (!im.out_path)
         usage_error("no output: give -o OUT.pcapng");
-    if (strcmp(im.out_path, "-") == 0)
-        usage_error("-o -: the output is written to a file (it appears under its name only when complete)");
     if (im.inputs->len == 0)
         usage_error("no input");
     unsigned from_stdin = 0;
@@ -1276,6 +1486,7 @@ int main(int argc, char **argv)
         from_stdin += ((input *)im.inputs->pdata[i])->is_stdin;
     if (from_stdin > 1)
         usage_error("standard input ('-') can be read only once");
+    classify_output();
 
     pcapng_writer_init_library(PROGRAM);
     ps_wtap_record_init(&im.read, 1514);
@@ -1337,11 +1548,8 @@ int main(int argc, char **argv)
                         s->file ? "has that name" : "was given");
     }
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
-    signal(SIGPIPE, on_signal);
-    create_temporary();
+    catch_signals();
+    create_output();
 
     im.progress_tty = !im.quiet && isatty(STDERR_FILENO);
     im.start_us = g_get_monotonic_time();
@@ -1349,13 +1557,8 @@ int main(int argc, char **argv)
     /* Empty inputs are reported, and need no reading. */
     for (guint i = 0; i < im.inputs->len; i++) {
         input *in = im.inputs->pdata[i];
-        if (in->empty) {
-            in->eof = true;
-            in->problem = g_strdup("empty file");
-            message("%s: empty file: no records", in->name);
-            if (im.strict)
-                die(PROGRAM ": --strict: stopped at the first bad input; nothing written");
-        }
+        if (in->empty)
+            report_empty(in);
     }
     for (guint i = 0; i < im.inputs->len; i++)
         fill(im.inputs->pdata[i]);
@@ -1429,6 +1632,7 @@ int main(int argc, char **argv)
     g_ptr_array_free(snapshots, TRUE);
     ps_wtap_record_cleanup(&im.read);
     g_free(im.tmp_path);
+    g_free(im.target);
     wtap_cleanup();
     return all ? EXIT_ALL_WRITTEN : EXIT_SOME_REJECTED;
 }

@@ -201,6 +201,17 @@ test("text_table: aligned, numbers right, unknown as -, UTF-8 counted as charact
      "   -  caf\195\169              12\n")
 end)
 
+test("text_table shows control characters of record text escaped, as format_text does", function()
+  eq(ps.terminal_text("a\nb\27[31mred\194\155x\tz\\w\127"), "a\\nb\\x1b[31mred\\u009bx\\tz\\w\\x7f")
+  eq(ps.terminal_text("caf\195\169 \194\160"), "caf\195\169 \194\160") -- text, not controls
+  local rows = {{pid = 7, name = "evil\27]0;owned\7\nname"}}
+  eq(ps.text_table(rows, {"pid", "name"}),
+     "pid  name\n" ..
+     "---  ------------------------\n" ..
+     "  7  evil\\x1b]0;owned\\a\\nname\n")
+  eq(ps.csv(rows, {"name"}), 'name\n"evil\27]0;owned\7\nname"\n') -- CSV quotes; a program reads it
+end)
+
 test("render: the three formats, and an unknown one", function()
   eq(ps.render(sample, {"pid"}, "csv"), "pid\n5124\n812\n\n")
   eq(ps.render(sample, {"pid"}, "json"), '[\n{"pid":5124},\n{"pid":812},\n{"pid":null}\n]\n')

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "ps_text.h"
+
+#include <string.h>
+
+void ps_text_escape(GString *out, const char *s, gssize len)
+{
+    static const char named[] = "\a" "a" "\b" "b" "\f" "f" "\n" "n" "\r" "r" "\t" "t" "\v" "v";
+    const size_t n = len < 0 ? strlen(s) : (size_t)len;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char c = (unsigned char)s[i];
+        if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
+            g_string_append_printf(out, "\\u00%02x", (unsigned char)s[++i]);
+        } else if (c < 0x20 || c == 0x7f) {
+            const char *e = c ? memchr(named, c, sizeof named - 1) : NULL;
+            if (e && (e - named) % 2 == 0)
+                g_string_append_c(out, '\\'), g_string_append_c(out, e[1]);
+            else
+                g_string_append_printf(out, "\\x%02x", c);
+        } else {
+            g_string_append_c(out, (char)c);
+        }
+    }
+}
+
+char *ps_text_escaped(const char *s)
+{
+    GString *out = g_string_sized_new(strlen(s));
+    ps_text_escape(out, s, -1);
+    return g_string_free(out, FALSE);
+}

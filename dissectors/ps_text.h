@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Text from records shown to a person: process names, command lines and the like come from the
+ * monitored host, so control characters in them are shown escaped, never sent to a terminal. */
+#ifndef PS_TEXT_H
+#define PS_TEXT_H
+
+#include <stddef.h>
+
+#include <glib.h>
+
+/* Appends s (len bytes, or up to its NUL when len is -1) with C0 and C1 control characters and DEL
+ * escaped as Wireshark's format_text shows them: \a \b \f \n \r \t \v, others as \xHH (C1 characters,
+ * U+0080 to U+009F, as \u00HH). Everything else, backslashes and invalid UTF-8 included, is copied. */
+void ps_text_escape(GString *out, const char *s, gssize len);
+
+/* The same, as a new string (g_free it). */
+char *ps_text_escaped(const char *s);
+
+#endif
