@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Windows .etl trace files (ETW log files), read without any Windows API: the buffers, the logfile
  * header and the event header kinds real traces use. README "Windows .etl traces" has the sources.
  *

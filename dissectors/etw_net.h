@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TcpIp, UdpIp and Microsoft-Windows-Kernel-Network payloads, FORMATS.md section 3. */
 #ifndef ETW_NET_H
 #define ETW_NET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* MSFT_NetTCPConnection rows (Get-NetTCPConnection | ConvertTo-Json), FORMATS.md section 5. */
 #ifndef NETTCP_ROW_H
 #define NETTCP_ROW_H

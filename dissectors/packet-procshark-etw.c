@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* epan glue for ETW records (link type 290): Wireshark's own header tree first, then the
  * UserData decoded by etw_net.c and etw_process.c. */
 #include <wireshark.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* epan glue for the JSON records reached through exported PDUs (link type 252, FORMATS.md section 1):
  * tracee events (procshark.tracee) and Get-NetTCPConnection rows (procshark.nettcpconnection). */
 #include <wireshark.h>

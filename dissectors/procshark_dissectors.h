@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Registration entry points of the epan glue, called from plugin/plugin.c, and what the record
  * dissectors share with the attribution postdissector (plugin/packet-procshark.c). Include after
  * <epan/packet.h>. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bounds-free little/big-endian readers; callers check lengths first. */
 #ifndef PS_BYTES_H
 #define PS_BYTES_H

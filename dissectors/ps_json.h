@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Typed reads from jansson values that say what was wrong: the JSON records' common ground. */
 #ifndef PS_JSON_H
 #define PS_JSON_H

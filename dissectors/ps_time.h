@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Date strings of the JSON records, to nanoseconds since the Unix epoch. */
 #ifndef PS_TIME_H
 #define PS_TIME_H

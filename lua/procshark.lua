@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- procshark.lua: a Lua API for reports on procshark's process attribution.
 --
 -- A report `require`s this module, describes what it counts, and gets one plain table per TCP

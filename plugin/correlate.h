@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Which process owns each end of each TCP packet: records (ETW, tracee, Get-NetTCPConnection) are
  * matched with packets. Plain C and GLib, no Wireshark types: the plugin feeds it frame by frame,
  * the unit tests feed it directly. The rules are in README.md ("Attribution rules"). */

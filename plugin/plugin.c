@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark plugin entry: the symbols Wireshark looks for, and the protocol registrations. */
 #define WS_BUILD_DLL
 #include <wireshark.h>

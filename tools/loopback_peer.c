@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Two processes talking TCP over loopback, for recordings whose owners are known: the server
  * accepts one connection, reads a line, holds it for HOLD_MS (so ss can see both sockets), answers
  * RESPONSE bytes and closes; the client sends REQUEST bytes and a newline and reads to the end.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Writes pcapng through wiretap: interfaces declared up front, then records in the order given. */
 #ifndef PCAPNG_WRITER_H
 #define PCAPNG_WRITER_H

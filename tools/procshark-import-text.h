@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-import's text inputs, read as streams in bounded memory: JSON lines (tracee --output
  * json), JSON values (Get-NetTCPConnection | ConvertTo-Json: an array of objects, one object, or
  * objects one after another) and CSV (Export-Csv). UTF-8, with or without a byte order mark;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-import: tracee events, Get-NetTCPConnection rows, Windows .etl traces and packet captures into one pcapng
  * file, in time order, for Wireshark/tshark with the procshark plugin (README "procshark-import").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Writes procshark's sample captures: every ETW network and Process event layout, an unknown
  * provider and malformed records (--events), every ETW layout cut at every length (--truncations),
  * tracee events and Get-NetTCPConnection rows listed in a file (--json-records) and JSON lines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-scenario OUT.pcapng TRUTH.tsv
  *
  * Writes a scenario capture for process attribution and its ground truth: TCP packets (raw IPv4 and

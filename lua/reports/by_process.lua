@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- procshark report: traffic by process, one row per process (pid, name).
 --   tshark -2 -q -r CAP -X lua_script:lua/reports/by_process.lua [-X lua_script1:format=csv]
 -- A packet counts for the process of each end procshark knows, once when one process owns both

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- procshark report: TCP connections, one row per connection and known end.
 --   tshark -2 -q -r CAP -X lua_script:lua/reports/connections.lua [-X lua_script1:format=csv]
 -- pid and name are the process of the end procshark knows, local its socket, remote the other

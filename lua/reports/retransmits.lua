@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- procshark report: TCP retransmissions by process, one row per process (pid, name).
 --   tshark -2 -q -r CAP -X lua_script:lua/reports/retransmits.lua [-X lua_script1:format=csv]
 -- Packets count as in by_process.lua (each known end's process, once when one process owns both

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- procshark report: what procshark could not attribute, one row per frame.
 --   tshark -2 -q -r CAP -X lua_script:lua/reports/unmatched.lua [-X lua_script1:format=csv]
 -- kind "record": a record describing one packet (an ETW send, receive, connect, accept or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Writes the benchmarks' inputs:
  *   benchgen OUT.pcapng CONNECTIONS PACKETS   the attribution capture: TCP connections (raw IPv4)
  *       and, for every packet, one ETW Kernel-Network send or receive event of its socket's

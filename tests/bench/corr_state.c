@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bytes of correlation state per record: feeds the engine RECORDS ETW events about distinct
  * sockets, as the benchmark capture does, and prints the heap growth per record. */
 #include <malloc.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Running procshark-import and reading its output with tshark, for the end-to-end tests. */
 #include "import_harness.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real traffic: two processes talk over loopback while dumpcap records it; record-loopback turns
 # what /proc and `ss -tnpi` say about their sockets into tracee flow events; procshark-import merges
 # both; every TCP packet must then name the client's and the server's process on the right ends.

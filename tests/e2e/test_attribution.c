@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tshark -2 on a scenario capture whose ground truth is known: every TCP packet's attribution,
  * display filters on proc.name, the statistics tree, the ek output and one-pass reading.
  * test_attribution CAPTURE TRUTH.tsv (truth: frame, src_pid, src_name, dst_pid, dst_name; "-" for

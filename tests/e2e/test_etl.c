@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-import --etl end to end: the real traces in ../shared/samples/etl (skipped where absent)
  * and a synthetic trace with NDIS packet captures (tests/etl/synthetic.md), converted by the built
  * procshark-import and read back by tshark with the plugin. Expected values come from the traces'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-import end to end: inputs written into a temporary folder, converted by the built
  * procshark-import, then read back by tshark with the plugin (tools/procshark-tshark). Expected
  * values come from the inputs themselves (the JSON text, the capture's block layout), not from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tshark-level checks beyond field values: registration, display filters on the sample captures,
  * every ETW layout cut at every length, and a hostile JSON corpus. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The Lua reports (lua/reports/NAME.lua) through tshark (Wireshark 4.0's Lua 5.2) on procshark-scenario's capture,
  * against expectations computed here, independently of the reports and of lua/procshark.lua:
  * the owners of each packet's ends come from the scenario's ground truth (TRUTH.tsv), the frame

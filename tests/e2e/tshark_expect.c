@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Compares every field value tshark shows for a capture with an expected file, one cmocka test
  * per frame: tshark_expect CAPTURE EXPECTED [tshark options...].
  * EXPECTED holds "frame<TAB>field<TAB>value" lines; a frame's fields not listed must be empty, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* synth_etl.c - writes synthetic Windows .etl (ETW log file) traces.
  *
  * An independent writer of the public ETL layout, used to test procshark's

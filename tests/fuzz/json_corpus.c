@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Writes a hostile JSON corpus to stdout, one record per line, for feeding through tshark.
  *
  * Each line is "tracee<TAB>json" or "nettcp<TAB>json", the list format of

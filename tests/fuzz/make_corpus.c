@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Writes the seed corpora of the libFuzzer targets, one folder per target under OUT_DIR:
  *
  *   fuzz-make-corpus OUT_DIR SOURCE_DIR SAMPLES_DIR SYNTH_ETL JSON_CORPUS

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Tests of lua/procshark.lua that need nothing from Wireshark: numbers, times, JSON, CSV, text
 -- tables, aggregation, arguments, and the report machinery against a fake Wireshark (fields,
 -- Listener, TextWindow, menus). Ends with "N passed, N failed".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The correlation engine on hand-made records and packets: each README attribution rule. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for the plain-C ETW decoders: etw_record, etw_net, etw_process.
  * Expected values come from FORMATS.md sections 2 and 3, written out by hand. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for the MSFT_NetTCPConnection row decoder (nettcp_row).
  *
  * Where the expected values come from:

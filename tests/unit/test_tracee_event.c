@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for the tracee event decoder (dissectors/tracee_event.c, FORMATS.md section 4).
  *
  * Expected values are read off the JSON by hand and written out here, never taken from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers shared by the libFuzzer targets: a check that aborts (so libFuzzer keeps the input), an
  * in-memory file for the readers that take a descriptor, and the plugin's dispatch of an ETW record
  * to its payload decoders. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One .etl buffer: its header parsed, its events walked, each event made into the ETW record the
  * converter writes and that record decoded as the plugin would. A logfile header event at the start
  * sets the clock (as in buffer 0 of a file); otherwise a QPC clock of 10 MHz is assumed. */

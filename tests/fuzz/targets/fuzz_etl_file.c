@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A whole .etl file through the converter's reader (tools/procshark-import-etl.c): opened, every item
  * read to the end, each record decoded as the plugin would. The file is read twice, as a regular file
  * (indexed, processors' buffers merged) and, where it fits a pipe, as a pipe (read as it comes). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The TcpIp, UdpIp and Kernel-Network payload decoder on raw bytes. The first five bytes choose what
  * the record header would: provider (byte 0, mod 4, 3 = another provider), event id / opcode (bytes
  * 1-2, little-endian; the opcode is byte 1), version (byte 3), and UserDataLength as the payload's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The classic kernel Process payload decoder on raw bytes. Byte 0 is the opcode, byte 1 the version,
  * bit 0 of byte 2 the pointer size (set: 4, the record's 32-bit header flag); the rest is the payload. */
 #include "fuzz_common.h"

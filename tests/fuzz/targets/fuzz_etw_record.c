@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* An ETW record (link type 290) as the plugin gets it: parsed, its payload decoded, and built again
  * from what was parsed, which must give back the same header and parts. */
 #include "fuzz_common.h"

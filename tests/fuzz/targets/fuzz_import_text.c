@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The converter's JSON inputs: tracee JSON lines and ConvertTo-Json output (arrays or objects one
  * after another), or either with CSV as procshark-import guesses. Byte 0 chooses: bits 0-1 the format
  * (JSON lines, JSON values, CSV, JSON or CSV), bit 2 a 200-byte record limit so the too-long paths are

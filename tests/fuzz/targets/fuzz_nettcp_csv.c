@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Get-NetTCPConnection | Export-Csv, read by the converter's CSV reader, each row decoded as the JSON
  * object the reader makes of it (which must always be an object). */
 #include "fuzz_text_input.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One Get-NetTCPConnection row (JSON object) as the plugin gets it: decoded and described. The bytes
  * are passed as they are, without a terminating NUL. */
 #include "fuzz_common.h"

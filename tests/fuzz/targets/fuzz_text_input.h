@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The converter's text reader (tools/procshark-import-text.c) over fuzz bytes as a file: every record
  * it hands out goes to the decoder of its kind, as procshark-import does. Shared by the CSV and the
  * JSON-input targets. */

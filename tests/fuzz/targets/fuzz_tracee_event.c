@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One tracee event (JSON) as the plugin and the converter get it: decoded, described, its pid and
  * time taken. The bytes are passed as they are: the decoder must cope with anything, valid UTF-8 or
  * not, without a terminating NUL. */
