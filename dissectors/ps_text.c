@@ -23,6 +23,14 @@ void ps_text_escape(GString *out, const char *s, gssize len)
     }
 }
 
+bool ps_text_needs_escape(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            return true;
+    return false;
+}
+
 char *ps_text_escaped(const char *s)
 {
     GString *out = g_string_sized_new(strlen(s));

@@ -4,6 +4,7 @@
 #ifndef PS_TEXT_H
 #define PS_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <glib.h>
@@ -12,6 +13,9 @@
  * escaped as Wireshark's format_text shows them: \a \b \f \n \r \t \v, others as \xHH (C1 characters,
  * U+0080 to U+009F, as \u00HH). Everything else, backslashes and invalid UTF-8 included, is copied. */
 void ps_text_escape(GString *out, const char *s, gssize len);
+
+/* Whether s (up to its NUL) holds anything ps_text_escape would escape. */
+bool ps_text_needs_escape(const char *s);
 
 /* The same, as a new string (g_free it). */
 char *ps_text_escaped(const char *s);

@@ -107,6 +107,8 @@ int64_t procshark_time_ns(const packet_info *pinfo)
 
 const char *procshark_shown(packet_info *pinfo, const char *text)
 {
+    if (!ps_text_needs_escape(text)) /* nearly always: no copy */
+        return text;
     char *escaped = ps_text_escaped(text);
     char *shown = wmem_strdup(pinfo->pool, escaped);
     g_free(escaped);

@@ -49,6 +49,10 @@ static void test_text_unchanged(void **state)
     expect("curl \xe2\x86\x92 \xf0\x9f\x98\x80 \"quoted\"", -1, "curl \xe2\x86\x92 \xf0\x9f\x98\x80 \"quoted\"");
     expect("\xff\xfe invalid", -1, "\xff\xfe invalid"); /* invalid UTF-8 is the caller's matter */
     expect("", -1, "");
+    assert_false(ps_text_needs_escape("C:\\Windows curl \xe2\x86\x92 \xc2\xa0"));
+    assert_true(ps_text_needs_escape("a\x1b"));
+    assert_true(ps_text_needs_escape("\x7f"));
+    assert_true(ps_text_needs_escape("x\xc2\x9b"));
     char *e = ps_text_escaped("x\ny");
     assert_string_equal(e, "x\\ny");
     g_free(e);
