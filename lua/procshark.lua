@@ -839,7 +839,7 @@ local function new_field(name)
   local ok, f = pcall(ws().Field.new, name)
   if not ok then
     fail("Wireshark has no field %s: is procshark's plugin loaded? (cmake --install build, or run "
-         .. "tshark through tools/procshark-tshark)", name)
+         .. "tshark through scripts/procshark-tshark)", name)
   end
   return f
 end

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* epan glue for attribution: a postdissector that feeds TCP packets to the correlation engine
- * (plugin/correlate.c) and shows, on every TCP packet, the process owning each end (proc.*), and
+ * (src/correlate/correlate.c) and shows, on every TCP packet, the process owning each end (proc.*), and
  * on every record the packet it matched; the "procshark/Traffic by process" statistics. */
 #include <math.h>
 

@@ -11,14 +11,14 @@ import=$1 server=$2 client=$3 work=$4
 rm -rf "$work"
 mkdir -p "$work"
 status=0
-"$repo/tools/record-loopback" "$work" "$server" "$client" 3000 20000 800 || status=$?
+"$repo/tests/gen/record-loopback" "$work" "$server" "$client" 3000 20000 800 || status=$?
 [ $status = 0 ] || exit $status
 
 "$import" -q -o "$work/merged.pcapng" --packets "$work/loopback.pcapng" --tracee "$work/events.jsonl"
 read -r client_pid client_name _ < <(grep client "$work/owners.tsv")
 read -r server_pid server_name _ < <(grep server "$work/owners.tsv")
 
-"$repo/tools/procshark-tshark" -2 -r "$work/merged.pcapng" -Y tcp -T fields -E separator=/t \
+"$repo/scripts/procshark-tshark" -2 -r "$work/merged.pcapng" -Y tcp -T fields -E separator=/t \
   -e frame.number -e tcp.srcport -e proc.src.pid -e proc.src.name -e proc.dst.pid -e proc.dst.name \
   >"$work/attribution.tsv"
 server_port=$(sed -n 's/.*"dst_port","type":"uint16","value":\([0-9]*\).*/\1/p;T;q' "$work/events.jsonl")

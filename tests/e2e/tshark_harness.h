@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Runs tshark with the built plugin through tools/procshark-tshark (unprivileged when root). */
+/* Runs tshark with the built plugin through scripts/procshark-tshark (unprivileged when root). */
 #ifndef TSHARK_HARNESS_H
 #define TSHARK_HARNESS_H
 

@@ -24,7 +24,7 @@
 
 #define MAX_LINE 200000
 
-/* ---- realistic events (tools/samples/json-records.tsv) -------------------------------------- */
+/* ---- realistic events (tests/gen/samples/json-records.tsv) -------------------------------------- */
 
 /* json-records.tsv record 1 */
 static const char TRACEE_REC1[] =

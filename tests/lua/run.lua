@@ -3,7 +3,7 @@
 -- tables, aggregation, arguments, and the report machinery against a fake Wireshark (fields,
 -- Listener, TextWindow, menus). Ends with "N passed, N failed".
 --   lua5.4 tests/lua/run.lua
---   tools/procshark-tshark -q -r captures/etw-events.pcapng -X lua_script:tests/lua/run.lua (Lua 5.2)
+--   scripts/procshark-tshark -q -r captures/etw-events.pcapng -X lua_script:tests/lua/run.lua (Lua 5.2)
 -- Plain Lua 5.2 to 5.4.
 
 local here = (debug.getinfo(1, "S").source:match("^@(.*)[/\\]") or ".")

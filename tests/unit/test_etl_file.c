@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The ETL reader (dissectors/etl_file.c) on the real traces in ../shared/samples/etl (skipped where
+/* The ETL reader (src/etl/etl_file.c) on the real traces in ../shared/samples/etl (skipped where
  * absent), on crafted buffers for the header kinds the samples lack, and on damaged copies. */
 #include <inttypes.h>
 #include <setjmp.h>

@@ -55,7 +55,7 @@ static inline void fuzz_check_spans(const ps_span *spans, size_t count, size_t l
         FUZZ_CHECK(spans[i].len == 0 || (spans[i].off <= len && spans[i].len <= len - spans[i].off));
 }
 
-/* What the plugin does with a record (dissectors/packet-procshark-etw.c): parse, then decode the
+/* What the plugin does with a record (plugin/packet-procshark-etw.c): parse, then decode the
  * payload of the providers it knows, with the same arguments. */
 static inline void fuzz_decode_record(const uint8_t *buf, size_t len)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The correlation engine (plugin/correlate.h) driven by the input as a sequence of operations: add
+/* The correlation engine (src/correlate/correlate.h) driven by the input as a sequence of operations: add
  * records and packets with fields the input chooses, re-feed old frames, change the settings, query.
  * Frames only grow, as the plugin feeds them; times are nanoseconds in [0, INT64_MAX] (what
  * procshark_time_ns gives), mostly near one another so that records and packets meet. A model of

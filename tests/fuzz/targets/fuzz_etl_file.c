@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A whole .etl file through the converter's reader (tools/procshark-import-etl.c): opened, every item
+/* A whole .etl file through the converter's reader (src/etl/etl_input.c): opened, every item
  * read to the end, each record decoded as the plugin would. The file is read twice, as a regular file
  * (indexed, processors' buffers merged) and, where it fits a pipe, as a pipe (read as it comes). */
 #include "fuzz_common.h"
 
 #include <fcntl.h>
 
-#include "procshark-import-etl.h"
+#include "etl_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The converter's text reader (tools/procshark-import-text.c) over fuzz bytes as a file: every record
+/* The converter's text reader (src/text/text_input.c) over fuzz bytes as a file: every record
  * it hands out goes to the decoder of its kind, as procshark-import does. Shared by the CSV and the
  * JSON-input targets. */
 #ifndef FUZZ_TEXT_INPUT_H
@@ -8,7 +8,7 @@
 #include "fuzz_common.h"
 
 #include "nettcp_row.h"
-#include "procshark-import-text.h"
+#include "text_input.h"
 #include "tracee_event.h"
 
 /* What procshark-import allows a record (a capture record less its exported-PDU tags). */

@@ -27,8 +27,8 @@
 
 #include "nettcp_row.h"
 #include "pcapng_writer.h"
-#include "procshark-import-etl.h"
-#include "procshark-import-text.h"
+#include "etl_input.h"
+#include "text_input.h"
 #include "ps_json.h"
 #include "ps_text.h"
 #include "ps_time.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "procshark-import-etl.h"
+#include "etl_input.h"
 
 #include <errno.h>
 #include <inttypes.h>
