@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tracee_event.h"
 
-#include "ps_text.h"
-
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -463,31 +461,27 @@ static void append_endpoint(GString *out, const tracee_value *ip, const tracee_v
         g_string_append_printf(out, ":%" G_GUINT64_FORMAT, port->u);
 }
 
-/* Into a column: control characters escaped (ps_text.h), invalid UTF-8 as '?', cut between
- * characters. */
+/* Into a column: valid UTF-8 (invalid bytes as '?'), cut between characters. Control characters
+ * stay: whoever shows the text escapes them (procshark_shown in the plugin). */
 static void copy_for_column(char *out, size_t out_size, const char *text)
 {
     if (out_size == 0)
         return;
     size_t used = 0;
-    GString *piece = g_string_new(NULL);
     for (const char *p = text; *p;) {
         gunichar c = g_utf8_get_char_validated(p, -1);
         bool valid = c != (gunichar)-1 && c != (gunichar)-2;
         size_t n = valid ? (size_t)(g_utf8_next_char(p) - p) : 1;
-        g_string_truncate(piece, 0);
-        if (valid)
-            ps_text_escape(piece, p, (gssize)n);
-        else
-            g_string_append_c(piece, '?');
-        if (used + piece->len >= out_size)
+        if (used + n >= out_size)
             break;
-        memcpy(out + used, piece->str, piece->len);
-        used += piece->len;
+        if (valid)
+            memcpy(out + used, p, n);
+        else
+            out[used] = '?';
+        used += n;
         p += n;
     }
     out[used] = '\0';
-    g_string_free(piece, TRUE);
 }
 
 static const char *const flag_names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"};

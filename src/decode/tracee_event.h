@@ -85,7 +85,8 @@ void tracee_event_clear(tracee_event *ev);
  * (g_free it), when the text is no JSON object or has no usable timestamp. */
 bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, char **why);
 
-/* The Info line, e.g. "net_packet_tcp curl[4242] 10.0.0.1:51234 -> 10.0.0.2:443 [SYN]". */
+/* The Info line, e.g. "net_packet_tcp curl[4242] 10.0.0.1:51234 -> 10.0.0.2:443 [SYN]": valid UTF-8,
+ * control characters left for the caller to escape (ps_text.h). */
 void tracee_event_describe(const tracee_event *ev, char *out, size_t out_size);
 
 /* The process the event names: the host pid when known (tracee also gives namespace pids). */
