@@ -123,16 +123,22 @@ typedef struct {
     unsigned order;
     unsigned iface;
     GByteArray *data;
-    int truth; /* index into g_truth, -1 for records */
+    int truth; /* index into scenario_ctx.truth, -1 for records */
 } block;
 
-static GArray *g_blocks;   /* block */
-static GPtrArray *g_truth; /* "src_pid\tsrc_name\tdst_pid\tdst_name" */
+/* Everything the scenarios build before main() sorts and writes it. */
+typedef struct {
+    GArray *blocks;       /* block */
+    GPtrArray *truth;     /* "src_pid\tsrc_name\tdst_pid\tdst_name" */
+    GPtrArray *conns;     /* conn */
+    unsigned jitter_next; /* index into jitter_ms of the next ETW event */
+    uint8_t guid_kernel_network[16], guid_process[16];
+} scenario_ctx;
 
-static void add_block(unsigned iface, int64_t ts, GByteArray *data, int truth)
+static void add_block(scenario_ctx *ctx, unsigned iface, int64_t ts, GByteArray *data, int truth)
 {
-    block b = {ts, g_blocks->len, iface, data, truth};
-    g_array_append_val(g_blocks, b);
+    block b = {ts, ctx->blocks->len, iface, data, truth};
+    g_array_append_val(ctx->blocks, b);
 }
 
 static gint block_order(gconstpointer x, gconstpointer y)
@@ -268,12 +274,11 @@ static const char *process_name(int host, uint32_t pid, int64_t t, bool record_c
 
 /* --- ETW records ------------------------------------------------------------------------------ */
 
-static uint8_t guid_kernel_network[16], guid_process[16];
-
 /* One ETW record at time t of the capture clock, stamped with the host's clock (whole
  * microseconds, so the FILETIME and the block time agree exactly). */
-static void emit_etw(int h, int64_t t, const uint8_t guid[16], uint16_t id, uint8_t opcode, uint8_t version,
-                     uint16_t flags, uint32_t thread_id, uint32_t header_pid, const GByteArray *payload)
+static void emit_etw(scenario_ctx *ctx, int h, int64_t t, const uint8_t guid[16], uint16_t id, uint8_t opcode,
+                     uint8_t version, uint16_t flags, uint32_t thread_id, uint32_t header_pid,
+                     const GByteArray *payload)
 {
     int64_t ts = t + hosts[h].clock_offset;
     ts -= ts % US;
@@ -291,13 +296,13 @@ static void emit_etw(int h, int64_t t, const uint8_t guid[16], uint16_t id, uint
     GByteArray *rec = g_byte_array_sized_new((guint)total);
     g_byte_array_set_size(rec, (guint)total);
     etw_record_build(rec->data, &f, payload->data, payload->len, NULL, 0, NULL, 0);
-    add_block(hosts[h].record_if, ts, rec, -1);
+    add_block(ctx, hosts[h].record_if, ts, rec, -1);
 }
 
 /* Process event, version 4, 64-bit: UniqueProcessKey, ProcessId, ParentId, SessionId, ExitStatus,
  * DirectoryTableBase, Flags, an empty UserSID (4 zero bytes), ImageFileName (ANSI), CommandLine,
  * PackageFullName, ApplicationId (UTF-16LE). */
-static void emit_process_event(const process *p, uint8_t opcode, int64_t t)
+static void emit_process_event(scenario_ctx *ctx, const process *p, uint8_t opcode, int64_t t)
 {
     GByteArray *b = g_byte_array_new();
     put64(b, UINT64_C(0xffffb80000000000) + (uint64_t)p->pid * 0x1000 + (uint64_t)(p->start > 0 ? p->start / MS : 0));
@@ -312,20 +317,21 @@ static void emit_process_event(const process *p, uint8_t opcode, int64_t t)
     put_utf16(b, p->cmdline);
     put_utf16(b, "");
     put_utf16(b, "");
-    emit_etw(p->host, t, guid_process, 0, opcode, 4, ETW_FLAG_CLASSIC_HEADER | ETW_FLAG_64_BIT_HEADER, 0, p->pid, b);
+    emit_etw(ctx, p->host, t, ctx->guid_process, 0, opcode, 4, ETW_FLAG_CLASSIC_HEADER | ETW_FLAG_64_BIT_HEADER, 0,
+             p->pid, b);
     g_byte_array_free(b, TRUE);
 }
 
-static void emit_processes(void)
+static void emit_processes(scenario_ctx *ctx)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(processes); i++) {
         const process *p = &processes[i];
         if (p->start == RUNNING_AT_START)
-            emit_process_event(p, 3, at_ms(RUNDOWN_MS) + (int64_t)i * 10 * US);
+            emit_process_event(ctx, p, 3, at_ms(RUNDOWN_MS) + (int64_t)i * 10 * US);
         else
-            emit_process_event(p, 1, BASE_NS + p->start);
+            emit_process_event(ctx, p, 1, BASE_NS + p->start);
         if (p->end != STILL_RUNNING)
-            emit_process_event(p, 2, BASE_NS + p->end);
+            emit_process_event(ctx, p, 2, BASE_NS + p->end);
     }
 }
 
@@ -337,8 +343,8 @@ static uint16_t kn_id(etw_kind k, int family) { return (uint16_t)(10 + k + (fami
 
 /* A Kernel-Network TCP event: saddr/sport the local socket, daddr/dport the remote one, ports
  * big-endian, addresses as on the wire, seqnum and an 8-byte connid zero. */
-static void emit_etw_net(int h, int64_t t, etw_kind k, const endpoint *local, const endpoint *remote, uint32_t pid,
-                         uint32_t size)
+static void emit_etw_net(scenario_ctx *ctx, int h, int64_t t, etw_kind k, const endpoint *local,
+                         const endpoint *remote, uint32_t pid, uint32_t size)
 {
     GByteArray *b = g_byte_array_new();
     put32(b, pid);
@@ -364,8 +370,8 @@ static void emit_etw_net(int h, int64_t t, etw_kind k, const endpoint *local, co
     put32(b, 0); /* seqnum */
     put64(b, 0); /* connid */
     uint32_t header_pid = (k == EV_RECV || k == EV_ACCEPT) ? 4 : pid; /* unreliable, as in real traces */
-    emit_etw(h, t, guid_kernel_network, kn_id(k, local->family), 0, 0, ETW_FLAG_64_BIT_HEADER, 4000 + pid % 977,
-             header_pid, b);
+    emit_etw(ctx, h, t, ctx->guid_kernel_network, kn_id(k, local->family), 0, 0, ETW_FLAG_64_BIT_HEADER,
+             4000 + pid % 977, header_pid, b);
     g_byte_array_free(b, TRUE);
 }
 
@@ -386,9 +392,9 @@ static void json_str(GString *s, const char *v)
     g_string_append_c(s, '"');
 }
 
-static void emit_json(unsigned iface, const char *dissector, int64_t ts, const GString *json)
+static void emit_json(scenario_ctx *ctx, unsigned iface, const char *dissector, int64_t ts, const GString *json)
 {
-    add_block(iface, ts, upper_pdu_frame(dissector, (const uint8_t *)json->str, json->len), -1);
+    add_block(ctx, iface, ts, upper_pdu_frame(dissector, (const uint8_t *)json->str, json->len), -1);
 }
 
 /* The process context of a tracee event. */
@@ -448,10 +454,8 @@ typedef struct {
     GArray *record_times[2]; /* record times adjusted as README rule 6 does, per end */
 } conn;
 
-static GPtrArray *g_conns;
-
-static conn *conn_new(const char *label, unsigned iface, endpoint client, endpoint server, int64_t start_ms,
-                      int64_t rtt_us)
+static conn *conn_new(scenario_ctx *ctx, const char *label, unsigned iface, endpoint client, endpoint server,
+                      int64_t start_ms, int64_t rtt_us)
 {
     conn *c = g_new0(conn, 1);
     c->label = label;
@@ -473,7 +477,7 @@ static conn *conn_new(const char *label, unsigned iface, endpoint client, endpoi
     c->segs = g_array_new(FALSE, TRUE, sizeof(segment));
     for (int e = 0; e < 2; e++)
         c->record_times[e] = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    g_ptr_array_add(g_conns, c);
+    g_ptr_array_add(ctx->conns, c);
     return c;
 }
 
@@ -655,7 +659,6 @@ static GByteArray *ip_packet(conn *c, const segment *s, uint16_t *tcp_check)
 
 /* ETW event time minus packet time (ms): within +-0.2 s, before and after. */
 static const int jitter_ms[] = {-150, 90, -60, 170, -110, 40, 130, -20, -180, 60, 110, -90, 20, -140, 190};
-static unsigned g_jitter_next;
 
 static void note_record(conn *c, int e, int64_t ts, bool tracee)
 {
@@ -663,7 +666,8 @@ static void note_record(conn *c, int e, int64_t ts, bool tracee)
     g_array_append_val(c->record_times[e], adjusted);
 }
 
-static void tracee_event(conn *c, int e, const segment *s, uint16_t check, const tracee_proc *p, bool egress)
+static void tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *s, uint16_t check, const tracee_proc *p,
+                         bool egress)
 {
     const endpoint *src = &c->end[s->dir], *dst = &c->end[1 - s->dir];
     int64_t ts = s->t + (egress ? -15 * US : 25 * US) + hosts[H_C].clock_offset;
@@ -718,13 +722,13 @@ static void tracee_event(conn *c, int e, const segment *s, uint16_t check, const
                            src->port, dst->port, egress ? 2 : 1, src->port, dst->port, s->seq, s->ack, mss ? 6u : 5u,
                            !!(s->flags & TH_FIN), !!(s->flags & TH_SYN), !!(s->flags & TH_RST),
                            !!(s->flags & TH_PSH), !!(s->flags & TH_ACK), s->window, check);
-    emit_json(IF_TRACEE_C, UPPER_PDU_TRACEE, ts, j);
+    emit_json(ctx, IF_TRACEE_C, UPPER_PDU_TRACEE, ts, j);
     g_string_free(j, TRUE);
     note_record(c, e, ts, true);
 }
 
 /* The ETW event a segment causes on end e's host, if any. */
-static void etw_event(conn *c, int e, const segment *s, unsigned *count)
+static void etw_event(scenario_ctx *ctx, conn *c, int e, const segment *s, unsigned *count)
 {
     owner *o = &c->own[e];
     bool leaves = s->dir == e;
@@ -747,14 +751,14 @@ static void etw_event(conn *c, int e, const segment *s, unsigned *count)
     if (o->max_events && *count >= o->max_events)
         return;
     (*count)++;
-    int64_t jitter = jitter_ms[g_jitter_next++ % G_N_ELEMENTS(jitter_ms)] * MS * c->jitter_scale_pct / 100;
+    int64_t jitter = jitter_ms[ctx->jitter_next++ % G_N_ELEMENTS(jitter_ms)] * MS * c->jitter_scale_pct / 100;
     int64_t t = s->t + jitter;
-    emit_etw_net(o->host, t, k, &c->end[e], &c->end[1 - e], o->pid, size);
+    emit_etw_net(ctx, o->host, t, k, &c->end[e], &c->end[1 - e], o->pid, size);
     int64_t ts = t + hosts[o->host].clock_offset;
     note_record(c, e, ts - ts % US, false);
 }
 
-static void nettcp_row(conn *c, int e)
+static void nettcp_row(scenario_ctx *ctx, conn *c, int e)
 {
     const owner *o = &c->own[e];
     const segment *first = &g_array_index(c->segs, segment, 0);
@@ -769,12 +773,13 @@ static void nettcp_row(conn *c, int e)
                            ",\"RemotePort\":%u,\"State\":5,\"AppliedSetting\":0,\"OwningProcess\":%u,"
                            "\"CreationTime\":\"\\/Date(%" PRId64 ")\\/\",\"OffloadState\":0}",
                            c->end[1 - e].port, o->pid, (BASE_NS / MS) + created_ms);
-    emit_json(IF_NETTCP_A, UPPER_PDU_NETTCP, at_ms(o->snapshot_ms), j);
+    emit_json(ctx, IF_NETTCP_A, UPPER_PDU_NETTCP, at_ms(o->snapshot_ms), j);
     g_string_free(j, TRUE);
 }
 
 /* Other rows of the same snapshot (listening sockets: no packet has their endpoints). */
-static void nettcp_listener(int64_t snapshot_ms, const char *local, uint16_t port, uint32_t pid, int64_t created_ms)
+static void nettcp_listener(scenario_ctx *ctx, int64_t snapshot_ms, const char *local, uint16_t port, uint32_t pid,
+                            int64_t created_ms)
 {
     GString *j = g_string_new("{\"LocalAddress\":");
     json_str(j, local);
@@ -783,7 +788,7 @@ static void nettcp_listener(int64_t snapshot_ms, const char *local, uint16_t por
                            "\"AppliedSetting\":null,\"OwningProcess\":%u,\"CreationTime\":\"\\/Date(%" PRId64
                            ")\\/\",\"OffloadState\":0}",
                            port, pid, (BASE_NS / MS) + created_ms);
-    emit_json(IF_NETTCP_A, UPPER_PDU_NETTCP, at_ms(snapshot_ms), j);
+    emit_json(ctx, IF_NETTCP_A, UPPER_PDU_NETTCP, at_ms(snapshot_ms), j);
     g_string_free(j, TRUE);
 }
 
@@ -812,7 +817,7 @@ static void truth_end(const conn *c, int e, int64_t t, GString *out)
     g_string_append_printf(out, "%u\t%s", o->pid, name);
 }
 
-static void conn_emit(conn *c)
+static void conn_emit(scenario_ctx *ctx, conn *c)
 {
     GArray *checks = g_array_new(FALSE, FALSE, sizeof(uint16_t));
     for (guint i = 0; i < c->segs->len; i++) {
@@ -820,15 +825,15 @@ static void conn_emit(conn *c)
         uint16_t check;
         GByteArray *pkt = ip_packet(c, s, &check);
         g_array_append_val(checks, check);
-        add_block(c->iface, s->t, pkt, (int)g_truth->len);
-        g_ptr_array_add(g_truth, NULL); /* filled below, once every record is known */
+        add_block(ctx, c->iface, s->t, pkt, (int)ctx->truth->len);
+        g_ptr_array_add(ctx->truth, NULL); /* filled below, once every record is known */
     }
-    unsigned first_truth = g_truth->len - c->segs->len;
+    unsigned first_truth = ctx->truth->len - c->segs->len;
     for (int e = 0; e < 2; e++) {
         owner *o = &c->own[e];
         unsigned count = 0;
         if (o->kind == OWN_NETTCP) {
-            nettcp_row(c, e);
+            nettcp_row(ctx, c, e);
             int64_t first = g_array_index(c->segs, segment, 0).t;
             g_array_append_val(c->record_times[e], first); /* a row created before the first packet */
             continue;
@@ -836,11 +841,11 @@ static void conn_emit(conn *c)
         for (guint i = 0; i < c->segs->len; i++) {
             const segment *s = &g_array_index(c->segs, segment, i);
             if (o->kind == OWN_ETW) {
-                etw_event(c, e, s, &count);
+                etw_event(ctx, c, e, s, &count);
             } else if (o->kind == OWN_TRACEE && (o->every <= 1 || i % o->every == 0)) {
                 bool egress = s->dir == e;
                 const tracee_proc *p = !egress && o->kernel_ingress ? o->kernel_ingress : &o->tp;
-                tracee_event(c, e, s, g_array_index(checks, uint16_t, i), p, egress);
+                tracee_event(ctx, c, e, s, g_array_index(checks, uint16_t, i), p, egress);
             }
         }
     }
@@ -850,17 +855,17 @@ static void conn_emit(conn *c)
         truth_end(c, s->dir, s->t, line);
         g_string_append_c(line, '\t');
         truth_end(c, 1 - s->dir, s->t, line);
-        g_truth->pdata[first_truth + i] = g_string_free(line, FALSE);
+        ctx->truth->pdata[first_truth + i] = g_string_free(line, FALSE);
     }
     g_array_free(checks, TRUE);
 }
 
 /* The design's own checks: a known socket has a record within its connection's span plus the
  * window; no record lands within another connection of the same endpoints. */
-static void check_design(void)
+static void check_design(const scenario_ctx *ctx)
 {
-    for (guint i = 0; i < g_conns->len; i++) {
-        const conn *c = g_conns->pdata[i];
+    for (guint i = 0; i < ctx->conns->len; i++) {
+        const conn *c = ctx->conns->pdata[i];
         int64_t t0 = g_array_index(c->segs, segment, 0).t;
         int64_t t1 = g_array_index(c->segs, segment, c->segs->len - 1).t;
         for (int e = 0; e < 2; e++) {
@@ -874,8 +879,8 @@ static void check_design(void)
             }
             if (!inside)
                 fail("%s: end %d has no record within its connection", c->label, e);
-            for (guint j = 0; j < g_conns->len; j++) {
-                const conn *d = g_conns->pdata[j];
+            for (guint j = 0; j < ctx->conns->len; j++) {
+                const conn *d = ctx->conns->pdata[j];
                 if (d == c || !((same_socket(&c->end[0], &d->end[0]) && same_socket(&c->end[1], &d->end[1])) ||
                                 (same_socket(&c->end[0], &d->end[1]) && same_socket(&c->end[1], &d->end[0]))))
                     continue;
@@ -893,10 +898,10 @@ static void check_design(void)
 
 /* --- the scenarios ---------------------------------------------------------------------------- */
 
-static void build_scenarios(void)
+/* 1. Host A, ETW: a client's connect, send, recv and disconnect events; its name from Process Start. */
+static void etw_client_curl(scenario_ctx *ctx)
 {
-    /* 1. Host A, ETW: curl.exe, chrome.exe (two connections), svchost.exe accepting. */
-    conn *c = conn_new("1 curl.exe", IF_NET_A, ep("10.1.0.10", 50112), ep("93.184.216.34", 443), 2000, 24000);
+    conn *c = conn_new(ctx, "1 curl.exe", IF_NET_A, ep("10.1.0.10", 50112), ep("93.184.216.34", 443), 2000, 24000);
     c->own[0] = etw_owner(H_A, 5124);
     c->own[0].disconnect = true;
     c->ttl[0] = 128;
@@ -912,8 +917,13 @@ static void build_scenarios(void)
     data(c, 1, 610, 2 * MS);
     ack(c, 0, 1 * MS);
     close_conn(c, 0, 400 * MS);
+}
 
-    c = conn_new("1 chrome.exe #1", IF_NET_A, ep("10.1.0.10", 50120), ep("142.250.185.78", 443), 5000, 18000);
+/* 1. Host A, ETW: one process with two connections open at once, each with its own events. */
+static void etw_one_pid_two_conns(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "1 chrome.exe #1", IF_NET_A, ep("10.1.0.10", 50120), ep("142.250.185.78", 443), 5000,
+                       18000);
     c->own[0] = etw_owner(H_A, 2210);
     c->ttl[0] = 128;
     c->ttl[1] = 118;
@@ -924,7 +934,7 @@ static void build_scenarios(void)
     exchange(c, 388, 972, 900 * MS);
     close_conn(c, 1, 1200 * MS);
 
-    c = conn_new("1 chrome.exe #2", IF_NET_A, ep("10.1.0.10", 50121), ep("151.101.65.140", 443), 5600, 30000);
+    c = conn_new(ctx, "1 chrome.exe #2", IF_NET_A, ep("10.1.0.10", 50121), ep("151.101.65.140", 443), 5600, 30000);
     c->own[0] = etw_owner(H_A, 2210);
     c->ttl[0] = 128;
     c->ttl[1] = 57;
@@ -935,8 +945,13 @@ static void build_scenarios(void)
     exchange(c, 64, 129, 700 * MS);
     exchange(c, 231, 1017, 500 * MS);
     close_conn(c, 0, 900 * MS);
+}
 
-    c = conn_new("1 svchost.exe accept", IF_NET_A, ep("192.0.2.50", 61000), ep("10.1.0.10", 3389), 8500, 3000);
+/* 1. Host A, ETW: the server end of an inbound connection, known from accept and recv/send events. */
+static void etw_server_svchost(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "1 svchost.exe accept", IF_NET_A, ep("192.0.2.50", 61000), ep("10.1.0.10", 3389), 8500,
+                       3000);
     c->own[1] = etw_owner(H_A, 812);
     c->ttl[0] = 127;
     c->ttl[1] = 128;
@@ -947,12 +962,15 @@ static void build_scenarios(void)
     exchange(c, 322, 1187, 40 * MS);
     exchange(c, 1044, 75, 300 * MS);
     close_conn(c, 0, 800 * MS);
+}
 
-    /* 2. Host C, tracee (every packet): wget in container "fetcher"; python3 with events on some
-     * packets only. */
+/* 2. Host C, tracee: a process in a container (own pid namespace, container fields), every packet. */
+static void tracee_container_wget(scenario_ctx *ctx)
+{
     tracee_proc wget = {17, 17, 1, 24817, 24817, 24790, 0, "wget", "/bin/wget", "8b5d0c1a7e3f", "fetcher",
                         "docker.io/library/busybox:1.36", 4026532411u, 4026532414u, 9120, 10900};
-    c = conn_new("2 wget (fetcher)", IF_NET_C, ep("10.2.0.20", 41234), ep("93.184.216.34", 80), 11000, 22000);
+    conn *c = conn_new(ctx, "2 wget (fetcher)", IF_NET_C, ep("10.2.0.20", 41234), ep("93.184.216.34", 80), 11000,
+                       22000);
     c->own[0] = tracee_owner(wget);
     c->ttl[1] = 54;
     handshake(c);
@@ -964,9 +982,13 @@ static void build_scenarios(void)
     data(c, 1, 377, 2 * MS);
     ack(c, 0, 1 * MS);
     close_conn(c, 0, 20 * MS);
+}
 
-    c = conn_new("2 python3 (some packets)", IF_NET_C, ep("10.2.0.20", 41240), ep("151.101.1.69", 443), 12500,
-                 16000);
+/* 2. Host C, tracee: events on every third packet only; the others are known from the connection's. */
+static void tracee_some_packets_python3(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "2 python3 (some packets)", IF_NET_C, ep("10.2.0.20", 41240), ep("151.101.1.69", 443),
+                       12500, 16000);
     c->own[0] = tracee_owner(host_proc(2718, 2690, 1000, "python3", "/usr/bin/python3.11"));
     c->own[0].every = 3;
     c->ttl[1] = 58;
@@ -977,9 +999,12 @@ static void build_scenarios(void)
     exchange(c, 80, 1203, 40 * MS);
     exchange(c, 39, 88, 400 * MS);
     close_conn(c, 0, 300 * MS);
+}
 
-    /* 3. Loopback on host C: psql -> postgres, tracee events on both ends of every packet. */
-    c = conn_new("3 psql -> postgres", IF_LO_C, ep("127.0.0.1", 45678), ep("127.0.0.1", 5432), 14000, 80);
+/* 3. Host C loopback: both ends on one host, every packet with an egress and an ingress event. */
+static void loopback_psql_postgres(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "3 psql -> postgres", IF_LO_C, ep("127.0.0.1", 45678), ep("127.0.0.1", 5432), 14000, 80);
     c->own[0] = tracee_owner(host_proc(4410, 4388, 1000, "psql", "/usr/lib/postgresql/15/bin/psql"));
     c->own[1] = tracee_owner(host_proc(1207, 1, 105, "postgres", "/usr/lib/postgresql/15/bin/postgres"));
     c->win[0] = c->win[1] = 65483;
@@ -990,10 +1015,13 @@ static void build_scenarios(void)
     exchange(c, 57, 2081, 500 * MS);
     data(c, 0, 5, 400 * MS);
     close_conn(c, 0, 1 * MS);
+}
 
-    /* 4. IPv6: msedge.exe on host A (ETW), ssh on host C (tracee). */
-    c = conn_new("4 msedge.exe IPv6", IF_NET_A, ep("2001:db8:1::10", 50500), ep("2001:db8:ff::80", 443), 16000,
-                 21000);
+/* 4. IPv6 in both kinds of record: ETW's IPv6 event ids (msedge.exe, host A), tracee's (ssh, host C). */
+static void ipv6(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "4 msedge.exe IPv6", IF_NET_A, ep("2001:db8:1::10", 50500), ep("2001:db8:ff::80", 443),
+                       16000, 21000);
     c->own[0] = etw_owner(H_A, 2640);
     c->ttl[0] = 128;
     c->ttl[1] = 55;
@@ -1005,7 +1033,7 @@ static void build_scenarios(void)
     exchange(c, 746, 61, 800 * MS);
     close_conn(c, 0, 600 * MS);
 
-    c = conn_new("4 ssh IPv6", IF_NET_C, ep("2001:db8:2::20", 41000), ep("2001:db8:ff::22", 22), 17500, 35000);
+    c = conn_new(ctx, "4 ssh IPv6", IF_NET_C, ep("2001:db8:2::20", 41000), ep("2001:db8:ff::22", 22), 17500, 35000);
     c->own[0] = tracee_owner(host_proc(5521, 5480, 1000, "ssh", "/usr/bin/ssh"));
     c->ttl[1] = 52;
     handshake(c);
@@ -1014,11 +1042,14 @@ static void build_scenarios(void)
     exchange(c, 48, 564, 3 * MS);
     exchange(c, 36, 44, 700 * MS);
     close_conn(c, 0, 500 * MS);
+}
 
-    /* 5. One 4-tuple twice: agent.exe (3100), then sync.exe (3200), 4.3 s after the first closed. */
+/* 5. One 4-tuple twice, agent.exe then sync.exe 4.3 s later: each connection's owner from its own records. */
+static void reused_4tuple(scenario_ctx *ctx)
+{
     for (int k = 0; k < 2; k++) {
-        c = conn_new(k ? "5 sync.exe (reused port)" : "5 agent.exe (port later reused)", IF_NET_A,
-                     ep("10.1.0.10", 49990), ep("198.51.100.30", 8443), k ? 24000 : 19000, 9000);
+        conn *c = conn_new(ctx, k ? "5 sync.exe (reused port)" : "5 agent.exe (port later reused)", IF_NET_A,
+                           ep("10.1.0.10", 49990), ep("198.51.100.30", 8443), k ? 24000 : 19000, 9000);
         c->own[0] = etw_owner(H_A, k ? 3200 : 3100);
         c->own[0].disconnect = true;
         c->ttl[0] = 128;
@@ -1028,9 +1059,13 @@ static void build_scenarios(void)
         exchange(c, k ? 57 : 96, k ? 402 : 77, 300 * MS);
         close_conn(c, 0, 400 * MS);
     }
+}
 
-    /* 6. pid 4000: updater.exe (26 s to 31 s), then backup.exe (from 32 s). */
-    c = conn_new("6 updater.exe (pid 4000)", IF_NET_A, ep("10.1.0.10", 50700), ep("203.0.113.40", 443), 27000, 15000);
+/* 6. pid 4000 is updater.exe (26 s to 31 s), then backup.exe (from 32 s): the name is the one at the time. */
+static void reused_pid(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "6 updater.exe (pid 4000)", IF_NET_A, ep("10.1.0.10", 50700), ep("203.0.113.40", 443),
+                       27000, 15000);
     c->own[0] = etw_owner(H_A, 4000);
     c->ttl[0] = 128;
     c->ttl[1] = 57;
@@ -1039,8 +1074,8 @@ static void build_scenarios(void)
     exchange(c, 61, 250, 500 * MS);
     close_conn(c, 0, 600 * MS);
 
-    c = conn_new("6 backup.exe (pid 4000 reused)", IF_NET_A, ep("10.1.0.10", 50710), ep("203.0.113.41", 443), 33500,
-                 15000);
+    c = conn_new(ctx, "6 backup.exe (pid 4000 reused)", IF_NET_A, ep("10.1.0.10", 50710), ep("203.0.113.41", 443),
+                 33500, 15000);
     c->own[0] = etw_owner(H_A, 4000);
     c->ttl[0] = 128;
     c->ttl[1] = 57;
@@ -1051,10 +1086,11 @@ static void build_scenarios(void)
     ack(c, 1, 8 * MS);
     exchange(c, 777, 210, 400 * MS);
     close_conn(c, 0, 700 * MS);
+}
 
-    /* 7. Clock offsets. Host C's tracee records run 1.5 s behind: four more connections of it with
-     * an event on every packet (the estimate finds +1.5 s). Host E's ETW events run 1.5 s ahead,
-     * with send/recv events each the size of exactly one packet: a minority of the ETW records. */
+/* 7. Host C's tracee clock runs 1.5 s behind: clients with an event on every packet, for the estimate. */
+static void clock_behind_tracee_clients(scenario_ctx *ctx)
+{
     static const struct {
         const char *label;
         tracee_proc p;
@@ -1076,8 +1112,8 @@ static void build_scenarios(void)
          "10.2.0.20", "151.101.0.223", 43003, 443, 32100},
     };
     for (size_t k = 0; k < G_N_ELEMENTS(c7); k++) {
-        c = conn_new(c7[k].label, IF_NET_C, ep(c7[k].client, c7[k].cport), ep(c7[k].server, c7[k].sport),
-                     c7[k].start_ms, 20000 + 4000 * (int64_t)k);
+        conn *c = conn_new(ctx, c7[k].label, IF_NET_C, ep(c7[k].client, c7[k].cport), ep(c7[k].server, c7[k].sport),
+                           c7[k].start_ms, 20000 + 4000 * (int64_t)k);
         c->own[0] = tracee_owner(c7[k].p);
         c->ttl[1] = (uint8_t)(50 + k);
         handshake(c);
@@ -1085,17 +1121,26 @@ static void build_scenarios(void)
         exchange(c, (uint16_t)(90 + k), (uint16_t)(455 + 3 * k), 150 * MS);
         close_conn(c, 0, 200 * MS);
     }
-    c = conn_new("7 node accepting (host C, -1.5 s)", IF_NET_C, ep("198.51.100.9", 55001), ep("10.2.0.20", 3000),
-                 33000, 30000);
+}
+
+/* 7. Host C's tracee clock runs 1.5 s behind: the estimate's fourth connection, seen from its server end. */
+static void clock_behind_tracee_server(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "7 node accepting (host C, -1.5 s)", IF_NET_C, ep("198.51.100.9", 55001),
+                       ep("10.2.0.20", 3000), 33000, 30000);
     c->own[1] = tracee_owner(host_proc(7004, 1, 1001, "node", "/usr/bin/node"));
     c->ttl[0] = 49;
     handshake(c);
     exchange(c, 377, 1166, 1 * MS);
     exchange(c, 412, 58, 250 * MS);
     close_conn(c, 0, 300 * MS);
+}
 
-    c = conn_new("7 powershell.exe (host E, +1.5 s)", IF_NET_E, ep("10.4.0.40", 51000), ep("13.107.4.50", 443),
-                 55000, 28000);
+/* 7. Host E's ETW clock runs 1.5 s ahead: a minority of the ETW records, each send/recv one packet's size. */
+static void clock_ahead_etw(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "7 powershell.exe (host E, +1.5 s)", IF_NET_E, ep("10.4.0.40", 51000),
+                       ep("13.107.4.50", 443), 55000, 28000);
     c->own[0] = etw_owner(H_E, 8300);
     c->ttl[0] = 128;
     c->ttl[1] = 56;
@@ -1106,7 +1151,7 @@ static void build_scenarios(void)
     exchange(c, 201, 1460, 900 * MS);
     close_conn(c, 0, 900 * MS);
 
-    c = conn_new("7 msiexec.exe (host E, +1.5 s)", IF_NET_E, ep("10.4.0.40", 51010), ep("192.229.211.108", 80),
+    c = conn_new(ctx, "7 msiexec.exe (host E, +1.5 s)", IF_NET_E, ep("10.4.0.40", 51010), ep("192.229.211.108", 80),
                  56000, 31000);
     c->own[0] = etw_owner(H_E, 8200);
     c->ttl[0] = 128;
@@ -1116,17 +1161,24 @@ static void build_scenarios(void)
     exchange(c, 176, 1117, 900 * MS);
     exchange(c, 171, 842, 900 * MS);
     close_conn(c, 0, 900 * MS);
+}
 
-    /* 8. Host A: a connection no record describes; one with events for its first packets only. */
-    c = conn_new("8 no record", IF_NET_A, ep("10.1.0.10", 50600), ep("198.51.100.20", 80), 40000, 12000);
+/* 8. Host A: a connection no record describes, whose truth is "-" for both ends. */
+static void no_record(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "8 no record", IF_NET_A, ep("10.1.0.10", 50600), ep("198.51.100.20", 80), 40000, 12000);
     c->ttl[0] = 128;
     c->ttl[1] = 59;
     handshake(c);
     exchange(c, 97, 612, 1 * MS);
     close_conn(c, 1, 100 * MS);
+}
 
-    c = conn_new("8 OneDrive.exe (first events only)", IF_NET_A, ep("10.1.0.10", 50610), ep("52.109.8.21", 443),
-                 41000, 26000);
+/* 8. Host A, ETW: events for the first packets only; the later ones are known from those. */
+static void etw_first_events_only(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "8 OneDrive.exe (first events only)", IF_NET_A, ep("10.1.0.10", 50610),
+                       ep("52.109.8.21", 443), 41000, 26000);
     c->own[0] = etw_owner(H_A, 6120);
     c->own[0].max_events = 3; /* connect, the first send, the first receive */
     c->ttl[0] = 128;
@@ -1137,13 +1189,15 @@ static void build_scenarios(void)
     exchange(c, 1207, 45, 600 * MS);
     exchange(c, 66, 300, 500 * MS);
     close_conn(c, 0, 400 * MS);
+}
 
-    /* 9. Host A: a data segment lost after the capture point and sent again (send event for the
-     * first copy, retransmit event for the second); ETW timing tight here. */
-    c = conn_new("9 OUTLOOK.EXE retransmission", IF_NET_A, ep("10.1.0.10", 50620), ep("40.99.10.2", 443), 43000,
-                 30000);
+/* 9. Host A, ETW: a segment lost after the capture point and sent again (send, then retransmit event). */
+static void etw_retransmission(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "9 OUTLOOK.EXE retransmission", IF_NET_A, ep("10.1.0.10", 50620), ep("40.99.10.2", 443),
+                       43000, 30000);
     c->own[0] = etw_owner(H_A, 7344);
-    c->jitter_scale_pct = 5;
+    c->jitter_scale_pct = 5; /* ETW timing tight here */
     c->ttl[0] = 128;
     c->ttl[1] = 110;
     handshake(c);
@@ -1152,10 +1206,13 @@ static void build_scenarios(void)
     data(c, 1, 1320, c->rtt / 2 + 2 * MS);
     ack(c, 0, c->rtt / 2);
     close_conn(c, 0, 300 * MS);
+}
 
-    /* 10. Host B's sqlcmd.exe to host A's sqlservr.exe: each end from its own host's events. */
-    c = conn_new("10 sqlcmd.exe (B) -> sqlservr.exe (A)", IF_NET_A, ep("10.3.0.30", 49710), ep("10.1.0.10", 1433),
-                 47000, 800);
+/* 10. Host B's sqlcmd.exe to host A's sqlservr.exe: each end from its own host's events. */
+static void etw_both_ends(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "10 sqlcmd.exe (B) -> sqlservr.exe (A)", IF_NET_A, ep("10.3.0.30", 49710),
+                       ep("10.1.0.10", 1433), 47000, 800);
     c->own[0] = etw_owner(H_B, 9410);
     c->own[1] = etw_owner(H_A, 2900);
     c->ttl[0] = 128;
@@ -1165,10 +1222,13 @@ static void build_scenarios(void)
     exchange(c, 246, 421, 5 * MS);
     exchange(c, 52, 303, 300 * MS);
     close_conn(c, 0, 200 * MS);
+}
 
-    /* 11. Host A: no event, only a Get-NetTCPConnection row (snapshot during the connection). */
-    c = conn_new("11 Dropbox.exe (snapshot only)", IF_NET_A, ep("10.1.0.10", 50630), ep("162.125.19.131", 443),
-                 49000, 40000);
+/* 11. Host A: no event, only a Get-NetTCPConnection row (snapshot during the connection) among listeners. */
+static void nettcp_snapshot_only(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "11 Dropbox.exe (snapshot only)", IF_NET_A, ep("10.1.0.10", 50630),
+                       ep("162.125.19.131", 443), 49000, 40000);
     c->own[0].kind = OWN_NETTCP;
     c->own[0].host = H_A;
     c->own[0].pid = 5300;
@@ -1180,12 +1240,15 @@ static void build_scenarios(void)
     exchange(c, 204, 1108, 600 * MS);
     exchange(c, 38, 38, 700 * MS);
     close_conn(c, 0, 300 * MS);
-    nettcp_listener(50000, "0.0.0.0", 3389, 812, -3 * 86400 * 1000 + 61000);
-    nettcp_listener(50000, "0.0.0.0", 1433, 2900, -3 * 86400 * 1000 + 75000);
+    nettcp_listener(ctx, 50000, "0.0.0.0", 3389, 812, -3 * 86400 * 1000 + 61000);
+    nettcp_listener(ctx, 50000, "0.0.0.0", 1433, 2900, -3 * 86400 * 1000 + 75000);
+}
 
-    /* 12. Host C: nginx accepting; inbound packets' events carry swapper/1 (pid 0), outbound nginx. */
-    c = conn_new("12 nginx (kernel thread on ingress)", IF_NET_C, ep("198.51.100.7", 53000), ep("10.2.0.20", 80),
-                 52000, 27000);
+/* 12. Host C, tracee: nginx accepting; inbound packets' events carry swapper/1 (pid 0), outbound nginx. */
+static void tracee_kernel_thread_ingress(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "12 nginx (kernel thread on ingress)", IF_NET_C, ep("198.51.100.7", 53000),
+                       ep("10.2.0.20", 80), 52000, 27000);
     c->own[1] = tracee_owner(host_proc(990, 1, 33, "nginx", "/usr/sbin/nginx"));
     c->own[1].kernel_ingress = &kernel_swapper1;
     c->ttl[0] = 51;
@@ -1198,6 +1261,29 @@ static void build_scenarios(void)
     close_conn(c, 1, 500 * MS);
 }
 
+/* Order matters: ETW events take their jitter in connection order; blocks of equal time keep creation order. */
+static void build_scenarios(scenario_ctx *ctx)
+{
+    etw_client_curl(ctx);
+    etw_one_pid_two_conns(ctx);
+    etw_server_svchost(ctx);
+    tracee_container_wget(ctx);
+    tracee_some_packets_python3(ctx);
+    loopback_psql_postgres(ctx);
+    ipv6(ctx);
+    reused_4tuple(ctx);
+    reused_pid(ctx);
+    clock_behind_tracee_clients(ctx);
+    clock_behind_tracee_server(ctx);
+    clock_ahead_etw(ctx);
+    no_record(ctx);
+    etw_first_events_only(ctx);
+    etw_retransmission(ctx);
+    etw_both_ends(ctx);
+    nettcp_snapshot_only(ctx);
+    tracee_kernel_thread_ingress(ctx);
+}
+
 /* --- main ------------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -1206,19 +1292,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: procshark-scenario OUT.pcapng TRUTH.tsv\n");
         return 2;
     }
-    parse_guid("7dd42a49-5329-4832-8dfd-43d979153a88", guid_kernel_network);
-    parse_guid("3d6fa8d0-fe05-11d0-9dda-00c04fd7ba7c", guid_process);
-    g_blocks = g_array_new(FALSE, FALSE, sizeof(block));
-    g_truth = g_ptr_array_new_with_free_func(g_free);
-    g_conns = g_ptr_array_new();
+    scenario_ctx ctx = {
+        .blocks = g_array_new(FALSE, FALSE, sizeof(block)),
+        .truth = g_ptr_array_new_with_free_func(g_free),
+        .conns = g_ptr_array_new(),
+    };
+    parse_guid("7dd42a49-5329-4832-8dfd-43d979153a88", ctx.guid_kernel_network);
+    parse_guid("3d6fa8d0-fe05-11d0-9dda-00c04fd7ba7c", ctx.guid_process);
 
-    emit_processes();
-    build_scenarios();
-    for (guint i = 0; i < g_conns->len; i++)
-        conn_emit(g_conns->pdata[i]);
-    check_design();
+    emit_processes(&ctx);
+    build_scenarios(&ctx);
+    for (guint i = 0; i < ctx.conns->len; i++)
+        conn_emit(&ctx, ctx.conns->pdata[i]);
+    check_design(&ctx);
 
-    g_array_sort(g_blocks, block_order);
+    g_array_sort(ctx.blocks, block_order);
 
     pcapng_writer_init_library("procshark-scenario");
     char *error = NULL;
@@ -1227,14 +1315,14 @@ int main(int argc, char **argv)
         fail("%s", error);
     GString *truth = g_string_new("frame\tsrc_pid\tsrc_name\tdst_pid\tdst_name\n");
     unsigned packets = 0;
-    for (guint i = 0; i < g_blocks->len; i++) {
-        block *b = &g_array_index(g_blocks, block, i);
-        if (i && b->ts < g_array_index(g_blocks, block, i - 1).ts)
+    for (guint i = 0; i < ctx.blocks->len; i++) {
+        block *b = &g_array_index(ctx.blocks, block, i);
+        if (i && b->ts < g_array_index(ctx.blocks, block, i - 1).ts)
             fail("blocks out of order");
         if (!pcapng_writer_write(w, b->iface, b->ts, b->data->data, b->data->len, NULL, &error))
             fail("%s", error);
         if (b->truth >= 0) {
-            g_string_append_printf(truth, "%u\t%s\n", i + 1, (const char *)g_truth->pdata[b->truth]);
+            g_string_append_printf(truth, "%u\t%s\n", i + 1, (const char *)ctx.truth->pdata[b->truth]);
             packets++;
         }
         g_byte_array_free(b->data, TRUE);
@@ -1245,18 +1333,18 @@ int main(int argc, char **argv)
     if (!g_file_set_contents(argv[2], truth->str, (gssize)truth->len, &gerr))
         fail("%s", gerr->message);
     fprintf(stderr, "procshark-scenario: wrote %u blocks (%u TCP packets, %u connections) to %s, truth to %s\n",
-            g_blocks->len, packets, g_conns->len, argv[1], argv[2]);
+            ctx.blocks->len, packets, ctx.conns->len, argv[1], argv[2]);
 
     g_string_free(truth, TRUE);
-    for (guint i = 0; i < g_conns->len; i++) {
-        conn *c = g_conns->pdata[i];
+    for (guint i = 0; i < ctx.conns->len; i++) {
+        conn *c = ctx.conns->pdata[i];
         g_array_free(c->segs, TRUE);
         for (int e = 0; e < 2; e++)
             g_array_free(c->record_times[e], TRUE);
         g_free(c);
     }
-    g_ptr_array_free(g_conns, TRUE);
-    g_ptr_array_free(g_truth, TRUE);
-    g_array_free(g_blocks, TRUE);
+    g_ptr_array_free(ctx.conns, TRUE);
+    g_ptr_array_free(ctx.truth, TRUE);
+    g_array_free(ctx.blocks, TRUE);
     return 0;
 }
