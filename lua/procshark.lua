@@ -825,12 +825,13 @@ local OPTIONAL_FIELD_NAMES = {
   source = {source = "proc.source"}, match = {match = "proc.match"}, event_frame = {event_frame = "proc.event_frame"},
 }
 M.OPTIONAL = {"retransmission", "needs_two_passes", "container", "source", "match", "event_frame"}
-local RECORD_PROTOCOLS = {
-  {kind = "etwnet", source = "etw"}, {kind = "etwproc", source = "etw"},
-  {kind = "tracee_net", source = "tracee"}, {kind = "nettcpconn", source = "nettcpconnection"},
-}
+-- The protocols of records, whose fields r.fields holds. Which source a record comes from and which
+-- socket it speaks for are the plugin's answers (proc.record.*, from src/source/), not re-derived here.
+local RECORD_PROTOCOLS = {"etwnet", "etwproc", "tracee_net", "nettcpconn"}
 local RECORD_FIELD_NAMES = {proc = "proc", packet_frame = "proc.packet_frame", stream = "proc.tcp_stream",
-                            unmatched = "proc.unmatched_record"}
+                            unmatched = "proc.unmatched_record", source = "proc.record.source",
+                            pid = "proc.record.pid", name = "proc.record.name", ip = "proc.record.ip",
+                            ipv6 = "proc.record.ipv6", port = "proc.record.port"}
 
 -- Field extractors are made once, while Wireshark loads scripts (Field.new works only then).
 local F, R -- packet fields, record fields
@@ -900,9 +901,9 @@ local function declare_record_fields()
   local r = {protocols = {}, fields = {}}
   for key, name in pairs(RECORD_FIELD_NAMES) do r[key] = new_field(name) end
   local names = {}
-  for _, p in ipairs(RECORD_PROTOCOLS) do
-    r.protocols[#r.protocols + 1] = {kind = p.kind, source = p.source, field = new_field(p.kind)}
-    names[p.kind] = {}
+  for _, kind in ipairs(RECORD_PROTOCOLS) do
+    r.protocols[#r.protocols + 1] = {kind = kind, field = new_field(kind)}
+    names[kind] = {}
   end
   local list = ws().Field.list and ws().Field.list() or {}
   for _, name in ipairs(list) do
@@ -1029,34 +1030,6 @@ function M.read_packet(pinfo, tcp, needs)
   return p
 end
 
-local function first(rec, ...)
-  local fields = rec.fields
-  for i = 1, select("#", ...) do
-    local v = fields[select(i, ...)]
-    if v ~= nil then return v end
-  end
-  return nil
-end
-
--- The socket a record speaks for (README, Attribution rules, rule 1).
-local function record_socket(r)
-  local k, f = r.kind, r.fields
-  if k == "etwnet" then
-    if f["etwnet.transport"] == "UDP" and tostring(f["etwnet.event"] or ""):find("Recv") then
-      return first(r, "etwnet.daddr", "etwnet.daddr6"), f["etwnet.dport"]
-    end
-    return first(r, "etwnet.saddr", "etwnet.saddr6"), f["etwnet.sport"]
-  elseif k == "tracee_net" then
-    if f["tracee_net.direction"] == "ingress" or f["tracee_net.flow.direction"] == "incoming" then
-      return first(r, "tracee_net.ip.dst", "tracee_net.ipv6.dst"), f["tracee_net.tcp.dstport"]
-    end
-    return first(r, "tracee_net.ip.src", "tracee_net.ipv6.src"), f["tracee_net.tcp.srcport"]
-  elseif k == "nettcpconn" then
-    return first(r, "nettcpconn.local.ip", "nettcpconn.local.ipv6"), f["nettcpconn.local.port"]
-  end
-  return nil, nil
-end
-
 -- The record table of the frame being tapped, or nil when it holds no record.
 function M.read_record(pinfo)
   local proto
@@ -1079,11 +1052,13 @@ function M.read_record(pinfo)
       end
     end
   end
-  local r = {frame = int(pinfo.number), time = pinfo.abs_ts, kind = proto.kind, source = proto.source,
+  local r = {frame = int(pinfo.number), time = pinfo.abs_ts, kind = proto.kind, source = last_value(R.source()),
              fields = fields, multi = multi}
-  r.pid = first(r, "etwnet.pid", "etwproc.pid", "tracee_net.host_pid", "tracee_net.pid", "nettcpconn.owning_process")
-  r.name = first(r, "etwproc.image", "tracee_net.process_name")
-  r.addr, r.port = record_socket(r)
+  r.pid = int(last_value(R.pid()))
+  r.name = last_value(R.name())
+  local ip = R.ip() or R.ipv6()
+  r.addr = ip and tostring(ip) or nil
+  r.port = int(last_value(R.port()))
   r.endpoint = M.endpoint(r.addr, r.port)
   r.network = R.proc() ~= nil
   r.packet_frame = int(last_value(R.packet_frame()))
@@ -1292,7 +1267,7 @@ local function asked_for(path, nargs)
   return true
 end
 
-M.RECORD_FILTER = "etwnet || etwproc || tracee_net || nettcpconn"
+M.RECORD_FILTER = "proc.record.source"
 
 -- The listeners of a run: the "tcp" tap for packets, the "frame" tap for record frames. run() gives
 -- the current run (a fresh one after each reset); draw(): at the end of the file.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* epan glue for attribution: a postdissector that feeds TCP packets to the correlation engine
+/* proc: attribution. A postdissector that feeds TCP packets to the correlation engine
  * (src/correlate/correlate.c) and shows, on every TCP packet, the process owning each end (proc.*), and
- * on every record the packet it matched; the "procshark/Traffic by process" statistics. */
+ * on every record the packet it matched; what the record dissectors share (their claims go through
+ * procshark_record); the "procshark/Traffic by process" statistics. */
 #include <math.h>
 
 #include <wireshark.h>
@@ -17,11 +18,13 @@
 
 #include "procshark_dissectors.h"
 #include "ps_text.h"
+#include "source.h"
 #include "ws_compat.h"
 
 static int proto_procshark;
 static int hf_src_pid, hf_src_name, hf_src_container, hf_dst_pid, hf_dst_name, hf_dst_container;
 static int hf_pid, hf_name, hf_source, hf_match, hf_event_frame, hf_packet_frame, hf_tcp_stream;
+static int hf_record_source, hf_record_pid, hf_record_name, hf_record_ip, hf_record_ipv6, hf_record_port;
 static gint ett_procshark = -1, ett_end = -1;
 static expert_field ei_unmatched_record, ei_disagreement, ei_needs_two_passes, ei_clock_offset;
 static int procshark_tap = -1;
@@ -40,7 +43,6 @@ static ps_corr *corr;
 static bool filtered_provisionally;
 static bool refilter_scheduled;
 
-ps_corr *procshark_corr(void) { return corr; }
 
 static void procshark_init(void)
 {
@@ -91,7 +93,6 @@ static gboolean refilter(gpointer unused _U_)
     return G_SOURCE_REMOVE;
 }
 
-static const char *const source_names[] = {"etw", "tracee", "nettcpconnection"};
 static const char *const match_names[] = {"none", "packet", "event", "connection", "snapshot"};
 
 int64_t procshark_time_ns(const packet_info *pinfo)
@@ -113,6 +114,81 @@ const char *procshark_shown(packet_info *pinfo, const char *text)
     char *shown = wmem_strdup(pinfo->pool, escaped);
     g_free(escaped);
     return shown;
+}
+
+const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, expert_field *bad_utf8,
+                                   guint *len)
+{
+    *len = tvb_captured_length(tvb);
+    const char *text = *len ? (const char *)tvb_get_ptr(tvb, 0, *len) : "";
+    const gchar *end = NULL;
+    if (!g_utf8_validate(text, *len, &end)) {
+        expert_add_info_format(pinfo, ti, bad_utf8, "Payload is not valid UTF-8 at byte %ld",
+                               (long)(end - text));
+        return NULL;
+    }
+    return text;
+}
+
+void procshark_add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, GPtrArray *problems)
+{
+    for (guint i = 0; i < problems->len; i++)
+        expert_add_info_format(pinfo, ti, ei, "%s", (const char *)problems->pdata[i]);
+}
+
+static proto_item *add_hidden_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
+{
+    proto_item *it = proto_tree_add_uint(tree, hf, tvb, 0, 0, value);
+    proto_item_set_hidden(it);
+    return it;
+}
+
+static void add_hidden_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
+{
+    proto_item *it = proto_tree_add_string(tree, hf, tvb, 0, 0, value);
+    proto_item_set_hidden(it);
+}
+
+void procshark_record_source(proto_tree *tree, tvbuff_t *tvb, ps_source source)
+{
+    add_hidden_string(tree, hf_record_source, tvb, ps_sources[source]->name);
+}
+
+void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_claim *claim, bool has_socket)
+{
+    if (corr && has_socket && !PINFO_FD_VISITED(pinfo))
+        ps_corr_add_claim(corr, pinfo->num, procshark_time_ns(pinfo), claim);
+    if (!tree)
+        return;
+    if (claim->has_pid)
+        add_hidden_uint(tree, hf_record_pid, tvb, claim->pid);
+    if (claim->name)
+        add_hidden_string(tree, hf_record_name, tvb, claim->name);
+    if (!has_socket)
+        return;
+    proto_item *it;
+    if (claim->owned.family == 6) {
+        it = proto_tree_add_ipv6(tree, hf_record_ipv6, tvb, 0, 0, (const ws_in6_addr *)claim->owned.addr);
+    } else {
+        guint32 v4;
+        memcpy(&v4, claim->owned.addr, 4);
+        it = proto_tree_add_ipv4(tree, hf_record_ip, tvb, 0, 0, v4);
+    }
+    proto_item_set_hidden(it);
+    add_hidden_uint(tree, hf_record_port, tvb, claim->owned.port);
+}
+
+void procshark_process(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, bool has_pid, uint32_t pid,
+                       const char *image, const ps_process_change *change)
+{
+    if (corr && has_pid && change && !PINFO_FD_VISITED(pinfo))
+        ps_corr_add_process(corr, pinfo->num, procshark_time_ns(pinfo), *change, pid, image);
+    if (!tree)
+        return;
+    if (has_pid)
+        add_hidden_uint(tree, hf_record_pid, tvb, pid);
+    if (image)
+        add_hidden_string(tree, hf_record_name, tvb, image);
 }
 
 bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out)
@@ -166,7 +242,7 @@ static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const c
 {
     proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
     proto_item_set_text(ti, "%s process: %s (%u) [%s, %s match, frame %u]", label, o->name ? o->name : "?", o->pid,
-                        source_names[o->source], match_names[o->match], o->record_frame);
+                        ps_sources[o->source]->name, match_names[o->match], o->record_frame);
     proto_tree *t = proto_item_add_subtree(ti, ett_end);
     proto_item *it = proto_tree_add_uint(t, hf_end_pid, tvb, 0, 0, o->pid);
     proto_item_set_generated(it);
@@ -178,7 +254,7 @@ static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const c
         it = proto_tree_add_string(t, hf_end_container, tvb, 0, 0, o->container);
         proto_item_set_generated(it);
     }
-    it = proto_tree_add_string(t, hf_source, tvb, 0, 0, source_names[o->source]);
+    it = proto_tree_add_string(t, hf_source, tvb, 0, 0, ps_sources[o->source]->name);
     proto_item_set_generated(it);
     it = proto_tree_add_string(t, hf_match, tvb, 0, 0, match_names[o->match]);
     proto_item_set_generated(it);
@@ -194,7 +270,7 @@ static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const c
     if (o->disagreement)
         expert_add_info_format(pinfo, ti, &ei_disagreement,
                                "%s says pid %u (frame %u) for this socket, %s says pid %u (frame %u)",
-                               source_names[o->source], o->pid, o->record_frame, source_names[o->other_source],
+                               ps_sources[o->source]->name, o->pid, o->record_frame, ps_sources[o->other_source]->name,
                                o->other_pid, o->other_frame);
 }
 
@@ -209,9 +285,9 @@ static void show_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
             add_end(tree, tvb, pinfo, "Source", &who.src, hf_src_pid, hf_src_name, hf_src_container);
         if (who.dst.known)
             add_end(tree, tvb, pinfo, "Destination", &who.dst, hf_dst_pid, hf_dst_name, hf_dst_container);
-        bool any_records = ps_corr_first_record_frame(corr, PS_SOURCE_TRACEE) ||
-                           ps_corr_first_record_frame(corr, PS_SOURCE_ETW) ||
-                           ps_corr_first_record_frame(corr, PS_SOURCE_NETTCP);
+        bool any_records = false;
+        for (unsigned s = 0; s < PS_SOURCE_COUNT; s++)
+            any_records = any_records || ps_corr_first_record_frame(corr, s);
         if (provisional && (!who.src.known || !who.dst.known) && any_records)
             proto_tree_add_expert(tree, pinfo, &ei_needs_two_passes, tvb, 0, 0);
     }
@@ -247,7 +323,7 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
         expert_add_info_format(pinfo, ti, &ei_clock_offset,
                                "Clock offset of %+.6f s applied to this host's %s records, estimated from %u "
                                "exact matches",
-                               (double)info.clock_offset / 1e9, source_names[info.source], info.clock_samples);
+                               (double)info.clock_offset / 1e9, ps_sources[info.source]->name, info.clock_samples);
 }
 
 /* Fields whose use makes the subtree worth building when it is not displayed. */
@@ -361,6 +437,19 @@ void proto_register_procshark(void)
                             "The packet this record describes", HFILL}},
         {&hf_tcp_stream, {"TCP stream", "proc.tcp_stream", FT_UINT32, BASE_DEC, NULL, 0,
                           "The TCP connection this record belongs to (tcp.stream)", HFILL}},
+        /* Hidden, on every record: what it claims, as its source's rules read it (src/source/). */
+        {&hf_record_source, {"Record source", "proc.record.source", FT_STRING, BASE_NONE, NULL, 0,
+                             "The event source of this record: etw, tracee or nettcpconnection", HFILL}},
+        {&hf_record_pid, {"Record process ID", "proc.record.pid", FT_UINT32, BASE_DEC, NULL, 0,
+                          "The process this record names", HFILL}},
+        {&hf_record_name, {"Record process name", "proc.record.name", FT_STRING, BASE_NONE, NULL, 0,
+                           "The process name this record gives", HFILL}},
+        {&hf_record_ip, {"Record socket address", "proc.record.ip", FT_IPv4, BASE_NONE, NULL, 0,
+                         "The address of the socket this record speaks for (the process's own)", HFILL}},
+        {&hf_record_ipv6, {"Record socket address", "proc.record.ipv6", FT_IPv6, BASE_NONE, NULL, 0,
+                           "The address of the socket this record speaks for (the process's own)", HFILL}},
+        {&hf_record_port, {"Record socket port", "proc.record.port", FT_UINT16, BASE_DEC, NULL, 0,
+                           "The port of the socket this record speaks for (the process's own)", HFILL}},
     };
     static gint *ett[] = {&ett_procshark, &ett_end};
     static ei_register_info ei[] = {

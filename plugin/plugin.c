@@ -6,6 +6,7 @@
 #include <epan/packet.h>
 #include <epan/proto.h>
 
+#include "packet-etw.h"
 #include "procshark_dissectors.h"
 #include "ws_compat.h"
 
@@ -22,10 +23,14 @@ PS_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR)
 
 void plugin_register(void)
 {
-    static proto_plugin etw = {proto_register_procshark_etw, proto_reg_handoff_procshark_etw};
-    static proto_plugin json_records = {proto_register_procshark_json, NULL};
-    static proto_plugin attribution = {proto_register_procshark, proto_reg_handoff_procshark};
-    proto_register_plugin(&etw);
-    proto_register_plugin(&json_records);
-    proto_register_plugin(&attribution);
+    static proto_plugin protocols[] = {
+        {proto_register_etwnet, NULL},
+        {proto_register_etwproc, NULL},
+        {proto_register_etwdata, proto_reg_handoff_etwdata},
+        {proto_register_tracee, NULL},
+        {proto_register_nettcpconn, NULL},
+        {proto_register_procshark, proto_reg_handoff_procshark},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)
+        proto_register_plugin(&protocols[i]);
 }

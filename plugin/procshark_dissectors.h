@@ -5,16 +5,30 @@
 #ifndef PROCSHARK_DISSECTORS_H
 #define PROCSHARK_DISSECTORS_H
 
-#include "correlate.h"
+#include <epan/expert.h>
 
-void proto_register_procshark_etw(void);
-void proto_reg_handoff_procshark_etw(void);
-void proto_register_procshark_json(void);
+#include "source.h"
+
+void proto_register_tracee(void);
+void proto_register_nettcpconn(void);
 void proto_register_procshark(void);
 void proto_reg_handoff_procshark(void);
 
-/* The current capture's correlation engine; NULL between captures. */
-ps_corr *procshark_corr(void);
+/* A record's source, as the hidden proc.record.source (the Lua API reads it), whatever the
+ * record holds. */
+void procshark_record_source(proto_tree *tree, tvbuff_t *tvb, ps_source source);
+/* A record's claim (src/source/): fed to the engine on the first pass when it speaks for a socket,
+ * and shown as hidden proc.record.* fields, so that filters and the Lua API read ownership as the
+ * engine does. */
+void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_claim *claim, bool has_socket);
+/* A process event: its lifetime change (NULL: none) fed, and the hidden pid and name. */
+void procshark_process(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, bool has_pid, uint32_t pid,
+                       const char *image, const ps_process_change *change);
+/* A JSON record's payload as text; NULL (with the bad_utf8 expert error on ti) when it is not UTF-8. */
+const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, expert_field *bad_utf8,
+                                   guint *len);
+/* Each problem a decoder found, as an expert item on ti. */
+void procshark_add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, GPtrArray *problems);
 /* The frame's time in nanoseconds since the Unix epoch. */
 int64_t procshark_time_ns(const packet_info *pinfo);
 /* Text from a record as a column or tree label shows it: control characters escaped (ps_text.h),

@@ -1,4 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The correlation engine.
+ *
+ * Model. Records arrive as claims (correlate.h): "process P owns socket A, talking to B", at some
+ * level: one packet (PACKET), a payload or an opening SYN (DATA, OPEN), the socket only (SOCKET), or
+ * a table row valid from the socket's creation (SNAPSHOT). Packets arrive with their TCP stream.
+ * A packet end is decided by, in order: the closest direct claim within the window from the
+ * highest-ranked source that has one; else the connection's owner (the best claim on that socket
+ * during the connection: user processes beat kernel threads, higher ranks lower ones, earlier
+ * later); else the snapshot row created most recently before the packet. Process events give names
+ * to pids for their lifetimes. docs/ATTRIBUTION.md states the same rules for users.
+ *
+ * Clocks. Each source on each host (the owned socket's address) has one constant offset: the
+ * median of (packet time - claim time) over claims that fit exactly one packet within 30 s.
+ *
+ * Invariants. Records and packets are stored in frame order, each fed once; the per-pair indexes
+ * are sorted by time when finalizing, and an offset shifts all of a list by one constant, so the
+ * lists stay sorted. Nothing is global: every state lives in one ps_corr.
+ *
+ * Cost. Feeding is O(1) amortized. Finalizing sorts each index and, per packet, binary-searches the
+ * window in its socket pair's list, then walks the claims inside the window: O((n + w) log n) for
+ * n records and w claims per window (a busy connection makes w large: docs/PERFORMANCE.md). */
 #include "correlate.h"
 
 #include <glib.h>
@@ -31,11 +52,11 @@ static int64_t tsub(int64_t a, int64_t b)
 #define ESTIMATE_MIN_SAMPLES 3
 
 enum {
-    KIND_MASK = 0x0f,
-    BIT_HAS_TCP = 0x10,  /* tracee: seq, ack and flags are known */
-    BIT_EGRESS = 0x20,   /* tracee: the packet leaves the owned socket */
-    BIT_KERNEL = 0x40,   /* tracee: a kernel thread's context */
-    BIT_CREATION = 0x80, /* nettcp: creation time known */
+    KIND_MASK = 0x07,      /* ps_claim_kind */
+    BIT_OUTGOING = 0x08,   /* the claimed packet leaves the owned socket */
+    BIT_RETRANSMIT = 0x10, /* resent data */
+    BIT_KERNEL = 0x20,     /* a kernel thread's context */
+    BIT_CREATION = 0x40,   /* a snapshot's creation time is known */
 };
 
 /* One record about a socket: a is the socket its process owns, b the peer. */
@@ -52,12 +73,12 @@ typedef struct {
             uint32_t ack;
             uint32_t size;
         } net;
-        uint32_t creation[2]; /* nettcp: ns, low and high halves (keeps the record 4-aligned) */
+        uint32_t creation[2]; /* snapshot: ns, low and high halves (keeps the record 4-aligned) */
     } u;
     uint32_t packet_frame; /* the first packet that matched it directly, 0: none */
     uint16_t tcp_flags;
     uint8_t source;
-    uint8_t bits; /* ps_etw_kind in KIND_MASK, BIT_* */
+    uint8_t bits; /* ps_claim_kind in KIND_MASK, BIT_* */
 } record;
 
 typedef struct {
@@ -167,16 +188,23 @@ struct ps_corr {
     GHashTable *identity_ids; /* "name\x1fcontainer" -> id */
     GPtrArray *identities;    /* id - 1 -> identity* */
 
-    GHashTable *by_pair[PS_SOURCE_COUNT]; /* (a << 32 | b) -> GArray of record indexes */
+    /* Claims tied to packets or connections, per source, and snapshot rows of every source:
+     * (a << 32 | b) -> GArray of record indexes. */
+    GHashTable *by_pair[PS_CORR_MAX_SOURCES];
+    GHashTable *snapshots_by_pair;
+    uint8_t rank[PS_CORR_MAX_SOURCES];
+    /* The sources with claims in by_pair, highest rank first (ties: lower id first). */
+    uint8_t by_rank[PS_CORR_MAX_SOURCES];
+    int ranked;
     GHashTable *packets_by_pair;          /* (src << 32 | dst) -> GArray of packet indexes */
     GHashTable *streams_by_pair;          /* unordered endpoint pair -> GArray of streams */
     GHashTable *lifetimes;                /* pid -> GArray of lifetime */
 
     /* Each host's clock, per source: a record's offset is its owned socket's (its host's).
      * Indexed by endpoint id - 1; grown with the endpoints. */
-    GArray *host_offset[PS_SOURCE_COUNT];
+    GArray *host_offset[PS_CORR_MAX_SOURCES];
     GHashTable *clocks; /* clock_key -> clock, one per source and host address */
-    uint32_t first_frame[PS_SOURCE_COUNT];
+    uint32_t first_frame[PS_CORR_MAX_SOURCES];
 };
 
 /* --- interning ------------------------------------------------------------------------------- */
@@ -306,12 +334,13 @@ ps_corr *ps_corr_new(void)
     c->strings = g_ptr_array_new_with_free_func(g_free);
     c->identity_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     c->identities = g_ptr_array_new_with_free_func(g_free);
-    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         c->by_pair[s] = new_index();
+    c->snapshots_by_pair = new_index();
     c->packets_by_pair = new_index();
     c->streams_by_pair = new_index();
     c->lifetimes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
-    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         c->host_offset[s] = g_array_new(FALSE, TRUE, sizeof(int64_t));
     c->clocks = g_hash_table_new_full(clock_hash, clock_equal, g_free, clock_free);
     return c;
@@ -330,12 +359,13 @@ void ps_corr_free(ps_corr *c)
     g_ptr_array_free(c->strings, TRUE);
     g_hash_table_destroy(c->identity_ids);
     g_ptr_array_free(c->identities, TRUE);
-    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         g_hash_table_destroy(c->by_pair[s]);
+    g_hash_table_destroy(c->snapshots_by_pair);
     g_hash_table_destroy(c->packets_by_pair);
     g_hash_table_destroy(c->streams_by_pair);
     g_hash_table_destroy(c->lifetimes);
-    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         g_array_free(c->host_offset[s], TRUE);
     g_hash_table_destroy(c->clocks);
     g_free(c);
@@ -374,7 +404,7 @@ bool ps_corr_is_kernel_thread(uint32_t pid, const char *name)
 
 /* --- feeding --------------------------------------------------------------------------------- */
 
-static int64_t host_offset(const ps_corr *c, ps_source source, uint32_t endpoint)
+static int64_t host_offset(const ps_corr *c, unsigned source, uint32_t endpoint)
 {
     const GArray *offsets = c->host_offset[source];
     return endpoint && endpoint <= offsets->len ? g_array_index(offsets, int64_t, endpoint - 1) : 0;
@@ -383,83 +413,68 @@ static int64_t host_offset(const ps_corr *c, ps_source source, uint32_t endpoint
 static record *record_at(const ps_corr *c, uint32_t index) { return chunked_at(&c->records, index); }
 static packet *packet_at(const ps_corr *c, uint32_t index) { return chunked_at(&c->packets, index); }
 
-static record *new_record(ps_corr *c, uint32_t frame, int64_t time_ns, ps_source source)
+static ps_claim_kind kind_of(const record *r) { return (ps_claim_kind)(r->bits & KIND_MASK); }
+static bool is_snapshot(const record *r) { return kind_of(r) == PS_CLAIM_SNAPSHOT; }
+
+/* Puts a source into by_rank with its first claim in by_pair (a source's rank is constant). */
+static void rank_source(ps_corr *c, unsigned source, uint8_t rank)
 {
-    if (frame <= c->last_record_frame)
-        return NULL;
-    c->last_record_frame = frame;
-    record r = {0};
-    r.frame = frame;
-    r.time_ns = time_ns;
-    r.source = (uint8_t)source;
-    record *added = chunked_push(&c->records, &r);
-    if (!c->first_frame[source])
-        c->first_frame[source] = frame;
-    c->dirty = true;
-    return added;
+    for (int i = 0; i < c->ranked; i++)
+        if (c->by_rank[i] == source)
+            return;
+    c->rank[source] = rank;
+    int at = c->ranked++;
+    while (at > 0 && (c->rank[c->by_rank[at - 1]] < rank ||
+                      (c->rank[c->by_rank[at - 1]] == rank && c->by_rank[at - 1] > source))) {
+        c->by_rank[at] = c->by_rank[at - 1];
+        at--;
+    }
+    c->by_rank[at] = (uint8_t)source;
 }
 
 static void offer_provisionally(ps_corr *c, uint32_t index);
 
-static void index_record(ps_corr *c, const record *r)
+void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_claim *claim)
 {
-    if (r->a && r->b) {
-        index_add(c->by_pair[r->source], pair_key(r->a, r->b), c->records.len - 1);
+    if (claim->kind == PS_CLAIM_NONE || !claim->has_pid || claim->transport != PS_TRANSPORT_TCP ||
+        claim->source >= PS_CORR_MAX_SOURCES || frame <= c->last_record_frame)
+        return;
+    c->last_record_frame = frame;
+    record r = {0};
+    r.frame = frame;
+    r.time_ns = time_ns;
+    r.source = claim->source;
+    r.a = endpoint_id(c, &claim->owned);
+    r.b = endpoint_id(c, &claim->peer);
+    r.pid = claim->pid;
+    r.identity = identity_id(c, claim->name, claim->container);
+    r.bits = (uint8_t)(claim->kind | (claim->outgoing ? BIT_OUTGOING : 0) | (claim->retransmit ? BIT_RETRANSMIT : 0) |
+                       (claim->kernel_thread ? BIT_KERNEL : 0));
+    if (claim->kind == PS_CLAIM_SNAPSHOT) {
+        r.u.creation[0] = (uint32_t)(uint64_t)claim->creation_ns;
+        r.u.creation[1] = (uint32_t)((uint64_t)claim->creation_ns >> 32);
+        r.bits |= claim->has_creation ? BIT_CREATION : 0;
+    } else {
+        r.u.net.seq = claim->seq;
+        r.u.net.ack = claim->ack;
+        r.u.net.size = claim->size;
+        r.tcp_flags = claim->tcp_flags;
+    }
+    const record *added = chunked_push(&c->records, &r);
+    if (!c->first_frame[claim->source])
+        c->first_frame[claim->source] = frame;
+    c->dirty = true;
+    if (added->a && added->b) {
+        if (!is_snapshot(added))
+            rank_source(c, added->source, claim->rank);
+        GHashTable *index = is_snapshot(added) ? c->snapshots_by_pair : c->by_pair[added->source];
+        index_add(index, pair_key(added->a, added->b), c->records.len - 1);
         offer_provisionally(c, c->records.len - 1);
     }
 }
 
-void ps_corr_add_tracee(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_endpoint *src, const ps_endpoint *dst,
-                        bool egress, bool has_tcp, uint32_t seq, uint32_t ack, uint16_t flags, uint32_t pid,
-                        const char *name, const char *container)
-{
-    record *r = new_record(c, frame, time_ns, PS_SOURCE_TRACEE);
-    if (!r)
-        return;
-    uint32_t s = endpoint_id(c, src), d = endpoint_id(c, dst);
-    r->a = egress ? s : d;
-    r->b = egress ? d : s;
-    r->pid = pid;
-    r->identity = identity_id(c, name, container);
-    r->u.net.seq = seq;
-    r->u.net.ack = ack;
-    r->tcp_flags = flags;
-    r->bits = (uint8_t)((has_tcp ? BIT_HAS_TCP : 0) | (egress ? BIT_EGRESS : 0) |
-                        (ps_corr_is_kernel_thread(pid, name) ? BIT_KERNEL : 0));
-    index_record(c, r);
-}
-
-void ps_corr_add_etw_net(ps_corr *c, uint32_t frame, int64_t time_ns, ps_etw_kind kind, const ps_endpoint *local,
-                         const ps_endpoint *remote, uint32_t pid, uint32_t size)
-{
-    record *r = new_record(c, frame, time_ns, PS_SOURCE_ETW);
-    if (!r)
-        return;
-    r->a = endpoint_id(c, local);
-    r->b = endpoint_id(c, remote);
-    r->pid = pid;
-    r->u.net.size = size;
-    r->bits = (uint8_t)kind;
-    index_record(c, r);
-}
-
-void ps_corr_add_nettcp(ps_corr *c, uint32_t frame, int64_t snapshot_ns, const ps_endpoint *local,
-                        const ps_endpoint *remote, uint32_t pid, bool has_creation, int64_t creation_ns)
-{
-    record *r = new_record(c, frame, snapshot_ns, PS_SOURCE_NETTCP);
-    if (!r)
-        return;
-    r->a = endpoint_id(c, local);
-    r->b = endpoint_id(c, remote);
-    r->pid = pid;
-    r->u.creation[0] = (uint32_t)(uint64_t)creation_ns;
-    r->u.creation[1] = (uint32_t)((uint64_t)creation_ns >> 32);
-    r->bits = has_creation ? BIT_CREATION : 0;
-    index_record(c, r);
-}
-
-void ps_corr_add_etw_process(ps_corr *c, uint32_t frame, int64_t time_ns, uint8_t opcode, uint32_t pid,
-                             const char *image)
+void ps_corr_add_process(ps_corr *c, uint32_t frame, int64_t time_ns, ps_process_change change, uint32_t pid,
+                         const char *image)
 {
     (void)frame;
     GArray *lives = g_hash_table_lookup(c->lifetimes, GUINT_TO_POINTER(pid));
@@ -468,23 +483,23 @@ void ps_corr_add_etw_process(ps_corr *c, uint32_t frame, int64_t time_ns, uint8_
         g_hash_table_insert(c->lifetimes, GUINT_TO_POINTER(pid), lives);
     }
     lifetime *last = lives->len ? &g_array_index(lives, lifetime, lives->len - 1) : NULL;
-    switch (opcode) {
-    case 1: /* Start */
-    case 3: /* DCStart: running when the trace began */
-        if (last && last->end == INT64_MAX && opcode == 3 && last->name == string_id(c, image))
+    switch (change) {
+    case PS_PROCESS_START:
+    case PS_PROCESS_RUNNING:
+        if (last && last->end == INT64_MAX && change == PS_PROCESS_RUNNING && last->name == string_id(c, image))
             break; /* a rundown of a process already known */
         if (last && last->end == INT64_MAX)
             last->end = time_ns; /* the pid was reused: its earlier holder is gone */
-        g_array_append_val(lives, ((lifetime){opcode == 3 ? INT64_MIN : time_ns, INT64_MAX, string_id(c, image)}));
+        g_array_append_val(lives, ((lifetime){change == PS_PROCESS_RUNNING ? INT64_MIN : time_ns, INT64_MAX,
+                                              string_id(c, image)}));
         break;
-    case 2:  /* End */
-    case 39: /* Defunct */
+    case PS_PROCESS_END:
         if (last && last->end == INT64_MAX)
             last->end = time_ns;
         else
             g_array_append_val(lives, ((lifetime){INT64_MIN, time_ns, string_id(c, image)}));
         break;
-    default: /* DCEnd: still running when the trace ended */
+    case PS_PROCESS_STILL_RUNNING:
         if (!last)
             g_array_append_val(lives, ((lifetime){INT64_MIN, INT64_MAX, string_id(c, image)}));
         break;
@@ -512,22 +527,17 @@ static int64_t distance(int64_t a, int64_t b) { return a > b ? tsub(a, b) : tsub
 /* Whether record r speaks for end `end` (0 source, 1 destination) of packet p. */
 static ps_match fits(const record *r, const packet *p, int end)
 {
-    int kind = r->bits & KIND_MASK;
-    bool syn_only = (p->flags & (PS_TCP_SYN | PS_TCP_ACK)) == PS_TCP_SYN;
-    switch (r->source) {
-    case PS_SOURCE_TRACEE:
-        if (!(r->bits & BIT_HAS_TCP) || ((r->bits & BIT_EGRESS) != 0) != (end == 0))
-            return PS_MATCH_NONE;
+    bool outgoing = (r->bits & BIT_OUTGOING) != 0;
+    if (outgoing != (end == 0))
+        return PS_MATCH_NONE;
+    switch (kind_of(r)) {
+    case PS_CLAIM_PACKET:
         return r->u.net.seq == p->seq && r->u.net.ack == p->ack && r->tcp_flags == p->flags ? PS_MATCH_PACKET
                                                                                              : PS_MATCH_NONE;
-    case PS_SOURCE_ETW:
-        if (end == 0 && (kind == PS_ETW_SEND || kind == PS_ETW_RETRANSMIT))
-            return p->len > 0 && p->len <= r->u.net.size ? PS_MATCH_EVENT : PS_MATCH_NONE;
-        if (end == 1 && kind == PS_ETW_RECV)
-            return p->len > 0 && p->len <= r->u.net.size ? PS_MATCH_EVENT : PS_MATCH_NONE;
-        if ((end == 0 && kind == PS_ETW_CONNECT) || (end == 1 && kind == PS_ETW_ACCEPT))
-            return syn_only ? PS_MATCH_EVENT : PS_MATCH_NONE;
-        return PS_MATCH_NONE;
+    case PS_CLAIM_DATA:
+        return p->len > 0 && p->len <= r->u.net.size ? PS_MATCH_EVENT : PS_MATCH_NONE;
+    case PS_CLAIM_OPEN:
+        return (p->flags & (PS_TCP_SYN | PS_TCP_ACK)) == PS_TCP_SYN ? PS_MATCH_EVENT : PS_MATCH_NONE;
     default:
         return PS_MATCH_NONE;
     }
@@ -548,7 +558,7 @@ static guint lower_bound(const ps_corr *c, GArray *list, int64_t t, bool provisi
 }
 
 /* The record of `source` closest in time that speaks for end `end` of p, as index + 1. */
-static uint32_t direct_match(const ps_corr *c, ps_source source, const packet *p, int end, bool provisional,
+static uint32_t direct_match(const ps_corr *c, unsigned source, const packet *p, int end, bool provisional,
                              ps_match *level)
 {
     uint32_t owned = end == 0 ? p->src : p->dst, peer = end == 0 ? p->dst : p->src;
@@ -565,7 +575,7 @@ static uint32_t direct_match(const ps_corr *c, ps_source source, const packet *p
         while (i > 0 && adjusted(c, record_at(c, g_array_index(list, uint32_t, i - 1)), true) >= tsub(p->time_ns, c->window))
             i--;
     }
-    /* An ETW event whose size is the payload's beats one that merely holds it. */
+    /* A claim whose size is the payload's beats one that merely holds it. */
     bool best_exact = false;
     for (; i < list->len; i++) {
         uint32_t index = g_array_index(list, uint32_t, i);
@@ -576,7 +586,7 @@ static uint32_t direct_match(const ps_corr *c, ps_source source, const packet *p
         ps_match m = fits(r, p, end);
         if (m == PS_MATCH_NONE)
             continue;
-        bool exact = r->source == PS_SOURCE_ETW && p->len && r->u.net.size == p->len;
+        bool exact = kind_of(r) != PS_CLAIM_PACKET && p->len && r->u.net.size == p->len;
         if ((exact && !best_exact) || (exact == best_exact && distance(t, p->time_ns) < best_distance)) {
             best = index + 1;
             best_distance = distance(t, p->time_ns);
@@ -591,9 +601,9 @@ static void match_packet(ps_corr *c, packet *p, bool provisional)
 {
     for (int end = 0; end < 2; end++) {
         ps_match level = PS_MATCH_NONE;
-        uint32_t r = direct_match(c, PS_SOURCE_TRACEE, p, end, provisional, &level);
-        if (!r)
-            r = direct_match(c, PS_SOURCE_ETW, p, end, provisional, &level);
+        uint32_t r = 0;
+        for (int i = 0; !r && i < c->ranked; i++)
+            r = direct_match(c, c->by_rank[i], p, end, provisional, &level);
         p->direct[end] = r;
         p->match[end] = (uint8_t)(r ? level : PS_MATCH_NONE);
     }
@@ -602,7 +612,7 @@ static void match_packet(ps_corr *c, packet *p, bool provisional)
 static bool is_kernel(const record *r) { return (r->bits & BIT_KERNEL) != 0; }
 
 /* Whether candidate (index + 1) should replace the current owner of a socket: a user process
- * beats a kernel thread, tracee beats ETW, an earlier record beats a later one. */
+ * beats a kernel thread, a higher-ranked source a lower one, an earlier record a later one. */
 static bool better_owner(const ps_corr *c, uint32_t candidate, uint32_t current)
 {
     if (!current)
@@ -610,9 +620,7 @@ static bool better_owner(const ps_corr *c, uint32_t candidate, uint32_t current)
     const record *n = record_at(c, candidate - 1), *o = record_at(c, current - 1);
     if (is_kernel(n) != is_kernel(o))
         return !is_kernel(n);
-    if (n->source != o->source)
-        return n->source == PS_SOURCE_TRACEE;
-    return false;
+    return c->rank[n->source] > c->rank[o->source];
 }
 
 static void offer_owner(ps_corr *c, conn *k, int end, uint32_t candidate)
@@ -631,7 +639,7 @@ static bool disagree(const record *x, const record *y)
 static void offer_provisionally(ps_corr *c, uint32_t index)
 {
     const record *r = record_at(c, index);
-    if (r->source == PS_SOURCE_NETTCP)
+    if (is_snapshot(r))
         return;
     guint64 key = pair_key(MIN(r->a, r->b), MAX(r->a, r->b));
     GArray *streams = g_hash_table_lookup(c->streams_by_pair, &key);
@@ -647,8 +655,8 @@ static void offer_recent(ps_corr *c, conn *k)
 {
     for (int end = 0; end < 2; end++) {
         guint64 key = pair_key(k->ep[end], k->ep[1 - end]);
-        for (int s = PS_SOURCE_ETW; s <= PS_SOURCE_TRACEE; s++) {
-            GArray *list = g_hash_table_lookup(c->by_pair[s], &key);
+        for (int s = 0; s < c->ranked; s++) {
+            GArray *list = g_hash_table_lookup(c->by_pair[c->by_rank[s]], &key);
             for (guint i = list ? list->len : 0; i > 0; i--) {
                 uint32_t index = g_array_index(list, uint32_t, i - 1);
                 if (adjusted(c, record_at(c, index), true) < tsub(k->t0, c->window))
@@ -740,7 +748,7 @@ static bool unique_fit(const ps_corr *c, const record *r, int end, packet **foun
         packet *p = packet_at(c, g_array_index(list, uint32_t, i));
         if (p->time_ns > tadd(t, ESTIMATE_WINDOW))
             break;
-        bool exact = r->source == PS_SOURCE_TRACEE ? fits(r, p, end) == PS_MATCH_PACKET
+        bool exact = kind_of(r) == PS_CLAIM_PACKET ? fits(r, p, end) == PS_MATCH_PACKET
                                                    : fits(r, p, end) == PS_MATCH_EVENT && p->len == r->u.net.size;
         if (exact) {
             if (*found)
@@ -781,25 +789,18 @@ static host_clock *clock_of(ps_corr *c, const record *r)
 static void estimate_offsets(ps_corr *c)
 {
     g_hash_table_remove_all(c->clocks);
-    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         g_array_set_size(c->host_offset[s], 0);
     if (!c->estimate)
         return;
     for (guint i = 0; i < c->records.len; i++) {
         const record *r = record_at(c, i);
-        if (r->source == PS_SOURCE_NETTCP || !r->a || !r->b)
+        if (is_snapshot(r) || !r->a || !r->b)
             continue;
         host_clock *k = clock_of(c, r);
-        int kind = r->bits & KIND_MASK;
-        int end;
-        if (r->source == PS_SOURCE_TRACEE)
-            end = (r->bits & BIT_EGRESS) ? 0 : 1;
-        else if (kind == PS_ETW_SEND)
-            end = 0;
-        else if (kind == PS_ETW_RECV)
-            end = 1;
-        else
+        if (kind_of(r) != PS_CLAIM_PACKET && (kind_of(r) != PS_CLAIM_DATA || (r->bits & BIT_RETRANSMIT)))
             continue;
+        int end = (r->bits & BIT_OUTGOING) ? 0 : 1;
         packet *p;
         if (unique_fit(c, r, end, &p)) {
             int64_t diff = tsub(p->time_ns, tadd(r->time_ns, c->manual_offset));
@@ -820,7 +821,9 @@ static void estimate_offsets(ps_corr *c)
         k->diffs = NULL;
     }
     /* Every socket of a host takes its clock's offset. */
-    for (int s = PS_SOURCE_ETW; s <= PS_SOURCE_TRACEE; s++) {
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++) {
+        if (!c->first_frame[s])
+            continue;
         g_array_set_size(c->host_offset[s], c->endpoints->len);
         for (guint e = 0; e < c->endpoints->len; e++) {
             clock_key key = clock_key_of(c, (uint8_t)s, e + 1);
@@ -830,13 +833,13 @@ static void estimate_offsets(ps_corr *c)
     }
 }
 
-/* Calls visit on every ETW and tracee record about socket `end` of a connection within its
+/* Calls visit on every claim but snapshots about socket `end` of a connection within its
  * lifetime (and the window either side). */
 static void each_socket_record(ps_corr *c, conn *k, int end, void (*visit)(ps_corr *, conn *, int, uint32_t))
 {
     guint64 key = pair_key(k->ep[end], k->ep[1 - end]);
-    for (int s = PS_SOURCE_ETW; s <= PS_SOURCE_TRACEE; s++) {
-        GArray *list = g_hash_table_lookup(c->by_pair[s], &key);
+    for (int s = 0; s < c->ranked; s++) {
+        GArray *list = g_hash_table_lookup(c->by_pair[c->by_rank[s]], &key);
         if (!list)
             continue;
         for (guint i = lower_bound(c, list, tsub(k->t0, c->window), false); i < list->len; i++) {
@@ -869,11 +872,11 @@ static int64_t creation_of(const record *r)
     return (int64_t)((uint64_t)r->u.creation[1] << 32 | r->u.creation[0]);
 }
 
-/* The Get-NetTCPConnection row for a socket created most recently before t, as index + 1. */
+/* The snapshot row for a socket created most recently before t, as index + 1. */
 static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, int64_t t)
 {
     guint64 key = pair_key(owned, peer);
-    GArray *list = g_hash_table_lookup(c->by_pair[PS_SOURCE_NETTCP], &key);
+    GArray *list = g_hash_table_lookup(c->snapshots_by_pair, &key);
     uint32_t best = 0;
     int64_t best_creation = INT64_MIN;
     for (guint i = 0; list && i < list->len; i++) {
@@ -900,7 +903,7 @@ static bool stream_of(const ps_corr *c, const record *r, uint32_t *stream)
         const conn *k = &g_array_index(c->conns, conn, s);
         bool inside = t >= tsub(k->t0, c->window) && t <= tadd(k->t1, c->window);
         /* A snapshot row speaks for a connection it saw created, whenever the snapshot was. */
-        if (r->source == PS_SOURCE_NETTCP)
+        if (is_snapshot(r))
             inside = !(r->bits & BIT_CREATION) || tadd(creation_of(r), c->manual_offset) <= k->t1;
         if (inside) {
             *stream = s;
@@ -914,8 +917,9 @@ void ps_corr_finalize(ps_corr *c)
 {
     if (!c->dirty)
         return;
-    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         sort_index(c, c->by_pair[s], by_record_time);
+    sort_index(c, c->snapshots_by_pair, by_record_time);
     sort_index(c, c->packets_by_pair, by_packet_time);
     estimate_offsets(c);
     /* Offsets change adjusted times by a constant per source: the lists stay sorted. */
@@ -962,7 +966,7 @@ static void describe_owner(const ps_corr *c, uint32_t index_plus1, ps_match matc
     const record *r = record_at(c, index_plus1 - 1);
     o->known = true;
     o->pid = r->pid;
-    o->source = (ps_source)r->source;
+    o->source = r->source;
     o->match = match;
     o->record_frame = r->frame;
     o->kernel_thread = is_kernel(r);
@@ -1041,7 +1045,7 @@ bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution
                 const record *r = record_at(c, candidates[i] - 1);
                 o->disagreement = true;
                 o->other_pid = r->pid;
-                o->other_source = (ps_source)r->source;
+                o->other_source = r->source;
                 o->other_frame = r->frame;
                 break;
             }
@@ -1058,15 +1062,14 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
         return false;
     const record *r = record_at(c, (uint32_t)at);
     memset(out, 0, sizeof *out);
-    out->source = (ps_source)r->source;
+    out->source = r->source;
     out->network = r->a != 0;
-    int kind = r->bits & KIND_MASK;
-    out->matchable = r->source == PS_SOURCE_TRACEE ? (r->bits & BIT_HAS_TCP) != 0
-                                                   : r->source == PS_SOURCE_ETW && kind != PS_ETW_OTHER;
+    ps_claim_kind kind = kind_of(r);
+    out->matchable = kind == PS_CLAIM_PACKET || kind == PS_CLAIM_DATA || kind == PS_CLAIM_OPEN;
     out->matched = r->packet_frame != 0;
     out->packet_frame = r->packet_frame;
     out->has_stream = out->network && stream_of(c, r, &out->stream);
-    if (out->network && r->source != PS_SOURCE_NETTCP) {
+    if (out->network && !is_snapshot(r)) {
         clock_key key = clock_key_of(c, r->source, r->a);
         const host_clock *k = g_hash_table_lookup(c->clocks, &key);
         if (k && k->samples) {
@@ -1078,4 +1081,7 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
     return true;
 }
 
-uint32_t ps_corr_first_record_frame(const ps_corr *c, ps_source source) { return c->first_frame[source]; }
+uint32_t ps_corr_first_record_frame(const ps_corr *c, unsigned source)
+{
+    return source < PS_CORR_MAX_SOURCES ? c->first_frame[source] : 0;
+}

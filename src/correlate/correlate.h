@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Which process owns each end of each TCP packet: records (ETW, tracee, Get-NetTCPConnection) are
- * matched with packets. Plain C and GLib, no Wireshark types: the plugin feeds it frame by frame,
- * the unit tests feed it directly. The rules are in README.md ("Attribution rules"). */
+/* Which process owns each end of each TCP packet: records' claims on sockets are matched with
+ * packets. Plain C and GLib, no Wireshark types: the plugin feeds it frame by frame, the unit tests
+ * feed it directly. The rules are in docs/ATTRIBUTION.md; correlate.c's top comment has the model. */
 #ifndef CORRELATE_H
 #define CORRELATE_H
 
@@ -15,28 +15,60 @@ typedef struct {
     uint16_t port;
 } ps_endpoint;
 
-typedef enum { PS_SOURCE_ETW, PS_SOURCE_TRACEE, PS_SOURCE_NETTCP, PS_SOURCE_COUNT } ps_source;
-
 typedef enum {
     PS_MATCH_NONE,
-    PS_MATCH_PACKET,     /* a tracee event with the packet's addresses, ports, seq, ack and flags */
-    PS_MATCH_EVENT,      /* an ETW send/recv/connect/accept/retransmit that fits the packet */
-    PS_MATCH_CONNECTION, /* the socket's owner, known from another packet or event of the connection */
-    PS_MATCH_SNAPSHOT,   /* a Get-NetTCPConnection row for the endpoints, created before the packet */
+    PS_MATCH_PACKET,     /* a claim naming the packet itself (addresses, ports, seq, ack and flags) */
+    PS_MATCH_EVENT,      /* a send/recv/connect/accept claim that fits the packet */
+    PS_MATCH_CONNECTION, /* the socket's owner, known from another packet or claim of the connection */
+    PS_MATCH_SNAPSHOT,   /* an endpoint table row for the endpoints, created before the packet */
 } ps_match;
 
-/* ETW network event kinds that speak for a socket. */
+/* What a record says about one socket, in the order the levels above use them. */
 typedef enum {
-    PS_ETW_SEND,
-    PS_ETW_RECV,
-    PS_ETW_CONNECT,
-    PS_ETW_ACCEPT,
-    PS_ETW_RETRANSMIT,
-    PS_ETW_OTHER, /* disconnect, reconnect, copy: the owner only */
-} ps_etw_kind;
+    PS_CLAIM_NONE,     /* about a socket, but nothing the engine uses (a failed connect, no pid) */
+    PS_CLAIM_PACKET,   /* one packet: its direction, seq, ack and flags */
+    PS_CLAIM_DATA,     /* a payload of up to `size` bytes sent or received */
+    PS_CLAIM_OPEN,     /* the connection's first SYN, sent (connect) or received (accept) */
+    PS_CLAIM_SOCKET,   /* the socket's owner, tied to no packet (a disconnect, a flow event) */
+    PS_CLAIM_SNAPSHOT, /* a table row: the socket's owner from its creation on, whenever the row was taken */
+} ps_claim_kind;
 
 /* TCP flag bits as in the header. */
 enum { PS_TCP_FIN = 0x01, PS_TCP_SYN = 0x02, PS_TCP_RST = 0x04, PS_TCP_ACK = 0x10 };
+enum { PS_TRANSPORT_TCP = 6, PS_TRANSPORT_UDP = 17 };
+/* Source ids are the caller's (src/source/source.h); the engine only groups by them. */
+#define PS_CORR_MAX_SOURCES 8
+
+/* A record's claim that a process owns a socket. Each source turns its records into claims
+ * (src/source/); the engine knows claims, not sources. */
+typedef struct {
+    uint8_t source;     /* < PS_CORR_MAX_SOURCES: clocks are estimated per source and host */
+    uint8_t rank;       /* of two sources claiming a socket, the higher rank's owner wins */
+    uint8_t transport;  /* PS_TRANSPORT_*: only TCP is matched for now */
+    ps_claim_kind kind;
+    ps_endpoint owned;  /* the socket the process owns */
+    ps_endpoint peer;
+    bool outgoing;      /* PACKET, DATA, OPEN: the packet leaves `owned` */
+    bool retransmit;    /* DATA: resent data, too late to estimate a clock from */
+    bool kernel_thread; /* the context that ran was a kernel thread, not the socket's owner */
+    uint32_t seq, ack;  /* PACKET */
+    uint16_t tcp_flags; /* PACKET */
+    uint32_t size;      /* DATA, OPEN: bytes the record counts */
+    bool has_creation;  /* SNAPSHOT: creation_ns is known */
+    int64_t creation_ns;
+    bool has_pid;
+    uint32_t pid;
+    const char *name;      /* NULL: from process events */
+    const char *container; /* NULL: none */
+} ps_claim;
+
+/* A process starting or ending, which names its pid for that lifetime. */
+typedef enum {
+    PS_PROCESS_START,         /* started during the trace */
+    PS_PROCESS_RUNNING,       /* already running when the trace began (a rundown) */
+    PS_PROCESS_END,           /* ended */
+    PS_PROCESS_STILL_RUNNING, /* still running when the trace ended (a rundown) */
+} ps_process_change;
 
 typedef struct ps_corr ps_corr;
 
@@ -50,18 +82,10 @@ void ps_corr_set_manual_offset(ps_corr *c, int64_t ns);
 void ps_corr_set_estimate_offsets(ps_corr *c, bool on);
 
 /* Records and packets are fed once each, in frame order; a frame fed again is ignored.
- * Strings are copied. */
-void ps_corr_add_tracee(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_endpoint *src, const ps_endpoint *dst,
-                        bool egress, bool has_tcp, uint32_t seq, uint32_t ack, uint16_t flags, uint32_t pid,
-                        const char *name, const char *container);
-void ps_corr_add_etw_net(ps_corr *c, uint32_t frame, int64_t time_ns, ps_etw_kind kind, const ps_endpoint *local,
-                         const ps_endpoint *remote, uint32_t pid, uint32_t size);
-/* ETW Process events: opcode 1 Start, 2 End, 3 DCStart, 4 DCEnd, 39 Defunct. */
-void ps_corr_add_etw_process(ps_corr *c, uint32_t frame, int64_t time_ns, uint8_t opcode, uint32_t pid,
-                             const char *image);
-/* has_creation false when the row gives no CreationTime. */
-void ps_corr_add_nettcp(ps_corr *c, uint32_t frame, int64_t snapshot_ns, const ps_endpoint *local,
-                        const ps_endpoint *remote, uint32_t pid, bool has_creation, int64_t creation_ns);
+ * Strings are copied. Claims of kind NONE, without a pid or not about TCP are ignored. */
+void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_claim *claim);
+void ps_corr_add_process(ps_corr *c, uint32_t frame, int64_t time_ns, ps_process_change change, uint32_t pid,
+                         const char *image);
 void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t stream, const ps_endpoint *src,
                         const ps_endpoint *dst, uint32_t seq, uint32_t ack, uint16_t flags, uint32_t len);
 
@@ -70,13 +94,13 @@ typedef struct {
     uint32_t pid;
     const char *name;      /* NULL when unknown */
     const char *container; /* NULL when none */
-    ps_source source;
+    unsigned source;
     ps_match match;
     uint32_t record_frame; /* the record that decided */
     bool kernel_thread;
     bool disagreement;     /* another source names another process for this socket: */
     uint32_t other_pid;
-    ps_source other_source;
+    unsigned other_source;
     uint32_t other_frame;
 } ps_owner;
 
@@ -95,9 +119,9 @@ void ps_corr_finalize(ps_corr *c);
 bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution *out);
 
 typedef struct {
-    ps_source source;
-    bool network;          /* a record about a socket (not an ETW Process event) */
-    bool matchable;        /* of a kind that describes one packet (send, recv, a tracee packet...) */
+    unsigned source;
+    bool network;          /* a claim with both endpoints */
+    bool matchable;        /* a claim that describes one packet (PACKET, DATA, OPEN) */
     bool matched;          /* a packet matched it directly */
     uint32_t packet_frame; /* the first such packet */
     bool has_stream;
@@ -112,7 +136,7 @@ typedef struct {
 bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out);
 
 /* The first record of a source, or 0. */
-uint32_t ps_corr_first_record_frame(const ps_corr *c, ps_source source);
+uint32_t ps_corr_first_record_frame(const ps_corr *c, unsigned source);
 
 /* Bytes of correlation state per record, for the benchmark. */
 size_t ps_corr_record_state_size(void);

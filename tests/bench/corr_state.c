@@ -19,8 +19,9 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < records; i++) {
         unsigned k = i % connections;
         ps_endpoint client = {4, {10, 1, (unsigned char)(k >> 8), (unsigned char)k}, (unsigned short)(20000 + k % 40000)};
-        ps_corr_add_etw_net(c, i + 1, (int64_t)i * 1000, i % 2 ? PS_ETW_RECV : PS_ETW_SEND, &client, &server,
-                            1000 + k % 1000, 10);
+        ps_claim send = {.source = 0, .transport = PS_TRANSPORT_TCP, .kind = PS_CLAIM_DATA, .owned = client,
+                         .peer = server, .outgoing = i % 2 == 0, .size = 10, .has_pid = true, .pid = 1000 + k % 1000};
+        ps_corr_add_claim(c, i + 1, (int64_t)i * 1000, &send);
     }
     struct mallinfo2 m1 = mallinfo2();
     size_t after = m1.uordblks + m1.hblkhd;

@@ -376,11 +376,14 @@ local function fake_wireshark(opts)
   local w = {ftypes = {ABSOLUTE_TIME = 24, RELATIVE_TIME = 25, UINT64 = 11, INT64 = 16, IPv4 = 32, IPv6 = 33,
                        BYTES = 30, PROTOCOL = 2},
              MENU_TOOLS_UNSORTED = 14, listeners = {}, menus = {}, windows = {}, failures = {}, current = nil}
-  local types = {["etwnet.saddr"] = 32, ["tracee_net.ip.src"] = 32, ["etwnet.connid"] = 11}
+  local types = {["etwnet.saddr"] = 32, ["tracee_net.ip.src"] = 32, ["etwnet.connid"] = 11, ["proc.record.ip"] = 32,
+                 ["proc.record.ipv6"] = 33}
   local known = {}
   for _, n in ipairs({"proc", "proc.src.pid", "proc.src.name", "proc.src.container", "proc.dst.pid",
                       "proc.dst.name", "proc.dst.container", "proc.source", "proc.match", "proc.event_frame",
                       "proc.needs_two_passes", "proc.packet_frame", "proc.tcp_stream", "proc.unmatched_record",
+                      "proc.record.source", "proc.record.pid", "proc.record.name", "proc.record.ip",
+                      "proc.record.ipv6", "proc.record.port",
                       "tcp.stream", "tcp.flags", "tcp.len", "tcp.analysis.retransmission", "etwnet", "etwproc",
                       "tracee_net", "nettcpconn", "etwnet.pid", "etwnet.saddr", "etwnet.sport", "etwnet.connid",
                       "etwnet.event", "etwnet.transport", "tracee_net.host_pid", "tracee_net.ip.src",
@@ -451,7 +454,7 @@ local function fake_wireshark(opts)
       for _, l in ipairs(live) do
         if l.tap == "tcp" and f.tcp then
           for _, hdr in ipairs(f.tcp) do l.packet(f.pinfo, nil, hdr) end
-        elseif l.tap == "frame" and is_record and (l.filter or ""):find("etwnet", 1, true) and
+        elseif l.tap == "frame" and is_record and (l.filter or ""):find("proc.record.source", 1, true) and
                (f.fields["proc.unmatched_record"] or not l.filter:find("proc.unmatched_record", 1, true)) then
           l.packet(f.pinfo, nil, nil)
         end
@@ -498,14 +501,17 @@ local frames = {
    fields = {etwnet = {true}, proc = {true}, ["etwnet.pid"] = {5124}, ["etwnet.saddr"] = {{text = "10.1.0.10"}},
              ["etwnet.sport"] = {50112}, ["etwnet.event"] = {"SendIPV4"}, ["etwnet.transport"] = {"TCP"},
              ["etwnet.connid"] = {{value = "18446744073709551615"}}, ["proc.packet_frame"] = {2},
-             ["proc.tcp_stream"] = {0}}},
+             ["proc.tcp_stream"] = {0}, ["proc.record.source"] = {"etw"}, ["proc.record.pid"] = {5124},
+             ["proc.record.ip"] = {{text = "10.1.0.10"}}, ["proc.record.port"] = {50112}}},
   tcp_frame(2, 1709294400.5, 100, 0, A, B, {src = {5124, "curl.exe", "etw", "event", 1}}),
   tcp_frame(3, 1709294400.75, 1500, 0, B, A, {dst = {5124, "curl.exe", "etw", "connection", 1}},
             {["tcp.analysis.retransmission"] = {true}}),
   {pinfo = {number = 4, abs_ts = 1709294401, len = 300, src_port = 0, dst_port = 0},
    fields = {tracee_net = {true}, proc = {true}, ["tracee_net.host_pid"] = {777},
              ["tracee_net.ip.src"] = {{text = "10.2.0.20"}}, ["tracee_net.tcp.srcport"] = {4000},
-             ["tracee_net.arg"] = {"a=1", "b=2"}, ["proc.unmatched_record"] = {true}}},
+             ["tracee_net.arg"] = {"a=1", "b=2"}, ["proc.unmatched_record"] = {true},
+             ["proc.record.source"] = {"tracee"}, ["proc.record.pid"] = {777},
+             ["proc.record.ip"] = {{text = "10.2.0.20"}}, ["proc.record.port"] = {4000}}},
   tcp_frame(5, 1709294402.000001, 80, 1, C, {"2001:db8::2", 5555}, {},
             {["proc.needs_two_passes"] = {true}}),
   tcp_frame(6, 1709294403, 90, 2, {"127.0.0.1", 1}, {"127.0.0.1", 2},
@@ -568,7 +574,7 @@ test("connections, unmatched and retransmits in tshark", function()
           "5,packet,,,[2001:db8::1]:22 -> [2001:db8::2]:5555,no process known yet (one pass: run tshark -2)\n")
   eq(fake.listeners[1].tap, "tcp")
   eq(fake.listeners[2].tap, "frame")
-  eq(fake.listeners[2].filter, "(etwnet || etwproc || tracee_net || nettcpconn) && (proc.unmatched_record)")
+  eq(fake.listeners[2].filter, "(proc.record.source) && (proc.unmatched_record)")
   out = run_report("retransmits", fake_wireshark(), "format=json")
   eq(out, '[\n{"pid":5124,"name":"curl.exe","retransmits":1,"packets":2,"ratio":0.5000},\n' ..
           '{"pid":42,"name":"self","retransmits":0,"packets":1,"ratio":0.0000}\n]\n')

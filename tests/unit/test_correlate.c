@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The correlation engine on hand-made records and packets: each README attribution rule. */
+/* The correlation engine on hand-made claims and packets: each attribution rule (docs/ATTRIBUTION.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,12 @@
 #include <cmocka.h>
 
 #include "correlate.h"
+#include "source.h"
+
+/* A claim's source fields, as src/source/ fills them: the tests name the rest. */
+#define ETW .source = PS_SOURCE_ETW, .rank = 1, .transport = PS_TRANSPORT_TCP, .has_pid = true
+#define TRACEE .source = PS_SOURCE_TRACEE, .rank = 2, .transport = PS_TRANSPORT_TCP, .has_pid = true
+#define NETTCP .source = PS_SOURCE_NETTCP, .rank = 0, .transport = PS_TRANSPORT_TCP, .has_pid = true
 
 #define S INT64_C(1000000000)
 #define T0 (INT64_C(1709294400) * S)
@@ -64,7 +70,9 @@ static void test_tracee_packet_match_and_connection_level(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
-    ps_corr_add_tracee(c, 1, T0, &a, &b, true, true, 100, 0, PS_TCP_SYN, 4242, "curl", "web");
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
+        .outgoing = true, .seq = 100, .ack = 0, .tcp_flags = PS_TCP_SYN, .pid = 4242, .name = "curl",
+        .container = "web"});
     add_out(c, 2, T0 + 1000, 0, 100, 0, PS_TCP_SYN, 0);
     add_in(c, 3, T0 + 2000, 0, 900, 101, PS_TCP_SYN | PS_TCP_ACK, 0);
     ps_attribution w = who(c, 2);
@@ -91,7 +99,8 @@ static void test_tracee_fields_must_all_match(void **state)
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
     /* another seq: no packet match, but the socket's owner for the connection all the same */
-    ps_corr_add_tracee(c, 1, T0, &a, &b, true, true, 999, 0, PS_TCP_SYN, 4242, "curl", NULL);
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
+        .outgoing = true, .seq = 999, .ack = 0, .tcp_flags = PS_TCP_SYN, .pid = 4242, .name = "curl"});
     add_out(c, 2, T0, 0, 100, 0, PS_TCP_SYN, 0);
     ps_attribution w = who(c, 2);
     assert_owner(w.src, 4242, "curl", PS_MATCH_CONNECTION);
@@ -106,13 +115,16 @@ static void test_etw_events_and_names_from_process_events(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
-    ps_corr_add_etw_process(c, 1, T0 - 10 * S, 3, 2716, "chrome.exe");
+    ps_corr_add_process(c, 1, T0 - 10 * S, PS_PROCESS_RUNNING, 2716, "chrome.exe");
     add_out(c, 2, T0, 0, 1, 0, PS_TCP_SYN, 0);
-    ps_corr_add_etw_net(c, 3, T0 + 200000000, PS_ETW_CONNECT, &a, &b, 2716, 0); /* after its packet */
+    ps_corr_add_claim(c, 3, T0 + 200000000, &(ps_claim){ETW, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b,
+        .outgoing = true, .pid = 2716}); /* after its packet */
     add_out(c, 4, T0 + S / 2, 0, 2, 1, PS_TCP_ACK | 0x08, 77);
-    ps_corr_add_etw_net(c, 5, T0 + S / 2 - 1000, PS_ETW_SEND, &a, &b, 2716, 77);
+    ps_corr_add_claim(c, 5, T0 + S / 2 - 1000, &(ps_claim){ETW, .kind = PS_CLAIM_DATA, .owned = a, .peer = b,
+        .outgoing = true, .size = 77, .pid = 2716});
     add_in(c, 6, T0 + S, 0, 1, 79, PS_TCP_ACK, 4101);
-    ps_corr_add_etw_net(c, 7, T0 + S + 1000, PS_ETW_RECV, &a, &b, 2716, 4101);
+    ps_corr_add_claim(c, 7, T0 + S + 1000, &(ps_claim){ETW, .kind = PS_CLAIM_DATA, .owned = a, .peer = b,
+        .size = 4101, .pid = 2716});
     add_out(c, 8, T0 + 2 * S, 0, 79, 4102, PS_TCP_ACK, 0); /* a bare ACK: no event fits */
     assert_owner(who(c, 2).src, 2716, "chrome.exe", PS_MATCH_EVENT);
     assert_owner(who(c, 4).src, 2716, "chrome.exe", PS_MATCH_EVENT);
@@ -127,8 +139,10 @@ static void test_payload_larger_than_the_send_does_not_fit(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server(), other = ep("10.0.0.9", 1);
-    ps_corr_add_etw_net(c, 1, T0, PS_ETW_SEND, &a, &b, 7, 10);
-    ps_corr_add_etw_net(c, 2, T0, PS_ETW_SEND, &a, &other, 8, 100); /* another peer */
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){ETW, .kind = PS_CLAIM_DATA, .owned = a, .peer = b, .outgoing = true,
+        .size = 10, .pid = 7});
+    ps_corr_add_claim(c, 2, T0, &(ps_claim){ETW, .kind = PS_CLAIM_DATA, .owned = a, .peer = other, .outgoing = true,
+        .size = 100, .pid = 8}); /* another peer */
     add_out(c, 3, T0, 0, 1, 1, PS_TCP_ACK, 50);
     ps_attribution w = who(c, 3);
     assert_owner(w.src, 7, NULL, PS_MATCH_CONNECTION);
@@ -141,7 +155,8 @@ static void test_window_and_manual_offset(void **state)
     ps_corr *c = ps_corr_new();
     ps_corr_set_estimate_offsets(c, false);
     ps_endpoint a = client(), b = server();
-    ps_corr_add_tracee(c, 1, T0 - 3 * S, &a, &b, true, true, 100, 0, PS_TCP_SYN, 1, "early", NULL);
+    ps_corr_add_claim(c, 1, T0 - 3 * S, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
+        .outgoing = true, .seq = 100, .ack = 0, .tcp_flags = PS_TCP_SYN, .pid = 1, .name = "early"});
     add_out(c, 2, T0, 0, 100, 0, PS_TCP_SYN, 0);
     assert_false(who(c, 2).src.known);
     ps_corr_set_manual_offset(c, 3 * S);
@@ -161,14 +176,17 @@ static void test_offset_estimated_from_exact_matches(void **state)
     /* tracee runs 1.5 s behind the packets */
     for (uint32_t i = 0; i < 6; i++) {
         int64_t t = T0 + i * S / 10;
-        ps_corr_add_tracee(c, frame++, t - 3 * S / 2, &a, &b, true, true, 1000 + i, 7, PS_TCP_ACK, 55, "late", NULL);
+        ps_corr_add_claim(c, frame++, t - 3 * S / 2, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a,
+            .peer = b, .outgoing = true, .seq = 1000 + i, .ack = 7, .tcp_flags = PS_TCP_ACK, .pid = 55,
+            .name = "late"});
         add_out(c, frame++, t, 0, 1000 + i, 7, PS_TCP_ACK, 10);
     }
     /* another host's ETW clock runs 2 s ahead: estimated on its own */
     ps_endpoint w = ep("10.7.0.7", 60000), x = ep("10.8.0.8", 80);
     for (uint32_t i = 0; i < 4; i++) {
         int64_t t = T0 + 10 * S + i * S / 10;
-        ps_corr_add_etw_net(c, frame++, t + 2 * S, PS_ETW_SEND, &w, &x, 66, 100 + i);
+        ps_corr_add_claim(c, frame++, t + 2 * S, &(ps_claim){ETW, .kind = PS_CLAIM_DATA, .owned = w, .peer = x,
+            .outgoing = true, .size = 100 + i, .pid = 66});
         ps_corr_add_packet(c, frame++, t, 1, &w, &x, 1 + i, 1, PS_TCP_ACK, 100 + i);
     }
     ps_record_info info;
@@ -193,9 +211,11 @@ static void test_kernel_thread_yields_to_user_process(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
-    ps_corr_add_tracee(c, 1, T0, &b, &a, false, true, 5, 6, PS_TCP_ACK, 0, "swapper/1", NULL);
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b, .seq = 5,
+        .ack = 6, .tcp_flags = PS_TCP_ACK, .pid = 0, .name = "swapper/1", .kernel_thread = true});
     add_in(c, 2, T0, 0, 5, 6, PS_TCP_ACK, 0);
-    ps_corr_add_tracee(c, 3, T0 + S, &a, &b, true, true, 6, 5, PS_TCP_ACK | 0x08, 900, "nginx", NULL);
+    ps_corr_add_claim(c, 3, T0 + S, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
+        .outgoing = true, .seq = 6, .ack = 5, .tcp_flags = PS_TCP_ACK | 0x08, .pid = 900, .name = "nginx"});
     add_out(c, 4, T0 + S, 0, 6, 5, PS_TCP_ACK | 0x08, 12);
     assert_owner(who(c, 2).dst, 900, "nginx", PS_MATCH_CONNECTION);
     assert_owner(who(c, 4).src, 900, "nginx", PS_MATCH_PACKET);
@@ -210,7 +230,8 @@ static void test_kernel_thread_alone_is_shown(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
-    ps_corr_add_tracee(c, 1, T0, &b, &a, false, true, 5, 6, PS_TCP_ACK, 0, "swapper/1", NULL);
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b, .seq = 5,
+        .ack = 6, .tcp_flags = PS_TCP_ACK, .pid = 0, .name = "swapper/1", .kernel_thread = true});
     add_in(c, 2, T0, 0, 5, 6, PS_TCP_ACK, 0);
     ps_attribution w = who(c, 2);
     assert_owner(w.dst, 0, "swapper/1", PS_MATCH_PACKET);
@@ -223,13 +244,15 @@ static void test_reused_port_and_pid(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
-    ps_corr_add_etw_process(c, 1, T0 - S, 1, 4000, "updater.exe");
-    ps_corr_add_etw_net(c, 2, T0, PS_ETW_CONNECT, &a, &b, 4000, 0);
+    ps_corr_add_process(c, 1, T0 - S, PS_PROCESS_START, 4000, "updater.exe");
+    ps_corr_add_claim(c, 2, T0, &(ps_claim){ETW, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b, .outgoing = true,
+        .pid = 4000});
     add_out(c, 3, T0, 0, 1, 0, PS_TCP_SYN, 0);
     add_out(c, 4, T0 + S, 0, 2, 1, PS_TCP_FIN | PS_TCP_ACK, 0);
-    ps_corr_add_etw_process(c, 5, T0 + 2 * S, 2, 4000, "updater.exe");
-    ps_corr_add_etw_process(c, 6, T0 + 10 * S, 1, 4000, "backup.exe");
-    ps_corr_add_etw_net(c, 7, T0 + 20 * S, PS_ETW_CONNECT, &a, &b, 4000, 0);
+    ps_corr_add_process(c, 5, T0 + 2 * S, PS_PROCESS_END, 4000, "updater.exe");
+    ps_corr_add_process(c, 6, T0 + 10 * S, PS_PROCESS_START, 4000, "backup.exe");
+    ps_corr_add_claim(c, 7, T0 + 20 * S, &(ps_claim){ETW, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b,
+        .outgoing = true, .pid = 4000});
     add_out(c, 8, T0 + 20 * S, 1, 500, 0, PS_TCP_SYN, 0);
     add_out(c, 9, T0 + 21 * S, 1, 501, 1, PS_TCP_ACK, 0);
     assert_owner(who(c, 4).src, 4000, "updater.exe", PS_MATCH_CONNECTION);
@@ -246,10 +269,12 @@ static void test_snapshot_rows(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
-    ps_corr_add_etw_process(c, 1, T0 - 60 * S, 3, 880, "sqlservr.exe");
+    ps_corr_add_process(c, 1, T0 - 60 * S, PS_PROCESS_RUNNING, 880, "sqlservr.exe");
     add_out(c, 2, T0, 0, 1, 0, PS_TCP_SYN, 0);
-    ps_corr_add_nettcp(c, 3, T0 + 30 * S, &a, &b, 880, true, T0 - S);
-    ps_corr_add_nettcp(c, 4, T0 + 30 * S, &b, &a, 99, true, T0 + 5 * S); /* created after the packet */
+    ps_corr_add_claim(c, 3, T0 + 30 * S, &(ps_claim){NETTCP, .kind = PS_CLAIM_SNAPSHOT, .owned = a, .peer = b,
+        .pid = 880, .has_creation = true, .creation_ns = T0 - S});
+    ps_corr_add_claim(c, 4, T0 + 30 * S, &(ps_claim){NETTCP, .kind = PS_CLAIM_SNAPSHOT, .owned = b, .peer = a,
+        .pid = 99, .has_creation = true, .creation_ns = T0 + 5 * S}); /* created after the packet */
     ps_attribution w = who(c, 2);
     assert_owner(w.src, 880, "sqlservr.exe", PS_MATCH_SNAPSHOT);
     assert_int_equal(w.src.source, PS_SOURCE_NETTCP);
@@ -262,8 +287,10 @@ static void test_disagreeing_sources(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
-    ps_corr_add_tracee(c, 1, T0, &a, &b, true, true, 1, 0, PS_TCP_SYN, 10, "one", NULL);
-    ps_corr_add_etw_net(c, 2, T0, PS_ETW_CONNECT, &a, &b, 20, 0);
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
+        .outgoing = true, .seq = 1, .ack = 0, .tcp_flags = PS_TCP_SYN, .pid = 10, .name = "one"});
+    ps_corr_add_claim(c, 2, T0, &(ps_claim){ETW, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b, .outgoing = true,
+        .pid = 20});
     add_out(c, 3, T0, 0, 1, 0, PS_TCP_SYN, 0);
     ps_attribution w = who(c, 3);
     assert_owner(w.src, 10, "one", PS_MATCH_PACKET);
@@ -279,9 +306,12 @@ static void test_loopback_gets_both_ends_and_hosts_do_not_mix(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint cl = ep("127.0.0.1", 40000), sv = ep("127.0.0.1", 5432), elsewhere = ep("10.9.9.9", 40000);
-    ps_corr_add_tracee(c, 1, T0, &cl, &sv, true, true, 1, 0, PS_TCP_SYN, 100, "psql", NULL);
-    ps_corr_add_tracee(c, 2, T0, &cl, &sv, false, true, 1, 0, PS_TCP_SYN, 200, "postgres", NULL);
-    ps_corr_add_etw_net(c, 3, T0, PS_ETW_CONNECT, &elsewhere, &sv, 300, 0); /* another host's socket */
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = cl, .peer = sv,
+        .outgoing = true, .seq = 1, .ack = 0, .tcp_flags = PS_TCP_SYN, .pid = 100, .name = "psql"});
+    ps_corr_add_claim(c, 2, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = sv, .peer = cl, .seq = 1,
+        .ack = 0, .tcp_flags = PS_TCP_SYN, .pid = 200, .name = "postgres"});
+    ps_corr_add_claim(c, 3, T0, &(ps_claim){ETW, .kind = PS_CLAIM_OPEN, .owned = elsewhere, .peer = sv,
+        .outgoing = true, .pid = 300}); /* another host's socket */
     ps_corr_add_packet(c, 4, T0, 0, &cl, &sv, 1, 0, PS_TCP_SYN, 0);
     ps_attribution w = who(c, 4);
     assert_owner(w.src, 100, "psql", PS_MATCH_PACKET);
@@ -299,7 +329,8 @@ static void test_ipv6_and_provisional_answers(void **state)
     ps_corr_add_packet(c, 1, T0, 0, &a, &b, 1, 0, PS_TCP_SYN, 0);
     assert_true(ps_corr_packet(c, 1, true, &w));
     assert_false(w.src.known);
-    ps_corr_add_etw_net(c, 2, T0 + 1000, PS_ETW_CONNECT, &a, &b, 77, 0);
+    ps_corr_add_claim(c, 2, T0 + 1000, &(ps_claim){ETW, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b,
+        .outgoing = true, .pid = 77});
     ps_corr_add_packet(c, 3, T0 + 2000, 0, &a, &b, 2, 1, PS_TCP_ACK, 0);
     assert_true(ps_corr_packet(c, 3, true, &w));
     assert_true(w.src.known);
@@ -315,8 +346,10 @@ static void test_frames_fed_twice_are_ignored(void **state)
     (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
-    ps_corr_add_etw_net(c, 5, T0, PS_ETW_CONNECT, &a, &b, 1, 0);
-    ps_corr_add_etw_net(c, 5, T0, PS_ETW_CONNECT, &a, &b, 2, 0);
+    ps_corr_add_claim(c, 5, T0, &(ps_claim){ETW, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b, .outgoing = true,
+        .pid = 1});
+    ps_corr_add_claim(c, 5, T0, &(ps_claim){ETW, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b, .outgoing = true,
+        .pid = 2});
     add_out(c, 6, T0, 0, 1, 0, PS_TCP_SYN, 0);
     add_out(c, 6, T0, 0, 9, 0, PS_TCP_SYN, 0);
     assert_owner(who(c, 6).src, 1, NULL, PS_MATCH_EVENT);
@@ -335,10 +368,13 @@ static void test_times_at_the_ends_of_the_clock(void **state)
     ps_corr_set_manual_offset(c, 86400 * S);
     ps_corr_set_window(c, INT64_MIN);
     ps_endpoint a = client(), b = server();
-    ps_corr_add_tracee(c, 1, late, &a, &b, true, true, 100, 0, PS_TCP_SYN, 4242, "curl", "web");
+    ps_corr_add_claim(c, 1, late, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
+        .outgoing = true, .seq = 100, .ack = 0, .tcp_flags = PS_TCP_SYN, .pid = 4242, .name = "curl",
+        .container = "web"});
     add_out(c, 2, late + S / 2, 0, 100, 0, PS_TCP_SYN, 0);
     add_in(c, 3, INT64_MAX, 0, 900, 101, PS_TCP_SYN | PS_TCP_ACK, 0);
-    ps_corr_add_tracee(c, 4, INT64_MIN, &b, &a, true, false, 900, 101, PS_TCP_SYN | PS_TCP_ACK, 80, "nginx", NULL);
+    ps_corr_add_claim(c, 4, INT64_MIN, &(ps_claim){TRACEE, .kind = PS_CLAIM_SOCKET, .owned = b, .peer = a,
+        .outgoing = true, .pid = 80, .name = "nginx"});
     ps_attribution w = who(c, 2);
     assert_owner(w.src, 4242, "curl", PS_MATCH_PACKET);
     w = who(c, 3);

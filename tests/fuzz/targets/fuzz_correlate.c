@@ -8,6 +8,7 @@
 #include "fuzz_common.h"
 
 #include "correlate.h"
+#include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,7 +57,7 @@ static uint32_t pick_pid(input *in)
 /* What was fed and accepted. */
 typedef struct {
     uint32_t frame;
-    ps_source source;
+    unsigned source;
     uint32_t pid;
 } fed_record;
 
@@ -87,7 +88,7 @@ static const fed_packet *find_packet(const model *m, uint32_t frame)
     return NULL;
 }
 
-static void note_record(model *m, uint32_t frame, ps_source source, uint32_t pid)
+static void note_record(model *m, uint32_t frame, unsigned source, uint32_t pid)
 {
     g_array_append_val(m->records, ((fed_record){frame, source, pid}));
     if (!m->first[source])
@@ -170,8 +171,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const uint32_t pid = pick_pid(&in);
             const uint32_t seq = u32(&in), ack = u32(&in);
             const uint32_t f = refeed && last_record ? last_record : ++frame;
-            ps_corr_add_tracee(c, f, t, &a, &b, bits & 1, bits & 2, seq, ack, (uint16_t)(bits >> 2), pid,
-                               names[u8(&in) & 7], containers[u8(&in) % 3]);
+            ps_claim claim;
+            ps_claim_init(&claim, PS_SOURCE_TRACEE);
+            claim.kind = bits & 2 ? PS_CLAIM_PACKET : PS_CLAIM_SOCKET;
+            claim.outgoing = bits & 1;
+            claim.owned = claim.outgoing ? a : b;
+            claim.peer = claim.outgoing ? b : a;
+            claim.seq = seq;
+            claim.ack = ack;
+            claim.tcp_flags = (uint16_t)(bits >> 2);
+            claim.has_pid = true;
+            claim.pid = pid;
+            claim.name = names[u8(&in) & 7];
+            claim.container = containers[u8(&in) % 3];
+            claim.kernel_thread = ps_corr_is_kernel_thread(pid, claim.name);
+            ps_corr_add_claim(c, f, t, &claim);
             if (f > last_record)
                 last_record = f, note_record(&m, f, PS_SOURCE_TRACEE, pid);
             break;
@@ -179,19 +193,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 1: { /* ETW network event */
             endpoint(&in, &a);
             endpoint(&in, &b);
-            const ps_etw_kind kind = (ps_etw_kind)(u8(&in) % (PS_ETW_OTHER + 1));
+            /* send, recv, connect, accept, retransmit, another event */
+            static const ps_claim_kind kinds[] = {PS_CLAIM_DATA, PS_CLAIM_DATA, PS_CLAIM_OPEN,
+                                                  PS_CLAIM_OPEN, PS_CLAIM_DATA, PS_CLAIM_SOCKET};
+            const unsigned event = u8(&in) % G_N_ELEMENTS(kinds);
             const uint32_t pid = pick_pid(&in), bytes = u16(&in);
             const uint32_t f = refeed && last_record ? last_record : ++frame;
-            ps_corr_add_etw_net(c, f, t, kind, &a, &b, pid, bytes);
+            ps_claim claim;
+            ps_claim_init(&claim, PS_SOURCE_ETW);
+            claim.kind = kinds[event];
+            claim.outgoing = event == 0 || event == 2 || event == 4;
+            claim.retransmit = event == 4;
+            claim.owned = a;
+            claim.peer = b;
+            claim.has_pid = true;
+            claim.pid = pid;
+            claim.size = bytes;
+            ps_corr_add_claim(c, f, t, &claim);
             if (f > last_record)
                 last_record = f, note_record(&m, f, PS_SOURCE_ETW, pid);
             break;
         }
-        case 2: { /* ETW Process event: names pids, is no record */
-            static const uint8_t opcodes[] = {1, 2, 3, 4, 39, 0, 5, 255};
-            const uint8_t opcode = opcodes[u8(&in) & 7];
+        case 2: { /* a process event: names pids, is no record */
+            const ps_process_change change = (ps_process_change)(u8(&in) & 3);
             const uint32_t pid = pick_pid(&in);
-            ps_corr_add_etw_process(c, ++frame, t, opcode, pid, names[u8(&in) & 7]);
+            ps_corr_add_process(c, ++frame, t, change, pid, names[u8(&in) & 7]);
             break;
         }
         case 3: { /* Get-NetTCPConnection row */
@@ -202,7 +228,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const int64_t age = (int64_t)u16(&in) * INT64_C(1000000); /* created before the snapshot, or (bit 7) after */
             const int64_t creation = !(has & 0x80) ? t - age : age > INT64_MAX - t ? INT64_MAX : t + age;
             const uint32_t f = refeed && last_record ? last_record : ++frame;
-            ps_corr_add_nettcp(c, f, t, &a, &b, pid, has & 1, creation);
+            ps_claim claim;
+            ps_claim_init(&claim, PS_SOURCE_NETTCP);
+            claim.kind = PS_CLAIM_SNAPSHOT;
+            claim.owned = a;
+            claim.peer = b;
+            claim.has_pid = true;
+            claim.pid = pid;
+            claim.has_creation = has & 1;
+            claim.creation_ns = creation;
+            ps_corr_add_claim(c, f, t, &claim);
             if (f > last_record)
                 last_record = f, note_record(&m, f, PS_SOURCE_NETTCP, pid);
             break;
@@ -259,7 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_record(&m, c, f);
     }
     for (int s = 0; s < PS_SOURCE_COUNT; s++)
-        FUZZ_CHECK(ps_corr_first_record_frame(c, (ps_source)s) == m.first[s]);
+        FUZZ_CHECK(ps_corr_first_record_frame(c, (unsigned)s) == m.first[s]);
     g_array_free(m.records, TRUE);
     g_array_free(m.packets, TRUE);
     ps_corr_free(c);

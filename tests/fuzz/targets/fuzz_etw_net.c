@@ -4,11 +4,20 @@
  * 1-2, little-endian; the opcode is byte 1), version (byte 3), and UserDataLength as the payload's
  * length plus byte 4 minus 128 (0x80: honest), so short and overlong declarations are reached. */
 #include "fuzz_common.h"
+#include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const etw_provider providers[] = {ETW_PROVIDER_TCPIP, ETW_PROVIDER_UDPIP, ETW_PROVIDER_KERNEL_NETWORK,
                                          ETW_PROVIDER_OTHER};
+
+/* A claim names a socket of the record's own addresses, and only a kind the engine knows. */
+static void check_claim(bool has_socket, const ps_claim *claim)
+{
+    FUZZ_CHECK(claim->kind <= PS_CLAIM_SNAPSHOT);
+    FUZZ_CHECK(!has_socket || claim->owned.family == 4 || claim->owned.family == 6);
+    FUZZ_CHECK(claim->kind == PS_CLAIM_NONE || (has_socket && (claim->peer.family == 4 || claim->peer.family == 6)));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,6 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ev.status == ETW_NET_OK)
         FUZZ_CHECK(declared_len == ev.expected_len[0] || declared_len == ev.expected_len[1]);
     (void)etw_net_has_byte_count(&ev);
+    ps_claim claim;
+    bool has_socket = ps_etw_net_claim(&ev, &claim);
+    check_claim(has_socket, &claim);
     (void)etw_net_fail_proto_name(ev.fail_proto);
     (void)etw_net_fail_code_name(ev.fail_code);
 

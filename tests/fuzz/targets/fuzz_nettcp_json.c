@@ -2,6 +2,7 @@
 /* One Get-NetTCPConnection row (JSON object) as the plugin gets it: decoded and described. The bytes
  * are passed as they are, without a terminating NUL. */
 #include "fuzz_common.h"
+#include "source.h"
 
 #include "nettcp_row.h"
 
@@ -20,6 +21,14 @@ static void check_names(const nettcp_row *row)
         FUZZ_CHECK(nettcp_offload_state_from_name(name, &back) && back == row->offload_state);
 }
 
+/* A claim names a socket of the record's own addresses, and only a kind the engine knows. */
+static void check_claim(bool has_socket, const ps_claim *claim)
+{
+    FUZZ_CHECK(claim->kind <= PS_CLAIM_SNAPSHOT);
+    FUZZ_CHECK(!has_socket || claim->owned.family == 4 || claim->owned.family == 6);
+    FUZZ_CHECK(claim->kind == PS_CLAIM_NONE || (has_socket && (claim->peer.family == 4 || claim->peer.family == 6)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     nettcp_row row;
@@ -31,6 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(!row.has[NETTCP_LOCAL_ADDRESS] || row.local_family == 4 || row.local_family == 6);
         FUZZ_CHECK(!row.has[NETTCP_REMOTE_ADDRESS] || row.remote_family == 4 || row.remote_family == 6);
         check_names(&row);
+        ps_claim claim;
+        bool has_socket = ps_nettcp_claim(&row, &claim);
+        check_claim(has_socket, &claim);
         const size_t out_size = 1 + size % 160;
         char *out = malloc(out_size);
         nettcp_row_describe(&row, out, out_size);

@@ -3,6 +3,7 @@
  * time taken. The bytes are passed as they are: the decoder must cope with anything, valid UTF-8 or
  * not, without a terminating NUL. */
 #include "fuzz_common.h"
+#include "source.h"
 
 #include "tracee_event.h"
 
@@ -11,6 +12,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Fields the plugin reads as strings once present (packet-procshark-json.c compares them). */
 static const tracee_field string_fields[] = {TRACEE_EVENT_NAME, TRACEE_PROCESS_NAME, TRACEE_DIRECTION,
                                              TRACEE_FLOW_DIRECTION, TRACEE_CONTAINER_ID};
+
+/* A claim names a socket of the record's own addresses, and only a kind the engine knows. */
+static void check_claim(bool has_socket, const ps_claim *claim)
+{
+    FUZZ_CHECK(claim->kind <= PS_CLAIM_SNAPSHOT);
+    FUZZ_CHECK(!has_socket || claim->owned.family == 4 || claim->owned.family == 6);
+    FUZZ_CHECK(claim->kind == PS_CLAIM_NONE || (has_socket && (claim->peer.family == 4 || claim->peer.family == 6)));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,6 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(!ev.v[TRACEE_DST_IP].present || ev.v[TRACEE_DST_IP].family == 4 || ev.v[TRACEE_DST_IP].family == 6);
         uint32_t pid;
         (void)tracee_event_pid(&ev, &pid);
+        ps_claim claim;
+        bool has_socket = ps_tracee_claim(&ev, &claim);
+        check_claim(has_socket, &claim);
         /* The Info line in an exactly sized buffer, small or large as the input's length says. */
         const size_t out_size = 1 + size % 300;
         char *out = malloc(out_size);

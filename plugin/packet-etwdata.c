@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ETW-Data (etwdata): ETW records (link type 290). Wireshark's own header tree first, then the
+ * payload: network and Process events to their dissectors, other providers' payloads as bytes
+ * (docs/FORMATS.md, "ETW records in captures"). */
+#include <wireshark.h>
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/proto.h>
+
+#include <epan/exceptions.h>
+#include <wiretap/wtap.h>
+
+#include "etw_record.h"
+#include "packet-etw.h"
+
+static int proto_etwdata;
+static int hf_data_length, hf_data_bytes, hf_data_undecoded;
+static gint ett_etwdata = -1;
+static expert_field ei_short_header, ei_userdata_overflow, ei_trailer_overflow;
+
+static dissector_handle_t builtin_etw_handle;
+
+void etwdata_add_undecoded(proto_tree *tree, tvbuff_t *tvb, int offset, int length)
+{
+    if (length > 0)
+        proto_tree_add_item(tree, hf_data_undecoded, tvb, offset, length, ENC_NA);
+}
+
+static void dissect_other(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec)
+{
+    const int base = (int)rec->user_data.off;
+    const int len = (int)rec->user_data.len;
+    proto_item *ti = proto_tree_add_item(tree, proto_etwdata, tvb, base, len, ENC_NA);
+    proto_item_append_text(ti, " (%d bytes)", len);
+    proto_tree *t = proto_item_add_subtree(ti, ett_etwdata);
+    proto_item *gen = proto_tree_add_uint(t, hf_data_length, tvb, base, len, (guint32)len);
+    proto_item_set_generated(gen);
+    if (len > 0)
+        proto_tree_add_item(t, hf_data_bytes, tvb, base, len, ENC_NA);
+    /* Wireshark 4.0 names the provider only when the record carries a message. */
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW");
+    if (rec->provider_name.len)
+        col_add_fstr(pinfo->cinfo, COL_INFO, "%s event %u",
+                     tvb_get_string_enc(pinfo->pool, tvb, (int)rec->provider_name.off,
+                                        (int)rec->provider_name.len, ENC_UTF_16 | ENC_LITTLE_ENDIAN),
+                     rec->id);
+    col_append_fstr(pinfo->cinfo, COL_INFO, " (%d bytes of UserData)", len);
+}
+
+static void report_framing_problems(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec,
+                                    guint record_len)
+{
+    if (rec->problems & ETW_REC_USERDATA_OVERFLOW)
+        proto_tree_add_expert_format(tree, pinfo, &ei_userdata_overflow, tvb, 84, 4,
+                                     "UserDataLength %u points past the end of the %u-byte record",
+                                     rec->user_data_length, record_len);
+    if (rec->problems & ETW_REC_MESSAGE_OVERFLOW)
+        proto_tree_add_expert_format(tree, pinfo, &ei_trailer_overflow, tvb, 88, 4,
+                                     "MessageLength %u points past the end of the %u-byte record",
+                                     rec->message_length, record_len);
+    if (rec->problems & ETW_REC_PROVIDER_NAME_OVERFLOW)
+        proto_tree_add_expert_format(tree, pinfo, &ei_trailer_overflow, tvb, 92, 4,
+                                     "ProviderNameLength %u points past the end of the %u-byte record",
+                                     rec->provider_name_length, record_len);
+}
+
+static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    const guint record_len = tvb_captured_length(tvb);
+    const guint8 *buf = record_len ? tvb_get_ptr(tvb, 0, record_len) : NULL;
+    etw_record rec;
+
+    if (!etw_record_parse(buf, record_len, &rec)) {
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW");
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed ETW record: %u bytes, the header needs %d",
+                     record_len, ETW_HEADER_SIZE);
+        proto_item *ti = proto_tree_add_item(tree, proto_etwdata, tvb, 0, -1, ENC_NA);
+        proto_tree *t = proto_item_add_subtree(ti, ett_etwdata);
+        proto_tree_add_expert_format(t, pinfo, &ei_short_header, tvb, 0, -1,
+                                     "Record of %u bytes is too short for the %d-byte ETW header",
+                                     record_len, ETW_HEADER_SIZE);
+        etwdata_add_undecoded(t, tvb, 0, (int)record_len);
+        return (int)record_len;
+    }
+
+    if (builtin_etw_handle) {
+        /* The header tree stays Wireshark's; a bad length makes it throw, and that problem is
+         * reported below by name, so the exception stops here. */
+        TRY {
+            call_dissector_only(builtin_etw_handle, tvb, pinfo, tree, data);
+        }
+        CATCH_BOUNDS_ERRORS {
+            if (!rec.problems)
+                RETHROW;
+        }
+        ENDTRY;
+    }
+    report_framing_problems(tvb, pinfo, tree, &rec, record_len);
+
+    etw_provider provider = etw_provider_from_guid(rec.provider_id);
+    switch (provider) {
+    case ETW_PROVIDER_TCPIP:
+    case ETW_PROVIDER_UDPIP:
+    case ETW_PROVIDER_KERNEL_NETWORK:
+        dissect_etwnet(tvb, pinfo, tree, &rec, buf, provider);
+        break;
+    case ETW_PROVIDER_PROCESS:
+        dissect_etwproc(tvb, pinfo, tree, &rec, buf);
+        break;
+    case ETW_PROVIDER_OTHER:
+        dissect_other(tvb, pinfo, tree, &rec);
+        break;
+    }
+    return (int)record_len;
+}
+
+void proto_register_etwdata(void)
+{
+    static hf_register_info hf_etwdata[] = {
+        {&hf_data_length, {"UserData length", "etwdata.length", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_data_bytes, {"UserData", "etwdata.data", FT_BYTES, BASE_NONE, NULL, 0,
+                          "Payload of a provider procshark does not decode", HFILL}},
+        {&hf_data_undecoded, {"Undecoded bytes", "etwdata.undecoded", FT_BYTES, BASE_NONE, NULL, 0, NULL,
+                              HFILL}},
+    };
+    static gint *ett[] = {&ett_etwdata};
+    static ei_register_info ei_etwdata[] = {
+        {&ei_short_header, {"etwdata.short_header", PI_MALFORMED, PI_ERROR,
+                            "Record too short for the ETW header", EXPFILL}},
+        {&ei_userdata_overflow, {"etwdata.userdata_overflow", PI_MALFORMED, PI_ERROR,
+                                 "UserDataLength points past the record", EXPFILL}},
+        {&ei_trailer_overflow, {"etwdata.trailer_overflow", PI_MALFORMED, PI_ERROR,
+                                "Message or provider name length points past the record", EXPFILL}},
+    };
+
+    proto_etwdata = proto_register_protocol("ETW event payload", "ETW-Data", "etwdata");
+    proto_register_field_array(proto_etwdata, hf_etwdata, array_length(hf_etwdata));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_etwdata), ei_etwdata, array_length(ei_etwdata));
+}
+
+void proto_reg_handoff_etwdata(void)
+{
+    /* Plugin handoffs run after the built-in ones: keep Wireshark's handle, then take the link type. */
+    builtin_etw_handle = dissector_get_uint_handle(find_dissector_table("wtap_encap"), WTAP_ENCAP_ETW);
+    dissector_handle_t handle = create_dissector_handle(dissect_etw_record, proto_etwdata);
+    dissector_add_uint("wtap_encap", WTAP_ENCAP_ETW, handle);
+}

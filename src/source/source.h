@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The event sources procshark reads. Each source describes itself once here and in its
+ * source_<name>.c: its name, its records' protocols, how the importer takes its files, its rank,
+ * and how its decoded records claim sockets (correlate.h). The engine, the postdissector, the
+ * importer and (through the plugin's proc.record.* fields) the Lua API work from this.
+ * docs/ARCHITECTURE.md has the checklist for adding a source. */
+#ifndef PS_SOURCE_H
+#define PS_SOURCE_H
+
+#include "correlate.h"
+#include "etw_net.h"
+#include "etw_process.h"
+#include "nettcp_row.h"
+#include "tracee_event.h"
+
+typedef enum { PS_SOURCE_ETW, PS_SOURCE_TRACEE, PS_SOURCE_NETTCP, PS_SOURCE_COUNT } ps_source;
+
+typedef struct {
+    const char *name;          /* proc.source and proc.record.source */
+    const char *title;         /* for people: "tracee events" */
+    const char *protocols;     /* its records in Wireshark, as a display filter */
+    const char *pdu_dissector; /* records travel as exported PDUs for this dissector; NULL: own link type */
+    const char *import_option; /* procshark-import --OPTION FILE reads its files */
+    uint8_t rank;              /* of two sources' owners of one socket, the higher rank's wins */
+} ps_source_info;
+
+extern const ps_source_info *const ps_sources[PS_SOURCE_COUNT];
+
+/* NULL when no source has that name. */
+const ps_source_info *ps_source_named(const char *name);
+
+/* A claim of a source, zeroed (kind PS_CLAIM_NONE) but for its source, rank and transport TCP. */
+void ps_claim_init(ps_claim *claim, ps_source source);
+
+/* Each returns whether the record speaks for a socket (claim->owned is then set); claim->kind
+ * says what the engine may use (PS_CLAIM_NONE: nothing). */
+bool ps_etw_net_claim(const etw_net_event *ev, ps_claim *claim);
+bool ps_tracee_claim(const tracee_event *ev, ps_claim *claim);
+bool ps_nettcp_claim(const nettcp_row *row, ps_claim *claim);
+
+/* The lifetime change an ETW Process event tells; false when it tells none. */
+bool ps_etw_process_change(const etw_proc_event *ev, ps_process_change *change);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* PowerShell's Get-NetTCPConnection rows (docs/FORMATS.md, "Get-NetTCPConnection rows"): a
+ * snapshot of which process owns each local socket, and since when. */
+#include "source.h"
+
+#include <string.h>
+
+const ps_source_info ps_source_nettcp = {
+    .name = "nettcpconnection",
+    .title = "Get-NetTCPConnection rows",
+    .protocols = "nettcpconn",
+    .pdu_dissector = "procshark.nettcpconnection",
+    .import_option = "nettcp",
+    .rank = 0, /* a snapshot: used only where no event speaks for the socket */
+};
+
+bool ps_nettcp_claim(const nettcp_row *row, ps_claim *claim)
+{
+    ps_claim_init(claim, PS_SOURCE_NETTCP);
+    if (!row->has[NETTCP_LOCAL_ADDRESS] || !row->has[NETTCP_LOCAL_PORT])
+        return false;
+    claim->owned = (ps_endpoint){row->local_family, {0}, row->local_port};
+    memcpy(claim->owned.addr, row->local_addr, 16);
+    claim->has_pid = row->has[NETTCP_OWNING_PROCESS];
+    claim->pid = row->owning_process;
+    if (!row->has[NETTCP_REMOTE_ADDRESS] || !row->has[NETTCP_REMOTE_PORT])
+        return true;
+    claim->peer = (ps_endpoint){row->remote_family, {0}, row->remote_port};
+    memcpy(claim->peer.addr, row->remote_addr, 16);
+    claim->kind = PS_CLAIM_SNAPSHOT;
+    claim->has_creation = row->has[NETTCP_CREATION_TIME];
+    claim->creation_ns = row->creation_time_ns;
+    return true;
+}
