@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The event sources (src/source/): their descriptions, and the claims their decoded records make,
+ * which is the one place that says which socket a record speaks for. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "source.h"
+
+static void assert_endpoint(const ps_endpoint *e, const char *addr, uint16_t port)
+{
+    ps_endpoint want = {0};
+    want.family = strchr(addr, ':') ? 6 : 4;
+    assert_int_equal(inet_pton(want.family == 6 ? AF_INET6 : AF_INET, addr, want.addr), 1);
+    assert_int_equal(e->family, want.family);
+    assert_memory_equal(e->addr, want.addr, want.family == 6 ? 16 : 4);
+    assert_int_equal(e->port, port);
+}
+
+static void test_descriptions(void **state)
+{
+    (void)state;
+    for (int s = 0; s < PS_SOURCE_COUNT; s++) {
+        const ps_source_info *info = ps_sources[s];
+        assert_non_null(info->name);
+        assert_non_null(info->title);
+        assert_non_null(info->protocols);
+        assert_non_null(info->import_option);
+        assert_ptr_equal(ps_source_named(info->name), info);
+        ps_claim claim;
+        ps_claim_init(&claim, (ps_source)s);
+        assert_int_equal(claim.source, s);
+        assert_int_equal(claim.rank, info->rank);
+        assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    }
+    assert_null(ps_source_named("pktmon"));
+    /* A packet seen in the process's context beats an ETW event, which beats a snapshot row. */
+    assert_true(ps_sources[PS_SOURCE_TRACEE]->rank > ps_sources[PS_SOURCE_ETW]->rank);
+    assert_true(ps_sources[PS_SOURCE_ETW]->rank > ps_sources[PS_SOURCE_NETTCP]->rank);
+    assert_string_equal(ps_sources[PS_SOURCE_TRACEE]->pdu_dissector, "procshark.tracee");
+    assert_string_equal(ps_sources[PS_SOURCE_NETTCP]->pdu_dissector, "procshark.nettcpconnection");
+    assert_null(ps_sources[PS_SOURCE_ETW]->pdu_dissector);
+}
+
+/* ---- tracee ---------------------------------------------------------------------------------- */
+
+#define TRACEE_HEAD(event, pid, name)                                                            \
+    "{\"timestamp\":1709294400001000000,\"hostProcessId\":" pid ",\"processName\":\"" name "\"," \
+    "\"eventName\":\"" event "\","
+#define ARG(name, type, value) "{\"name\":\"" name "\",\"type\":\"" type "\",\"value\":" value "}"
+#define ADDRS(src, dst, sport, dport)                                                                    \
+    ARG("src", "string", "\"" src "\"") "," ARG("dst", "string", "\"" dst "\"") "," ARG("src_port", "uint16", \
+                                                                                       sport) ","      \
+        ARG("dst_port", "uint16", dport)
+#define TCP(sport, dport, seq, ack, syn, ackf)                                                           \
+    "," ARG("proto_tcp", "trace.ProtoTCP",                                                               \
+            "{\"srcPort\":" sport ",\"dstPort\":" dport ",\"seq\":" seq ",\"ack\":" ack ",\"dataOffset\":5," \
+            "\"FIN\":0,\"SYN\":" syn ",\"RST\":0,\"PSH\":0,\"ACK\":" ackf ",\"URG\":0,\"ECE\":0,\"CWR\":0,"  \
+            "\"NS\":0,\"window\":64240,\"checksum\":1,\"urgent\":0}")
+#define DIRECTION(d) "," ARG("metadata", "trace.PacketMetadata", "{\"direction\":" d "}")
+
+static bool tracee_claim_of(const char *json, tracee_event *ev, ps_claim *claim)
+{
+    assert_true(tracee_event_decode(json, strlen(json), ev));
+    return ps_tracee_claim(ev, claim);
+}
+
+static void test_tracee_egress_packet(void **state)
+{
+    (void)state;
+    static const char json[] = TRACEE_HEAD("net_packet_tcp", "4242", "curl") "\"args\":["
+        ADDRS("10.0.0.1", "10.0.0.2", "51234", "443") DIRECTION("2") TCP("51234", "443", "1000", "0", "1", "0") "]}";
+    tracee_event ev;
+    ps_claim claim;
+    assert_true(tracee_claim_of(json, &ev, &claim));
+    assert_int_equal(claim.source, PS_SOURCE_TRACEE);
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.1", 51234);
+    assert_endpoint(&claim.peer, "10.0.0.2", 443);
+    assert_int_equal(claim.seq, 1000);
+    assert_int_equal(claim.tcp_flags, PS_TCP_SYN);
+    assert_true(claim.has_pid);
+    assert_int_equal(claim.pid, 4242);
+    assert_string_equal(claim.name, "curl");
+    assert_false(claim.kernel_thread);
+    tracee_event_clear(&ev);
+}
+
+/* An inbound packet speaks for its destination; softirq context names a kernel thread. */
+static void test_tracee_ingress_kernel_thread(void **state)
+{
+    (void)state;
+    static const char json[] = TRACEE_HEAD("net_packet_tcp", "0", "swapper/1") "\"args\":["
+        ADDRS("10.0.0.2", "10.0.0.1", "443", "51234") DIRECTION("1") TCP("443", "51234", "5", "1001", "1", "1") "]}";
+    tracee_event ev;
+    ps_claim claim;
+    assert_true(tracee_claim_of(json, &ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.1", 51234);
+    assert_endpoint(&claim.peer, "10.0.0.2", 443);
+    assert_int_equal(claim.tcp_flags, PS_TCP_SYN | PS_TCP_ACK);
+    assert_true(claim.kernel_thread);
+    tracee_event_clear(&ev);
+}
+
+/* A flow event names the owner of a socket, not a packet: incoming flows speak for the acceptor. */
+static void test_tracee_flow(void **state)
+{
+    (void)state;
+    static const char json[] = TRACEE_HEAD("net_flow_tcp_begin", "900", "nginx") "\"args\":["
+        "{\"name\":\"conn_direction\",\"type\":\"string\",\"value\":\"incoming\"},"
+        ADDRS("10.0.0.1", "10.0.0.2", "51234", "443") "]}";
+    tracee_event ev;
+    ps_claim claim;
+    assert_true(tracee_claim_of(json, &ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
+    assert_endpoint(&claim.owned, "10.0.0.2", 443);
+    assert_endpoint(&claim.peer, "10.0.0.1", 51234);
+    assert_int_equal(claim.pid, 900);
+    tracee_event_clear(&ev);
+}
+
+/* A packet event without its TCP header still names the socket's owner; another event with
+ * addresses (UDP) shows its socket but claims nothing the engine uses. */
+static void test_tracee_partial(void **state)
+{
+    (void)state;
+    static const char no_tcp[] = TRACEE_HEAD("net_packet_tcp", "7", "app") "\"args\":["
+        ADDRS("10.0.0.1", "10.0.0.2", "1", "2") DIRECTION("2") "]}";
+    static const char udp[] = TRACEE_HEAD("net_packet_udp", "7", "app") "\"args\":["
+        ADDRS("10.0.0.1", "10.0.0.3", "5353", "53") "]}";
+    static const char no_addresses[] = TRACEE_HEAD("net_packet_tcp", "7", "app") "\"args\":["
+        "{\"name\":\"metadata\",\"type\":\"trace.PacketMetadata\",\"value\":{\"direction\":2}}]}";
+    tracee_event ev;
+    ps_claim claim;
+    assert_true(tracee_claim_of(no_tcp, &ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
+    tracee_event_clear(&ev);
+    assert_true(tracee_claim_of(udp, &ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    assert_endpoint(&claim.owned, "10.0.0.1", 5353);
+    tracee_event_clear(&ev);
+    assert_false(tracee_claim_of(no_addresses, &ev, &claim));
+    tracee_event_clear(&ev);
+}
+
+/* ---- ETW ------------------------------------------------------------------------------------- */
+
+static size_t from_hex(const char *hex, uint8_t *out)
+{
+    size_t n = 0;
+    for (const char *p = hex; *p; p++) {
+        if (*p == ' ')
+            continue;
+        unsigned v;
+        assert_int_equal(sscanf(p, "%2x", &v), 1);
+        out[n++] = (uint8_t)v;
+        p++;
+    }
+    return n;
+}
+
+static void etw_claim_of(etw_provider provider, uint16_t id, uint8_t opcode, uint8_t version, const char *hex,
+                         etw_net_event *ev, ps_claim *claim, bool has_socket)
+{
+    uint8_t buf[128];
+    size_t n = from_hex(hex, buf);
+    assert_true(etw_net_decode(provider, id, opcode, version, buf, n, n, ev));
+    assert_int_equal(ps_etw_net_claim(ev, claim), has_socket);
+}
+
+/* Kernel-Network SendIPV4 and RecvIPV4 from a real trace (docs/FORMATS.md, "Network events"). */
+static void test_etw_send_recv(void **state)
+{
+    (void)state;
+    etw_net_event ev;
+    ps_claim claim;
+    etw_claim_of(ETW_PROVIDER_KERNEL_NETWORK, 10, 0, 0,
+                 "9c0a0000 4d000000 9d38f426 0a796a76 01bb f12b f02f2d00 f12f2d00 00000000 0000000000000000", &ev,
+                 &claim, true);
+    assert_int_equal(claim.source, PS_SOURCE_ETW);
+    assert_int_equal(claim.kind, PS_CLAIM_DATA);
+    assert_true(claim.outgoing);
+    assert_false(claim.retransmit);
+    assert_endpoint(&claim.owned, "10.121.106.118", 61739);
+    assert_endpoint(&claim.peer, "157.56.244.38", 443);
+    assert_int_equal(claim.size, 77);
+    assert_int_equal(claim.pid, 2716);
+    assert_int_equal(claim.transport, PS_TRANSPORT_TCP);
+    etw_claim_of(ETW_PROVIDER_KERNEL_NETWORK, 11, 0, 0,
+                 "9c0a0000 05100000 9d38f426 0a796a76 01bb f12c 00000000 0000000000000000", &ev, &claim, true);
+    assert_int_equal(claim.kind, PS_CLAIM_DATA);
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.121.106.118", 61740);
+    assert_int_equal(claim.size, 4101);
+}
+
+/* TcpIp AcceptIPV4 (opcode 15): the first SYN arrives at the local socket. */
+static void test_etw_accept(void **state)
+{
+    (void)state;
+    etw_net_event ev;
+    ps_claim claim;
+    etw_claim_of(ETW_PROVIDER_TCPIP, 0, 15, 2,
+                 "d2040000 00000000 c0000207 0a000005 c738 0050 b405 0100 0000 0100 ffff0000 0800 0800 00000000 "
+                 "00000000",
+                 &ev, &claim, true);
+    assert_int_equal(claim.kind, PS_CLAIM_OPEN);
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.5", 80);
+    assert_endpoint(&claim.peer, "192.0.2.7", 51000);
+    assert_int_equal(claim.pid, 1234);
+}
+
+/* A UDP receive's own socket is its destination; UDP is not matched yet (transport UDP). */
+static void test_etw_udp_recv(void **state)
+{
+    (void)state;
+    etw_net_event ev;
+    ps_claim claim;
+    etw_claim_of(ETW_PROVIDER_UDPIP, 0, 11, 2, "a00f0000 00000000 5db8d822 c0a80114 0050 c000 00000000 ddccbbaa", &ev,
+                 &claim, true);
+    assert_string_equal(ev.transport, "UDP");
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_endpoint(&claim.owned, "93.184.216.34", 80);
+    assert_endpoint(&claim.peer, "192.168.1.20", 49152);
+}
+
+/* ---- Get-NetTCPConnection -------------------------------------------------------------------- */
+
+static void test_nettcp_row(void **state)
+{
+    (void)state;
+    static const char full[] = "{\"LocalAddress\":\"192.168.20.11\",\"LocalPort\":3389,\"RemoteAddress\":"
+                               "\"192.168.20.50\",\"RemotePort\":61020,\"OwningProcess\":1108,\"CreationTime\":"
+                               "\"2023-11-14T22:13:20.1234567+01:00\"}";
+    static const char listener[] = "{\"LocalAddress\":\"0.0.0.0\",\"LocalPort\":445,\"OwningProcess\":4}";
+    nettcp_row row = {0};
+    ps_claim claim;
+    assert_true(nettcp_row_decode(full, strlen(full), &row));
+    assert_true(ps_nettcp_claim(&row, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_SNAPSHOT);
+    assert_endpoint(&claim.owned, "192.168.20.11", 3389);
+    assert_endpoint(&claim.peer, "192.168.20.50", 61020);
+    assert_int_equal(claim.pid, 1108);
+    assert_true(claim.has_creation);
+    assert_int_equal(claim.creation_ns, INT64_C(1699996400123456700));
+    nettcp_row_clear(&row);
+    memset(&row, 0, sizeof row);
+    assert_true(nettcp_row_decode(listener, strlen(listener), &row));
+    assert_true(ps_nettcp_claim(&row, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    assert_endpoint(&claim.owned, "0.0.0.0", 445);
+    nettcp_row_clear(&row);
+}
+
+/* ---- ETW Process ----------------------------------------------------------------------------- */
+
+static void test_etw_process_changes(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t opcode;
+        bool changes;
+        ps_process_change change;
+    } cases[] = {{1, true, PS_PROCESS_START},  {2, true, PS_PROCESS_END},  {3, true, PS_PROCESS_RUNNING},
+                 {4, true, PS_PROCESS_STILL_RUNNING}, {39, true, PS_PROCESS_END}, {10, false, PS_PROCESS_START}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        etw_proc_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.opcode = cases[i].opcode;
+        ev.status = ETW_PROC_OK;
+        ev.span[ETW_PROC_PID].len = 4;
+        ps_process_change change;
+        assert_int_equal(ps_etw_process_change(&ev, &change), cases[i].changes);
+        if (cases[i].changes)
+            assert_int_equal(change, cases[i].change);
+    }
+    etw_proc_event truncated;
+    memset(&truncated, 0, sizeof truncated);
+    truncated.opcode = 1;
+    truncated.status = ETW_PROC_TRUNCATED;
+    truncated.span[ETW_PROC_PID].len = 4;
+    ps_process_change change;
+    assert_false(ps_etw_process_change(&truncated, &change));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_descriptions),        cmocka_unit_test(test_tracee_egress_packet),
+        cmocka_unit_test(test_tracee_ingress_kernel_thread), cmocka_unit_test(test_tracee_flow),
+        cmocka_unit_test(test_tracee_partial),      cmocka_unit_test(test_etw_send_recv),
+        cmocka_unit_test(test_etw_accept),          cmocka_unit_test(test_etw_udp_recv),
+        cmocka_unit_test(test_nettcp_row),          cmocka_unit_test(test_etw_process_changes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
