@@ -6,7 +6,7 @@
 -- asks, one per record frame (ETW, tracee, Get-NetTCPConnection). The module feeds them through
 -- Wireshark's Listener, prints the result to stdout in tshark (text, CSV or JSON) and shows it in a
 -- TextWindow from a Tools menu entry in Wireshark. Each function's comment documents it;
--- README.md ("Lua reports") shows how to run the reports; tests/lua/run.lua tests them.
+-- docs/LUA.md shows how to run and write the reports; tests/lua/run.lua tests them.
 --
 -- Runs on the Lua of Wireshark 4.0 (5.2) and of later Wireshark (5.3, 5.4): no integer division,
 -- no bitwise operators, no utf8 library, and numbers are turned into text only through M.num,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ETW-Data (etwdata): ETW records (link type 290). Wireshark's own header tree first, then the
  * payload: network and Process events to their dissectors, other providers' payloads as bytes
- * (docs/FORMATS.md, "ETW records in captures"). */
+ * (docs/FORMATS.md section 2). */
 #include <wireshark.h>
 
 #include <epan/expert.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ETW-Net (etwnet): the payloads of kernel TcpIp and UdpIp events and of
- * Microsoft-Windows-Kernel-Network events, decoded by src/decode/etw_net.c (docs/FORMATS.md, "ETW
- * network events"). */
+ * Microsoft-Windows-Kernel-Network events, decoded by src/decode/etw_net.c (docs/FORMATS.md section 3,
+ * "Network events"). */
 #include <wireshark.h>
 
 #include <epan/expert.h>

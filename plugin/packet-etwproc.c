@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ETW-Process (etwproc): the payloads of kernel Process events (Start, End, rundowns, Defunct),
- * decoded by src/decode/etw_process.c (docs/FORMATS.md, "ETW process events"). */
+ * decoded by src/decode/etw_process.c (docs/FORMATS.md section 3, "Process events"). */
 #include <wireshark.h>
 
 #include <epan/expert.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nettcpconn: Get-NetTCPConnection rows (docs/FORMATS.md, "Get-NetTCPConnection rows") carried as
+/* nettcpconn: Get-NetTCPConnection rows (docs/FORMATS.md section 5) carried as
  * exported PDUs for the dissector procshark.nettcpconnection, decoded by src/decode/nettcp_row.c. */
 #include <wireshark.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tracee_net: tracee events (docs/FORMATS.md, "tracee events") carried as exported PDUs for the
+/* tracee_net: tracee events (docs/FORMATS.md section 4) carried as exported PDUs for the
  * dissector procshark.tracee, decoded by src/decode/tracee_event.c. */
 #include <wireshark.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Exported-PDU framing (link type 252, FORMATS.md section 1): a dissector-name tag, then the payload. */
+/* Exported-PDU framing (link type 252, docs/FORMATS.md section 1): a dissector-name tag, then the payload. */
 #ifndef UPPER_PDU_H
 #define UPPER_PDU_H
 

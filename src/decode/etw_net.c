@@ -13,7 +13,7 @@ typedef struct {
 
 #define END_OF_LAYOUT {ETW_NET_FIELD_COUNT, 0, 0}
 
-/* Offsets from FORMATS.md section 3; connid follows at the layout's prefix length. */
+/* Offsets from docs/FORMATS.md section 3; connid follows at the layout's prefix length. */
 static const field_at layout_send4[] = {
     {ETW_NET_PID, 0, 4}, {ETW_NET_SIZE, 4, 4}, {ETW_NET_DADDR, 8, 4}, {ETW_NET_SADDR, 12, 4},
     {ETW_NET_DPORT, 16, 2}, {ETW_NET_SPORT, 18, 2}, {ETW_NET_STARTIME, 20, 4},

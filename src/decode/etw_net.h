@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* TcpIp, UdpIp and Microsoft-Windows-Kernel-Network payloads, FORMATS.md section 3. */
+/* TcpIp, UdpIp and Microsoft-Windows-Kernel-Network payloads, docs/FORMATS.md section 3. */
 #ifndef ETW_NET_H
 #define ETW_NET_H
 

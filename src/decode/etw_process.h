@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Classic kernel Process events (versions 3, 4, 5), FORMATS.md section 3. */
+/* Classic kernel Process events (versions 3, 4, 5), docs/FORMATS.md section 3. */
 #ifndef ETW_PROCESS_H
 #define ETW_PROCESS_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The ETW record of pcapng link type 290 (Wireshark 4.0 layout), FORMATS.md section 2. */
+/* The ETW record of pcapng link type 290 (Wireshark 4.0 layout), docs/FORMATS.md section 2. */
 #ifndef ETW_RECORD_H
 #define ETW_RECORD_H
 

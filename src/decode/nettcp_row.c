@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* MSFT_NetTCPConnection rows (Get-NetTCPConnection | ConvertTo-Json), FORMATS.md section 5.
+/* MSFT_NetTCPConnection rows (Get-NetTCPConnection | ConvertTo-Json), docs/FORMATS.md section 5.
  *
  * Where the values come from:
  * - State 1..12 and 100 Bound, OffloadState 0..3, the property names and the two date forms:
- *   FORMATS.md section 5.
+ *   docs/FORMATS.md section 5.
  * - AppliedSetting 0 Internet, 1 Datacenter, 2 Compat, 3 InternetCustom, 4 DatacenterCustom, and
  *   "uint8" as the CIM type of State, AppliedSetting and OffloadState (hence 255 as their largest
  *   value): Microsoft's "MSFT_NetTCPConnection class" reference (nettcpipprov, MicrosoftDocs/win32

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* MSFT_NetTCPConnection rows (Get-NetTCPConnection | ConvertTo-Json), FORMATS.md section 5. */
+/* MSFT_NetTCPConnection rows (Get-NetTCPConnection | ConvertTo-Json), docs/FORMATS.md section 5. */
 #ifndef NETTCP_ROW_H
 #define NETTCP_ROW_H
 

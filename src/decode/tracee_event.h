@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tracee events (one JSON object each), FORMATS.md section 4: the released layout (v0.19 and
+/* tracee events (one JSON object each), docs/FORMATS.md section 4: the released layout (v0.19 and
  * older without, v0.20+ with the metadata argument) and the newer workload/data layout. */
 #ifndef TRACEE_EVENT_H
 #define TRACEE_EVENT_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Windows .etl trace files (ETW log files), read without any Windows API: the buffers, the logfile
- * header and the event header kinds real traces use. README "Windows .etl traces" has the sources.
+ * header and the event header kinds real traces use. docs/FORMATS.md section 6 has the sources.
  *
  * A file is a run of buffers of one size; each starts with a 72-byte buffer header, then events
  * 8-byte aligned up to the end of data, then padding. The first event of the first buffer is the
@@ -147,7 +147,7 @@ etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, size_t *bad_offs
 const uint8_t *etl_kernel_group_guid(uint8_t group);
 const char *etl_kernel_group_name(uint8_t group);
 
-/* Fills the fields of the ETW record (FORMATS.md section 2) an event becomes; its buffer gives the
+/* Fills the fields of the ETW record (docs/FORMATS.md section 2) an event becomes; its buffer gives the
  * processor and logger. False when its time cannot be converted. */
 bool etl_event_record_fields(const etl_event *ev, const etl_trace_info *info, const etl_buffer_header *buffer,
                              etw_record_fields *fields);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* procshark-import's reader of Windows .etl traces: every event as an ETW record (FORMATS.md
+/* procshark-import's reader of Windows .etl traces: every event as an ETW record (docs/FORMATS.md
  * section 2), NDIS packet-capture events as frames on their own interfaces. */
 #ifndef PROCSHARK_IMPORT_ETL_H
 #define PROCSHARK_IMPORT_ETL_H

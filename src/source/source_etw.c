@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Windows ETW: kernel TcpIp/UdpIp and Microsoft-Windows-Kernel-Network events name the process of
- * their local socket; Process events name pids (docs/FORMATS.md, "ETW network events" and
- * "ETW process events"). */
+ * their local socket; Process events name pids (docs/FORMATS.md section 3, "Network events"
+ * and "Process events"). */
 #include "source.h"
 
 #include <string.h>

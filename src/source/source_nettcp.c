@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* PowerShell's Get-NetTCPConnection rows (docs/FORMATS.md, "Get-NetTCPConnection rows"): a
+/* PowerShell's Get-NetTCPConnection rows (docs/FORMATS.md section 5): a
  * snapshot of which process owns each local socket, and since when. */
 #include "source.h"
 

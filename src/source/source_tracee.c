@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tracee's network events (docs/FORMATS.md, "tracee events"): net_packet_tcp names the process of
+/* tracee's network events (docs/FORMATS.md section 4): net_packet_tcp names the process of
  * one packet's socket, net_flow_tcp_* the owner of a connection's socket. */
 #include "source.h"
 

@@ -94,7 +94,7 @@ static void write_packet(int64_t ts, const uint8_t src[4], uint16_t sport, const
     write_block(0, ts, pkt, total);
 }
 
-/* A released-layout (v0.20+) tracee event, like those of tests/gen/samples/json-records.tsv. */
+/* A released-layout (v0.20+) tracee event, like those of tests/fixtures/json-records.tsv. */
 static void write_tracee_lines(const char *path, unsigned events)
 {
     FILE *f = fopen(path, "w");

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-import --etl end to end: the real traces in ../shared/samples/etl (skipped where absent)
- * and a synthetic trace with NDIS packet captures (tests/etl/synthetic.md), converted by the built
+ * and a synthetic trace with NDIS packet captures (tests/gen/synth_etl.md), converted by the built
  * procshark-import and read back by tshark with the plugin. Expected values come from the traces'
- * documentation (FORMATS.md, synthetic.md), not from the converter. */
+ * documentation (docs/FORMATS.md, synth_etl.md), not from the converter. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,7 +97,7 @@ static void test_kernel_network(void **state)
         assert_int_equal(count_value(rows, 2, want[k].id), want[k].count);
     g_ptr_array_free(rows, TRUE);
 
-    /* The two payloads FORMATS.md quotes, decoded. */
+    /* The two payloads docs/FORMATS.md quotes, decoded. */
     char *send = tshark_ok((const char *const[]){
         "-r", out, "-Y", "etw.descriptor.id == 10 && etwnet.startime == 2961392 && etwnet.endtime == 2961393", "-T",
         "fields", "-e", "etwnet.pid", "-e", "etwnet.size", "-e", "etwnet.daddr", "-e", "etwnet.dport", "-e",

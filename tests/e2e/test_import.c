@@ -101,7 +101,7 @@ static int64_t event_ns(const char *line)
     return ns;
 }
 
-/* The tracee lines of tests/gen/samples/json-records.tsv, raw bytes. */
+/* The tracee lines of tests/fixtures/json-records.tsv, raw bytes. */
 static GPtrArray *tsv_lines(const char *kind)
 {
     gsize len;
@@ -350,7 +350,7 @@ static void test_tracee_real_samples(void **state)
     g_free(out);
 }
 
-/* The tracee lines of tests/gen/samples/json-records.tsv (every layout, and broken lines). */
+/* The tracee lines of tests/fixtures/json-records.tsv (every layout, and broken lines). */
 static void test_tracee_sample_records(void **state)
 {
     (void)state;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* procshark-import's contract with what it writes over and with its caller (README
- * "procshark-import": the output contract, exit codes): every kind of -o, signals and limits that end
+/* procshark-import's contract with what it writes over and with its caller (docs/IMPORT.md:
+ * "The output contract", "Exit status"): every kind of -o, signals and limits that end
  * a run, empty inputs, option order, usage errors, escaped text. Each case is a short shell script
  * (pipes, FIFOs, signals and ulimit are shell matters) run with $IMPORT, $DIR (a fresh folder) and
  * $DEMO (a capture of 14 frames) set; its output is checked here.

@@ -529,7 +529,7 @@ static gint frame_line_order(gconstpointer x, gconstpointer y)
     return (a->frame > b->frame) - (a->frame < b->frame);
 }
 
-/* The records tshark's proc.unmatched_record filter finds, with the socket each speaks for (README,
+/* The records tshark's proc.unmatched_record filter finds, with the socket each speaks for (docs/ATTRIBUTION.md,
  * Attribution rules, rule 1). */
 static unsigned unmatched_records(GArray *lines)
 {

@@ -10,7 +10,7 @@
  * Families: escapes, raw Unicode, invalid UTF-8, huge and malformed numbers, deep nesting, long
  * strings, duplicate keys, whole-text oddities, truncations of realistic events at many lengths,
  * wrong types in every member of both tracee layouts and of Get-NetTCPConnection rows,
- * Get-NetTCPConnection enumeration names and dates (FORMATS.md section 5), and seeded byte
+ * Get-NetTCPConnection enumeration names and dates (docs/FORMATS.md section 5), and seeded byte
  * mutations. The output is the same on every run (no clock, a fixed seed).
  *
  * Every line is checked before it is written: no '\n' and no NUL byte inside (the list reader
@@ -24,7 +24,7 @@
 
 #define MAX_LINE 200000
 
-/* ---- realistic events (tests/gen/samples/json-records.tsv) -------------------------------------- */
+/* ---- realistic events (tests/fixtures/json-records.tsv) -------------------------------------- */
 
 /* json-records.tsv record 1 */
 static const char TRACEE_REC1[] =

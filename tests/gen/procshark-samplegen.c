@@ -2,7 +2,7 @@
 /* Writes procshark's sample captures: every ETW network and Process event layout, an unknown
  * provider and malformed records (--events), every ETW layout cut at every length (--truncations),
  * tracee events and Get-NetTCPConnection rows listed in a file (--json-records) and JSON lines
- * (--jsonl). ETW payloads are laid out here from FORMATS.md by hand, independently of the
+ * (--jsonl). ETW payloads are laid out here from docs/FORMATS.md by hand, independently of the
  * decoders, so the tests compare two readings of the spec. */
 #include <arpa/inet.h>
 #include <glib.h>
@@ -258,7 +258,7 @@ static const proc_spec proc_end_v3_32 = {3, 4, false, 808, 4, 0, 1, "smss.exe", 
 
 static void write_events(sample_out *out)
 {
-    /* The two real Kernel-Network payloads of FORMATS.md (Windows 7 x64), verbatim. */
+    /* The two real Kernel-Network payloads of docs/FORMATS.md (Windows 7 x64), verbatim. */
     static const uint8_t real_send[] = {0x9c, 0x0a, 0x00, 0x00, 0x4d, 0x00, 0x00, 0x00, 0x9d, 0x38, 0xf4, 0x26,
                                         0x0a, 0x79, 0x6a, 0x76, 0x01, 0xbb, 0xf1, 0x2b, 0xf0, 0x2f, 0x2d, 0x00,
                                         0xf1, 0x2f, 0x2d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,

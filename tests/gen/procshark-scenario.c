@@ -9,8 +9,8 @@
  *
  * The truth is the scenario's construction: which process owns which socket. TRUTH.tsv has one
  * line per TCP packet frame (frame numbers as tshark counts them), "frame src_pid src_name dst_pid
- * dst_name"; an end is "-" when no record of the connection speaks for its socket (then README's
- * attribution rules cannot know its owner). Names: tracee's processName; for ETW and
+ * dst_name"; an end is "-" when no record of the connection speaks for its socket (then the
+ * attribution rules of docs/ATTRIBUTION.md cannot know its owner). Names: tracee's processName; for ETW and
  * Get-NetTCPConnection pids the image of the pid's Process events at the packet's time.
  *
  * Hosts and clocks (record clock minus capture clock):
@@ -23,11 +23,11 @@
  * reuse of pid 4000 on host A, which is the point of scenario 6.
  *
  * The generator checks its own design: every socket said to be known has a record inside its
- * connection's first to last packet plus the 1 s window (with the offsets the README's estimate
- * arrives at), no record falls into another connection of the same endpoints, and each pid's name
+ * connection's first to last packet plus the 1 s window (with the offsets the estimate of
+ * docs/ATTRIBUTION.md arrives at), no record falls into another connection of the same endpoints, and each pid's name
  * is the same a quarter second either side of each packet's time.
  *
- * ETW payloads are laid out here from FORMATS.md section 3 by hand; the record header is written
+ * ETW payloads are laid out here from docs/FORMATS.md section 3 by hand; the record header is written
  * with etw_record_build(), the exported-PDU framing with upper_pdu_frame(). Deterministic: no
  * randomness, no clock. */
 #include <arpa/inet.h>
@@ -112,7 +112,7 @@ static const host hosts[H_COUNT] = {
     [H_E] = {"WIN-E", 1500 * MS, IF_ETW_E},
 };
 
-/* The offset README rule 6 estimates per source: the median over its exact matches. All tracee
+/* The offset rule 6 (docs/ATTRIBUTION.md) estimates per source: the median over its exact matches. All tracee
  * records come from host C; most ETW exact matches come from hosts A and B (clock 0). */
 static int64_t estimated_offset(bool tracee) { return tracee ? -hosts[H_C].clock_offset : 0; }
 
@@ -451,7 +451,7 @@ typedef struct {
     uint16_t ip_id[2];
     GArray *segs;
     /* filled by conn_emit */
-    GArray *record_times[2]; /* record times adjusted as README rule 6 does, per end */
+    GArray *record_times[2]; /* record times adjusted as rule 6 does, per end */
 } conn;
 
 static conn *conn_new(scenario_ctx *ctx, const char *label, unsigned iface, endpoint client, endpoint server,

@@ -805,7 +805,7 @@ test("Wireshark: bad arguments go to a dialog", function()
   if not (fake.failures[1] or ""):find('unknown format "yaml"', 1, true) then error(tostring(fake.failures[1])) end
 end)
 
-test("the README's declarative example works as written", function()
+test("docs/LUA.md's declarative example works as written", function()
   local fake = fake_wireshark()
   local out = capture(function()
     local m = fresh(fake)
@@ -819,7 +819,7 @@ test("the README's declarative example works as written", function()
   eq(out, "name,packets,bytes\ncurl.exe,2,1600\nself,1,90\n")
 end)
 
-test("the README's second example (start, derived column) works as written", function()
+test("docs/LUA.md's second example (start, derived column) works as written", function()
   local fake = fake_wireshark()
   local out = capture(function()
     local ps = fresh(fake)

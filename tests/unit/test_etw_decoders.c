@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for the plain-C ETW decoders: etw_record, etw_net, etw_process.
- * Expected values come from FORMATS.md sections 2 and 3, written out by hand. */
+ * Expected values come from docs/FORMATS.md sections 2 and 3, written out by hand. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -112,7 +112,7 @@ static void w64(uint8_t *p, uint64_t v)
 
 /* ---- network payloads (literal) --------------------------------------- */
 
-/* FORMATS.md §3, Kernel-Network id 10 and 11 (Windows 7 x64). */
+/* docs/FORMATS.md §3, Kernel-Network id 10 and 11 (Windows 7 x64). */
 static const char HEX_KN_SEND4_REAL[] =
     "9c0a0000 4d000000 9d38f426 0a796a76 01bb f12b f02f2d00 f12f2d00 00000000 0000000000000000";
 static const char HEX_KN_RECV4_REAL[] =

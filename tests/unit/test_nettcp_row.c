@@ -2,7 +2,7 @@
 /* Unit tests for the MSFT_NetTCPConnection row decoder (nettcp_row).
  *
  * Where the expected values come from:
- * - FORMATS.md section 5: the property names, State 1 Closed .. 12 DeleteTCB and 100 Bound,
+ * - docs/FORMATS.md section 5: the property names, State 1 Closed .. 12 DeleteTCB and 100 Bound,
  *   OffloadState 0 InHost .. 3 Uploading, "\/Date(ms)\/" (Windows PowerShell 5) and ISO 8601
  *   (PowerShell 7) for CreationTime, names instead of numbers in CSV.
  * - Microsoft's "MSFT_NetTCPConnection class" reference (nettcpipprov): AppliedSetting 0 Internet,

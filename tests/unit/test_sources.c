@@ -177,7 +177,7 @@ static void etw_claim_of(etw_provider provider, uint16_t id, uint8_t opcode, uin
     assert_int_equal(ps_etw_net_claim(ev, claim), has_socket);
 }
 
-/* Kernel-Network SendIPV4 and RecvIPV4 from a real trace (docs/FORMATS.md, "Network events"). */
+/* Kernel-Network SendIPV4 and RecvIPV4 from a real trace (docs/FORMATS.md section 3). */
 static void test_etw_send_recv(void **state)
 {
     (void)state;

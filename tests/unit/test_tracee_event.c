@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for the tracee event decoder (src/decode/tracee_event.c, FORMATS.md section 4).
+/* Unit tests for the tracee event decoder (src/decode/tracee_event.c, docs/FORMATS.md section 4).
  *
  * Expected values are read off the JSON by hand and written out here, never taken from the
  * decoder. The one argument is the path of the real sample file
@@ -31,7 +31,7 @@
 
 static const char *sample_path; /* argv[1] */
 
-/* ---- the sample records of tests/gen/samples/json-records.tsv, copied as they are ---------- */
+/* ---- the sample records of tests/fixtures/json-records.tsv, copied as they are ---------- */
 
 /* json-records.tsv record 1 */
 static const char REC1[] =
@@ -1983,7 +1983,7 @@ static void truncate_every_byte(const char *json)
 static void test_fuzz_truncated_every_byte(void **state)
 {
     (void)state;
-    truncate_every_byte(REC1); /* tests/gen/samples/json-records.tsv, the first record */
+    truncate_every_byte(REC1); /* tests/fixtures/json-records.tsv, the first record */
     truncate_every_byte(REC5); /* the workload layout */
 }
 

@@ -21,7 +21,7 @@
  *
  * ---------------------------------------------------------------------------
  * SAMPLE TRACE (synth_etl sample) - exact content, asserted by the tests.
- * Also in tests/etl/synthetic.md.
+ * Also in tests/gen/synth_etl.md.
  *
  * BufferSize 4096; 3 buffers (12288 bytes).  Buffer breaks are forced, not
  * caused by filling: buffer 0 = logfile header only, buffer 1 = events 1-5,
@@ -55,7 +55,7 @@
  * NDIS 1001 payloads of (a) (b) (d) (e) end with the Windows 10 manifest's
  * GftFlowEntryId + GftOffloadInformation (16 zero bytes) after Fragment; (c)
  * has the older 12+N layout: a reader must use FragmentSize, not the length.
- * Details (byte values) are in synthetic.md; the code below is the truth.
+ * Details (byte values) are in synth_etl.md; the code below is the truth.
  * ---------------------------------------------------------------------------
  */
 #define _POSIX_C_SOURCE 200809L
@@ -325,7 +325,7 @@ static void writer_close(writer *w, uint64_t end_ft)
 
 /* ---- payload builders ---------------------------------------------------- */
 
-/* Process v4, 64-bit (FORMATS.md §3): key, pid, ppid, session, exit, dtb,
+/* Process v4, 64-bit (docs/FORMATS.md §3): key, pid, ppid, session, exit, dtb,
  * flags, SID (4 zero bytes), image (ANSI), cmdline, package, appid (UTF-16). */
 static size_t pl_process(uint8_t *p, uint64_t key, uint32_t pid, uint32_t ppid, int32_t exitst,
                          const char *image, const char *cmdline)
