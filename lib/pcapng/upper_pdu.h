@@ -7,9 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UPPER_PDU_TRACEE "procshark.tracee"
-#define UPPER_PDU_NETTCP "procshark.nettcpconnection"
-
 /* A new array holding the tags and the payload. */
 GByteArray *upper_pdu_frame(const char *dissector_name, const uint8_t *payload, size_t len);
 

@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp;
-
 const ps_source_info *const ps_sources[PS_SOURCE_COUNT] = {
     [PS_SOURCE_ETW] = &ps_source_etw,
     [PS_SOURCE_TRACEE] = &ps_source_tracee,

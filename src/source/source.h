@@ -24,6 +24,7 @@ typedef struct {
     uint8_t rank;              /* of two sources' owners of one socket, the higher rank's wins */
 } ps_source_info;
 
+extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp;
 extern const ps_source_info *const ps_sources[PS_SOURCE_COUNT];
 
 /* NULL when no source has that name. */

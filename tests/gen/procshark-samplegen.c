@@ -16,6 +16,7 @@
 #include "pcapng_writer.h"
 #include "ps_bytes.h"
 #include "tracee_event.h"
+#include "source.h"
 #include "upper_pdu.h"
 
 #define BASE_TIME_NS INT64_C(1709294400000000000) /* 2024-03-01T12:00:00Z */
@@ -386,7 +387,7 @@ typedef struct {
 static int64_t record_time(json_out *out, const char *dissector, const char *payload, size_t len)
 {
     int64_t ts = out->last_ns > INT64_MAX - 1000000 ? out->last_ns : out->last_ns + 1000000;
-    bool snapshot = strcmp(dissector, UPPER_PDU_NETTCP) == 0;
+    bool snapshot = strcmp(dissector, ps_source_nettcp.pdu_dissector) == 0;
     if (snapshot && out->last_was_snapshot) {
         ts = out->last_ns;
     } else if (!snapshot) {
@@ -445,7 +446,7 @@ static void write_json_records(json_out *out, const char *list)
             fprintf(stderr, "procshark-samplegen: %s:%zu: expected tracee or nettcp, a tab, then JSON\n", list, i + 1);
             exit(1);
         }
-        emit_json(out, tracee ? 0 : 1, tracee ? UPPER_PDU_TRACEE : UPPER_PDU_NETTCP, tab + 1, strlen(tab + 1));
+        emit_json(out, tracee ? 0 : 1, tracee ? ps_source_tracee.pdu_dissector : ps_source_nettcp.pdu_dissector, tab + 1, strlen(tab + 1));
     }
     g_strfreev(lines);
 }
@@ -456,7 +457,7 @@ static void write_jsonl(json_out *out, const char *dissector, const char *path)
     char **lines = read_lines(path);
     for (size_t i = 0; lines[i]; i++)
         if (lines[i][0])
-            emit_json(out, strcmp(dissector, UPPER_PDU_NETTCP) == 0 ? 1 : 0, dissector, lines[i], strlen(lines[i]));
+            emit_json(out, strcmp(dissector, ps_source_nettcp.pdu_dissector) == 0 ? 1 : 0, dissector, lines[i], strlen(lines[i]));
     g_strfreev(lines);
 }
 
@@ -502,9 +503,9 @@ int main(int argc, char **argv)
     const char *dissector = NULL;
     if (jsonl) {
         if (strcmp(argv[2], "tracee") == 0)
-            dissector = UPPER_PDU_TRACEE;
+            dissector = ps_source_tracee.pdu_dissector;
         else if (strcmp(argv[2], "nettcp") == 0)
-            dissector = UPPER_PDU_NETTCP;
+            dissector = ps_source_nettcp.pdu_dissector;
         else
             usage();
     }

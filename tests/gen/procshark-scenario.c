@@ -43,6 +43,7 @@
 #include "etw_record.h"
 #include "pcapng_writer.h"
 #include "ps_bytes.h"
+#include "source.h"
 #include "upper_pdu.h"
 
 #define BASE_NS INT64_C(1709294400000000000) /* 2024-03-01T12:00:00Z */
@@ -666,8 +667,8 @@ static void note_record(conn *c, int e, int64_t ts, bool tracee)
     g_array_append_val(c->record_times[e], adjusted);
 }
 
-static void tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *s, uint16_t check, const tracee_proc *p,
-                         bool egress)
+static void emit_tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *s, uint16_t check, const tracee_proc *p,
+                              bool egress)
 {
     const endpoint *src = &c->end[s->dir], *dst = &c->end[1 - s->dir];
     int64_t ts = s->t + (egress ? -15 * US : 25 * US) + hosts[H_C].clock_offset;
@@ -722,7 +723,7 @@ static void tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *s, ui
                            src->port, dst->port, egress ? 2 : 1, src->port, dst->port, s->seq, s->ack, mss ? 6u : 5u,
                            !!(s->flags & TH_FIN), !!(s->flags & TH_SYN), !!(s->flags & TH_RST),
                            !!(s->flags & TH_PSH), !!(s->flags & TH_ACK), s->window, check);
-    emit_json(ctx, IF_TRACEE_C, UPPER_PDU_TRACEE, ts, j);
+    emit_json(ctx, IF_TRACEE_C, ps_source_tracee.pdu_dissector, ts, j);
     g_string_free(j, TRUE);
     note_record(c, e, ts, true);
 }
@@ -758,7 +759,7 @@ static void etw_event(scenario_ctx *ctx, conn *c, int e, const segment *s, unsig
     note_record(c, e, ts - ts % US, false);
 }
 
-static void nettcp_row(scenario_ctx *ctx, conn *c, int e)
+static void emit_nettcp_row(scenario_ctx *ctx, conn *c, int e)
 {
     const owner *o = &c->own[e];
     const segment *first = &g_array_index(c->segs, segment, 0);
@@ -773,7 +774,7 @@ static void nettcp_row(scenario_ctx *ctx, conn *c, int e)
                            ",\"RemotePort\":%u,\"State\":5,\"AppliedSetting\":0,\"OwningProcess\":%u,"
                            "\"CreationTime\":\"\\/Date(%" PRId64 ")\\/\",\"OffloadState\":0}",
                            c->end[1 - e].port, o->pid, (BASE_NS / MS) + created_ms);
-    emit_json(ctx, IF_NETTCP_A, UPPER_PDU_NETTCP, at_ms(o->snapshot_ms), j);
+    emit_json(ctx, IF_NETTCP_A, ps_source_nettcp.pdu_dissector, at_ms(o->snapshot_ms), j);
     g_string_free(j, TRUE);
 }
 
@@ -788,7 +789,7 @@ static void nettcp_listener(scenario_ctx *ctx, int64_t snapshot_ms, const char *
                            "\"AppliedSetting\":null,\"OwningProcess\":%u,\"CreationTime\":\"\\/Date(%" PRId64
                            ")\\/\",\"OffloadState\":0}",
                            port, pid, (BASE_NS / MS) + created_ms);
-    emit_json(ctx, IF_NETTCP_A, UPPER_PDU_NETTCP, at_ms(snapshot_ms), j);
+    emit_json(ctx, IF_NETTCP_A, ps_source_nettcp.pdu_dissector, at_ms(snapshot_ms), j);
     g_string_free(j, TRUE);
 }
 
@@ -833,7 +834,7 @@ static void conn_emit(scenario_ctx *ctx, conn *c)
         owner *o = &c->own[e];
         unsigned count = 0;
         if (o->kind == OWN_NETTCP) {
-            nettcp_row(ctx, c, e);
+            emit_nettcp_row(ctx, c, e);
             int64_t first = g_array_index(c->segs, segment, 0).t;
             g_array_append_val(c->record_times[e], first); /* a row created before the first packet */
             continue;
@@ -845,7 +846,7 @@ static void conn_emit(scenario_ctx *ctx, conn *c)
             } else if (o->kind == OWN_TRACEE && (o->every <= 1 || i % o->every == 0)) {
                 bool egress = s->dir == e;
                 const tracee_proc *p = !egress && o->kernel_ingress ? o->kernel_ingress : &o->tp;
-                tracee_event(ctx, c, e, s, g_array_index(checks, uint16_t, i), p, egress);
+                emit_tracee_event(ctx, c, e, s, g_array_index(checks, uint16_t, i), p, egress);
             }
         }
     }

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* procshark-import's Windows .etl traces (--etl), read by src/etl/etl_input.c: every event as an
+ * ETW record on the trace's own interface, NDIS packet captures as frames on interfaces made when
+ * first used. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <wiretap/wtap.h>
+
+#include "etl_input.h"
+#include "input.h"
+#include "pcapng_writer.h"
+#include "ws_compat.h"
+
+typedef struct {
+    int fd;
+    etl_input *etl; /* NULL: nothing in it */
+    GArray *ifaces; /* unsigned: output interface of each of the reader's, UINT_MAX until used */
+} trace;
+
+static bool recognise(importer *im, const input *in, const input_sample *sample)
+{
+    (void)im, (void)in;
+    return etl_input_recognise(sample->head, sample->head_len);
+}
+
+static void open_trace(importer *im, input *in)
+{
+    if (in->empty)
+        return;
+    trace *t = g_new0(trace, 1);
+    in->state = t;
+    t->fd = in->is_stdin ? STDIN_FILENO : open(in->path, O_RDONLY | O_CLOEXEC);
+    if (t->fd < 0)
+        importer_die(im, PROGRAM ": %s: cannot open: %s", in->name, g_strerror(errno));
+    char *error = NULL;
+    t->etl = etl_input_open(t->fd, in->name, &error);
+    if (!t->etl && !error) { /* a pipe with nothing in it */
+        in->empty = true;
+        return;
+    }
+    if (!t->etl)
+        importer_die(im, PROGRAM ": %s", error);
+    t->ifaces = g_array_new(FALSE, FALSE, sizeof(unsigned));
+}
+
+static void read_event(importer *im, input *in)
+{
+    trace *t = in->state;
+    etl_item item;
+    switch (etl_input_next(t->etl, &item)) {
+    case ETL_ITEM_END:
+        in->eof = true;
+        return;
+    case ETL_ITEM_IO_ERROR:
+        importer_die(im, PROGRAM ": %s", item.reason);
+    case ETL_ITEM_REJECT:
+        in->read++;
+        importer_rejected(im, in, "%s: %s", item.where, item.reason);
+        return;
+    case ETL_ITEM_RECORD:
+    case ETL_ITEM_PACKET:
+        break;
+    }
+    in->read++;
+    int64_t out_ts;
+    if (!input_shifted(in, item.ts_ns, &out_ts)) {
+        importer_rejected(im, in, "%s: an event whose time stamp plus --time-shift falls outside 1970 to 2262",
+                          in->name);
+        return;
+    }
+    if (!item.comment) {
+        pending *p = importer_record_pending(im, item.len);
+        p->ts = out_ts;
+        p->len = item.len;
+        memcpy(p->data, item.data, item.len);
+        importer_buffer(im, in, p);
+        return;
+    }
+    pending *p = importer_capture_pending(im, item.len);
+    wtap_rec *rec = p->rec;
+    ps_wtap_rec_move_header(rec, NULL);
+    rec->rec_type = REC_TYPE_PACKET;
+    rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID;
+    rec->tsprec = WTAP_TSPREC_NSEC;
+    rec->ts.secs = (time_t)(out_ts / NS_PER_S);
+    rec->ts.nsecs = (int)(out_ts % NS_PER_S);
+    rec->rec_header.packet_header.caplen = (guint32)item.len;
+    rec->rec_header.packet_header.len = (guint32)item.len;
+    rec->rec_header.packet_header.pkt_encap = etl_input_interface(t->etl, item.iface)->wtap_encap;
+    rec->rec_header.packet_header.interface_id = item.iface; /* the reader's; mapped when written */
+    rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
+    if (item.epb_flags)
+        wtap_block_add_uint32_option(rec->block, OPT_PKT_FLAGS, item.epb_flags);
+    wtap_block_add_string_option(rec->block, OPT_COMMENT, item.comment, strlen(item.comment));
+    p->ts = out_ts;
+    p->len = item.len;
+    p->number = in->read;
+    p->offset = -1;
+    memcpy(p->data, item.data, item.len);
+    importer_buffer(im, in, p);
+}
+
+/* Time ordered when the reader could merge the processors' buffers; else many buffers' worth. */
+static unsigned reorder_records(const input *in)
+{
+    const trace *t = in->state;
+    return t && t->etl && etl_input_time_ordered(t->etl) ? REORDER_CAPTURE_RECORDS : REORDER_ETL_RECORDS;
+}
+
+/* The interface of its ETW records. */
+static void describe(importer *im, input *in, output_interfaces *ifs)
+{
+    (void)im;
+    const trace *t = in->state;
+    if (!t || !t->etl)
+        return;
+    const etl_trace_info *info = etl_input_trace(t->etl);
+    char *description = g_strdup_printf("ETW events from %s (logger %s, Windows build %" PRIu32 ")",
+                                        in->is_stdin ? "standard input" : in->path,
+                                        info->logger_name[0] ? info->logger_name : "unnamed", info->provider_version);
+    in->out_iface = output_interfaces_add_records(ifs, in, WTAP_ENCAP_ETW, description);
+    g_free(description);
+}
+
+/* The output interface of one of the reader's: made when first used. */
+static unsigned packet_interface(importer *im, input *in, const wtap_rec *rec)
+{
+    trace *t = in->state;
+    unsigned reader_iface = rec->rec_header.packet_header.interface_id;
+    while (t->ifaces->len <= reader_iface) {
+        unsigned none = UINT_MAX;
+        g_array_append_val(t->ifaces, none);
+    }
+    unsigned *id = &g_array_index(t->ifaces, unsigned, reader_iface);
+    if (*id == UINT_MAX) {
+        const etl_interface *e = etl_input_interface(t->etl, reader_iface);
+        const pcapng_interface iface = {e->wtap_encap, e->name, e->description};
+        wtap_block_t idb = pcapng_interface_block(&iface);
+        *id = importer_add_interface(im, idb);
+        wtap_block_unref(idb);
+    }
+    return *id;
+}
+
+/* A line of its own: a message escapes line breaks. */
+static void summarise(importer *im, const input *in)
+{
+    const trace *t = in->state;
+    if (!t || !t->etl)
+        return;
+    const etl_input_stats *st = etl_input_stats_of(t->etl);
+    GString *line = g_string_new(NULL);
+    g_string_printf(line, "    %" PRIu64 " buffers, %" PRIu64 " events: %" PRIu64 " ETW records, %" PRIu64
+                    " frames from %" PRIu64 " NDIS packet fragments",
+                    st->buffers, st->events, st->records, st->packets, st->packet_events);
+    if (st->extended_items)
+        g_string_append_printf(line, "; %" PRIu64 " extended data items (stacks, SIDs, TraceLogging schemas) "
+                               "left out: the 4.0 record has no place for them", st->extended_items);
+    importer_message(im, "%s", line->str);
+    g_string_free(line, TRUE);
+}
+
+static void close_trace(input *in)
+{
+    trace *t = in->state;
+    etl_input_free(t->etl);
+    if (t->ifaces)
+        g_array_free(t->ifaces, TRUE);
+    if (t->fd > STDIN_FILENO)
+        close(t->fd);
+    g_free(t);
+}
+
+const input_kind input_etl = {
+    .source = &ps_source_etw,
+    .recognise = recognise,
+    .open = open_trace,
+    .read = read_event,
+    .reorder_records = reorder_records,
+    .describe = describe,
+    .packet_interface = packet_interface,
+    .summarise = summarise,
+    .close = close_trace,
+};
