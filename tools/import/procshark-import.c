@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-import: tracee events, Get-NetTCPConnection rows, Windows .etl traces and packet captures into one pcapng
- * file, in time order, for Wireshark/tshark with the procshark plugin (README "procshark-import").
+ * file, in time order, for Wireshark/tshark with the procshark plugin (docs/IMPORT.md).
  *
  * This file is the driver: options, the output contract, the merge and the summary; each kind of
  * input is an input_<kind>.c behind the table input_kinds (input.h). Each input is a stream read
@@ -8,7 +8,7 @@
  * bytes) sorts inputs that are only roughly in time order, and a k-way merge of the buffers writes
  * the output. Every record is written or reported; a file output appears under its name only when
  * complete (a temporary file in its folder, then rename); a pipe or a device is written through
- * (README "procshark-import": the output contract). */
+ * (docs/IMPORT.md, "The output contract"). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -52,7 +52,7 @@ typedef struct {
     bool used;
 } time_shift;
 
-/* Where the output goes (README "procshark-import", the output contract). */
+/* Where the output goes (docs/IMPORT.md, "The output contract"). */
 typedef enum {
     OUT_REPLACE, /* a regular file or a new path: a temporary file beside it, renamed over it when complete */
     OUT_STREAM,  /* standard output, a FIFO or a character device: written through as it is made */
