@@ -46,10 +46,10 @@ static const char *payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_item *t
     return text;
 }
 
-static void add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, GPtrArray *problems)
+static void add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, const ps_problems *problems)
 {
-    for (guint i = 0; i < problems->len; i++)
-        expert_add_info_format(pinfo, ti, ei, "%s", (const char *)problems->pdata[i]);
+    for (size_t i = 0; i < ps_problems_count(problems); i++)
+        expert_add_info_format(pinfo, ti, ei, "%s", ps_problems_at(problems, i)->message);
 }
 
 /* --- tracee ------------------------------------------------------------------------------------ */
@@ -156,7 +156,7 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     tracee_event *ev = wmem_new0(pinfo->pool, tracee_event);
     wmem_register_callback(pinfo->pool, clear_tracee_event, ev);
     if (!tracee_event_decode(text, len, ev)) {
-        const char *why = ev->problems->pdata[0];
+        const char *why = ps_problems_first(&ev->problems)->message;
         expert_add_info_format(pinfo, ti, &ei_tracee_not_json, "%s", why);
         col_add_fstr(pinfo->cinfo, COL_INFO, "tracee event: %s", procshark_shown(pinfo, why));
         return (int)len;
@@ -172,7 +172,7 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             add_tracee_value(t, tvb, f, &ev->v[f]);
     for (guint i = 0; i < ev->args->len; i++)
         proto_tree_add_string(t, hf_tracee_arg, tvb, 0, 0, ev->args->pdata[i]);
-    add_problems(ti, pinfo, &ei_tracee_bad_value, ev->problems);
+    add_problems(ti, pinfo, &ei_tracee_bad_value, &ev->problems);
     return (int)len;
 }
 
@@ -233,7 +233,7 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     nettcp_row *row = wmem_new0(pinfo->pool, nettcp_row);
     wmem_register_callback(pinfo->pool, clear_nettcp_row, row);
     if (!nettcp_row_decode(text, len, row)) {
-        const char *why = row->problems->pdata[0];
+        const char *why = ps_problems_first(&row->problems)->message;
         expert_add_info_format(pinfo, ti, &ei_nettcp_not_json, "%s", why);
         col_add_fstr(pinfo->cinfo, COL_INFO, "NetTCPConnection row: %s", procshark_shown(pinfo, why));
         return (int)len;
@@ -271,7 +271,7 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         proto_tree_add_uint(t, hf_nettcp_applied_setting, tvb, 0, 0, row->applied_setting);
     if (row->has[NETTCP_OFFLOAD_STATE])
         proto_tree_add_uint(t, hf_nettcp_offload_state, tvb, 0, 0, row->offload_state);
-    add_problems(ti, pinfo, &ei_nettcp_bad_value, row->problems);
+    add_problems(ti, pinfo, &ei_nettcp_bad_value, &row->problems);
     return (int)len;
 }
 

@@ -438,9 +438,7 @@ static source_kind recognise_object(const input *in, const GString *peek)
         text_reader *r = text_reader_new(fd, in->name, TEXT_JSON_VALUES, RECORD_MAX);
         text_item item;
         if (text_reader_next(r, &item) == TEXT_RECORD) {
-            char *error = NULL;
-            json_t *obj = ps_json_parse_object(item.payload->str, item.payload->len, &error);
-            g_free(error);
+            json_t *obj = ps_json_parse_object(item.payload->str, item.payload->len, NULL);
             for (const char *const *k = tracee_keys; obj && kind == SRC_UNKNOWN && *k; k++)
                 if (json_object_get(obj, *k))
                     kind = SRC_TRACEE;
@@ -750,11 +748,11 @@ static bool shifted(const input *in, int64_t ts, int64_t *out)
 
 /* --- record sources --------------------------------------------------------------------------- */
 
-static bool problem_about(GPtrArray *problems, const char *key)
+static bool problem_about(const ps_problems *problems, const char *key)
 {
     size_t n = strlen(key);
-    for (guint i = 0; i < problems->len; i++) {
-        const char *p = problems->pdata[i];
+    for (size_t i = 0; i < ps_problems_count(problems); i++) {
+        const char *p = ps_problems_at(problems, i)->message;
         if (strncmp(p, key, n) == 0 && p[n] == ':')
             return true;
     }
@@ -766,17 +764,21 @@ static bool record_time(input *in, const GString *payload, int64_t *ts, char **w
 {
     if (in->kind == SRC_TRACEE) {
         uint64_t ns;
-        bool ok = tracee_event_timestamp(payload->str, payload->len, &ns, why);
+        ps_problems problems = {0};
+        bool ok = tracee_event_timestamp(payload->str, payload->len, &ns, &problems);
         if (ok)
             *ts = (int64_t)ns;
+        else
+            *why = g_strdup(ps_problems_first(&problems)->message);
+        ps_problems_clear(&problems);
         return ok;
     }
     nettcp_row row;
     bool ok = nettcp_row_decode(payload->str, payload->len, &row);
     if (!ok) {
-        *why = g_strdup(row.problems->len ? (const char *)row.problems->pdata[0] : "not a JSON object");
+        *why = g_strdup(ps_problems_first(&row.problems)->message);
     } else if (!row.has[NETTCP_LOCAL_ADDRESS] && !row.has[NETTCP_OWNING_PROCESS] &&
-               !problem_about(row.problems, "LocalAddress") && !problem_about(row.problems, "OwningProcess")) {
+               !problem_about(&row.problems, "LocalAddress") && !problem_about(&row.problems, "OwningProcess")) {
         *why = g_strdup("neither LocalAddress nor OwningProcess: not a Get-NetTCPConnection row");
         ok = false;
     } else {
