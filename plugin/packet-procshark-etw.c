@@ -7,6 +7,7 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/proto.h>
+#include <epan/wmem_scopes.h>
 #include <wiretap/wtap.h>
 #include <wsutil/nstime.h>
 
@@ -14,6 +15,7 @@
 #include "etw_process.h"
 #include "etw_record.h"
 #include "procshark_dissectors.h"
+#include "ws_compat.h"
 
 static int proto_etwnet;
 static int proto_etwproc;
@@ -37,6 +39,22 @@ static expert_field ei_net_truncated, ei_net_bad_length, ei_net_unknown_event, e
 static expert_field ei_proc_truncated, ei_proc_trailing, ei_proc_bad_sid, ei_proc_unknown_event,
     ei_proc_unknown_version;
 
+/* The expert info of each decoder problem code. */
+static expert_field *const record_experts[] = {
+    [ETW_REC_SHORT_HEADER] = &ei_short_header, [ETW_REC_USERDATA_OVERFLOW] = &ei_userdata_overflow,
+    [ETW_REC_MESSAGE_OVERFLOW] = &ei_trailer_overflow, [ETW_REC_PROVIDER_NAME_OVERFLOW] = &ei_trailer_overflow,
+};
+static expert_field *const net_experts[] = {
+    [ETW_NET_TRUNCATED] = &ei_net_truncated, [ETW_NET_BAD_LENGTH] = &ei_net_bad_length,
+    [ETW_NET_UNKNOWN_EVENT] = &ei_net_unknown_event, [ETW_NET_PRE_VISTA] = &ei_net_pre_vista,
+    [ETW_NET_UNKNOWN_VERSION] = &ei_net_unknown_version,
+};
+static expert_field *const proc_experts[] = {
+    [ETW_PROC_TRUNCATED] = &ei_proc_truncated, [ETW_PROC_TRAILING] = &ei_proc_trailing,
+    [ETW_PROC_BAD_SID] = &ei_proc_bad_sid, [ETW_PROC_UNKNOWN_EVENT] = &ei_proc_unknown_event,
+    [ETW_PROC_UNKNOWN_VERSION] = &ei_proc_unknown_version,
+};
+
 static dissector_handle_t builtin_etw_handle;
 
 static const value_string fail_proto_vals[] = {{2, "IPv4"}, {23, "IPv6"}, {0, NULL}};
@@ -52,6 +70,28 @@ static const char *net_protocol_column(etw_provider provider)
     case ETW_PROVIDER_UDPIP: return "ETW-UdpIp";
     default: return "ETW-KernelNet";
     }
+}
+
+/* The decoders' problems are GLib memory: the packet scope frees them, exceptions or not, while the
+ * decoded struct on the stack still reads them. */
+static ps_ws_bool free_problems(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_, void *items)
+{
+    ps_problems problems = {items};
+    ps_problems_clear(&problems);
+    return false;
+}
+
+static void free_with_packet(packet_info *pinfo, const ps_problems *problems)
+{
+    if (problems->items)
+        wmem_register_callback(pinfo->pool, free_problems, problems->items);
+}
+
+/* A problem as an expert info on the bytes it names; base is where the decoder's input starts. */
+static void add_problem(proto_tree *tree, packet_info *pinfo, expert_field *ei, tvbuff_t *tvb, int base,
+                        const ps_problem *p)
+{
+    proto_tree_add_expert_format(tree, pinfo, ei, tvb, base + (int)p->offset, (int)p->length, "%s", p->message);
 }
 
 static void add_undecoded(proto_tree *tree, tvbuff_t *tvb, int offset, int length)
@@ -104,6 +144,8 @@ static void dissect_net(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
     const int len = (int)rec->user_data.len;
     etw_net_decode(provider, rec->id, rec->opcode, rec->version, buf + base, (size_t)len,
                    rec->user_data_length, &ev);
+    free_with_packet(pinfo, &ev.problems);
+    const ps_problem *problem = ps_problems_first(&ev.problems);
 
     feed_net(pinfo, &ev);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, net_protocol_column(provider));
@@ -129,22 +171,11 @@ static void dissect_net(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
         proto_item_set_generated(gen);
     }
 
-    switch (ev.status) {
+    switch (problem ? problem->code : ETW_NET_OK) {
     case ETW_NET_UNKNOWN_EVENT:
-        proto_tree_add_expert_format(t, pinfo, &ei_net_unknown_event, tvb, base, len,
-                                     "%s event type %u is not a known network event",
-                                     etw_provider_name(provider), ev.type);
-        add_undecoded(t, tvb, base, len);
-        return;
     case ETW_NET_PRE_VISTA:
-        proto_tree_add_expert_format(t, pinfo, &ei_net_pre_vista, tvb, base, len,
-                                     "%s version %u is a pre-Vista layout: not decoded",
-                                     ev.event_name, rec->version);
-        add_undecoded(t, tvb, base, len);
-        return;
     case ETW_NET_UNKNOWN_VERSION:
-        proto_tree_add_expert_format(t, pinfo, &ei_net_unknown_version, tvb, base, len,
-                                     "%s version %u is unknown: not decoded", ev.event_name, rec->version);
+        add_problem(t, pinfo, net_experts[problem->code], tvb, base, problem);
         add_undecoded(t, tvb, base, len);
         return;
     default:
@@ -170,21 +201,10 @@ static void dissect_net(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
             decoded_end = s->off + s->len;
     }
 
-    if (ev.status == ETW_NET_TRUNCATED || ev.status == ETW_NET_BAD_LENGTH) {
-        char expected[40];
-        if (ev.expected_len[0] == ev.expected_len[1])
-            snprintf(expected, sizeof expected, "%zu bytes", ev.expected_len[0]);
-        else
-            snprintf(expected, sizeof expected, "%zu or %zu bytes", ev.expected_len[0], ev.expected_len[1]);
+    if (problem) {
         /* A record cut inside a well-sized payload is reported once, as a framing problem. */
-        if (ev.status == ETW_NET_BAD_LENGTH)
-            proto_tree_add_expert_format(t, pinfo, &ei_net_bad_length, tvb, base, len,
-                                         "%s payload of %u bytes fits no layout (expected %s)", ev.event_name,
-                                         rec->user_data_length, expected);
-        else if (rec->user_data_length < ev.expected_len[0])
-            proto_tree_add_expert_format(t, pinfo, &ei_net_truncated, tvb, base, len,
-                                         "%s payload of %u bytes is shorter than its layout (%s)",
-                                         ev.event_name, rec->user_data_length, expected);
+        if (problem->code == ETW_NET_BAD_LENGTH || rec->user_data_length < ev.expected_len[0])
+            add_problem(t, pinfo, net_experts[problem->code], tvb, base, problem);
         add_undecoded(t, tvb, base + (int)decoded_end, len - (int)decoded_end);
     }
 }
@@ -203,6 +223,8 @@ static void dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const int len = (int)rec->user_data.len;
     unsigned pointer_size = (rec->flags & ETW_FLAG_32_BIT_HEADER) ? 4 : 8;
     etw_proc_decode(rec->opcode, rec->version, pointer_size, buf + base, (size_t)len, &ev);
+    free_with_packet(pinfo, &ev.problems);
+    const ps_problem *problem = ps_problems_first(&ev.problems);
 
     const ps_span *image_span = &ev.span[ETW_PROC_IMAGE];
     const char *image = image_span->len ? (const char *)tvb_get_string_enc(pinfo->pool, tvb,
@@ -211,7 +233,7 @@ static void dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                         : NULL;
     ps_corr *corr = procshark_corr();
     if (corr && !PINFO_FD_VISITED(pinfo) && ev.span[ETW_PROC_PID].len &&
-        (ev.status == ETW_PROC_OK || ev.status == ETW_PROC_TRAILING))
+        (!problem || problem->code == ETW_PROC_TRAILING))
         ps_corr_add_etw_process(corr, pinfo->num, procshark_time_ns(pinfo), ev.opcode, ev.pid, image);
     char described[256];
     etw_proc_describe(&ev, image, described, sizeof described);
@@ -223,17 +245,16 @@ static void dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     proto_item_append_text(ti, ", %s", info);
     proto_tree *t = proto_item_add_subtree(ti, ett_etwproc);
 
+    /* Those two are about the record header's Opcode and Version, outside the payload. */
     if (!ev.event_name) {
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_unknown_event, tvb, 45, 1,
-                                     "Process opcode %u is not a known event", ev.opcode);
+        proto_tree_add_expert_format(t, pinfo, &ei_proc_unknown_event, tvb, 45, 1, "%s", problem->message);
         add_undecoded(t, tvb, base, len);
         return;
     }
     proto_item *gen = proto_tree_add_string(t, hf_proc_event, tvb, 45, 1, ev.event_name);
     proto_item_set_generated(gen);
-    if (ev.status == ETW_PROC_UNKNOWN_VERSION) {
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_unknown_version, tvb, 42, 1,
-                                     "Process version %u is unknown (3, 4 and 5 are decoded)", ev.version);
+    if (problem && problem->code == ETW_PROC_UNKNOWN_VERSION) {
+        proto_tree_add_expert_format(t, pinfo, &ei_proc_unknown_version, tvb, 42, 1, "%s", problem->message);
         add_undecoded(t, tvb, base, len);
         return;
     }
@@ -271,19 +292,8 @@ static void dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             decoded_end = s->off + s->len;
     }
 
-    if (ev.status == ETW_PROC_TRUNCATED)
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_truncated, tvb, base, len,
-                                     "Process %s version %u payload of %d bytes ends inside a field",
-                                     ev.event_name, ev.version, len);
-    else if (ev.status == ETW_PROC_BAD_SID)
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_bad_sid, tvb, base + (int)decoded_end,
-                                     len - (int)decoded_end,
-                                     "UserSID is malformed (revision 1 and at most 15 sub-authorities expected): "
-                                     "the fields after it cannot be located");
-    else if (ev.status == ETW_PROC_TRAILING)
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_trailing, tvb, base + (int)decoded_end,
-                                     (int)ev.trailing, "%zu bytes after the last field of version %u",
-                                     ev.trailing, ev.version);
+    if (problem)
+        add_problem(t, pinfo, proc_experts[problem->code], tvb, base, problem);
     add_undecoded(t, tvb, base + (int)decoded_end, len - (int)decoded_end);
 }
 
@@ -308,21 +318,12 @@ static void dissect_other(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, c
     col_append_fstr(pinfo->cinfo, COL_INFO, " (%d bytes of UserData)", len);
 }
 
-static void report_framing_problems(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec,
-                                    guint record_len)
+static void report_framing_problems(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec)
 {
-    if (rec->problems & ETW_REC_USERDATA_OVERFLOW)
-        proto_tree_add_expert_format(tree, pinfo, &ei_userdata_overflow, tvb, 84, 4,
-                                     "UserDataLength %u points past the end of the %u-byte record",
-                                     rec->user_data_length, record_len);
-    if (rec->problems & ETW_REC_MESSAGE_OVERFLOW)
-        proto_tree_add_expert_format(tree, pinfo, &ei_trailer_overflow, tvb, 88, 4,
-                                     "MessageLength %u points past the end of the %u-byte record",
-                                     rec->message_length, record_len);
-    if (rec->problems & ETW_REC_PROVIDER_NAME_OVERFLOW)
-        proto_tree_add_expert_format(tree, pinfo, &ei_trailer_overflow, tvb, 92, 4,
-                                     "ProviderNameLength %u points past the end of the %u-byte record",
-                                     rec->provider_name_length, record_len);
+    for (size_t i = 0; i < ps_problems_count(&rec->problems); i++) {
+        const ps_problem *p = ps_problems_at(&rec->problems, i);
+        add_problem(tree, pinfo, record_experts[p->code], tvb, 0, p);
+    }
 }
 
 static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -331,15 +332,15 @@ static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     const guint8 *buf = record_len ? tvb_get_ptr(tvb, 0, record_len) : NULL;
     etw_record rec;
 
-    if (!etw_record_parse(buf, record_len, &rec)) {
+    const bool parsed = etw_record_parse(buf, record_len, &rec);
+    free_with_packet(pinfo, &rec.problems);
+    if (!parsed) {
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW");
         col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed ETW record: %u bytes, the header needs %d",
                      record_len, ETW_HEADER_SIZE);
         proto_item *ti = proto_tree_add_item(tree, proto_etwdata, tvb, 0, -1, ENC_NA);
         proto_tree *t = proto_item_add_subtree(ti, ett_etwdata);
-        proto_tree_add_expert_format(t, pinfo, &ei_short_header, tvb, 0, -1,
-                                     "Record of %u bytes is too short for the %d-byte ETW header",
-                                     record_len, ETW_HEADER_SIZE);
+        report_framing_problems(tvb, pinfo, t, &rec);
         add_undecoded(t, tvb, 0, (int)record_len);
         return (int)record_len;
     }
@@ -351,12 +352,12 @@ static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
             call_dissector_only(builtin_etw_handle, tvb, pinfo, tree, data);
         }
         CATCH_BOUNDS_ERRORS {
-            if (!rec.problems)
+            if (!ps_problems_count(&rec.problems))
                 RETHROW;
         }
         ENDTRY;
     }
-    report_framing_problems(tvb, pinfo, tree, &rec, record_len);
+    report_framing_problems(tvb, pinfo, tree, &rec);
 
     etw_provider provider = etw_provider_from_guid(rec.provider_id);
     switch (provider) {
