@@ -13,11 +13,18 @@
 
 #include "etw_record.h"
 #include "packet-etw.h"
+#include "procshark_dissectors.h"
 
 static int proto_etwdata;
 static int hf_data_length, hf_data_bytes, hf_data_undecoded;
 static gint ett_etwdata = -1;
 static expert_field ei_short_header, ei_userdata_overflow, ei_trailer_overflow;
+
+/* The expert info of each record problem code. */
+static expert_field *const record_experts[] = {
+    [ETW_REC_SHORT_HEADER] = &ei_short_header, [ETW_REC_USERDATA_OVERFLOW] = &ei_userdata_overflow,
+    [ETW_REC_MESSAGE_OVERFLOW] = &ei_trailer_overflow, [ETW_REC_PROVIDER_NAME_OVERFLOW] = &ei_trailer_overflow,
+};
 
 static dissector_handle_t builtin_etw_handle;
 
@@ -48,21 +55,12 @@ static void dissect_other(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, c
     col_append_fstr(pinfo->cinfo, COL_INFO, " (%d bytes of UserData)", len);
 }
 
-static void report_framing_problems(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec,
-                                    guint record_len)
+static void report_framing_problems(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec)
 {
-    if (rec->problems & ETW_REC_USERDATA_OVERFLOW)
-        proto_tree_add_expert_format(tree, pinfo, &ei_userdata_overflow, tvb, 84, 4,
-                                     "UserDataLength %u points past the end of the %u-byte record",
-                                     rec->user_data_length, record_len);
-    if (rec->problems & ETW_REC_MESSAGE_OVERFLOW)
-        proto_tree_add_expert_format(tree, pinfo, &ei_trailer_overflow, tvb, 88, 4,
-                                     "MessageLength %u points past the end of the %u-byte record",
-                                     rec->message_length, record_len);
-    if (rec->problems & ETW_REC_PROVIDER_NAME_OVERFLOW)
-        proto_tree_add_expert_format(tree, pinfo, &ei_trailer_overflow, tvb, 92, 4,
-                                     "ProviderNameLength %u points past the end of the %u-byte record",
-                                     rec->provider_name_length, record_len);
+    for (size_t i = 0; i < ps_problems_count(&rec->problems); i++) {
+        const ps_problem *p = ps_problems_at(&rec->problems, i);
+        procshark_add_problem(tree, pinfo, record_experts[p->code], tvb, 0, p);
+    }
 }
 
 static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -71,15 +69,15 @@ static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     const guint8 *buf = record_len ? tvb_get_ptr(tvb, 0, record_len) : NULL;
     etw_record rec;
 
-    if (!etw_record_parse(buf, record_len, &rec)) {
+    const bool parsed = etw_record_parse(buf, record_len, &rec);
+    procshark_free_with_packet(pinfo, &rec.problems);
+    if (!parsed) {
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW");
         col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed ETW record: %u bytes, the header needs %d",
                      record_len, ETW_HEADER_SIZE);
         proto_item *ti = proto_tree_add_item(tree, proto_etwdata, tvb, 0, -1, ENC_NA);
         proto_tree *t = proto_item_add_subtree(ti, ett_etwdata);
-        proto_tree_add_expert_format(t, pinfo, &ei_short_header, tvb, 0, -1,
-                                     "Record of %u bytes is too short for the %d-byte ETW header",
-                                     record_len, ETW_HEADER_SIZE);
+        report_framing_problems(tvb, pinfo, t, &rec);
         etwdata_add_undecoded(t, tvb, 0, (int)record_len);
         return (int)record_len;
     }
@@ -91,12 +89,12 @@ static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
             call_dissector_only(builtin_etw_handle, tvb, pinfo, tree, data);
         }
         CATCH_BOUNDS_ERRORS {
-            if (!rec.problems)
+            if (!ps_problems_count(&rec.problems))
                 RETHROW;
         }
         ENDTRY;
     }
-    report_framing_problems(tvb, pinfo, tree, &rec, record_len);
+    report_framing_problems(tvb, pinfo, tree, &rec);
 
     etw_provider provider = etw_provider_from_guid(rec.provider_id);
     switch (provider) {

@@ -21,6 +21,13 @@ static gint ett_etwnet = -1;
 static expert_field ei_net_truncated, ei_net_bad_length, ei_net_unknown_event, ei_net_pre_vista,
     ei_net_unknown_version;
 
+/* The expert info of each payload problem code. */
+static expert_field *const net_experts[] = {
+    [ETW_NET_TRUNCATED] = &ei_net_truncated, [ETW_NET_BAD_LENGTH] = &ei_net_bad_length,
+    [ETW_NET_UNKNOWN_EVENT] = &ei_net_unknown_event, [ETW_NET_PRE_VISTA] = &ei_net_pre_vista,
+    [ETW_NET_UNKNOWN_VERSION] = &ei_net_unknown_version,
+};
+
 static const value_string fail_proto_vals[] = {{2, "IPv4"}, {23, "IPv6"}, {0, NULL}};
 static const value_string fail_code_vals[] = {
     {1, "Insufficient resources"}, {2, "Too many addresses"}, {3, "Address exists"},
@@ -50,6 +57,8 @@ void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const e
     const int len = (int)rec->user_data.len;
     etw_net_decode(provider, rec->id, rec->opcode, rec->version, buf + base, (size_t)len,
                    rec->user_data_length, &ev);
+    procshark_free_with_packet(pinfo, &ev.problems);
+    const ps_problem *problem = ps_problems_first(&ev.problems);
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, net_protocol_column(provider));
     proto_item *ti = proto_tree_add_item(tree, proto_etwnet, tvb, base, len, ENC_NA);
@@ -78,22 +87,11 @@ void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const e
         proto_item_set_generated(gen);
     }
 
-    switch (ev.status) {
+    switch (problem ? problem->code : ETW_NET_OK) {
     case ETW_NET_UNKNOWN_EVENT:
-        proto_tree_add_expert_format(t, pinfo, &ei_net_unknown_event, tvb, base, len,
-                                     "%s event type %u is not a known network event",
-                                     etw_provider_name(provider), ev.type);
-        etwdata_add_undecoded(t, tvb, base, len);
-        return;
     case ETW_NET_PRE_VISTA:
-        proto_tree_add_expert_format(t, pinfo, &ei_net_pre_vista, tvb, base, len,
-                                     "%s version %u is a pre-Vista layout: not decoded",
-                                     ev.event_name, rec->version);
-        etwdata_add_undecoded(t, tvb, base, len);
-        return;
     case ETW_NET_UNKNOWN_VERSION:
-        proto_tree_add_expert_format(t, pinfo, &ei_net_unknown_version, tvb, base, len,
-                                     "%s version %u is unknown: not decoded", ev.event_name, rec->version);
+        procshark_add_problem(t, pinfo, net_experts[problem->code], tvb, base, problem);
         etwdata_add_undecoded(t, tvb, base, len);
         return;
     default:
@@ -119,21 +117,10 @@ void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const e
             decoded_end = s->off + s->len;
     }
 
-    if (ev.status == ETW_NET_TRUNCATED || ev.status == ETW_NET_BAD_LENGTH) {
-        char expected[40];
-        if (ev.expected_len[0] == ev.expected_len[1])
-            snprintf(expected, sizeof expected, "%zu bytes", ev.expected_len[0]);
-        else
-            snprintf(expected, sizeof expected, "%zu or %zu bytes", ev.expected_len[0], ev.expected_len[1]);
+    if (problem) {
         /* A record cut inside a well-sized payload is reported once, as a framing problem. */
-        if (ev.status == ETW_NET_BAD_LENGTH)
-            proto_tree_add_expert_format(t, pinfo, &ei_net_bad_length, tvb, base, len,
-                                         "%s payload of %u bytes fits no layout (expected %s)", ev.event_name,
-                                         rec->user_data_length, expected);
-        else if (rec->user_data_length < ev.expected_len[0])
-            proto_tree_add_expert_format(t, pinfo, &ei_net_truncated, tvb, base, len,
-                                         "%s payload of %u bytes is shorter than its layout (%s)",
-                                         ev.event_name, rec->user_data_length, expected);
+        if (problem->code == ETW_NET_BAD_LENGTH || rec->user_data_length < ev.expected_len[0])
+            procshark_add_problem(t, pinfo, net_experts[problem->code], tvb, base, problem);
         etwdata_add_undecoded(t, tvb, base + (int)decoded_end, len - (int)decoded_end);
     }
 }

@@ -21,6 +21,13 @@ static gint ett_etwproc = -1;
 static expert_field ei_proc_truncated, ei_proc_trailing, ei_proc_bad_sid, ei_proc_unknown_event,
     ei_proc_unknown_version;
 
+/* The expert info of each payload problem code. */
+static expert_field *const proc_experts[] = {
+    [ETW_PROC_TRUNCATED] = &ei_proc_truncated, [ETW_PROC_TRAILING] = &ei_proc_trailing,
+    [ETW_PROC_BAD_SID] = &ei_proc_bad_sid, [ETW_PROC_UNKNOWN_EVENT] = &ei_proc_unknown_event,
+    [ETW_PROC_UNKNOWN_VERSION] = &ei_proc_unknown_version,
+};
+
 /* UTF-16LE or ANSI string fields, by their span. */
 static guint proc_string_encoding(int field)
 {
@@ -35,6 +42,8 @@ void dissect_etwproc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
     const int len = (int)rec->user_data.len;
     unsigned pointer_size = (rec->flags & ETW_FLAG_32_BIT_HEADER) ? 4 : 8;
     etw_proc_decode(rec->opcode, rec->version, pointer_size, buf + base, (size_t)len, &ev);
+    procshark_free_with_packet(pinfo, &ev.problems);
+    const ps_problem *problem = ps_problems_first(&ev.problems);
 
     const ps_span *image_span = &ev.span[ETW_PROC_IMAGE];
     const char *image = image_span->len ? (const char *)tvb_get_string_enc(pinfo->pool, tvb,
@@ -55,17 +64,16 @@ void dissect_etwproc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
     bool changes = ps_etw_process_change(&ev, &change);
     procshark_process(t, tvb, pinfo, ev.span[ETW_PROC_PID].len != 0, ev.pid, image, changes ? &change : NULL);
 
+    /* Those two are about the record header's Opcode and Version, outside the payload. */
     if (!ev.event_name) {
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_unknown_event, tvb, 45, 1,
-                                     "Process opcode %u is not a known event", ev.opcode);
+        proto_tree_add_expert_format(t, pinfo, &ei_proc_unknown_event, tvb, 45, 1, "%s", problem->message);
         etwdata_add_undecoded(t, tvb, base, len);
         return;
     }
     proto_item *gen = proto_tree_add_string(t, hf_proc_event, tvb, 45, 1, ev.event_name);
     proto_item_set_generated(gen);
-    if (ev.status == ETW_PROC_UNKNOWN_VERSION) {
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_unknown_version, tvb, 42, 1,
-                                     "Process version %u is unknown (3, 4 and 5 are decoded)", ev.version);
+    if (problem && problem->code == ETW_PROC_UNKNOWN_VERSION) {
+        proto_tree_add_expert_format(t, pinfo, &ei_proc_unknown_version, tvb, 42, 1, "%s", problem->message);
         etwdata_add_undecoded(t, tvb, base, len);
         return;
     }
@@ -103,19 +111,8 @@ void dissect_etwproc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
             decoded_end = s->off + s->len;
     }
 
-    if (ev.status == ETW_PROC_TRUNCATED)
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_truncated, tvb, base, len,
-                                     "Process %s version %u payload of %d bytes ends inside a field",
-                                     ev.event_name, ev.version, len);
-    else if (ev.status == ETW_PROC_BAD_SID)
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_bad_sid, tvb, base + (int)decoded_end,
-                                     len - (int)decoded_end,
-                                     "UserSID is malformed (revision 1 and at most 15 sub-authorities expected): "
-                                     "the fields after it cannot be located");
-    else if (ev.status == ETW_PROC_TRAILING)
-        proto_tree_add_expert_format(t, pinfo, &ei_proc_trailing, tvb, base + (int)decoded_end,
-                                     (int)ev.trailing, "%zu bytes after the last field of version %u",
-                                     ev.trailing, ev.version);
+    if (problem)
+        procshark_add_problem(t, pinfo, proc_experts[problem->code], tvb, base, problem);
     etwdata_add_undecoded(t, tvb, base + (int)decoded_end, len - (int)decoded_end);
 }
 

@@ -63,7 +63,7 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     nettcp_row *row = wmem_new0(pinfo->pool, nettcp_row);
     wmem_register_callback(pinfo->pool, clear_nettcp_row, row);
     if (!nettcp_row_decode(text, len, row)) {
-        const char *why = row->problems->pdata[0];
+        const char *why = ps_problems_first(&row->problems)->message;
         expert_add_info_format(pinfo, ti, &ei_nettcp_not_json, "%s", why);
         col_add_fstr(pinfo->cinfo, COL_INFO, "NetTCPConnection row: %s", procshark_shown(pinfo, why));
         return (int)len;
@@ -103,7 +103,7 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         proto_tree_add_uint(t, hf_nettcp_applied_setting, tvb, 0, 0, row->applied_setting);
     if (row->has[NETTCP_OFFLOAD_STATE])
         proto_tree_add_uint(t, hf_nettcp_offload_state, tvb, 0, 0, row->offload_state);
-    procshark_add_problems(ti, pinfo, &ei_nettcp_bad_value, row->problems);
+    procshark_add_problems(ti, pinfo, &ei_nettcp_bad_value, &row->problems);
     return (int)len;
 }
 

@@ -15,6 +15,7 @@
 #include <epan/proto.h>
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
+#include <epan/wmem_scopes.h>
 
 #include "procshark_dissectors.h"
 #include "ps_text.h"
@@ -130,10 +131,29 @@ const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_item
     return text;
 }
 
-void procshark_add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, GPtrArray *problems)
+void procshark_add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, const ps_problems *problems)
 {
-    for (guint i = 0; i < problems->len; i++)
-        expert_add_info_format(pinfo, ti, ei, "%s", (const char *)problems->pdata[i]);
+    for (size_t i = 0; i < ps_problems_count(problems); i++)
+        expert_add_info_format(pinfo, ti, ei, "%s", ps_problems_at(problems, i)->message);
+}
+
+void procshark_add_problem(proto_tree *tree, packet_info *pinfo, expert_field *ei, tvbuff_t *tvb, int base,
+                           const ps_problem *p)
+{
+    proto_tree_add_expert_format(tree, pinfo, ei, tvb, base + (int)p->offset, (int)p->length, "%s", p->message);
+}
+
+static ps_ws_bool free_problems(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_, void *items)
+{
+    ps_problems problems = {items};
+    ps_problems_clear(&problems);
+    return false;
+}
+
+void procshark_free_with_packet(packet_info *pinfo, const ps_problems *problems)
+{
+    if (problems->items)
+        wmem_register_callback(pinfo->pool, free_problems, problems->items);
 }
 
 static proto_item *add_hidden_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)

@@ -79,7 +79,7 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     tracee_event *ev = wmem_new0(pinfo->pool, tracee_event);
     wmem_register_callback(pinfo->pool, clear_tracee_event, ev);
     if (!tracee_event_decode(text, len, ev)) {
-        const char *why = ev->problems->pdata[0];
+        const char *why = ps_problems_first(&ev->problems)->message;
         expert_add_info_format(pinfo, ti, &ei_tracee_not_json, "%s", why);
         col_add_fstr(pinfo->cinfo, COL_INFO, "tracee event: %s", procshark_shown(pinfo, why));
         return (int)len;
@@ -97,7 +97,7 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             add_tracee_value(t, tvb, f, &ev->v[f]);
     for (guint i = 0; i < ev->args->len; i++)
         proto_tree_add_string(t, hf_tracee_arg, tvb, 0, 0, ev->args->pdata[i]);
-    procshark_add_problems(ti, pinfo, &ei_tracee_bad_value, ev->problems);
+    procshark_add_problems(ti, pinfo, &ei_tracee_bad_value, &ev->problems);
     return (int)len;
 }
 

@@ -28,7 +28,13 @@ void procshark_process(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, bool
 const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, expert_field *bad_utf8,
                                    guint *len);
 /* Each problem a decoder found, as an expert item on ti. */
-void procshark_add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, GPtrArray *problems);
+void procshark_add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, const ps_problems *problems);
+/* A problem as an expert info on the bytes it names; base is where the decoder's input starts. */
+void procshark_add_problem(proto_tree *tree, packet_info *pinfo, expert_field *ei, tvbuff_t *tvb, int base,
+                           const ps_problem *p);
+/* The decoders' problems are GLib memory: the packet scope frees them, exceptions or not, while the
+ * decoded struct on the stack still reads them. */
+void procshark_free_with_packet(packet_info *pinfo, const ps_problems *problems);
 /* The frame's time in nanoseconds since the Unix epoch. */
 int64_t procshark_time_ns(const packet_info *pinfo);
 /* Text from a record as a column or tree label shows it: control characters escaped (ps_text.h),

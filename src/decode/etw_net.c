@@ -166,8 +166,12 @@ bool etw_net_decode(etw_provider provider, uint16_t id, uint8_t opcode, uint8_t 
         info = provider == ETW_PROVIDER_TCPIP ? find_event(tcp_events, COUNT(tcp_events), opcode)
                                               : find_event(udpip_events, COUNT(udpip_events), opcode);
     }
+    /* Bytes past the declared payload belong to the record's message or padding. */
+    if (len > declared_len)
+        len = declared_len;
     if (!info) {
-        ev->status = ETW_NET_UNKNOWN_EVENT;
+        ps_problems_add(&ev->problems, ETW_NET_UNKNOWN_EVENT, 0, len,
+                        "%s event type %u is not a known network event", etw_provider_name(provider), ev->type);
         return true;
     }
     bool udp = provider == ETW_PROVIDER_UDPIP || (provider == ETW_PROVIDER_KERNEL_NETWORK && id >= 42);
@@ -176,17 +180,18 @@ bool etw_net_decode(etw_provider provider, uint16_t id, uint8_t opcode, uint8_t 
     ev->action = info->action;
     ev->layout = info->layout;
 
-    /* Bytes past the declared payload belong to the record's message or padding. */
-    if (len > declared_len)
-        len = declared_len;
     const layout_info *layout = &layouts[info->layout];
     ev->ip_version = layout->ip_version;
     ev->expected_len[0] = layout->prefix + (layout->has_connid ? 4 : 0);
     ev->expected_len[1] = layout->prefix + (layout->has_connid ? 8 : 0);
 
     if (provider == ETW_PROVIDER_KERNEL_NETWORK ? version != 0 : version != 2) {
-        ev->status = provider != ETW_PROVIDER_KERNEL_NETWORK && version < 2 ? ETW_NET_PRE_VISTA
-                                                                           : ETW_NET_UNKNOWN_VERSION;
+        if (provider != ETW_PROVIDER_KERNEL_NETWORK && version < 2)
+            ps_problems_add(&ev->problems, ETW_NET_PRE_VISTA, 0, len,
+                            "%s version %u is a pre-Vista layout: not decoded", info->name, version);
+        else
+            ps_problems_add(&ev->problems, ETW_NET_UNKNOWN_VERSION, 0, len, "%s version %u is unknown: not decoded",
+                            info->name, version);
         return true;
     }
 
@@ -198,22 +203,39 @@ bool etw_net_decode(etw_provider provider, uint16_t id, uint8_t opcode, uint8_t 
     }
 
     const size_t prefix = layout->prefix;
+    etw_net_status status;
     if (declared_len < prefix) {
-        ev->status = ETW_NET_TRUNCATED;
+        status = ETW_NET_TRUNCATED;
     } else if (!layout->has_connid) {
-        ev->status = declared_len == prefix ? ETW_NET_OK : ETW_NET_BAD_LENGTH;
+        status = declared_len == prefix ? ETW_NET_OK : ETW_NET_BAD_LENGTH;
     } else if (declared_len - prefix == 4 || declared_len - prefix == 8) {
         ev->connid_width = (unsigned)(declared_len - prefix);
-        ev->status = ETW_NET_OK;
+        status = ETW_NET_OK;
     } else {
-        ev->status = declared_len < prefix + 4 ? ETW_NET_TRUNCATED : ETW_NET_BAD_LENGTH;
+        status = declared_len < prefix + 4 ? ETW_NET_TRUNCATED : ETW_NET_BAD_LENGTH;
     }
     if (ev->connid_width && prefix + ev->connid_width <= len) {
         ev->span[ETW_NET_CONNID] = (ps_span){prefix, ev->connid_width};
         read_field(ev, ETW_NET_CONNID, payload + prefix);
     }
-    if (len < declared_len && ev->status == ETW_NET_OK)
-        ev->status = ETW_NET_TRUNCATED;
+    if (status == ETW_NET_OK) {
+        /* Sized right, but the record ends inside it (the record reports that too). */
+        if (len < declared_len)
+            ps_problems_add(&ev->problems, ETW_NET_TRUNCATED, 0, len, "%s payload ends after %zu of its %zu bytes",
+                            info->name, len, declared_len);
+        return true;
+    }
+    char expected[40];
+    if (ev->expected_len[0] == ev->expected_len[1])
+        snprintf(expected, sizeof expected, "%zu bytes", ev->expected_len[0]);
+    else
+        snprintf(expected, sizeof expected, "%zu or %zu bytes", ev->expected_len[0], ev->expected_len[1]);
+    if (status == ETW_NET_BAD_LENGTH)
+        ps_problems_add(&ev->problems, status, 0, len, "%s payload of %zu bytes fits no layout (expected %s)",
+                        info->name, declared_len, expected);
+    else
+        ps_problems_add(&ev->problems, status, 0, len, "%s payload of %zu bytes is shorter than its layout (%s)",
+                        info->name, declared_len, expected);
     return true;
 }
 
@@ -279,7 +301,8 @@ void etw_net_describe(const etw_net_event *ev, char *out, size_t out_size)
         snprintf(out, out_size, "%s unknown event %u", etw_provider_name(ev->provider), ev->type);
         return;
     }
-    if (ev->status == ETW_NET_PRE_VISTA || ev->status == ETW_NET_UNKNOWN_VERSION) {
+    if (ps_problems_has(&ev->problems, ETW_NET_PRE_VISTA) ||
+        ps_problems_has(&ev->problems, ETW_NET_UNKNOWN_VERSION)) {
         snprintf(out, out_size, "%s %s version %u, not decoded", ev->transport, ev->event_name, ev->version);
         return;
     }

@@ -9,6 +9,7 @@
 
 #include "etw_record.h"
 #include "ps_bytes.h"
+#include "ps_problem.h"
 
 typedef enum {
     ETW_NET_PID,
@@ -33,9 +34,11 @@ typedef enum {
     ETW_NET_FIELD_COUNT
 } etw_net_field;
 
+/* The codes of etw_net_event.problems: at most one is reported, none (ETW_NET_OK) for a sound
+ * payload. */
 typedef enum {
     ETW_NET_OK,
-    ETW_NET_TRUNCATED,       /* shorter than the layout: fields inside the bounds decoded */
+    ETW_NET_TRUNCATED,       /* shorter than the layout, or than declared: fields inside the bounds decoded */
     ETW_NET_BAD_LENGTH,      /* longer, but the rest is no connid width (4 or 8) */
     ETW_NET_UNKNOWN_EVENT,   /* not a network event this provider defines */
     ETW_NET_PRE_VISTA,       /* versions 0 and 1 of the classic classes: another layout */
@@ -74,7 +77,7 @@ typedef struct {
     etw_net_action action;
     etw_net_layout layout;
     int ip_version;          /* 4, 6, or 0 for Fail */
-    etw_net_status status;
+    ps_problems problems;    /* offsets in the payload; the only thing ev owns: ps_problems_clear() */
     size_t expected_len[2];  /* the lengths the layout allows (both equal for Fail) */
     unsigned connid_width;   /* 4 or 8 once known, else 0 */
     ps_span span[ETW_NET_FIELD_COUNT]; /* offsets in the payload; len 0 = absent */
@@ -100,9 +103,9 @@ typedef struct {
     uint16_t fail_code;
 } etw_net_event;
 
-/* Decodes a payload of a network provider. declared_len is the UserDataLength of the record: it
- * chooses the connid width, while only len bytes are read (less when the record was cut short).
- * Returns false when the provider is not one of them. */
+/* Decodes a payload of a network provider into a fresh or cleared ev. declared_len is the
+ * UserDataLength of the record: it chooses the connid width, while only len bytes are read (less
+ * when the record was cut short). Returns false when the provider is not one of them. */
 bool etw_net_decode(etw_provider provider, uint16_t id, uint8_t opcode, uint8_t version,
                     const uint8_t *payload, size_t len, size_t declared_len, etw_net_event *ev);
 

@@ -118,11 +118,13 @@ void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, con
     ev->pointer_size = pointer_size == 4 ? 4 : 8;
     ev->event_name = event_name(opcode);
     if (!ev->event_name) {
-        ev->status = ETW_PROC_UNKNOWN_EVENT;
+        ps_problems_add(&ev->problems, ETW_PROC_UNKNOWN_EVENT, PS_NO_OFFSET, 0,
+                        "Process opcode %u is not a known event", opcode);
         return;
     }
     if (version < 3 || version > 5) {
-        ev->status = ETW_PROC_UNKNOWN_VERSION;
+        ps_problems_add(&ev->problems, ETW_PROC_UNKNOWN_VERSION, PS_NO_OFFSET, 0,
+                        "Process version %u is unknown (3, 4 and 5 are decoded)", version);
         return;
     }
 
@@ -153,14 +155,17 @@ void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, con
     if (version == 5 && opcode == 39 && (at = take(&c, ETW_PROC_EXIT_TIME, 8)))
         ev->exit_time = ps_le64(at);
 
+    /* A bad SID stops the cursor where the SID starts: the rest of the payload is not located. */
     if (c.bad_sid)
-        ev->status = ETW_PROC_BAD_SID;
+        ps_problems_add(&ev->problems, ETW_PROC_BAD_SID, c.off, len - c.off,
+                        "UserSID is malformed (revision 1 and at most 15 sub-authorities expected): "
+                        "the fields after it cannot be located");
     else if (c.truncated)
-        ev->status = ETW_PROC_TRUNCATED;
-    else if (c.off < len) {
-        ev->status = ETW_PROC_TRAILING;
-        ev->trailing = len - c.off;
-    }
+        ps_problems_add(&ev->problems, ETW_PROC_TRUNCATED, 0, len,
+                        "Process %s version %u payload of %zu bytes ends inside a field", ev->event_name, version, len);
+    else if (c.off < len)
+        ps_problems_add(&ev->problems, ETW_PROC_TRAILING, c.off, len - c.off,
+                        "%zu bytes after the last field of version %u", len - c.off, version);
 }
 
 void etw_proc_describe(const etw_proc_event *ev, const char *image, char *out, size_t out_size)
@@ -169,7 +174,7 @@ void etw_proc_describe(const etw_proc_event *ev, const char *image, char *out, s
         snprintf(out, out_size, "Process unknown event %u", ev->opcode);
         return;
     }
-    if (ev->status == ETW_PROC_UNKNOWN_VERSION) {
+    if (ps_problems_has(&ev->problems, ETW_PROC_UNKNOWN_VERSION)) {
         snprintf(out, out_size, "Process %s version %u, not decoded", ev->event_name, ev->version);
         return;
     }

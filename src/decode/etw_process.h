@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "ps_bytes.h"
+#include "ps_problem.h"
 
 typedef enum {
     ETW_PROC_KEY,
@@ -26,10 +27,12 @@ typedef enum {
     ETW_PROC_FIELD_COUNT
 } etw_proc_field;
 
+/* The codes of etw_proc_event.problems: at most one is reported, none (ETW_PROC_OK) for a sound
+ * payload. The opcode and version are the record header's: those problems have no offset. */
 typedef enum {
     ETW_PROC_OK,
     ETW_PROC_TRUNCATED,       /* a field or string runs past the payload: what fits is decoded */
-    ETW_PROC_TRAILING,        /* decoded, with bytes left over */
+    ETW_PROC_TRAILING,        /* decoded, with bytes left over (the problem spans them) */
     ETW_PROC_BAD_SID,         /* the SID's revision is not 1 or it claims over 15 sub-authorities */
     ETW_PROC_UNKNOWN_EVENT,   /* an opcode other than 1, 2, 3, 4, 39 */
     ETW_PROC_UNKNOWN_VERSION, /* not 3, 4 or 5: not decoded */
@@ -40,8 +43,7 @@ typedef struct {
     uint8_t version;
     const char *event_name; /* "Start", "End", "DCStart", "DCEnd", "Defunct"; NULL if unknown */
     unsigned pointer_size;  /* 4 or 8 */
-    etw_proc_status status;
-    size_t trailing;        /* bytes after the last field */
+    ps_problems problems;   /* offsets in the payload; the only thing ev owns: ps_problems_clear() */
     ps_span span[ETW_PROC_FIELD_COUNT];
 
     uint64_t key;
@@ -55,7 +57,8 @@ typedef struct {
     char sid[192];      /* "S-1-5-18", or "" when the blob holds no SID (15 sub-authorities fit) */
 } etw_proc_event;
 
-/* pointer_size comes from the record header flags (4 for 0x20, 8 otherwise). */
+/* Decodes into a fresh or cleared ev; pointer_size comes from the record header flags (4 for 0x20,
+ * 8 otherwise). */
 void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, const uint8_t *payload,
                      size_t len, etw_proc_event *ev);
 

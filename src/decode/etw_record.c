@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "etw_record.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 /* Provider GUIDs as stored in a record: Data1..Data3 little-endian, then Data4. */
@@ -61,14 +62,18 @@ uint64_t etw_unix_us_to_filetime(uint64_t unix_us)
 
 static uint64_t round4(uint64_t n) { return (n + 3) & ~(uint64_t)3; }
 
-/* Clips [off, off+want) to the record; returns true when it had to. */
-static bool clip_span(ps_span *span, uint64_t off, uint64_t want, size_t record_len)
+/* Clips [off, off+want) to the record; when it has to, that is a problem of the length field at
+ * length_at, named name. */
+static void clip_span(etw_record *rec, ps_span *span, uint64_t off, uint32_t want, size_t record_len,
+                      etw_record_problem code, size_t length_at, const char *name)
 {
     if (off > record_len)
         off = record_len;
     span->off = (size_t)off;
     span->len = (size_t)(want <= record_len - off ? want : record_len - off);
-    return span->len != want;
+    if (span->len != want)
+        ps_problems_add(&rec->problems, code, length_at, 4,
+                        "%s %" PRIu32 " points past the end of the %zu-byte record", name, want, record_len);
 }
 
 void etw_event_header_read(const uint8_t *buf, etw_record *rec)
@@ -96,7 +101,8 @@ bool etw_record_parse(const uint8_t *buf, size_t len, etw_record *rec)
 {
     memset(rec, 0, sizeof *rec);
     if (len < ETW_HEADER_SIZE) {
-        rec->problems = ETW_REC_SHORT_HEADER;
+        ps_problems_add(&rec->problems, ETW_REC_SHORT_HEADER, 0, len,
+                        "Record of %zu bytes is too short for the %d-byte ETW header", len, ETW_HEADER_SIZE);
         return false;
     }
     etw_event_header_read(buf, rec);
@@ -108,14 +114,12 @@ bool etw_record_parse(const uint8_t *buf, size_t len, etw_record *rec)
     rec->provider_name_length = ps_le32(buf + 92);
 
     uint64_t off = ETW_HEADER_SIZE;
-    if (clip_span(&rec->user_data, off, rec->user_data_length, len))
-        rec->problems |= ETW_REC_USERDATA_OVERFLOW;
+    clip_span(rec, &rec->user_data, off, rec->user_data_length, len, ETW_REC_USERDATA_OVERFLOW, 84, "UserDataLength");
     off += round4(rec->user_data_length);
-    if (clip_span(&rec->message, off, rec->message_length, len))
-        rec->problems |= ETW_REC_MESSAGE_OVERFLOW;
+    clip_span(rec, &rec->message, off, rec->message_length, len, ETW_REC_MESSAGE_OVERFLOW, 88, "MessageLength");
     off += round4(rec->message_length);
-    if (clip_span(&rec->provider_name, off, rec->provider_name_length, len))
-        rec->problems |= ETW_REC_PROVIDER_NAME_OVERFLOW;
+    clip_span(rec, &rec->provider_name, off, rec->provider_name_length, len, ETW_REC_PROVIDER_NAME_OVERFLOW, 92,
+              "ProviderNameLength");
     return true;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "ps_bytes.h"
+#include "ps_problem.h"
 
 #define ETW_HEADER_SIZE 96
 
@@ -26,13 +27,13 @@ typedef enum {
     ETW_PROVIDER_PROCESS,
 } etw_provider;
 
-/* Problems found in the record framing; several may be set. */
-enum {
-    ETW_REC_SHORT_HEADER = 1u << 0,      /* fewer than 96 bytes */
-    ETW_REC_USERDATA_OVERFLOW = 1u << 1, /* UserDataLength points past the record */
-    ETW_REC_MESSAGE_OVERFLOW = 1u << 2,
-    ETW_REC_PROVIDER_NAME_OVERFLOW = 1u << 3,
-};
+/* The codes of etw_record.problems, found in the record framing; several may be found. */
+typedef enum {
+    ETW_REC_SHORT_HEADER = 1,       /* fewer than 96 bytes */
+    ETW_REC_USERDATA_OVERFLOW,      /* UserDataLength points past the record */
+    ETW_REC_MESSAGE_OVERFLOW,
+    ETW_REC_PROVIDER_NAME_OVERFLOW,
+} etw_record_problem;
 
 typedef struct {
     uint16_t size;
@@ -62,11 +63,12 @@ typedef struct {
     ps_span user_data;
     ps_span message;
     ps_span provider_name;
-    unsigned problems;
+    ps_problems problems; /* offsets in the record; the only thing it owns: ps_problems_clear() */
 } etw_record;
 
-/* Parses the header and locates the variable parts. Returns false only when the record is shorter
- * than the header (problems then holds ETW_REC_SHORT_HEADER and nothing else is set). */
+/* Parses the header and locates the variable parts into a fresh or cleared rec. Returns false only
+ * when the record is shorter than the header (problems then holds ETW_REC_SHORT_HEADER and nothing
+ * else is set). */
 bool etw_record_parse(const uint8_t *buf, size_t len, etw_record *rec);
 
 /* Reads the 80-byte EVENT_HEADER a record starts with (the same header as a manifest event's in

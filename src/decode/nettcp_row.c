@@ -279,20 +279,16 @@ bool nettcp_row_decode(const char *json, size_t len, nettcp_row *row)
     if (!row)
         return false;
     memset(row, 0, sizeof *row);
-    row->problems = g_ptr_array_new_with_free_func(g_free);
     if (!json) {
-        g_ptr_array_add(row->problems, g_strdup("no JSON text"));
+        ps_problems_add(&row->problems, PS_JSON_NOT_AN_OBJECT, PS_NO_OFFSET, 0, "no JSON text");
         return false;
     }
 
-    char *error = NULL;
-    json_t *root = ps_json_parse_object(json, len, &error);
-    if (!root) {
-        g_ptr_array_add(row->problems, error ? error : g_strdup("JSON is not an object"));
+    json_t *root = ps_json_parse_object(json, len, &row->problems);
+    if (!root)
         return false;
-    }
 
-    ps_json_reader r = {row->problems, NULL};
+    ps_json_reader r = {&row->problems, NULL};
     read_address(&r, root, "LocalAddress", row, NETTCP_LOCAL_ADDRESS, &row->local_family, row->local_addr);
     read_port(&r, root, "LocalPort", row, NETTCP_LOCAL_PORT, &row->local_port);
     read_address(&r, root, "RemoteAddress", row, NETTCP_REMOTE_ADDRESS, &row->remote_family, row->remote_addr);
@@ -319,8 +315,7 @@ void nettcp_row_clear(nettcp_row *row)
 {
     if (!row)
         return;
-    if (row->problems)
-        g_ptr_array_free(row->problems, TRUE);
+    ps_problems_clear(&row->problems);
     memset(row, 0, sizeof *row);
 }
 

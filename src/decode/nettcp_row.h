@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ps_problem.h"
+
 typedef enum {
     NETTCP_LOCAL_ADDRESS,
     NETTCP_LOCAL_PORT,
@@ -34,12 +36,11 @@ typedef struct {
     int64_t creation_time_ns;  /* since the Unix epoch */
     uint32_t applied_setting;
     uint32_t offload_state;
-    GPtrArray *problems;       /* g_malloc'd messages: wrong types, unknown names, bad addresses */
+    ps_problems problems;      /* ps_json.h codes: wrong types, unknown names, bad addresses */
 } nettcp_row;
 
 /* Decodes one JSON object into a zeroed or cleared row. False when the text is no JSON object
- * (then problems holds exactly one message, why). Every other problem leaves the field out and
- * adds a message. */
+ * (then problems holds exactly one, why). Every other problem leaves the field out and adds one. */
 bool nettcp_row_decode(const char *json, size_t len, nettcp_row *row);
 void nettcp_row_clear(nettcp_row *row);
 

@@ -45,12 +45,13 @@ char *ps_json_excerpt(const char *s, size_t len)
  * digit string exactly, anything else is reported as a value of the wrong type. */
 #define MAX_QUOTED_NUMBERS 256
 
-json_t *ps_json_parse_object(const char *text, size_t len, char **error)
+json_t *ps_json_parse_object(const char *text, size_t len, ps_problems *problems)
 {
     GString *quoted = NULL;
     json_error_t err;
     json_t *root = NULL;
-    for (int round = 0; round <= MAX_QUOTED_NUMBERS; round++) {
+    int round;
+    for (round = 0; round <= MAX_QUOTED_NUMBERS; round++) {
         const char *input = quoted ? quoted->str : text;
         size_t input_len = quoted ? quoted->len : len;
         root = json_loadb(input, input_len, 0, &err);
@@ -69,16 +70,24 @@ json_t *ps_json_parse_object(const char *text, size_t len, char **error)
     if (quoted)
         g_string_free(quoted, TRUE);
     if (!root) {
+        if (json_error_code(&err) == json_error_numeric_overflow) {
+            ps_problems_add(problems, PS_JSON_NOT_AN_OBJECT, PS_NO_OFFSET, 0,
+                            "more than %d integers beyond 64 bits", MAX_QUOTED_NUMBERS);
+            return NULL;
+        }
+        /* The message keeps jansson's position; the offset is in the caller's text, before the
+         * quotes each round inserted (all of them before the error, as jansson reads on). */
+        size_t offset = err.position >= 2 * round ? (size_t)(err.position - 2 * round) : PS_NO_OFFSET;
         /* jansson quotes the text near the error, which need not be UTF-8. */
-        char *raw = json_error_code(&err) == json_error_numeric_overflow
-                        ? g_strdup_printf("more than %d integers beyond 64 bits", MAX_QUOTED_NUMBERS)
-                        : g_strdup_printf("not valid JSON at byte %d: %s", err.position, err.text);
-        *error = g_utf8_make_valid(raw, -1);
+        char *raw = g_strdup_printf("not valid JSON at byte %d: %s", err.position, err.text);
+        char *valid = g_utf8_make_valid(raw, -1);
+        ps_problems_add(problems, PS_JSON_NOT_AN_OBJECT, offset, 0, "%s", valid);
+        g_free(valid);
         g_free(raw);
         return NULL;
     }
     if (!json_is_object(root)) {
-        *error = g_strdup("JSON is not an object");
+        ps_problems_add(problems, PS_JSON_NOT_AN_OBJECT, 0, len, "JSON is not an object");
         json_decref(root);
         return NULL;
     }
@@ -91,8 +100,10 @@ void ps_json_problem(ps_json_reader *r, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     char *what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_ptr_array_add(r->problems, r->context ? g_strdup_printf("%s.%s: %s", r->context, key, what)
-                                            : g_strdup_printf("%s: %s", key, what));
+    if (r->context)
+        ps_problems_add(r->problems, PS_JSON_BAD_VALUE, PS_NO_OFFSET, 0, "%s.%s: %s", r->context, key, what);
+    else
+        ps_problems_add(r->problems, PS_JSON_BAD_VALUE, PS_NO_OFFSET, 0, "%s: %s", key, what);
     g_free(what);
 }
 

@@ -8,12 +8,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Parses one JSON object; NULL with *error set (g_free it) when the text is not one. */
-json_t *ps_json_parse_object(const char *text, size_t len, char **error);
+#include "ps_problem.h"
 
-/* Problems are appended to a GPtrArray of g_malloc'd messages. A missing key is no problem. */
+/* The problem codes of the JSON records (tracee events, Get-NetTCPConnection rows). */
+typedef enum {
+    PS_JSON_NOT_AN_OBJECT = 1, /* the text is no JSON object: nothing is decoded */
+    PS_JSON_BAD_VALUE,         /* a member of the wrong type or value: it is left out */
+    PS_JSON_MISSING,           /* a member the caller cannot do without is absent */
+} ps_json_problem_code;
+
+/* Parses one JSON object; NULL, with a PS_JSON_NOT_AN_OBJECT problem, when the text is not one. */
+json_t *ps_json_parse_object(const char *text, size_t len, ps_problems *problems);
+
+/* Problems are PS_JSON_BAD_VALUE with no offset (jansson does not say where a value lies). A
+ * missing key is no problem. */
 typedef struct {
-    GPtrArray *problems;
+    ps_problems *problems;
     const char *context; /* prefix of messages, e.g. "args[2]" (may be NULL) */
 } ps_json_reader;
 

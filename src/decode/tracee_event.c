@@ -382,44 +382,38 @@ static bool is_workload_layout(const json_t *root)
            (json_object_get(root, "workload") || json_object_get(root, "data") || json_object_get(root, "name"));
 }
 
-bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, char **why)
+bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, ps_problems *problems)
 {
+    json_t *root = ps_json_parse_object(json, len, problems);
+    if (!root)
+        return false;
     tracee_event ev;
     memset(&ev, 0, sizeof ev);
-    char *error = NULL;
-    json_t *root = ps_json_parse_object(json, len, &error);
-    if (!root) {
-        *why = error;
-        return false;
+    const json_t *stamp = json_object_get(root, "timestamp");
+    if (!stamp || json_is_null(stamp)) {
+        ps_problems_add(problems, PS_JSON_MISSING, PS_NO_OFFSET, 0, "no \"timestamp\": not a tracee event");
+    } else {
+        /* Either reader adds a problem when it does not take the time. */
+        ps_json_reader r = {problems, NULL};
+        if (is_workload_layout(root))
+            read_workload_timestamp(&r, &ev, root);
+        else
+            set_uint(&r, &ev, TRACEE_TIMESTAMP, root, "timestamp", INT64_MAX);
     }
-    ev.problems = g_ptr_array_new_with_free_func(g_free);
-    ps_json_reader r = {ev.problems, NULL};
-    if (is_workload_layout(root))
-        read_workload_timestamp(&r, &ev, root);
-    else
-        set_uint(&r, &ev, TRACEE_TIMESTAMP, root, "timestamp", INT64_MAX);
     json_decref(root);
-    bool ok = ev.v[TRACEE_TIMESTAMP].present;
-    if (ok)
+    if (ev.v[TRACEE_TIMESTAMP].present)
         *ns = ev.v[TRACEE_TIMESTAMP].u;
-    else
-        *why = ev.problems->len ? g_strdup(ev.problems->pdata[0]) : g_strdup("no \"timestamp\": not a tracee event");
-    g_ptr_array_free(ev.problems, TRUE);
-    return ok;
+    return ev.v[TRACEE_TIMESTAMP].present;
 }
 
 bool tracee_event_decode(const char *json, size_t len, tracee_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->args = g_ptr_array_new_with_free_func(g_free);
-    ev->problems = g_ptr_array_new_with_free_func(g_free);
-    char *error = NULL;
-    json_t *root = ps_json_parse_object(json, len, &error);
-    if (!root) {
-        g_ptr_array_add(ev->problems, error);
+    json_t *root = ps_json_parse_object(json, len, &ev->problems);
+    if (!root)
         return false;
-    }
-    ps_json_reader r = {ev->problems, NULL};
+    ps_json_reader r = {&ev->problems, NULL};
     if (is_workload_layout(root)) {
         ev->layout = TRACEE_LAYOUT_WORKLOAD;
         decode_workload(&r, ev, root);
@@ -437,8 +431,7 @@ void tracee_event_clear(tracee_event *ev)
         g_free(ev->v[f].s);
     if (ev->args)
         g_ptr_array_free(ev->args, TRUE);
-    if (ev->problems)
-        g_ptr_array_free(ev->problems, TRUE);
+    ps_problems_clear(&ev->problems);
     memset(ev, 0, sizeof *ev);
 }
 

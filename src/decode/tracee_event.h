@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ps_problem.h"
+
 typedef enum {
     TRACEE_TIMESTAMP, /* ns since the Unix epoch */
     TRACEE_EVENT_NAME,
@@ -73,17 +75,18 @@ typedef enum {
 typedef struct {
     tracee_layout layout;
     tracee_value v[TRACEE_FIELD_COUNT];
-    GPtrArray *args;     /* "name=value" for every argument without fields of its own */
-    GPtrArray *problems; /* messages: wrong types, values out of range */
+    GPtrArray *args;      /* "name=value" for every argument without fields of its own */
+    ps_problems problems; /* ps_json.h codes: wrong types, values out of range */
 } tracee_event;
 
-/* False when the text is no JSON object (problems[0] says why). */
+/* False when the text is no JSON object (the first problem says why). */
 bool tracee_event_decode(const char *json, size_t len, tracee_event *ev);
 void tracee_event_clear(tracee_event *ev);
 
-/* Only the event's time (ns since the Unix epoch), for tools that order events. False, with *why
- * (g_free it), when the text is no JSON object or has no usable timestamp. */
-bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, char **why);
+/* Only the event's time (ns since the Unix epoch), for tools that order events. False, with the one
+ * problem that says why added to problems, when the text is no JSON object or has no usable
+ * timestamp. */
+bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, ps_problems *problems);
 
 /* The Info line, e.g. "net_packet_tcp curl[4242] 10.0.0.1:51234 -> 10.0.0.2:443 [SYN]": valid UTF-8,
  * control characters left for the caller to escape (ps_text.h). */

@@ -13,11 +13,11 @@
 
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
-bool etl_buffer_header_parse(const uint8_t *buf, size_t len, etl_buffer_header *h, const char **why)
+bool etl_buffer_header_parse(const uint8_t *buf, size_t len, etl_buffer_header *h, ps_problems *problems)
 {
     memset(h, 0, sizeof *h);
     if (len < ETL_BUFFER_HEADER_SIZE) {
-        *why = "shorter than a buffer header (72 bytes)";
+        ps_problems_add(problems, 0, 0, len, "shorter than a buffer header (72 bytes)");
         return false;
     }
     h->buffer_size = ps_le32(buf);
@@ -33,7 +33,7 @@ bool etl_buffer_header_parse(const uint8_t *buf, size_t len, etl_buffer_header *
     /* Before the processor-index flag the context was a byte of CPU number and a byte of alignment. */
     h->processor = (h->flags & ETL_BUFFER_FLAG_PROC_INDEX) ? ps_le16(buf + 40) : buf[40];
     if (h->buffer_size < ETL_BUFFER_HEADER_SIZE || h->buffer_size > ETL_BUFFER_SIZE_MAX || h->buffer_size % 8) {
-        *why = "its size is not that of a buffer";
+        ps_problems_add(problems, 0, 0, 4, "its size is not that of a buffer");
         return false;
     }
     /* Which field marks the end of data varies by Windows version (Windows 7 leaves SavedOffset 0). */
@@ -46,7 +46,7 @@ bool etl_buffer_header_parse(const uint8_t *buf, size_t len, etl_buffer_header *
         }
     }
     if (!found) {
-        *why = "no end of data inside the buffer";
+        ps_problems_add(problems, 0, 0, ETL_BUFFER_HEADER_SIZE, "no end of data inside the buffer");
         return false;
     }
     if (h->data_end > len)
@@ -73,11 +73,11 @@ static void utf16_field(const uint8_t *p, size_t avail, char *out, size_t out_si
 }
 
 bool etl_trace_info_parse(const uint8_t *payload, size_t len, uint64_t header_raw_time, unsigned pointer_size_hint,
-                          etl_trace_info *info, const char **why)
+                          etl_trace_info *info, ps_problems *problems)
 {
     memset(info, 0, sizeof *info);
     if (len < 48) {
-        *why = "the logfile header is truncated";
+        ps_problems_add(problems, 0, 0, len, "the logfile header is truncated");
         return false;
     }
     info->buffer_size = ps_le32(payload);
@@ -95,7 +95,7 @@ bool etl_trace_info_parse(const uint8_t *payload, size_t len, uint64_t header_ra
     /* Two pointers (logger and file name), the 172-byte TIME_ZONE_INFORMATION, then 8-aligned times. */
     const size_t times = align8(56 + 2 * ptr + 172);
     if (len < times + 32) {
-        *why = "the logfile header is truncated";
+        ps_problems_add(problems, 0, 0, len, "the logfile header is truncated");
         return false;
     }
     info->events_lost = ps_le32(payload + 48);
@@ -111,14 +111,26 @@ bool etl_trace_info_parse(const uint8_t *payload, size_t len, uint64_t header_ra
     size_t rest = times + 32 + used;
     utf16_field(payload + rest, len - rest, info->log_file_name, sizeof info->log_file_name, &used);
 
+    /* Where the frequency comes from, for a problem with it. */
+    size_t freq_at, freq_len;
     switch (info->clock_type) {
-    case ETL_CLOCK_QPC: info->clock_freq = info->perf_freq; break;
-    case ETL_CLOCK_CPU_CYCLES: info->clock_freq = (uint64_t)info->cpu_mhz * 1000000u; break;
+    case ETL_CLOCK_QPC:
+        info->clock_freq = info->perf_freq;
+        freq_at = times + 8;
+        freq_len = 8;
+        break;
+    case ETL_CLOCK_CPU_CYCLES:
+        info->clock_freq = (uint64_t)info->cpu_mhz * 1000000u;
+        freq_at = 52;
+        freq_len = 4;
+        break;
     case ETL_CLOCK_SYSTEM_TIME: info->clock_freq = 0; return true;
-    default: *why = "unknown clock type in the logfile header"; return false;
+    default:
+        ps_problems_add(problems, 0, times + 24, 4, "unknown clock type in the logfile header");
+        return false;
     }
     if (info->clock_freq == 0 || info->clock_freq > CLOCK_FREQ_MAX) {
-        *why = "the logfile header gives no usable clock frequency";
+        ps_problems_add(problems, 0, freq_at, freq_len, "the logfile header gives no usable clock frequency");
         return false;
     }
     return true;
@@ -407,8 +419,7 @@ static void decode_event(const uint8_t *p, size_t size, etl_event *ev)
         ev->flags = (uint16_t)(ETW_FLAG_CLASSIC_HEADER | (ev->pointer64 ? ETW_FLAG_64_BIT_HEADER : ETW_FLAG_32_BIT_HEADER));
 }
 
-etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, size_t *bad_offset, size_t *bad_len,
-                             const char **why)
+etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, ps_problems *problems)
 {
     while (it->pos < it->end) {
         const size_t pos = it->pos;
@@ -417,9 +428,7 @@ etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, size_t *bad_offs
         if (avail < 4 || all_filler(p, avail)) {
             it->pos = it->end;
             if (avail < 4 && !all_filler(p, avail)) {
-                *bad_offset = pos;
-                *bad_len = avail;
-                *why = "bytes too few for an event header";
+                ps_problems_add(problems, 0, pos, avail, "bytes too few for an event header");
                 return ETL_NEXT_SKIPPED;
             }
             return ETL_NEXT_END;
@@ -427,24 +436,22 @@ etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, size_t *bad_offs
         header_shape h;
         if (!header_shape_at(p, avail, &h)) {
             it->pos = resync(it, pos);
-            *bad_offset = pos;
-            *bad_len = it->pos - pos;
-            *why = (p[3] & MARKER_TRACE_HEADER) ? "an event header of an unknown kind" : "no event header here";
+            ps_problems_add(problems, 0, pos, it->pos - pos, "%s",
+                            (p[3] & MARKER_TRACE_HEADER) ? "an event header of an unknown kind" : "no event header here");
             return ETL_NEXT_SKIPPED;
         }
         if (h.size < h.min || h.size > avail) {
             it->pos = resync(it, pos);
-            *bad_offset = pos;
-            *bad_len = it->pos - pos;
-            *why = h.size < h.min ? "the event is shorter than its header" : "the event runs past the end of the buffer's data";
+            ps_problems_add(problems, 0, pos, it->pos - pos, "%s",
+                            h.size < h.min ? "the event is shorter than its header"
+                                           : "the event runs past the end of the buffer's data");
             return ETL_NEXT_SKIPPED;
         }
         const size_t size = h.size;
         if (!h.decodable) {
             it->pos = pos + align8(size) < it->end ? pos + align8(size) : it->end;
-            *bad_offset = pos;
-            *bad_len = size;
-            *why = "an event header kind long out of use (timed, error or WNODE), not decoded";
+            ps_problems_add(problems, 0, pos, size,
+                            "an event header kind long out of use (timed, error or WNODE), not decoded");
             return ETL_NEXT_SKIPPED;
         }
         memset(ev, 0, sizeof *ev);
@@ -454,9 +461,7 @@ etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, size_t *bad_offs
             if (!decode_message(p, size, ev)) {
                 if (it->pos > it->end)
                     it->pos = it->end;
-                *bad_offset = pos;
-                *bad_len = size;
-                *why = "a WPP message whose option fields do not fit in it";
+                ps_problems_add(problems, 0, pos, size, "a WPP message whose option fields do not fit in it");
                 return ETL_NEXT_SKIPPED;
             }
         } else {

@@ -13,6 +13,10 @@
 #include <stdint.h>
 
 #include "etw_record.h"
+#include "ps_problem.h"
+
+/* Problems (ps_problem.h) carry no code: every caller only shows them. Their offsets are in the
+ * buffer or payload the function was given. */
 
 #define ETL_BUFFER_HEADER_SIZE 72
 /* Larger buffers are not made by Windows (its limit is 16 MB); a larger size is damage. */
@@ -37,9 +41,9 @@ typedef struct {
     uint32_t data_end; /* where the events end, from the start of the buffer */
 } etl_buffer_header;
 
-/* Parses a buffer header; len is what is at hand of the buffer. False with *why when it is not one.
- * data_end is clipped to len (a truncated buffer). */
-bool etl_buffer_header_parse(const uint8_t *buf, size_t len, etl_buffer_header *h, const char **why);
+/* Parses a buffer header; len is what is at hand of the buffer. False, with the problem that says why,
+ * when it is not one. data_end is clipped to len (a truncated buffer). */
+bool etl_buffer_header_parse(const uint8_t *buf, size_t len, etl_buffer_header *h, ps_problems *problems);
 
 /* Event header kinds: byte 2 of every event (TRACE_HEADER_TYPE_*). */
 enum {
@@ -88,9 +92,10 @@ typedef struct {
 } etl_trace_info;
 
 /* Parses the logfile header event's payload; header_raw_time is that event's time stamp and
- * pointer_size_hint the header's width (4 or 8), used when the payload does not say. */
+ * pointer_size_hint the header's width (4 or 8), used when the payload does not say. False, with the
+ * problem that says why, when it gives no usable clock. */
 bool etl_trace_info_parse(const uint8_t *payload, size_t len, uint64_t header_raw_time, unsigned pointer_size_hint,
-                          etl_trace_info *info, const char **why);
+                          etl_trace_info *info, ps_problems *problems);
 
 /* Raw event time to FILETIME with the trace's clock; false when it cannot be one (overflow). */
 bool etl_raw_to_filetime(const etl_trace_info *info, uint64_t raw, uint64_t *filetime);
@@ -132,16 +137,15 @@ typedef struct {
 
 typedef enum {
     ETL_NEXT_EVENT, /* *ev is an event */
-    ETL_NEXT_SKIPPED, /* bytes at *bad_offset (*bad_len of them) are no event: *why says why; go on */
+    ETL_NEXT_SKIPPED, /* bytes that are no event: one problem spans them and says why; go on */
     ETL_NEXT_END,
 } etl_next;
 
 /* Events of one buffer: buf is the buffer (its header included), data_end as in the header. */
 void etl_event_iter_init(etl_event_iter *it, const uint8_t *buf, size_t data_end);
 /* The next event. A damaged or unknown event is skipped by its size when that is sound, else up to
- * the next place an event header could start: the skipped bytes are returned to be reported. */
-etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, size_t *bad_offset, size_t *bad_len,
-                             const char **why);
+ * the next place an event header could start: the skipped bytes are added to problems, to be reported. */
+etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, ps_problems *problems);
 
 /* The class GUID of a classic kernel event group, NULL for groups without a known class. */
 const uint8_t *etl_kernel_group_guid(uint8_t group);

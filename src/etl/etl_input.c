@@ -155,8 +155,7 @@ static bool header_event_at(const uint8_t *p, size_t len)
 bool etl_input_recognise(const uint8_t *head, size_t len)
 {
     etl_buffer_header h;
-    const char *why;
-    return header_event_at(head, len) && etl_buffer_header_parse(head, len, &h, &why);
+    return header_event_at(head, len) && etl_buffer_header_parse(head, len, &h, NULL);
 }
 
 static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -324,9 +323,11 @@ static bool load_buffer(etl_input *r, cpu_stream *s, bool *io_error)
         /* Its own size must not widen the buffer past the file's stride. */
         if (ref.size >= 4)
             ps_put_le32(s->buf, r->info.buffer_size);
-        const char *why = NULL;
+        ps_problems why = {0};
         if (!etl_buffer_header_parse(s->buf, ref.size, &s->header, &why)) {
-            queue_reject(r, ref.index, ref.offset, "not a buffer: %s: its events are not converted", why);
+            queue_reject(r, ref.index, ref.offset, "not a buffer: %s: its events are not converted",
+                         ps_problems_first(&why)->message);
+            ps_problems_clear(&why);
             continue;
         }
         s->cur = ref;
@@ -346,16 +347,19 @@ static bool stream_peek(etl_input *r, cpu_stream *s)
                 return !io_error;
             continue;
         }
-        size_t bad_offset = 0, bad_len = 0;
-        const char *why = NULL;
-        switch (etl_event_iter_next(&s->iter, &s->ev, &bad_offset, &bad_len, &why)) {
+        ps_problems skipped = {0};
+        switch (etl_event_iter_next(&s->iter, &s->ev, &skipped)) {
         case ETL_NEXT_END:
             s->loaded = false;
             continue;
-        case ETL_NEXT_SKIPPED:
-            queue_reject(r, s->cur.index, s->cur.offset + bad_offset, "%s (%zu bytes skipped, header kind 0x%02x)", why,
-                         bad_len, s->buf[bad_offset + 2 < s->iter.end ? bad_offset + 2 : bad_offset]);
+        case ETL_NEXT_SKIPPED: {
+            const ps_problem *bad = ps_problems_first(&skipped);
+            const size_t kind_at = bad->offset + 2 < s->iter.end ? bad->offset + 2 : bad->offset;
+            queue_reject(r, s->cur.index, s->cur.offset + bad->offset, "%s (%zu bytes skipped, header kind 0x%02x)",
+                         bad->message, bad->length, s->buf[kind_at]);
+            ps_problems_clear(&skipped);
             continue;
+        }
         case ETL_NEXT_EVENT:
             break;
         }
@@ -431,9 +435,12 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
         return NULL;
     }
     etl_buffer_header bh;
-    const char *why = NULL;
+    ps_problems why = {0};
     if (got < sizeof head || !etl_buffer_header_parse(head, got, &bh, &why)) {
-        *error = g_strdup_printf("%s: not an ETL file: %s", name, why ? why : "shorter than a buffer header");
+        const ps_problem *header = ps_problems_first(&why);
+        *error = g_strdup_printf("%s: not an ETL file: %s", name,
+                                 header ? header->message : "shorter than a buffer header");
+        ps_problems_clear(&why);
         return NULL;
     }
     etl_input *r = g_new0(etl_input, 1);
@@ -449,17 +456,17 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     bool ok = read_full(fd, first + sizeof head, bh.buffer_size - sizeof head, -1, &got);
     size_t len = sizeof head + got;
     etl_event ev;
-    size_t bad_offset, bad_len;
     etl_event_iter it;
     if (ok)
-        etl_buffer_header_parse(first, len, &bh, &why);
+        etl_buffer_header_parse(first, len, &bh, NULL);
     etl_event_iter_init(&it, first, bh.data_end);
     if (!ok)
         *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
-    else if (!header_event_at(first, len) || etl_event_iter_next(&it, &ev, &bad_offset, &bad_len, &why) != ETL_NEXT_EVENT)
+    else if (!header_event_at(first, len) || etl_event_iter_next(&it, &ev, NULL) != ETL_NEXT_EVENT)
         *error = g_strdup_printf("%s: not an ETL file: its first event is not the logfile header", name);
     else if (!etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, ev.pointer64 ? 8 : 4, &r->info, &why))
-        *error = g_strdup_printf("%s: buffer 0 at byte %zu: %s", name, ev.offset, why);
+        *error = g_strdup_printf("%s: buffer 0 at byte %zu: %s", name, ev.offset, ps_problems_first(&why)->message);
+    ps_problems_clear(&why);
     if (*error) {
         g_free(first);
         etl_input_free(r);

@@ -72,7 +72,8 @@ bool ps_etw_net_claim(const etw_net_event *ev, ps_claim *claim)
 
 bool ps_etw_process_change(const etw_proc_event *ev, ps_process_change *change)
 {
-    if (!ev->span[ETW_PROC_PID].len || (ev->status != ETW_PROC_OK && ev->status != ETW_PROC_TRAILING))
+    const ps_problem *problem = ps_problems_first(&ev->problems);
+    if (!ev->span[ETW_PROC_PID].len || (problem && problem->code != ETW_PROC_TRAILING))
         return false;
     switch (ev->opcode) {
     case 1: /* Start */

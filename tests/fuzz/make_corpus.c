@@ -224,9 +224,9 @@ static void read_etl(const char *path)
         die("%s", error->message);
     const uint8_t *p = (const uint8_t *)buf;
     etl_buffer_header h;
-    const char *why;
+    ps_problems why = {0};
     if (!etl_buffer_header_parse(p, len, &h, &why))
-        die("%s: %s", path, why);
+        die("%s: %s", path, ps_problems_first(&why)->message);
     const size_t stride = h.buffer_size;
     /* Whole buffers up to the limit, at least the first. */
     size_t file_seed = MIN(len, MAX(stride, ETL_FILE_SEED_MAX / stride * stride));
@@ -236,21 +236,20 @@ static void read_etl(const char *path)
     etl_trace_info info = {.clock_type = ETL_CLOCK_SYSTEM_TIME};
     etl_event_iter it;
     etl_event ev;
-    size_t bad_offset, bad_len;
     etl_event_iter_init(&it, p, h.data_end);
-    if (etl_event_iter_next(&it, &ev, &bad_offset, &bad_len, &why) == ETL_NEXT_EVENT)
-        etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, ev.pointer64 ? 8 : 4, &info, &why);
+    if (etl_event_iter_next(&it, &ev, NULL) == ETL_NEXT_EVENT)
+        etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, ev.pointer64 ? 8 : 4, &info, NULL);
 
     GArray *kinds = g_array_new(FALSE, FALSE, sizeof(kind_count));
     unsigned buffers = 0;
     for (size_t off = 0; off + ETL_BUFFER_HEADER_SIZE <= len; off += stride) {
         const size_t blen = MIN(stride, len - off);
-        if (!etl_buffer_header_parse(p + off, blen, &h, &why))
+        if (!etl_buffer_header_parse(p + off, blen, &h, NULL))
             continue;
         if (buffers++ < BUFFERS_PER_FILE)
             seed("etl_buffer", p + off, blen);
         etl_event_iter_init(&it, p + off, h.data_end);
-        for (etl_next n; (n = etl_event_iter_next(&it, &ev, &bad_offset, &bad_len, &why)) != ETL_NEXT_END;) {
+        for (etl_next n; (n = etl_event_iter_next(&it, &ev, NULL)) != ETL_NEXT_END;) {
             etw_record_fields f;
             if (n != ETL_NEXT_EVENT || !ev.has_time || !etl_event_record_fields(&ev, &info, &h, &f) ||
                 !take_kind(kinds, &f))

@@ -392,10 +392,8 @@ static int64_t record_time(json_out *out, const char *dissector, const char *pay
         ts = out->last_ns;
     } else if (!snapshot) {
         uint64_t ns;
-        char *why = NULL;
-        if (tracee_event_timestamp(payload, len, &ns, &why))
+        if (tracee_event_timestamp(payload, len, &ns, NULL))
             ts = (int64_t)ns;
-        g_free(why);
     }
     out->last_was_snapshot = snapshot;
     return ts;

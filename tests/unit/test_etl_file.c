@@ -40,29 +40,30 @@ static bool walk(const uint8_t *data, size_t len, walk_result *w, event_visitor 
 {
     memset(w, 0, sizeof *w);
     etl_buffer_header bh;
-    const char *why = NULL;
-    if (!etl_buffer_header_parse(data, len, &bh, &why))
+    if (!etl_buffer_header_parse(data, len, &bh, NULL))
         return false;
     etl_event_iter it;
     etl_event ev;
-    size_t bad_offset, bad_len;
     etl_event_iter_init(&it, data, bh.data_end);
-    if (etl_event_iter_next(&it, &ev, &bad_offset, &bad_len, &why) != ETL_NEXT_EVENT || !ev.classic || ev.group != 0)
+    if (etl_event_iter_next(&it, &ev, NULL) != ETL_NEXT_EVENT || !ev.classic || ev.group != 0)
         return false;
-    if (!etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, 8, &w->info, &why))
+    if (!etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, 8, &w->info, NULL))
         return false;
     const size_t stride = bh.buffer_size;
     for (size_t off = 0; off < len; off += stride) {
         size_t avail = len - off < stride ? len - off : stride;
-        if (!etl_buffer_header_parse(data + off, avail, &bh, &why)) {
+        if (!etl_buffer_header_parse(data + off, avail, &bh, NULL)) {
             w->bad_buffers++;
             continue;
         }
         etl_event_iter_init(&it, data + off, bh.data_end);
         uint64_t prev = 0;
         etl_next n;
-        while ((n = etl_event_iter_next(&it, &ev, &bad_offset, &bad_len, &why)) != ETL_NEXT_END) {
+        ps_problems skipped = {0};
+        while ((n = etl_event_iter_next(&it, &ev, &skipped)) != ETL_NEXT_END) {
             if (n == ETL_NEXT_SKIPPED) {
+                const size_t bad_offset = ps_problems_first(&skipped)->offset;
+                ps_problems_clear(&skipped);
                 assert_true(bad_offset >= ETL_BUFFER_HEADER_SIZE && bad_offset < bh.data_end);
                 w->skipped++;
                 continue;
@@ -136,8 +137,9 @@ static void check_network_event(const etl_event *ev, const etl_trace_info *info,
     etw_net_event net;
     assert_true(etw_net_decode(ETW_PROVIDER_KERNEL_NETWORK, ev->id, ev->opcode, ev->version, ev->payload,
                                ev->payload_len, ev->payload_len, &net));
-    if (net.status == ETW_NET_OK)
+    if (!ps_problems_count(&net.problems))
         c->decoded_ok++;
+    ps_problems_clear(&net.problems);
     if (ev->id == 10 && ev->payload_len == 40 && memcmp(ev->payload, formats_id10, 40) == 0) {
         c->id10_quoted++;
         assert_int_equal(net.pid, 2716);
@@ -206,7 +208,7 @@ static void check_process_event(const etl_event *ev, const etl_trace_info *info,
     assert_memory_equal(etl_kernel_group_guid(3), etw_provider_guid(ETW_PROVIDER_PROCESS), 16);
     etw_proc_event p;
     etw_proc_decode(ev->opcode, ev->version, ev->pointer64 ? 8 : 4, ev->payload, ev->payload_len, &p);
-    assert_int_equal(p.status, ETW_PROC_OK);
+    assert_int_equal(ps_problems_count(&p.problems), 0); /* ETW_PROC_OK */
     const ps_span image = p.span[ETW_PROC_IMAGE], cmd = p.span[ETW_PROC_CMDLINE];
     if (image.len > 1)
         c->named++;
@@ -344,15 +346,13 @@ static void test_header_kinds(void **state)
     crafted_finish(&c);
 
     etl_buffer_header bh;
-    const char *why = NULL;
-    assert_true(etl_buffer_header_parse(c.b, sizeof c.b, &bh, &why));
+    assert_true(etl_buffer_header_parse(c.b, sizeof c.b, &bh, NULL));
     assert_int_equal(bh.data_end, c.end);
     etl_event_iter it;
     etl_event ev;
-    size_t bo, bl;
     etl_event_iter_init(&it, c.b, bh.data_end);
 
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_EVENT);
+    assert_int_equal(etl_event_iter_next(&it, &ev, NULL), ETL_NEXT_EVENT);
     assert_int_equal(ev.header_type, ETL_HEADER_PERFINFO64);
     assert_true(ev.classic && !ev.has_thread);
     assert_int_equal(ev.version, 2);
@@ -360,7 +360,7 @@ static void test_header_kinds(void **state)
     assert_int_equal(ev.payload_len, 4);
     assert_memory_equal(ev.payload, "DATA", 4);
 
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_EVENT);
+    assert_int_equal(etl_event_iter_next(&it, &ev, NULL), ETL_NEXT_EVENT);
     assert_int_equal(ev.header_type, ETL_HEADER_MESSAGE);
     assert_int_equal(ev.id, 17);
     assert_true(ev.has_time && ev.has_thread);
@@ -371,14 +371,14 @@ static void test_header_kinds(void **state)
     assert_int_equal(ev.payload_len, 3);
     assert_memory_equal(ev.payload, "arg", 3);
 
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_EVENT);
+    assert_int_equal(etl_event_iter_next(&it, &ev, NULL), ETL_NEXT_EVENT);
     assert_int_equal(ev.header_type, ETL_HEADER_INSTANCE64);
     assert_int_equal(ev.opcode, 12);
     assert_int_equal(ev.process_id, 4242);
     assert_int_equal(ev.payload_len, 2);
     assert_memory_equal(ev.payload, "ok", 2);
 
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_EVENT);
+    assert_int_equal(etl_event_iter_next(&it, &ev, NULL), ETL_NEXT_EVENT);
     assert_int_equal(ev.header_type, ETL_HEADER_EVENT32);
     assert_int_equal(ev.id, 1001);
     assert_int_equal(ev.extended_items, 2);
@@ -386,7 +386,7 @@ static void test_header_kinds(void **state)
     assert_int_equal(ev.payload_len, 5);
     assert_memory_equal(ev.payload, "hello", 5);
 
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_END);
+    assert_int_equal(etl_event_iter_next(&it, &ev, NULL), ETL_NEXT_END);
 }
 
 static void test_damage_is_skipped_and_reported(void **state)
@@ -407,20 +407,21 @@ static void test_damage_is_skipped_and_reported(void **state)
     memcpy(c.b + c.end, "junk", 4); /* not filler after the end: outside the data, never read */
 
     etl_buffer_header bh;
-    const char *why = NULL;
+    ps_problems why = {0};
     assert_true(etl_buffer_header_parse(c.b, sizeof c.b, &bh, &why));
     etl_event_iter it;
     etl_event ev;
-    size_t bo = 0, bl = 0;
     etl_event_iter_init(&it, c.b, bh.data_end);
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_SKIPPED);
-    assert_int_equal(bo, ETL_BUFFER_HEADER_SIZE);
-    assert_int_equal(bl, 40);
-    assert_string_equal(why, "the event runs past the end of the buffer's data");
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_EVENT);
+    assert_int_equal(etl_event_iter_next(&it, &ev, &why), ETL_NEXT_SKIPPED);
+    assert_int_equal(ps_problems_count(&why), 1);
+    assert_int_equal(ps_problems_first(&why)->offset, ETL_BUFFER_HEADER_SIZE);
+    assert_int_equal(ps_problems_first(&why)->length, 40);
+    assert_string_equal(ps_problems_first(&why)->message, "the event runs past the end of the buffer's data");
+    ps_problems_clear(&why);
+    assert_int_equal(etl_event_iter_next(&it, &ev, &why), ETL_NEXT_EVENT);
     assert_int_equal(ev.offset, ETL_BUFFER_HEADER_SIZE + 40);
     assert_int_equal(ev.group, 6);
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_END);
+    assert_int_equal(etl_event_iter_next(&it, &ev, &why), ETL_NEXT_END);
 
     /* Filler (0xFF or 0x00) ends the data; anything else there is reported. */
     crafted_init(&c);
@@ -428,19 +429,23 @@ static void test_damage_is_skipped_and_reported(void **state)
     crafted_finish(&c);
     c.b[ETL_BUFFER_HEADER_SIZE + 9] = 0x42;
     etl_event_iter_init(&it, c.b, c.end);
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_SKIPPED);
-    assert_int_equal(bo, ETL_BUFFER_HEADER_SIZE);
-    assert_int_equal(bl, 16);
-    assert_int_equal(etl_event_iter_next(&it, &ev, &bo, &bl, &why), ETL_NEXT_END);
+    assert_int_equal(etl_event_iter_next(&it, &ev, &why), ETL_NEXT_SKIPPED);
+    assert_int_equal(ps_problems_first(&why)->offset, ETL_BUFFER_HEADER_SIZE);
+    assert_int_equal(ps_problems_first(&why)->length, 16);
+    ps_problems_clear(&why);
+    assert_int_equal(etl_event_iter_next(&it, &ev, &why), ETL_NEXT_END);
 
     /* Buffer headers that cannot be. */
     uint8_t head[ETL_BUFFER_HEADER_SIZE] = {0};
     assert_false(etl_buffer_header_parse(head, sizeof head - 1, &bh, &why));
+    ps_problems_clear(&why);
     ps_put_le32(head, 4096);
     assert_false(etl_buffer_header_parse(head, sizeof head, &bh, &why)); /* no end of data */
-    assert_string_equal(why, "no end of data inside the buffer");
+    assert_string_equal(ps_problems_first(&why)->message, "no end of data inside the buffer");
+    ps_problems_clear(&why);
     ps_put_le32(head, 4097);
     assert_false(etl_buffer_header_parse(head, sizeof head, &bh, &why));
+    ps_problems_clear(&why);
     ps_put_le32(head, 4096);
     ps_put_le32(head + 8, 200);
     assert_true(etl_buffer_header_parse(head, sizeof head, &bh, &why));

@@ -20,6 +20,31 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* The payload decoders report at most one problem: its code, or 0 (ETW_NET_OK, ETW_PROC_OK). */
+static int status_of(const ps_problems *problems)
+{
+    assert_true(ps_problems_count(problems) <= 1);
+    const ps_problem *p = ps_problems_first(problems);
+    return p ? p->code : 0;
+}
+
+/* The codes of the record's problems as a set of CODE() bits, to compare with the set expected. */
+#define CODE(c) (1u << (c))
+static unsigned codes_of(const ps_problems *problems)
+{
+    unsigned set = 0;
+    for (size_t i = 0; i < ps_problems_count(problems); i++)
+        set |= CODE(ps_problems_at(problems, i)->code);
+    return set;
+}
+
+/* The bytes after the last field that the Process decoder reported (its problem spans them). */
+static size_t trailing_of(const etw_proc_event *ev)
+{
+    const ps_problem *p = ps_problems_first(&ev->problems);
+    return p && p->code == ETW_PROC_TRAILING ? p->length : 0;
+}
+
 static int nibble(char c)
 {
     if (c >= '0' && c <= '9')
@@ -259,7 +284,7 @@ static void test_kn_real_send_ipv4(void **state)
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_KERNEL_NETWORK, 10, 0, 0, HEX_KN_SEND4_REAL, 40, &ev);
     static const uint8_t remote[4] = {157, 56, 244, 38}, local[4] = {10, 121, 106, 118};
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_int_equal(ev.provider, ETW_PROVIDER_KERNEL_NETWORK);
     assert_int_equal(ev.type, 10);
     assert_string_equal(ev.event_name, "SendIPV4");
@@ -298,7 +323,7 @@ static void test_kn_real_recv_ipv4(void **state)
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_KERNEL_NETWORK, 11, 0, 0, HEX_KN_RECV4_REAL, 32, &ev);
     static const uint8_t remote[4] = {157, 56, 244, 38}, local[4] = {10, 121, 106, 118};
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "RecvIPV4");
     assert_string_equal(ev.transport, "TCP");
     assert_int_equal(ev.action, ETW_NET_RECV);
@@ -330,7 +355,7 @@ static void test_tcpip_send4_connid4(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 10, 2, HEX_SEND4_P4, 36, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_int_equal(ev.type, 10);
     assert_int_equal(ev.connid_width, 4);
     assert_int_equal(ev.pid, 4000);
@@ -349,7 +374,7 @@ static void test_tcpip_conn6_connid4_all_fields(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 28, 2, HEX_CONN6_P4, 68, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_int_equal(ev.provider, ETW_PROVIDER_TCPIP);
     assert_int_equal(ev.type, 28);
     assert_int_equal(ev.version, 2);
@@ -404,7 +429,7 @@ static void test_tcpip_conn6_connid8_all_fields(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 28, 2, HEX_CONN6_P8, 72, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_int_equal(ev.connid_width, 8);
     assert_int_equal(ev.pid, 4660);
     assert_int_equal(ev.size, 7);
@@ -430,7 +455,7 @@ static void test_tcpip_conn4_all_fields(void **state)
     static const uint8_t remote[4] = {93, 184, 216, 34}, local[4] = {192, 168, 1, 20};
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 12, 2, HEX_CONN4_P4, 44, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "ConnectIPV4");
     assert_int_equal(ev.layout, ETW_NET_LAYOUT_CONN4);
     assert_int_equal(ev.expected_len[0], 44);
@@ -456,7 +481,7 @@ static void test_tcpip_conn4_all_fields(void **state)
     assert_span(ev.span[ETW_NET_CONNID], 40, 4);
 
     decode_hex(ETW_PROVIDER_TCPIP, 0, 12, 2, HEX_CONN4_P8, 48, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_int_equal(ev.connid_width, 8);
     assert_true(ev.connid == UINT64_C(0x0102030405060708));
     assert_span(ev.span[ETW_NET_CONNID], 40, 8);
@@ -470,7 +495,7 @@ static void test_accept4_describe_remote_to_local(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 15, 2, HEX_ACCEPT4, 44, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "AcceptIPV4");
     assert_int_equal(ev.action, ETW_NET_ACCEPT);
     assert_int_equal(ev.dport, 51000);
@@ -485,7 +510,7 @@ static void test_accept6_describe_remote_to_local(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 31, 2, HEX_CONN6_P4, 68, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "AcceptIPV6");
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
@@ -498,7 +523,7 @@ static void test_kn_send6_decodes(void **state)
     static const uint8_t local[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xab, 0xcd};
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_KERNEL_NETWORK, 26, 0, 0, HEX_SEND6_P8, 64, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "SendIPV6");
     assert_int_equal(ev.layout, ETW_NET_LAYOUT_SEND6);
     assert_int_equal(ev.connid_width, 8);
@@ -521,7 +546,7 @@ static void test_fail_tcpip(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 17, 2, HEX_FAIL, 4, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "Fail");
     assert_string_equal(ev.transport, "TCP");
     assert_int_equal(ev.action, ETW_NET_FAIL);
@@ -545,7 +570,7 @@ static void test_fail_kernel_network_tcp(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_KERNEL_NETWORK, 17, 0, 0, "1700 0100", 4, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.transport, "TCP");
     assert_int_equal(ev.fail_proto, 23);
     assert_int_equal(ev.fail_code, 1);
@@ -559,7 +584,7 @@ static void test_fail_kernel_network_udp(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_KERNEL_NETWORK, 49, 0, 0, "1700 0300", 4, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "UdpFail");
     assert_string_equal(ev.transport, "UDP");
     assert_int_equal(ev.layout, ETW_NET_LAYOUT_FAIL);
@@ -575,7 +600,7 @@ static void test_fail_udpip(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_UDPIP, 0, 17, 2, "0200 0500", 4, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.transport, "UDP");
     assert_int_equal(ev.action, ETW_NET_FAIL);
     assert_int_equal(ev.fail_proto, 2);
@@ -612,7 +637,7 @@ static void test_udpip_recv4(void **state)
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_UDPIP, 0, 11, 2, "8c030000 00020000 c0a8010a 08080808 d431 0035 00000000 00000000",
                28, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "UdpRecvIPV4");
     assert_string_equal(ev.transport, "UDP");
     assert_int_equal(ev.action, ETW_NET_RECV);
@@ -638,7 +663,7 @@ static void test_kn_udp_recv6(void **state)
                "dc050000 64000000 20010db8000000000000000000000002 20014860486000000000000000008888 "
                "e0a5 0035 00000000 0000000000000000",
                56, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "UdpRecvIPV6");
     assert_string_equal(ev.transport, "UDP");
     assert_int_equal(ev.layout, ETW_NET_LAYOUT_GEN6);
@@ -658,7 +683,7 @@ static void test_kn_udp_send4_names(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_KERNEL_NETWORK, 42, 0, 0, HEX_GEN4_P4, 28, &ev);
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_string_equal(ev.event_name, "UdpSendIPV4");
     assert_string_equal(ev.transport, "UDP");
     decode_hex(ETW_PROVIDER_KERNEL_NETWORK, 43, 0, 0, HEX_GEN4_P4, 28, &ev);
@@ -720,15 +745,15 @@ static void test_net_truncated_every_length(void **state)
             etw_net_event ev;
             assert_true(etw_net_decode(nc->provider, nc->id, nc->opcode, nc->version, buf, len, len, &ev));
             if (nc->connid == 0 || len < prefix + 4) {
-                assert_int_equal(ev.status, ETW_NET_TRUNCATED);
+                assert_int_equal(status_of(&ev.problems), ETW_NET_TRUNCATED);
                 assert_int_equal(ev.connid_width, 0);
             } else if (len == prefix + 4) {
                 /* a full connid-4 payload: valid by the spec, not a truncation */
                 assert_int_equal(nc->connid, 8);
-                assert_int_equal(ev.status, ETW_NET_OK);
+                assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
                 assert_int_equal(ev.connid_width, 4);
             } else {
-                assert_int_equal(ev.status, ETW_NET_BAD_LENGTH);
+                assert_int_equal(status_of(&ev.problems), ETW_NET_BAD_LENGTH);
                 assert_int_equal(ev.span[ETW_NET_CONNID].len, 0);
             }
             assert_net_spans_within(&ev, len);
@@ -738,6 +763,7 @@ static void test_net_truncated_every_length(void **state)
                 assert_int_equal(ev.span[ETW_NET_PID].len, 0);
             if (!nc->connid && len >= 2)
                 assert_span(ev.span[ETW_NET_FAIL_PROTO], 0, 2);
+            ps_problems_clear(&ev.problems);
             free(buf);
         }
     }
@@ -755,11 +781,12 @@ static void test_net_cut_short_of_declared_length(void **state)
             etw_net_event ev;
             assert_true(etw_net_decode(nc->provider, nc->id, nc->opcode, nc->version, buf, len,
                                        nc->full_len, &ev));
-            assert_int_not_equal(ev.status, ETW_NET_OK);
-            assert_int_equal(ev.status, ETW_NET_TRUNCATED);
+            assert_int_not_equal(status_of(&ev.problems), ETW_NET_OK);
+            assert_int_equal(status_of(&ev.problems), ETW_NET_TRUNCATED);
             assert_int_equal(ev.connid_width, nc->connid);
             assert_int_equal(ev.span[ETW_NET_CONNID].len, 0);
             assert_net_spans_within(&ev, len);
+            ps_problems_clear(&ev.problems);
             free(buf);
         }
     }
@@ -773,12 +800,13 @@ static void test_net_reads_nothing_past_declared_length(void **state)
     etw_net_event ev;
     /* 40 bytes at hand, 8 declared: only pid and size belong to the payload */
     assert_true(etw_net_decode(ETW_PROVIDER_KERNEL_NETWORK, 10, 0, 0, full, 40, 8, &ev));
-    assert_int_equal(ev.status, ETW_NET_TRUNCATED);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_TRUNCATED);
     assert_int_equal(ev.pid, 2716);
     assert_int_equal(ev.size, 77);
     assert_int_equal(ev.span[ETW_NET_DADDR].len, 0);
     assert_int_equal(ev.span[ETW_NET_SPORT].len, 0);
     assert_int_equal(ev.sport, 0);
+    ps_problems_clear(&ev.problems);
 }
 
 /* ---- 7. bad lengths --------------------------------------------------- */
@@ -788,7 +816,7 @@ static void test_send4_38_bytes_bad_length(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 10, 2, SEND4_P4_TEXT " aabb", 38, &ev);
-    assert_int_equal(ev.status, ETW_NET_BAD_LENGTH);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_BAD_LENGTH);
     assert_int_equal(ev.expected_len[0], 36);
     assert_int_equal(ev.expected_len[1], 40);
     assert_int_equal(ev.connid_width, 0);
@@ -797,6 +825,12 @@ static void test_send4_38_bytes_bad_length(void **state)
     assert_int_equal(ev.pid, 4000);
     assert_int_equal(ev.seqnum, 0x11223344);
     assert_span(ev.span[ETW_NET_SEQNUM], 28, 4);
+    /* the problem covers the payload and says what the layout allows */
+    const ps_problem *p = ps_problems_first(&ev.problems);
+    assert_int_equal(p->offset, 0);
+    assert_int_equal(p->length, 38);
+    assert_string_equal(p->message, "SendIPV4 payload of 38 bytes fits no layout (expected 36 or 40 bytes)");
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_fail_6_bytes_bad_length(void **state)
@@ -804,11 +838,12 @@ static void test_fail_6_bytes_bad_length(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 17, 2, "0200 0600 0000", 6, &ev);
-    assert_int_equal(ev.status, ETW_NET_BAD_LENGTH);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_BAD_LENGTH);
     assert_int_equal(ev.expected_len[0], 4);
     assert_int_equal(ev.expected_len[1], 4);
     assert_int_equal(ev.fail_proto, 2);
     assert_int_equal(ev.fail_code, 6);
+    ps_problems_clear(&ev.problems);
 }
 
 /* ---- 8. versions and unknown events ----------------------------------- */
@@ -818,14 +853,16 @@ static void test_tcpip_version1_pre_vista(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 10, 1, HEX_SEND4_P4, 36, &ev);
-    assert_int_equal(ev.status, ETW_NET_PRE_VISTA);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_PRE_VISTA);
     assert_int_equal(ev.span[ETW_NET_PID].len, 0); /* not decoded */
     assert_int_equal(ev.pid, 0);
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
     assert_string_equal(text, "TCP SendIPV4 version 1, not decoded");
+    ps_problems_clear(&ev.problems);
     decode_hex(ETW_PROVIDER_TCPIP, 0, 10, 0, HEX_SEND4_P4, 36, &ev);
-    assert_int_equal(ev.status, ETW_NET_PRE_VISTA);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_PRE_VISTA);
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_tcpip_version3_unknown(void **state)
@@ -833,8 +870,9 @@ static void test_tcpip_version3_unknown(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_TCPIP, 0, 10, 3, HEX_SEND4_P4, 36, &ev);
-    assert_int_equal(ev.status, ETW_NET_UNKNOWN_VERSION);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_UNKNOWN_VERSION);
     assert_int_equal(ev.span[ETW_NET_PID].len, 0);
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_kernel_network_version1_unknown(void **state)
@@ -842,8 +880,9 @@ static void test_kernel_network_version1_unknown(void **state)
     UNUSED(state);
     etw_net_event ev;
     decode_hex(ETW_PROVIDER_KERNEL_NETWORK, 10, 0, 1, HEX_KN_SEND4_REAL, 40, &ev);
-    assert_int_equal(ev.status, ETW_NET_UNKNOWN_VERSION);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_UNKNOWN_VERSION);
     assert_int_equal(ev.span[ETW_NET_PID].len, 0);
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_unknown_events(void **state)
@@ -867,16 +906,18 @@ static void test_unknown_events(void **state)
         etw_net_event ev;
         assert_true(etw_net_decode(cases[i].provider, cases[i].id, cases[i].opcode, cases[i].version,
                                    payload, sizeof payload, sizeof payload, &ev));
-        assert_int_equal(ev.status, ETW_NET_UNKNOWN_EVENT);
+        assert_int_equal(status_of(&ev.problems), ETW_NET_UNKNOWN_EVENT);
         assert_null(ev.event_name);
         assert_null(ev.transport);
         assert_int_equal(ev.span[ETW_NET_PID].len, 0);
+        ps_problems_clear(&ev.problems);
     }
     etw_net_event ev;
     etw_net_decode(ETW_PROVIDER_KERNEL_NETWORK, 99, 0, 0, payload, sizeof payload, sizeof payload, &ev);
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
     assert_string_equal(text, "Microsoft-Windows-Kernel-Network unknown event 99");
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_net_decode_rejects_other_providers(void **state)
@@ -971,13 +1012,13 @@ static void test_record_parse_all_header_fields(void **state)
     assert_span(rec.user_data, 96, 40);
     assert_span(rec.message, 136, 0);
     assert_span(rec.provider_name, 136, 8);
-    assert_int_equal(rec.problems, 0);
+    assert_int_equal(codes_of(&rec.problems), 0);
 
     /* the payload found through the spans decodes */
     etw_net_event ev;
     assert_true(etw_net_decode(etw_provider_from_guid(rec.provider_id), rec.id, rec.opcode, rec.version,
                                buf + rec.user_data.off, rec.user_data.len, rec.user_data_length, &ev));
-    assert_int_equal(ev.status, ETW_NET_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_NET_OK);
     assert_int_equal(ev.size, 77);
     free(buf);
 }
@@ -994,7 +1035,7 @@ static void test_record_parse_padding_between_parts(void **state)
     assert_span(rec.user_data, 96, 5);
     assert_span(rec.message, 104, 6);
     assert_span(rec.provider_name, 112, 2);
-    assert_int_equal(rec.problems, 0);
+    assert_int_equal(codes_of(&rec.problems), 0);
     free(buf);
 }
 
@@ -1008,9 +1049,10 @@ static void test_record_parse_short_header(void **state)
         etw_record rec;
         memset(&rec, 0x5a, sizeof rec);
         assert_false(etw_record_parse(buf, len, &rec));
-        assert_int_equal(rec.problems, ETW_REC_SHORT_HEADER);
+        assert_int_equal(codes_of(&rec.problems), CODE(ETW_REC_SHORT_HEADER));
         assert_int_equal(rec.size, 0);
         assert_int_equal(rec.user_data.len, 0);
+        ps_problems_clear(&rec.problems);
         free(buf);
     }
 }
@@ -1026,9 +1068,17 @@ static void test_record_parse_userdata_overflow(void **state)
     assert_true(etw_record_parse(buf, 136, &rec));
     assert_int_equal(rec.user_data_length, 100);
     assert_span(rec.user_data, 96, 40);
-    assert_int_equal(rec.problems, ETW_REC_USERDATA_OVERFLOW | ETW_REC_PROVIDER_NAME_OVERFLOW);
+    assert_int_equal(codes_of(&rec.problems),
+                     CODE(ETW_REC_USERDATA_OVERFLOW) | CODE(ETW_REC_PROVIDER_NAME_OVERFLOW));
     assert_int_equal(rec.provider_name.len, 0);
     assert_true(rec.provider_name.off <= 136);
+    /* each problem is placed on its length field */
+    const ps_problem *p = ps_problems_first(&rec.problems);
+    assert_int_equal(p->offset, 84);
+    assert_int_equal(p->length, 4);
+    assert_string_equal(p->message, "UserDataLength 100 points past the end of the 136-byte record");
+    assert_int_equal(ps_problems_at(&rec.problems, 1)->offset, 92);
+    ps_problems_clear(&rec.problems);
     free(buf);
 }
 
@@ -1045,13 +1095,14 @@ static void test_record_parse_huge_lengths_stay_inside(void **state)
         uint8_t *buf = exact_copy(tmp, 144);
         etw_record rec;
         assert_true(etw_record_parse(buf, 144, &rec));
-        assert_int_equal(rec.problems, ETW_REC_USERDATA_OVERFLOW | ETW_REC_MESSAGE_OVERFLOW |
-                                           ETW_REC_PROVIDER_NAME_OVERFLOW);
+        assert_int_equal(codes_of(&rec.problems), CODE(ETW_REC_USERDATA_OVERFLOW) | CODE(ETW_REC_MESSAGE_OVERFLOW) |
+                                                      CODE(ETW_REC_PROVIDER_NAME_OVERFLOW));
         assert_span(rec.user_data, 96, 48);
         assert_true(rec.message.off + rec.message.len <= 144);
         assert_true(rec.provider_name.off + rec.provider_name.len <= 144);
         assert_int_equal(rec.message.len, 0);
         assert_int_equal(rec.provider_name.len, 0);
+        ps_problems_clear(&rec.problems);
         free(buf);
     }
     /* sane user data, huge message */
@@ -1062,8 +1113,10 @@ static void test_record_parse_huge_lengths_stay_inside(void **state)
     assert_true(etw_record_parse(tmp, 144, &rec));
     assert_span(rec.user_data, 96, 40);
     assert_span(rec.message, 136, 8);
-    assert_int_equal(rec.problems, ETW_REC_MESSAGE_OVERFLOW | ETW_REC_PROVIDER_NAME_OVERFLOW);
+    assert_int_equal(codes_of(&rec.problems),
+                     CODE(ETW_REC_MESSAGE_OVERFLOW) | CODE(ETW_REC_PROVIDER_NAME_OVERFLOW));
     assert_true(rec.provider_name.off + rec.provider_name.len <= 144);
+    ps_problems_clear(&rec.problems);
 }
 
 static void test_record_build_round_trip(void **state)
@@ -1096,7 +1149,7 @@ static void test_record_build_round_trip(void **state)
 
     etw_record rec;
     assert_true(etw_record_parse(buf, size, &rec));
-    assert_int_equal(rec.problems, 0);
+    assert_int_equal(codes_of(&rec.problems), 0);
     assert_int_equal(rec.size, size);
     assert_int_equal(rec.flags, f.flags);
     assert_int_equal(rec.thread_id, f.thread_id);
@@ -1232,12 +1285,12 @@ static void test_proc_v3_start_64bit(void **state)
     UNUSED(state);
     etw_proc_event ev;
     decode_proc_hex(1, 3, 8, HEX_PROC_A, 145, &ev);
-    assert_int_equal(ev.status, ETW_PROC_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
     assert_int_equal(ev.opcode, 1);
     assert_int_equal(ev.version, 3);
     assert_string_equal(ev.event_name, "Start");
     assert_int_equal(ev.pointer_size, 8);
-    assert_int_equal(ev.trailing, 0);
+    assert_int_equal(trailing_of(&ev), 0);
     assert_true(ev.key == UINT64_C(0xffffa00012345678));
     assert_int_equal(ev.pid, 4242);
     assert_int_equal(ev.ppid, 700);
@@ -1271,7 +1324,7 @@ static void test_proc_v4_dcend_32bit(void **state)
     UNUSED(state);
     etw_proc_event ev;
     decode_proc_hex(4, 4, 4, HEX_PROC_B, 106, &ev);
-    assert_int_equal(ev.status, ETW_PROC_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
     assert_string_equal(ev.event_name, "DCEnd");
     assert_int_equal(ev.pointer_size, 4);
     assert_int_equal(ev.key, 0x85a3c020);
@@ -1302,7 +1355,7 @@ static void test_proc_v5_defunct_exit_time(void **state)
     UNUSED(state);
     etw_proc_event ev;
     decode_proc_hex(39, 5, 8, HEX_PROC_C, 86, &ev);
-    assert_int_equal(ev.status, ETW_PROC_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
     assert_string_equal(ev.event_name, "Defunct");
     assert_true(ev.key == UINT64_C(0xffffe00e5cbd8000));
     assert_int_equal(ev.pid, 5000);
@@ -1329,7 +1382,7 @@ static void test_proc_v4_no_sid(void **state)
     UNUSED(state);
     etw_proc_event ev;
     decode_proc_hex(3, 4, 8, HEX_PROC_D, 53, &ev);
-    assert_int_equal(ev.status, ETW_PROC_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
     assert_string_equal(ev.event_name, "DCStart");
     assert_int_equal(ev.pid, 4);
     assert_int_equal(ev.ppid, 0);
@@ -1352,15 +1405,18 @@ static void test_proc_trailing_bytes(void **state)
     snprintf(hex, sizeof hex, "%s deadbeef", HEX_PROC_A);
     etw_proc_event ev;
     decode_proc_hex(1, 3, 8, hex, 149, &ev);
-    assert_int_equal(ev.status, ETW_PROC_TRAILING);
-    assert_int_equal(ev.trailing, 4);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_TRAILING);
+    assert_int_equal(trailing_of(&ev), 4);
+    assert_int_equal(ps_problems_first(&ev.problems)->offset, 145); /* right after the command line */
     assert_int_equal(ev.pid, 4242);
     assert_span(ev.span[ETW_PROC_CMDLINE], 85, 60);
+    ps_problems_clear(&ev.problems);
 
     snprintf(hex, sizeof hex, "%s 00", HEX_PROC_D);
     decode_proc_hex(3, 4, 8, hex, 54, &ev);
-    assert_int_equal(ev.status, ETW_PROC_TRAILING);
-    assert_int_equal(ev.trailing, 1);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_TRAILING);
+    assert_int_equal(trailing_of(&ev), 1);
+    ps_problems_clear(&ev.problems);
 }
 
 static void proc_truncate_all(uint8_t opcode, uint8_t version, unsigned ptr, const char *hex,
@@ -1372,14 +1428,15 @@ static void proc_truncate_all(uint8_t opcode, uint8_t version, unsigned ptr, con
         uint8_t *buf = exact_copy(full, len);
         etw_proc_event ev;
         etw_proc_decode(opcode, version, ptr, buf, len, &ev);
-        assert_int_equal(ev.status, ETW_PROC_TRUNCATED);
-        assert_int_equal(ev.trailing, 0);
+        assert_int_equal(status_of(&ev.problems), ETW_PROC_TRUNCATED);
+        assert_int_equal(trailing_of(&ev), 0);
         assert_proc_spans_within(&ev, len);
         assert_true(strlen(ev.sid) < sizeof ev.sid);
         if (len >= pid_end)
             assert_int_equal(ev.span[ETW_PROC_PID].len, 4);
         else
             assert_int_equal(ev.span[ETW_PROC_PID].len, 0);
+        ps_problems_clear(&ev.problems);
         free(buf);
     }
 }
@@ -1400,19 +1457,21 @@ static void test_proc_hostile_sid_count_rejected(void **state)
     /* 64-bit v3: SubAuthorityCount 255 (at most 15 exist), only 2 present */
     decode_proc_hex(1, 3, 8, PROC_A_FIXED "a0b1c2d3e4f5ffff 0000000000000000 01ff000000000005 15000000 dcf4dc3b",
                     64, &ev);
-    assert_int_equal(ev.status, ETW_PROC_BAD_SID);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_BAD_SID);
     assert_int_equal(ev.pid, 4242);
     assert_int_equal(ev.span[ETW_PROC_SID].len, 0);
     assert_int_equal(ev.span[ETW_PROC_IMAGE].len, 0);
     assert_string_equal(ev.sid, "");
+    ps_problems_clear(&ev.problems);
     /* 32-bit v4: same */
     decode_proc_hex(4, 4, 4,
                     "20c0a385 d2040000 80020000 00000000 03010000 0000e37e 10000000 "
                     "18f3a285 00000000 01ff000000000005 12000000",
                     48, &ev);
-    assert_int_equal(ev.status, ETW_PROC_BAD_SID);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_BAD_SID);
     assert_int_equal(ev.span[ETW_PROC_SID].len, 0);
     assert_string_equal(ev.sid, "");
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_proc_sid_255_subauthorities_all_present_rejected(void **state)
@@ -1428,9 +1487,13 @@ static void test_proc_sid_255_subauthorities_all_present_rejected(void **state)
     buf[1076] = 'x';
     etw_proc_event ev;
     etw_proc_decode(1, 3, 8, buf, len, &ev);
-    assert_int_equal(ev.status, ETW_PROC_BAD_SID);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_BAD_SID);
     assert_int_equal(ev.span[ETW_PROC_SID].len, 0);
     assert_int_equal(ev.span[ETW_PROC_IMAGE].len, 0);
+    /* the problem spans the rest of the payload from the SID on */
+    assert_int_equal(ps_problems_first(&ev.problems)->offset, 32);
+    assert_int_equal(ps_problems_first(&ev.problems)->length, len - 32);
+    ps_problems_clear(&ev.problems);
     free(buf);
 }
 
@@ -1441,8 +1504,9 @@ static void test_proc_sid_bad_revision_rejected(void **state)
     /* revision 9, one sub-authority */
     decode_proc_hex(1, 3, 8, PROC_A_FIXED "a0b1c2d3e4f5ffff 0000000000000000 0901000000000005 12000000 6200 0000",
                     64, &ev);
-    assert_int_equal(ev.status, ETW_PROC_BAD_SID);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_BAD_SID);
     assert_string_equal(ev.sid, "");
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_proc_sid_large_authority_in_hex(void **state)
@@ -1452,7 +1516,7 @@ static void test_proc_sid_large_authority_in_hex(void **state)
     /* authority 01 02 03 04 05 06 (>= 2^32), one sub-authority 7 */
     decode_proc_hex(1, 3, 8, PROC_A_FIXED "a0b1c2d3e4f5ffff 0000000000000000 0101010203040506 07000000 6200 0000",
                     64, &ev);
-    assert_int_equal(ev.status, ETW_PROC_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
     assert_string_equal(ev.sid, "S-1-0x010203040506-7");
 }
 
@@ -1466,7 +1530,7 @@ static void test_proc_v3_32bit_sid_authority_big_endian(void **state)
                     "11223344 00000000 0102000012345678 01000000 02000000 "
                     "6200 0000",
                     52, &ev);
-    assert_int_equal(ev.status, ETW_PROC_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
     assert_int_equal(ev.key, 0x1000);
     assert_int_equal(ev.pid, 12345);
     assert_int_equal(ev.directory_table_base, 0x3000);
@@ -1481,15 +1545,17 @@ static void test_proc_unknown_version(void **state)
     UNUSED(state);
     etw_proc_event ev;
     decode_proc_hex(2, 2, 8, HEX_PROC_A, 145, &ev);
-    assert_int_equal(ev.status, ETW_PROC_UNKNOWN_VERSION);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_UNKNOWN_VERSION);
     assert_string_equal(ev.event_name, "End");
     assert_int_equal(ev.span[ETW_PROC_PID].len, 0);
     assert_int_equal(ev.pid, 0);
     char text[256];
     etw_proc_describe(&ev, "curl.exe", text, sizeof text);
     assert_string_equal(text, "Process End version 2, not decoded");
+    ps_problems_clear(&ev.problems);
     decode_proc_hex(1, 6, 8, HEX_PROC_A, 145, &ev);
-    assert_int_equal(ev.status, ETW_PROC_UNKNOWN_VERSION);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_UNKNOWN_VERSION);
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_proc_unknown_event(void **state)
@@ -1497,12 +1563,13 @@ static void test_proc_unknown_event(void **state)
     UNUSED(state);
     etw_proc_event ev;
     decode_proc_hex(50, 3, 8, HEX_PROC_A, 145, &ev);
-    assert_int_equal(ev.status, ETW_PROC_UNKNOWN_EVENT);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_UNKNOWN_EVENT);
     assert_null(ev.event_name);
     assert_int_equal(ev.span[ETW_PROC_PID].len, 0);
     char text[256];
     etw_proc_describe(&ev, NULL, text, sizeof text);
     assert_string_equal(text, "Process unknown event 50");
+    ps_problems_clear(&ev.problems);
 }
 
 static void test_proc_describe_dcstart(void **state)
@@ -1510,7 +1577,7 @@ static void test_proc_describe_dcstart(void **state)
     UNUSED(state);
     etw_proc_event ev;
     decode_proc_hex(3, 3, 8, HEX_PROC_A, 145, &ev);
-    assert_int_equal(ev.status, ETW_PROC_OK);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
     char text[256];
     etw_proc_describe(&ev, "curl.exe", text, sizeof text);
     assert_string_equal(text, "Process DCStart pid 4242 ppid 700 curl.exe");

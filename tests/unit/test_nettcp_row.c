@@ -48,10 +48,9 @@ static bool decode(const char *text, nettcp_row *row)
 /* The first problem about key ("key: ..."), or NULL. */
 static const char *problem_about(const nettcp_row *row, const char *key)
 {
-    assert_non_null(row->problems);
     size_t n = strlen(key);
-    for (guint i = 0; i < row->problems->len; i++) {
-        const char *msg = g_ptr_array_index(row->problems, i);
+    for (guint i = 0; i < ps_problems_count(&row->problems); i++) {
+        const char *msg = ps_problems_at(&row->problems, i)->message;
         if (strncmp(msg, key, n) == 0 && msg[n] == ':')
             return msg;
     }
@@ -67,9 +66,8 @@ static void assert_contains(const char *haystack, const char *needle)
 
 static void assert_no_problems(const nettcp_row *row)
 {
-    assert_non_null(row->problems);
-    if (row->problems->len)
-        fail_msg("unexpected problem: %s", (const char *)g_ptr_array_index(row->problems, 0));
+    if (ps_problems_count(&row->problems))
+        fail_msg("unexpected problem: %s", ps_problems_first(&row->problems)->message);
 }
 
 static void assert_bytes(const uint8_t *got, const uint8_t *want, size_t n)
@@ -325,7 +323,7 @@ static void test_bad_addresses_are_problems(void **state)
         assert_false(row.has[NETTCP_REMOTE_ADDRESS]);
         assert_int_equal(row.remote_family, 0);
         assert_true(row.has[NETTCP_REMOTE_PORT]);
-        assert_int_equal(row.problems->len, 1);
+        assert_int_equal(ps_problems_count(&row.problems), 1);
         assert_contains(problem_about(&row, "RemoteAddress"), "is not an IPv4 or IPv6 address");
         nettcp_row_clear(&row);
     }
@@ -393,7 +391,7 @@ static void test_zoneless_time_is_a_problem(void **state)
     assert_true(row.creation_time_ns == 0);
     assert_true(row.has[NETTCP_OWNING_PROCESS]);
     assert_int_equal(row.owning_process, 4120);
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     assert_contains(problem_about(&row, "CreationTime"), "has no UTC offset");
     nettcp_row_clear(&row);
 }
@@ -438,7 +436,7 @@ static void test_creation_time_garbage(void **state)
         g_free(middle);
         assert_false(row.has[NETTCP_CREATION_TIME]);
         assert_true(row.has[NETTCP_REMOTE_PORT]);
-        assert_int_equal(row.problems->len, 1);
+        assert_int_equal(ps_problems_count(&row.problems), 1);
         assert_non_null(problem_about(&row, "CreationTime"));
         nettcp_row_clear(&row);
     }
@@ -590,7 +588,7 @@ static void test_decode_unknown_enum_names_are_problems(void **state)
     assert_false(row.has[NETTCP_APPLIED_SETTING]);
     assert_false(row.has[NETTCP_OFFLOAD_STATE]);
     assert_true(row.has[NETTCP_OWNING_PROCESS]);
-    assert_int_equal(row.problems->len, 3);
+    assert_int_equal(ps_problems_count(&row.problems), 3);
     assert_contains(problem_about(&row, "State"), "unknown state name \"Establishd\"");
     assert_contains(problem_about(&row, "AppliedSetting"), "unknown applied setting name \"Custom\"");
     assert_contains(problem_about(&row, "OffloadState"), "unknown offload state name \"\"");
@@ -602,7 +600,7 @@ static void test_decode_unknown_enum_numbers_are_kept(void **state)
     UNUSED(state);
     nettcp_row row;
     assert_true(decode_fields("\"State\": 42, \"AppliedSetting\": 9, \"OffloadState\": 255", &row));
-    assert_int_equal(row.problems->len, 3);
+    assert_int_equal(ps_problems_count(&row.problems), 3);
     assert_contains(problem_about(&row, "State"), "42 is not a known state");
     assert_contains(problem_about(&row, "AppliedSetting"), "9 is not a known applied setting");
     assert_contains(problem_about(&row, "OffloadState"), "255 is not a known offload state");
@@ -625,7 +623,7 @@ static void test_decode_enum_out_of_range(void **state)
     assert_false(row.has[NETTCP_APPLIED_SETTING]);
     assert_false(row.has[NETTCP_OFFLOAD_STATE]);
     assert_true(row.has[NETTCP_LOCAL_PORT]);
-    assert_int_equal(row.problems->len, 3);
+    assert_int_equal(ps_problems_count(&row.problems), 3);
     assert_contains(problem_about(&row, "State"), "256 is out of range");
     assert_contains(problem_about(&row, "AppliedSetting"), "-1 is out of range");
     assert_contains(problem_about(&row, "OffloadState"), "\"300\" is not an integer from 0 to 255");
@@ -654,7 +652,7 @@ static void test_port_range(void **state)
     assert_false(row.has[NETTCP_LOCAL_PORT]);
     assert_true(row.has[NETTCP_REMOTE_PORT]);
     assert_int_equal(row.remote_port, 65535);
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     assert_contains(problem_about(&row, "LocalPort"), "65536 is out of range (0 to 65535)");
     nettcp_row_clear(&row);
 
@@ -698,7 +696,7 @@ static void test_wrong_types_name_the_key_and_keep_other_fields(void **state)
                               "\"RemotePort\": 443, \"State\": true, \"OwningProcess\": 4120, \"CreationTime\": 17,"
                               "\"AppliedSetting\": 0, \"OffloadState\": []",
                               &row));
-    assert_int_equal(row.problems->len, 5);
+    assert_int_equal(ps_problems_count(&row.problems), 5);
     assert_contains(problem_about(&row, "LocalAddress"), "expected a string, found an integer");
     assert_contains(problem_about(&row, "LocalPort"), "\"http\" is not an integer");
     assert_contains(problem_about(&row, "State"), "found a boolean");
@@ -731,7 +729,7 @@ static void test_wrong_types_other_half(void **state)
                               "\"CreationTime\": \"\\/Date(1700000000000)\\/\", \"AppliedSetting\": {\"a\": 1},"
                               "\"OffloadState\": 0",
                               &row));
-    assert_int_equal(row.problems->len, 4);
+    assert_int_equal(ps_problems_count(&row.problems), 4);
     assert_contains(problem_about(&row, "RemoteAddress"), "expected a string, found an object");
     assert_contains(problem_about(&row, "RemotePort"), "expected an integer, found a real number");
     assert_contains(problem_about(&row, "OwningProcess"), "\"abc\" is not an integer");
@@ -888,9 +886,9 @@ static void test_clear_frees_and_resets(void **state)
     UNUSED(state);
     nettcp_row row;
     assert_true(decode_fields("\"LocalPort\": \"x\", \"State\": 5", &row));
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
-    assert_null(row.problems);
+    assert_null(row.problems.items);
     for (int f = 0; f < NETTCP_FIELD_COUNT; f++)
         assert_false(row.has[f]);
     assert_int_equal(row.state, 0);
@@ -940,8 +938,8 @@ static void test_not_json(void **state)
     for (size_t i = 0; i < COUNT(texts); i++) {
         nettcp_row row;
         assert_false(decode(texts[i], &row));
-        assert_int_equal(row.problems->len, 1);
-        assert_contains(g_ptr_array_index(row.problems, 0), "not valid JSON");
+        assert_int_equal(ps_problems_count(&row.problems), 1);
+        assert_contains(ps_problems_first(&row.problems)->message, "not valid JSON");
         for (int f = 0; f < NETTCP_FIELD_COUNT; f++)
             assert_false(row.has[f]);
         nettcp_row_clear(&row);
@@ -953,7 +951,7 @@ static void test_null_text(void **state)
     UNUSED(state);
     nettcp_row row;
     assert_false(nettcp_row_decode(NULL, 10, &row));
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
     assert_false(nettcp_row_decode("{}", 2, NULL));
 }
@@ -965,7 +963,7 @@ static void test_truncated_json_every_prefix(void **state)
     for (size_t n = 0; n < len; n++) {
         nettcp_row row;
         assert_false(decode_len(PS5_ROW, n, &row));
-        assert_int_equal(row.problems->len, 1);
+        assert_int_equal(ps_problems_count(&row.problems), 1);
         nettcp_row_clear(&row);
     }
     nettcp_row row;
@@ -980,13 +978,13 @@ static void test_arrays_and_scalars_instead_of_objects(void **state)
     for (size_t i = 0; i < COUNT(texts); i++) {
         nettcp_row row;
         assert_false(decode(texts[i], &row));
-        assert_int_equal(row.problems->len, 1);
-        assert_non_null(g_ptr_array_index(row.problems, 0));
+        assert_int_equal(ps_problems_count(&row.problems), 1);
+        assert_non_null(ps_problems_first(&row.problems)->message);
         nettcp_row_clear(&row);
     }
     nettcp_row row;
     assert_false(decode("[{\"State\": 5}]", &row));
-    assert_string_equal(g_ptr_array_index(row.problems, 0), "JSON is not an object");
+    assert_string_equal(ps_problems_first(&row.problems)->message, "JSON is not an object");
     nettcp_row_clear(&row);
 }
 
@@ -1007,8 +1005,8 @@ static void test_unrepresentable_numbers_are_problems(void **state)
     for (size_t i = 0; i < COUNT(cases); i++) {
         nettcp_row row;
         assert_true(decode(cases[i].text, &row));
-        assert_int_equal(row.problems->len, 1);
-        assert_contains(g_ptr_array_index(row.problems, 0), cases[i].key);
+        assert_int_equal(ps_problems_count(&row.problems), 1);
+        assert_contains(ps_problems_first(&row.problems)->message, cases[i].key);
         assert_false(row.has[cases[i].field]);
         assert_true(row.has[NETTCP_STATE]);
         assert_int_equal(row.state, 5);
@@ -1016,7 +1014,7 @@ static void test_unrepresentable_numbers_are_problems(void **state)
     }
     nettcp_row row;
     assert_true(decode("{\"EnabledDefault\": 1e400, \"State\": 5}", &row));
-    assert_int_equal(row.problems->len, 0);
+    assert_int_equal(ps_problems_count(&row.problems), 0);
     assert_int_equal(row.state, 5);
     nettcp_row_clear(&row);
 }
@@ -1029,7 +1027,7 @@ static void test_large_representable_numbers_are_problems(void **state)
                               "\"OwningProcess\": -9223372036854775808, \"State\": 1e2,"
                               "\"AppliedSetting\": \"99999999999999999999999\", \"OffloadState\": 1",
                               &row));
-    assert_int_equal(row.problems->len, 5);
+    assert_int_equal(ps_problems_count(&row.problems), 5);
     assert_contains(problem_about(&row, "LocalPort"), "found a real number");
     assert_contains(problem_about(&row, "RemotePort"), "9223372036854775807 is out of range");
     assert_contains(problem_about(&row, "OwningProcess"), "-9223372036854775808 is out of range");
@@ -1054,8 +1052,8 @@ static void test_invalid_utf8(void **state)
     for (size_t i = 0; i < COUNT(texts); i++) {
         nettcp_row row;
         assert_false(decode(texts[i], &row));
-        assert_int_equal(row.problems->len, 1);
-        assert_true(g_utf8_validate(g_ptr_array_index(row.problems, 0), -1, NULL));
+        assert_int_equal(ps_problems_count(&row.problems), 1);
+        assert_true(g_utf8_validate(ps_problems_first(&row.problems)->message, -1, NULL));
         nettcp_row_clear(&row);
     }
 }
@@ -1100,7 +1098,7 @@ static void test_deep_nesting(void **state)
         g_string_append_c(s, '[');
     nettcp_row row;
     assert_false(decode_len(s->str, s->len, &row));
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
 
     /* inside an ignored property */
@@ -1111,7 +1109,7 @@ static void test_deep_nesting(void **state)
         g_string_append_c(s, ']');
     g_string_append_c(s, '}');
     assert_false(decode_len(s->str, s->len, &row));
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
 
     /* nesting jansson accepts, in an ignored property: the row still decodes */
@@ -1147,9 +1145,9 @@ static void test_megabyte_strings(void **state)
                                  letters, letters, letters, digits, letters);
     nettcp_row row;
     assert_true(decode(text, &row));
-    assert_int_equal(row.problems->len, 4);
-    for (guint i = 0; i < row.problems->len; i++)
-        assert_true(strlen(g_ptr_array_index(row.problems, i)) < 200);
+    assert_int_equal(ps_problems_count(&row.problems), 4);
+    for (guint i = 0; i < ps_problems_count(&row.problems); i++)
+        assert_true(strlen(ps_problems_at(&row.problems, i)->message) < 200);
     assert_non_null(problem_about(&row, "LocalAddress"));
     assert_non_null(problem_about(&row, "State"));
     assert_non_null(problem_about(&row, "CreationTime"));
@@ -1191,7 +1189,7 @@ static void test_nul_bytes(void **state)
     /* after the object, inside the length */
     static const char after[] = "{\"LocalPort\": 80}\0{\"LocalPort\": 81}";
     assert_false(decode_len(after, sizeof after - 1, &row));
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
 
     /* after the object, outside the length */
@@ -1202,12 +1200,12 @@ static void test_nul_bytes(void **state)
     /* raw, inside a string */
     static const char raw[] = "{\"LocalAddress\": \"10.0.0.5\0evil\", \"LocalPort\": 80}";
     assert_false(decode_len(raw, sizeof raw - 1, &row));
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
 
     /* escaped, inside a string: jansson refuses \u0000 */
     assert_false(decode("{\"LocalAddress\": \"10.0.0.5\\u0000evil\"}", &row));
-    assert_int_equal(row.problems->len, 1);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
 
     /* before the object */

@@ -175,6 +175,7 @@ static void etw_claim_of(etw_provider provider, uint16_t id, uint8_t opcode, uin
     size_t n = from_hex(hex, buf);
     assert_true(etw_net_decode(provider, id, opcode, version, buf, n, n, ev));
     assert_int_equal(ps_etw_net_claim(ev, claim), has_socket);
+    ps_problems_clear(&ev->problems);
 }
 
 /* Kernel-Network SendIPV4 and RecvIPV4 from a real trace (docs/FORMATS.md section 3). */
@@ -277,7 +278,6 @@ static void test_etw_process_changes(void **state)
         etw_proc_event ev;
         memset(&ev, 0, sizeof ev);
         ev.opcode = cases[i].opcode;
-        ev.status = ETW_PROC_OK;
         ev.span[ETW_PROC_PID].len = 4;
         ps_process_change change;
         assert_int_equal(ps_etw_process_change(&ev, &change), cases[i].changes);
@@ -287,10 +287,20 @@ static void test_etw_process_changes(void **state)
     etw_proc_event truncated;
     memset(&truncated, 0, sizeof truncated);
     truncated.opcode = 1;
-    truncated.status = ETW_PROC_TRUNCATED;
     truncated.span[ETW_PROC_PID].len = 4;
+    ps_problems_add(&truncated.problems, ETW_PROC_TRUNCATED, 0, 10, "cut");
     ps_process_change change;
     assert_false(ps_etw_process_change(&truncated, &change));
+    ps_problems_clear(&truncated.problems);
+    /* Bytes after the last field leave the event whole. */
+    etw_proc_event trailing;
+    memset(&trailing, 0, sizeof trailing);
+    trailing.opcode = 2;
+    trailing.span[ETW_PROC_PID].len = 4;
+    ps_problems_add(&trailing.problems, ETW_PROC_TRAILING, 40, 2, "2 bytes after the last field");
+    assert_true(ps_etw_process_change(&trailing, &change));
+    assert_int_equal(change, PS_PROCESS_END);
+    ps_problems_clear(&trailing.problems);
 }
 
 int main(void)

@@ -310,8 +310,8 @@ static void print_event(const tracee_event *ev)
     }
     for (guint i = 0; ev->args && i < ev->args->len; i++)
         print_message("  arg %u: %s\n", i, (const char *)ev->args->pdata[i]);
-    for (guint i = 0; ev->problems && i < ev->problems->len; i++)
-        print_message("  problem %u: %s\n", i, (const char *)ev->problems->pdata[i]);
+    for (guint i = 0; i < ps_problems_count(&ev->problems); i++)
+        print_message("  problem %u: %s\n", i, ps_problems_at(&ev->problems, i)->message);
 }
 
 /* What a failed assertion would leak (it leaves the test by longjmp): strings and decoded events
@@ -334,7 +334,7 @@ static void untrack(const tracee_event *ev)
 {
     for (guint i = 0; i < live_events->len; i++) {
         tracee_event *copy = live_events->pdata[i];
-        if (copy->args == ev->args && copy->problems == ev->problems) {
+        if (copy->args == ev->args && copy->problems.items == ev->problems.items) {
             g_free(copy);
             g_ptr_array_remove_index_fast(live_events, i);
             return;
@@ -372,7 +372,6 @@ static bool decode_len(const char *json, size_t len, tracee_event *ev)
     free(copy);
     track(ev);
     assert_non_null(ev->args);
-    assert_non_null(ev->problems);
     return ok;
 }
 
@@ -386,11 +385,11 @@ static void decode_clean(const char *json, tracee_event *ev)
 {
     if (!decode(json, ev)) {
         print_event(ev);
-        fail_msg("decode failed: %s", ev->problems->len ? (const char *)ev->problems->pdata[0] : "?");
+        fail_msg("decode failed: %s", ps_problems_count(&ev->problems) ? ps_problems_first(&ev->problems)->message : "?");
     }
-    if (ev->problems->len) {
+    if (ps_problems_count(&ev->problems)) {
         print_event(ev);
-        fail_msg("unexpected problem: %s", (const char *)ev->problems->pdata[0]);
+        fail_msg("unexpected problem: %s", ps_problems_first(&ev->problems)->message);
     }
 }
 
@@ -480,8 +479,8 @@ static bool is_word_char(char c)
 static bool problem_names(const tracee_event *ev, const char *key)
 {
     size_t n = strlen(key);
-    for (guint i = 0; i < ev->problems->len; i++) {
-        const char *msg = ev->problems->pdata[i];
+    for (guint i = 0; i < ps_problems_count(&ev->problems); i++) {
+        const char *msg = ps_problems_at(&ev->problems, i)->message;
         for (const char *p = strstr(msg, key); p; p = strstr(p + 1, key)) {
             if ((p == msg || !is_word_char(p[-1])) && !is_word_char(p[n]))
                 return true;
@@ -1202,7 +1201,7 @@ static void test_problems_wrong_types(void **state)
     check_problem(&ev, "dst_port");
     check_problem(&ev, "seq");
     check_problem(&ev, "FIN");
-    assert_int_equal(ev.problems->len, 5);
+    assert_int_equal(ps_problems_count(&ev.problems), 5);
     check_absent(&ev, TRACEE_PID);
     check_absent(&ev, TRACEE_DST_IP);
     check_absent(&ev, TRACEE_DST_PORT);
@@ -1360,14 +1359,14 @@ static void test_problems_bad_arguments(void **state)
     assert_true(decode("{\"eventName\":\"net_packet_tcp\",\"args\":[7,{\"value\":\"10.0.0.1\"},{\"name\":3,"
                        "\"value\":1},{\"name\":\"dst\",\"value\":\"10.0.0.2\"}]}",
                        &ev));
-    assert_int_equal(ev.problems->len, 3);
+    assert_int_equal(ps_problems_count(&ev.problems), 3);
     check_problem(&ev, "name");
     check_absent(&ev, TRACEE_SRC_IP);
     check_ip(&ev, TRACEE_DST_IP, "10.0.0.2");
     release(&ev);
 }
 
-/* Not an object, not JSON: false, and problems[0] says why. */
+/* Not an object, not JSON: false, and the first problem says why. */
 static void test_not_an_object(void **state)
 {
     (void)state;
@@ -1379,8 +1378,8 @@ static void test_not_an_object(void **state)
     for (size_t i = 0; i < COUNT(inputs); i++) {
         tracee_event ev;
         assert_false(decode(inputs[i], &ev));
-        assert_true(ev.problems->len >= 1);
-        assert_true(strlen(ev.problems->pdata[0]) > 0);
+        assert_true(ps_problems_count(&ev.problems) >= 1);
+        assert_true(strlen(ps_problems_first(&ev.problems)->message) > 0);
         for (int f = 0; f < TRACEE_FIELD_COUNT; f++)
             check_absent(&ev, (tracee_field)f);
         assert_int_equal(ev.args->len, 0);
@@ -1398,7 +1397,7 @@ static void test_clear(void **state)
     untrack(&ev);
     tracee_event_clear(&ev);
     assert_null(ev.args);
-    assert_null(ev.problems);
+    assert_null(ev.problems.items);
     for (int f = 0; f < TRACEE_FIELD_COUNT; f++) {
         assert_false(ev.v[f].present);
         assert_null(ev.v[f].s);
@@ -1451,12 +1450,12 @@ static int stamp_child(void)
         tracee_event ev;
         bool ok = tracee_event_decode(json, strlen(json), &ev);
         const tracee_value *v = &ev.v[TRACEE_TIMESTAMP];
-        bool good = ok && (c->valid ? v->present && v->u == c->ns && ev.problems->len == 0
+        bool good = ok && (c->valid ? v->present && v->u == c->ns && ps_problems_count(&ev.problems) == 0
                                     : !v->present && problem_names(&ev, "timestamp"));
         if (!good) {
-            fprintf(stderr, "timestamp \"%s\": %s %" PRIu64 ", %u problems, expected %s %" PRIu64 "\n", c->text,
-                    v->present ? "present" : "absent", v->u, ev.problems->len, c->valid ? "present" : "absent",
-                    c->ns);
+            fprintf(stderr, "timestamp \"%s\": %s %" PRIu64 ", %zu problems, expected %s %" PRIu64 "\n", c->text,
+                    v->present ? "present" : "absent", v->u, ps_problems_count(&ev.problems),
+                    c->valid ? "present" : "absent", c->ns);
             failures++;
         }
         tracee_event_clear(&ev);
@@ -1496,7 +1495,6 @@ static char *big_describe; /* 4 MiB, for the whole Info line of megabyte events 
 static void check_invariants(const tracee_event *ev, bool ok)
 {
     assert_non_null(ev->args);
-    assert_non_null(ev->problems);
     assert_true(ev->layout == TRACEE_LAYOUT_RELEASED || ev->layout == TRACEE_LAYOUT_WORKLOAD);
     for (int f = 0; f < TRACEE_FIELD_COUNT; f++) {
         const tracee_value *v = &ev->v[f];
@@ -1520,7 +1518,7 @@ static void check_invariants(const tracee_event *ev, bool ok)
         assert_true(strcmp(ev->v[TRACEE_DIRECTION].s, "ingress") == 0 ||
                     strcmp(ev->v[TRACEE_DIRECTION].s, "egress") == 0);
     if (!ok) {
-        assert_true(ev->problems->len >= 1);
+        assert_true(ps_problems_count(&ev->problems) >= 1);
         assert_int_equal(ev->args->len, 0);
     }
     for (guint i = 0; i < ev->args->len; i++) {
@@ -1530,8 +1528,8 @@ static void check_invariants(const tracee_event *ev, bool ok)
         assert_true(g_utf8_validate(a, -1, NULL));
     }
     /* messages are short and valid UTF-8, whatever the value they quote */
-    for (guint i = 0; i < ev->problems->len; i++) {
-        const char *p = ev->problems->pdata[i];
+    for (guint i = 0; i < ps_problems_count(&ev->problems); i++) {
+        const char *p = ps_problems_at(&ev->problems, i)->message;
         assert_non_null(p);
         if (strlen(p) > 512)
             fail_msg("a problem of %zu bytes: %.100s...", strlen(p), p);
@@ -1603,7 +1601,7 @@ static void check_name_decodes_to(const char *body, const char *want, size_t wan
     tracee_event ev;
     print_message("processName \"%s\"\n", body);
     if (!fuzz_one_keep(json, strlen(json), &ev))
-        fail_msg("rejected: %s", (const char *)ev.problems->pdata[0]);
+        fail_msg("rejected: %s", ps_problems_first(&ev.problems)->message);
     assert_true(ev.v[TRACEE_PROCESS_NAME].present);
     assert_int_equal(strlen(ev.v[TRACEE_PROCESS_NAME].s), want_len);
     assert_memory_equal(ev.v[TRACEE_PROCESS_NAME].s, want, want_len);
@@ -1724,8 +1722,8 @@ static void test_fuzz_huge_numbers(void **state)
             tracee_event ev;
             print_message("%s\n", json);
             assert_true(fuzz_one_keep(json, strlen(json), &ev));
-            assert_int_equal(ev.problems->len, 1);
-            assert_non_null(strstr(ev.problems->pdata[0], keys[k]));
+            assert_int_equal(ps_problems_count(&ev.problems), 1);
+            assert_non_null(strstr(ps_problems_first(&ev.problems)->message, keys[k]));
             check_s(&ev, TRACEE_EVENT_NAME, "x");
             release(&ev);
         }
@@ -1742,7 +1740,7 @@ static void test_fuzz_huge_numbers(void **state)
         assert_true(ev.v[TRACEE_CGROUP_ID].present);
         assert_true(ev.v[TRACEE_CGROUP_ID].u == exact[i].cgroup);
         assert_false(ev.v[TRACEE_TIMESTAMP].present); /* beyond int64 nanoseconds */
-        assert_int_equal(ev.problems->len, 1);
+        assert_int_equal(ps_problems_count(&ev.problems), 1);
         release(&ev);
     }
     /* numbers jansson takes but the fields cannot hold: a problem each, the field absent */
@@ -1781,7 +1779,7 @@ static void test_fuzz_huge_numbers(void **state)
     check_u(&ev, TRACEE_PID, 4294967295u);
     check_u(&ev, TRACEE_CGROUP_ID, UINT64_MAX);
     check_u(&ev, TRACEE_TIMESTAMP, INT64_MAX);
-    assert_int_equal(ev.problems->len, 0);
+    assert_int_equal(ps_problems_count(&ev.problems), 0);
     release(&ev);
     /* huge numbers as argument values */
     /* a kernel address beyond int64 in an argument stays exact (it arrives as a string) */
@@ -1929,14 +1927,14 @@ static void test_fuzz_duplicate_keys(void **state)
     assert_true(fuzz_one_keep(json, strlen(json), &ev));
     check_u(&ev, TRACEE_SEQ, 2);
     check_u(&ev, TRACEE_FLAG_SYN, 1);
-    assert_int_equal(ev.problems->len, 0);
+    assert_int_equal(ps_problems_count(&ev.problems), 0);
     release(&ev);
 
     json = "{\"timestamp\":\"x\",\"timestamp\":7,\"eventName\":\"x\",\"processId\":\"abc\",\"processId\":8}";
     assert_true(fuzz_one_keep(json, strlen(json), &ev));
     check_u(&ev, TRACEE_TIMESTAMP, 7);
     check_u(&ev, TRACEE_PID, 8);
-    assert_int_equal(ev.problems->len, 0);
+    assert_int_equal(ps_problems_count(&ev.problems), 0);
     release(&ev);
 
     /* a thousand times the same key */
@@ -1963,7 +1961,7 @@ static void test_fuzz_empty_and_whitespace(void **state)
     assert_true(fuzz_one_keep("{}", 2, &ev));
     for (int f = 0; f < TRACEE_FIELD_COUNT; f++)
         check_absent(&ev, (tracee_field)f);
-    assert_int_equal(ev.problems->len, 0);
+    assert_int_equal(ps_problems_count(&ev.problems), 0);
     release(&ev);
     assert_true(fuzz_one_keep(" \t{ }\r\n", 7, &ev));
     release(&ev);

@@ -18,11 +18,11 @@ static bool recognise(importer *im, const input *in, const input_sample *sample)
            strstr(sample->first_line, "LocalAddress");
 }
 
-static bool problem_about(GPtrArray *problems, const char *key)
+static bool problem_about(const ps_problems *problems, const char *key)
 {
     size_t n = strlen(key);
-    for (guint i = 0; i < problems->len; i++) {
-        const char *p = problems->pdata[i];
+    for (size_t i = 0; i < ps_problems_count(problems); i++) {
+        const char *p = ps_problems_at(problems, i)->message;
         if (strncmp(p, key, n) == 0 && p[n] == ':')
             return true;
     }
@@ -34,9 +34,9 @@ static bool record_time(const text_records *t, const GString *payload, int64_t *
     nettcp_row row;
     bool ok = nettcp_row_decode(payload->str, payload->len, &row);
     if (!ok) {
-        *why = g_strdup(row.problems->len ? (const char *)row.problems->pdata[0] : "not a JSON object");
+        *why = g_strdup(ps_problems_first(&row.problems)->message);
     } else if (!row.has[NETTCP_LOCAL_ADDRESS] && !row.has[NETTCP_OWNING_PROCESS] &&
-               !problem_about(row.problems, "LocalAddress") && !problem_about(row.problems, "OwningProcess")) {
+               !problem_about(&row.problems, "LocalAddress") && !problem_about(&row.problems, "OwningProcess")) {
         *why = g_strdup("neither LocalAddress nor OwningProcess: not a Get-NetTCPConnection row");
         ok = false;
     } else {

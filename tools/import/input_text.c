@@ -41,9 +41,7 @@ const input_kind *text_records_object_kind(importer *im, const input *in, const 
         text_reader *r = text_reader_new(fd, in->name, TEXT_JSON_VALUES, RECORD_MAX);
         text_item item;
         if (text_reader_next(r, &item) == TEXT_RECORD) {
-            char *error = NULL;
-            json_t *obj = ps_json_parse_object(item.payload->str, item.payload->len, &error);
-            g_free(error);
+            json_t *obj = ps_json_parse_object(item.payload->str, item.payload->len, NULL);
             for (const char *const *k = tracee_keys; obj && !kind && *k; k++)
                 if (json_object_get(obj, *k))
                     kind = &input_tracee;

@@ -17,9 +17,13 @@ static bool record_time(const text_records *t, const GString *payload, int64_t *
 {
     (void)t;
     uint64_t ns;
-    bool ok = tracee_event_timestamp(payload->str, payload->len, &ns, why);
+    ps_problems problems = {0};
+    bool ok = tracee_event_timestamp(payload->str, payload->len, &ns, &problems);
     if (ok)
         *ts = (int64_t)ns;
+    else
+        *why = g_strdup(ps_problems_first(&problems)->message);
+    ps_problems_clear(&problems);
     return ok;
 }
 

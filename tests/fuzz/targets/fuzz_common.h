@@ -55,15 +55,29 @@ static inline void fuzz_check_spans(const ps_span *spans, size_t count, size_t l
         FUZZ_CHECK(spans[i].len == 0 || (spans[i].off <= len && spans[i].len <= len - spans[i].off));
 }
 
+/* Every problem lies inside the len bytes it was decoded from, or has no place, and says something:
+ * the plugin makes expert infos of these ranges. */
+static inline void fuzz_check_problems(const ps_problems *problems, size_t len)
+{
+    for (size_t i = 0; i < ps_problems_count(problems); i++) {
+        const ps_problem *p = ps_problems_at(problems, i);
+        FUZZ_CHECK(p->code != 0 && p->message && p->message[0]);
+        FUZZ_CHECK(p->offset == PS_NO_OFFSET ? p->length == 0 : p->offset <= len && p->length <= len - p->offset);
+    }
+}
+
 /* What the plugin does with a record (plugin/packet-procshark-etw.c): parse, then decode the
  * payload of the providers it knows, with the same arguments. */
 static inline void fuzz_decode_record(const uint8_t *buf, size_t len)
 {
     etw_record rec;
     if (!etw_record_parse(buf, len, &rec)) {
-        FUZZ_CHECK(rec.problems == ETW_REC_SHORT_HEADER && len < ETW_HEADER_SIZE);
+        FUZZ_CHECK(ps_problems_count(&rec.problems) == 1 && ps_problems_has(&rec.problems, ETW_REC_SHORT_HEADER) &&
+                   len < ETW_HEADER_SIZE);
+        ps_problems_clear(&rec.problems);
         return;
     }
+    fuzz_check_problems(&rec.problems, len);
     const ps_span parts[] = {rec.user_data, rec.message, rec.provider_name};
     fuzz_check_spans(parts, 3, len);
     uint64_t unix_us;
@@ -80,8 +94,10 @@ static inline void fuzz_decode_record(const uint8_t *buf, size_t len)
         FUZZ_CHECK(etw_net_decode(provider, rec.id, rec.opcode, rec.version, payload, rec.user_data.len,
                                   rec.user_data_length, &ev));
         fuzz_check_spans(ev.span, ETW_NET_FIELD_COUNT, rec.user_data.len);
+        fuzz_check_problems(&ev.problems, rec.user_data.len);
         char info[200];
         etw_net_describe(&ev, info, sizeof info);
+        ps_problems_clear(&ev.problems);
         break;
     }
     case ETW_PROVIDER_PROCESS: {
@@ -89,16 +105,19 @@ static inline void fuzz_decode_record(const uint8_t *buf, size_t len)
         etw_proc_decode(rec.opcode, rec.version, (rec.flags & ETW_FLAG_32_BIT_HEADER) ? 4 : 8, payload,
                         rec.user_data.len, &ev);
         fuzz_check_spans(ev.span, ETW_PROC_FIELD_COUNT, rec.user_data.len);
+        fuzz_check_problems(&ev.problems, rec.user_data.len);
         const ps_span *img = &ev.span[ETW_PROC_IMAGE];
         char *image = img->len ? g_strndup((const char *)payload + img->off, img->len) : NULL;
         char info[256];
         etw_proc_describe(&ev, image, info, sizeof info);
         g_free(image);
+        ps_problems_clear(&ev.problems);
         break;
     }
     case ETW_PROVIDER_OTHER:
         break;
     }
+    ps_problems_clear(&rec.problems);
 }
 
 #endif

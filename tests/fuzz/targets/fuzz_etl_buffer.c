@@ -30,9 +30,11 @@ static void check_clock(const etl_trace_info *info, uint64_t raw)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     etl_buffer_header h;
-    const char *why = NULL;
+    ps_problems why = {0};
     if (!etl_buffer_header_parse(data, size, &h, &why)) {
-        FUZZ_CHECK(why != NULL);
+        const ps_problem *p = ps_problems_first(&why);
+        FUZZ_CHECK(ps_problems_count(&why) == 1 && p->offset <= size && p->length <= size - p->offset);
+        ps_problems_clear(&why);
         return 0;
     }
     FUZZ_CHECK(h.data_end >= ETL_BUFFER_HEADER_SIZE && h.data_end <= size && h.data_end <= h.buffer_size);
@@ -43,14 +45,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     etl_event_iter_init(&it, data, h.data_end);
     for (;;) {
         etl_event ev;
-        size_t bad_offset = 0, bad_len = 0, before = it.pos;
-        etl_next next = etl_event_iter_next(&it, &ev, &bad_offset, &bad_len, &why);
+        size_t before = it.pos;
+        etl_next next = etl_event_iter_next(&it, &ev, &why);
         if (next == ETL_NEXT_END)
             break;
         /* Every step moves on: no loop. */
         FUZZ_CHECK(it.pos > before && it.pos <= h.data_end);
         if (next == ETL_NEXT_SKIPPED) {
-            FUZZ_CHECK(bad_len > 0 && bad_offset >= before && bad_offset + bad_len <= h.data_end && why);
+            const ps_problem *bad = ps_problems_first(&why);
+            FUZZ_CHECK(ps_problems_count(&why) == 1 && bad->length > 0 && bad->offset >= before &&
+                       bad->offset + bad->length <= h.data_end && bad->message[0]);
+            ps_problems_clear(&why);
             continue;
         }
         FUZZ_CHECK(ev.offset == before && ev.size <= h.data_end - ev.offset);
@@ -64,6 +69,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const bool ok = etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, ev.pointer64 ? 8 : 4, &parsed, &why);
             FUZZ_CHECK(memchr(parsed.logger_name, 0, sizeof parsed.logger_name) &&
                        memchr(parsed.log_file_name, 0, sizeof parsed.log_file_name));
+            const ps_problem *bad = ps_problems_first(&why);
+            FUZZ_CHECK(ok ? !bad : ps_problems_count(&why) == 1 && bad->offset <= ev.payload_len &&
+                                       bad->length <= ev.payload_len - bad->offset);
+            ps_problems_clear(&why);
             if (ok)
                 info = parsed;
         }

@@ -39,8 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fuzz_check_spans(ev.span, ETW_NET_FIELD_COUNT, len < declared_len ? len : declared_len);
     FUZZ_CHECK(ev.connid_width == 0 || ev.connid_width == 4 || ev.connid_width == 8);
-    FUZZ_CHECK((ev.event_name == NULL) == (ev.status == ETW_NET_UNKNOWN_EVENT));
-    if (ev.status == ETW_NET_OK)
+    FUZZ_CHECK(ps_problems_count(&ev.problems) <= 1);
+    fuzz_check_problems(&ev.problems, len < declared_len ? len : declared_len);
+    FUZZ_CHECK((ev.event_name == NULL) == ps_problems_has(&ev.problems, ETW_NET_UNKNOWN_EVENT));
+    if (!ps_problems_count(&ev.problems))
         FUZZ_CHECK(declared_len == ev.expected_len[0] || declared_len == ev.expected_len[1]);
     (void)etw_net_has_byte_count(&ev);
     ps_claim claim;
@@ -56,5 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     etw_net_describe(&ev, out, out_size);
     FUZZ_CHECK(memchr(out, '\0', out_size) != NULL);
     free(out);
+    ps_problems_clear(&ev.problems);
     return 0;
 }

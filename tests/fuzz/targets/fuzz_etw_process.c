@@ -15,7 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     etw_proc_decode(data[0], data[1], (data[2] & 1) ? 4 : 8, payload, len, &ev);
     fuzz_check_spans(ev.span, ETW_PROC_FIELD_COUNT, len);
     FUZZ_CHECK(memchr(ev.sid, '\0', sizeof ev.sid) != NULL);
-    FUZZ_CHECK(ev.status != ETW_PROC_TRAILING || (ev.trailing > 0 && ev.trailing <= len));
+    FUZZ_CHECK(ps_problems_count(&ev.problems) <= 1);
+    fuzz_check_problems(&ev.problems, len);
+    const ps_problem *trailing = ps_problems_first(&ev.problems);
+    FUZZ_CHECK(!trailing || trailing->code != ETW_PROC_TRAILING || (trailing->length > 0 && trailing->length <= len));
 
     /* The image as the plugin passes it: the span's bytes as a string (possibly without its NUL). */
     const ps_span *img = &ev.span[ETW_PROC_IMAGE];
@@ -27,5 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(memchr(out, '\0', out_size) != NULL);
     free(out);
     g_free(image);
+    ps_problems_clear(&ev.problems);
     return 0;
 }

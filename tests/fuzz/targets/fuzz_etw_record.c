@@ -8,7 +8,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check_rebuild(const uint8_t *data, size_t size)
 {
     etw_record rec, again;
-    if (!etw_record_parse(data, size, &rec))
+    const bool parsed = etw_record_parse(data, size, &rec);
+    ps_problems_clear(&rec.problems);
+    if (!parsed)
         return;
     etw_record_fields f = {
         .header_type = rec.header_type, .flags = rec.flags, .event_property = rec.event_property,
@@ -24,7 +26,7 @@ static void check_rebuild(const uint8_t *data, size_t size)
     FUZZ_CHECK(etw_record_build(out, &f, data + rec.user_data.off, rec.user_data.len, data + rec.message.off,
                                 rec.message.len, data + rec.provider_name.off, rec.provider_name.len) == n);
     FUZZ_CHECK(etw_record_parse(out, n, &again));
-    FUZZ_CHECK(again.problems == 0);
+    FUZZ_CHECK(ps_problems_count(&again.problems) == 0);
     FUZZ_CHECK(again.timestamp == rec.timestamp && again.id == rec.id && again.opcode == rec.opcode &&
                again.version == rec.version && again.flags == rec.flags && again.keyword == rec.keyword &&
                memcmp(again.provider_id, rec.provider_id, 16) == 0);

@@ -46,9 +46,7 @@ static inline void fuzz_text_reader(const uint8_t *data, size_t size, text_forma
             tracee_event_decode(p->str, p->len, &ev);
             tracee_event_clear(&ev);
             uint64_t ns;
-            char *why = NULL;
-            if (!tracee_event_timestamp(p->str, p->len, &ns, &why))
-                g_free(why);
+            tracee_event_timestamp(p->str, p->len, &ns, NULL);
         } else {
             nettcp_row row;
             const bool object = nettcp_row_decode(p->str, p->len, &row);
