@@ -66,7 +66,7 @@ static inline void fuzz_check_problems(const ps_problems *problems, size_t len)
     }
 }
 
-/* What the plugin does with a record (plugin/packet-procshark-etw.c): parse, then decode the
+/* What the plugin does with a record (plugin/packet-etwdata.c): parse, then decode the
  * payload of the providers it knows, with the same arguments. */
 static inline void fuzz_decode_record(const uint8_t *buf, size_t len)
 {

@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Fields the plugin reads as strings once present (packet-procshark-json.c compares them). */
+/* Fields the plugin reads as strings once present (src/source/source_tracee.c compares them). */
 static const tracee_field string_fields[] = {TRACEE_EVENT_NAME, TRACEE_PROCESS_NAME, TRACEE_DIRECTION,
                                              TRACEE_FLOW_DIRECTION, TRACEE_CONTAINER_ID};
 
