@@ -17,9 +17,13 @@
  * are sorted by time when finalizing, and an offset shifts all of a list by one constant, so the
  * lists stay sorted. Nothing is global: every state lives in one ps_corr.
  *
- * Cost. Feeding is O(1) amortized. Finalizing sorts each index and, per packet, binary-searches the
- * window in its socket pair's list, then walks the claims inside the window: O((n + w) log n) for
- * n records and w claims per window (a busy connection makes w large: docs/PERFORMANCE.md). */
+ * Cost. Feeding is O(1) amortized. Finalizing sorts, per source and socket pair, the claims by time
+ * and by what a packet is matched on (TCP key, size), so that each packet end finds its candidates
+ * by binary search: the nearest claim of its TCP key, of its size, or (a max tree over sizes) the
+ * nearest that holds it. Owners are the first claim of a class within a connection's lifetime, and
+ * disagreements jump over runs of one pid. The whole is O((n + p) log n) for n records and p
+ * packets, however busy a connection or however often a port pair is reused; one pass looks at
+ * most PROVISIONAL_LOOKBACK claims back (docs/PERFORMANCE.md has the shapes measured). */
 #include "correlate.h"
 
 #include <glib.h>
@@ -99,6 +103,27 @@ typedef struct {
     uint32_t owner[2]; /* record index + 1 owning ep[i] */
     uint32_t other[2]; /* record index + 1 of a disagreeing source */
 } conn;
+
+/* One source's claims about one socket pair (a owned, b its peer), split the ways matching asks
+ * for them. Lists hold record indexes, in frame order while feeding and in time order once
+ * finalized. The derived arrays exist only while finalizing: the answers are kept, not the means. */
+enum { FIT_PACKET, FIT_DATA, FIT_OPEN, FIT_KINDS };
+typedef struct {
+    GArray *fit[2][FIT_KINDS];  /* [outgoing][FIT_*]: the claims that fit packets */
+    GArray *plain;              /* the claims tied to no packet */
+    uint32_t newest[2];         /* record index + 1 of the newest claim of a [0] user, [1] kernel thread */
+    GArray *owners[2];          /* every claim: [0] a user process's, [1] a kernel thread's */
+    GArray *by_key[2];          /* fit[d][FIT_PACKET] by (seq, ack, flags), then time */
+    GArray *by_size[2];         /* fit[d][FIT_DATA] by size, then time */
+    GArray *size_max[2];        /* fit[d][FIT_DATA]: a max tree over blocks of SIZE_BLOCK sizes */
+    GArray *next_pid;           /* owners[0]: the position of the next claim naming another pid */
+} socket_claims;
+
+/* A socket pair's streams in the order they began, and the latest end among the first i + 1. */
+typedef struct {
+    GArray *streams;
+    GArray *max_t1; /* NULL unless the streams began in time order */
+} pair_streams;
 
 typedef struct {
     int64_t start; /* INT64_MIN: already running when the trace began */
@@ -190,14 +215,14 @@ struct ps_corr {
 
     /* Claims tied to packets or connections, per source, and snapshot rows of every source:
      * (a << 32 | b) -> GArray of record indexes. */
-    GHashTable *by_pair[PS_CORR_MAX_SOURCES];
+    GHashTable *by_pair[PS_CORR_MAX_SOURCES]; /* (a << 32 | b) -> socket_claims */
     GHashTable *snapshots_by_pair;
     uint8_t rank[PS_CORR_MAX_SOURCES];
     /* The sources with claims in by_pair, highest rank first (ties: lower id first). */
     uint8_t by_rank[PS_CORR_MAX_SOURCES];
     int ranked;
     GHashTable *packets_by_pair;          /* (src << 32 | dst) -> GArray of packet indexes */
-    GHashTable *streams_by_pair;          /* unordered endpoint pair -> GArray of streams */
+    GHashTable *streams_by_pair;          /* unordered endpoint pair -> pair_streams */
     GHashTable *lifetimes;                /* pid -> GArray of lifetime */
 
     /* Each host's clock, per source: a record's offset is its owned socket's (its host's).
@@ -318,6 +343,55 @@ static GHashTable *new_index(void)
     return g_hash_table_new_full(pair_hash, g_int64_equal, g_free, (GDestroyNotify)g_array_unref);
 }
 
+static GArray *new_list(void) { return g_array_new(FALSE, FALSE, sizeof(uint32_t)); }
+
+static void free_list(GArray **list)
+{
+    if (*list)
+        g_array_free(*list, TRUE);
+    *list = NULL;
+}
+
+/* The arrays made while finalizing. */
+static void socket_claims_clear_derived(socket_claims *sc)
+{
+    for (int d = 0; d < 2; d++) {
+        free_list(&sc->owners[d]);
+        free_list(&sc->by_key[d]);
+        free_list(&sc->by_size[d]);
+        free_list(&sc->size_max[d]);
+    }
+    free_list(&sc->next_pid);
+}
+
+static void socket_claims_free(gpointer p)
+{
+    socket_claims *sc = p;
+    socket_claims_clear_derived(sc);
+    free_list(&sc->plain);
+    for (int d = 0; d < 2; d++)
+        for (int k = 0; k < FIT_KINDS; k++)
+            free_list(&sc->fit[d][k]);
+    g_free(sc);
+}
+
+static void pair_streams_free(gpointer p)
+{
+    pair_streams *ps = p;
+    g_array_free(ps->streams, TRUE);
+    if (ps->max_t1)
+        g_array_free(ps->max_t1, TRUE);
+    g_free(ps);
+}
+
+static void *lookup_pair(GHashTable *index, uint32_t a, uint32_t b)
+{
+    guint64 key = pair_key(a, b);
+    return g_hash_table_lookup(index, &key);
+}
+
+static uint32_t item(const GArray *list, guint i) { return g_array_index(list, uint32_t, i); }
+
 /* --- life cycle ------------------------------------------------------------------------------ */
 
 ps_corr *ps_corr_new(void)
@@ -335,10 +409,10 @@ ps_corr *ps_corr_new(void)
     c->identity_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     c->identities = g_ptr_array_new_with_free_func(g_free);
     for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
-        c->by_pair[s] = new_index();
+        c->by_pair[s] = g_hash_table_new_full(pair_hash, g_int64_equal, g_free, socket_claims_free);
     c->snapshots_by_pair = new_index();
     c->packets_by_pair = new_index();
-    c->streams_by_pair = new_index();
+    c->streams_by_pair = g_hash_table_new_full(pair_hash, g_int64_equal, g_free, pair_streams_free);
     c->lifetimes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
     for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         c->host_offset[s] = g_array_new(FALSE, TRUE, sizeof(int64_t));
@@ -433,6 +507,25 @@ static void rank_source(ps_corr *c, unsigned source, uint8_t rank)
 }
 
 static void offer_provisionally(ps_corr *c, uint32_t index);
+static bool is_kernel(const record *r) { return (r->bits & BIT_KERNEL) != 0; }
+
+static void add_socket_claim(ps_corr *c, const record *r, uint32_t index)
+{
+    guint64 key = pair_key(r->a, r->b);
+    socket_claims *sc = g_hash_table_lookup(c->by_pair[r->source], &key);
+    if (!sc) {
+        sc = g_new0(socket_claims, 1);
+        g_hash_table_insert(c->by_pair[r->source], g_memdup2(&key, sizeof key), sc);
+    }
+    sc->newest[is_kernel(r) ? 1 : 0] = index + 1;
+    ps_claim_kind kind = kind_of(r);
+    GArray **list = kind == PS_CLAIM_PACKET || kind == PS_CLAIM_DATA || kind == PS_CLAIM_OPEN
+                        ? &sc->fit[(r->bits & BIT_OUTGOING) ? 1 : 0][kind - PS_CLAIM_PACKET]
+                        : &sc->plain;
+    if (!*list)
+        *list = new_list();
+    g_array_append_val(*list, index);
+}
 
 void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_claim *claim)
 {
@@ -467,8 +560,10 @@ void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_cla
     if (added->a && added->b) {
         if (!is_snapshot(added))
             rank_source(c, added->source, claim->rank);
-        GHashTable *index = is_snapshot(added) ? c->snapshots_by_pair : c->by_pair[added->source];
-        index_add(index, pair_key(added->a, added->b), c->records.len - 1);
+        if (is_snapshot(added))
+            index_add(c->snapshots_by_pair, pair_key(added->a, added->b), c->records.len - 1);
+        else
+            add_socket_claim(c, added, c->records.len - 1);
         offer_provisionally(c, c->records.len - 1);
     }
 }
@@ -543,13 +638,14 @@ static ps_match fits(const record *r, const packet *p, int end)
     }
 }
 
-/* First index in a time-sorted list whose adjusted time is at least t. */
-static guint lower_bound(const ps_corr *c, GArray *list, int64_t t, bool provisional)
+/* --- searching time-sorted lists -------------------------------------------------------------- */
+
+/* First position in a list of record indexes (by time) whose adjusted time is at least t. */
+static guint lower_bound(const ps_corr *c, const GArray *list, guint lo, guint hi, int64_t t, bool provisional)
 {
-    guint lo = 0, hi = list->len;
     while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
-        if (adjusted(c, record_at(c, g_array_index(list, uint32_t, mid)), provisional) < t)
+        if (adjusted(c, record_at(c, item(list, mid)), provisional) < t)
             lo = mid + 1;
         else
             hi = mid;
@@ -557,44 +653,243 @@ static guint lower_bound(const ps_corr *c, GArray *list, int64_t t, bool provisi
     return lo;
 }
 
-/* The record of `source` closest in time that speaks for end `end` of p, as index + 1. */
+/* First position past the records of time at most t. */
+static guint upper_bound(const ps_corr *c, const GArray *list, int64_t t)
+{
+    return t == INT64_MAX ? list->len : lower_bound(c, list, 0, list->len, t + 1, false);
+}
+
+/* A direct match under consideration. Of two, the better is exact (a size equal to the payload's),
+ * then nearer in time, then earlier in the list: the rule a walk through the window would apply. */
+typedef struct {
+    uint32_t index; /* record index + 1; 0: none */
+    bool exact;
+    int64_t distance;
+} candidate;
+
+static bool earlier(const ps_corr *c, uint32_t x, uint32_t y, bool provisional)
+{
+    const record *a = record_at(c, x - 1), *b = record_at(c, y - 1);
+    if (!provisional && a->time_ns != b->time_ns)
+        return a->time_ns < b->time_ns;
+    return a->frame < b->frame;
+}
+
+static void consider(const ps_corr *c, const packet *p, candidate *best, uint32_t index, bool provisional)
+{
+    const record *r = record_at(c, index);
+    candidate n = {index + 1, kind_of(r) != PS_CLAIM_PACKET && p->len && r->u.net.size == p->len,
+                   distance(adjusted(c, r, provisional), p->time_ns)};
+    if (!best->index || (n.exact && !best->exact) ||
+        (n.exact == best->exact && (n.distance < best->distance ||
+                                    (n.distance == best->distance && earlier(c, n.index, best->index, provisional)))))
+        *best = n;
+}
+
+/* In a list sorted by (key, time), the records of key `key` nearest in time to the packet inside the
+ * window: the last one before it (the first of its time) and the first one at or after it. */
+typedef int (*key_compare)(const record *r, const packet *p);
+
+static void nearest_with_key(const ps_corr *c, const GArray *list, key_compare compare, const packet *p,
+                             candidate *best)
+{
+    /* The first of the key's records at or after the packet's time, by (key, time). */
+    guint lo = 0, hi = list->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        const record *r = record_at(c, item(list, mid));
+        int order = compare(r, p);
+        if (order < 0 || (order == 0 && adjusted(c, r, false) < p->time_ns))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < list->len && compare(record_at(c, item(list, lo)), p) == 0 &&
+        adjusted(c, record_at(c, item(list, lo)), false) <= tadd(p->time_ns, c->window))
+        consider(c, p, best, item(list, lo), false);
+    if (lo == 0 || compare(record_at(c, item(list, lo - 1)), p) != 0)
+        return;
+    int64_t before = adjusted(c, record_at(c, item(list, lo - 1)), false);
+    if (before < tsub(p->time_ns, c->window))
+        return;
+    guint first = lo - 1; /* the first record of that key and time */
+    while (first > 0 && compare(record_at(c, item(list, first - 1)), p) == 0 &&
+           adjusted(c, record_at(c, item(list, first - 1)), false) == before)
+        first--;
+    consider(c, p, best, item(list, first), false);
+}
+
+static int compare_tcp_key(const record *r, const packet *p)
+{
+    if (r->u.net.seq != p->seq)
+        return r->u.net.seq < p->seq ? -1 : 1;
+    if (r->u.net.ack != p->ack)
+        return r->u.net.ack < p->ack ? -1 : 1;
+    return (r->tcp_flags > p->flags) - (r->tcp_flags < p->flags);
+}
+
+static int compare_size(const record *r, const packet *p) { return (r->u.net.size > p->len) - (r->u.net.size < p->len); }
+
+/* --- the largest size in a range ---------------------------------------------------------------- */
+
+/* A data claim holds a packet when its size is at least the payload's. To find the nearest such
+ * claim without walking past the ones too small, each list keeps a max tree over blocks of sizes. */
+#define SIZE_BLOCK 16
+
+static uint32_t size_of(const ps_corr *c, const GArray *list, guint i) { return record_at(c, item(list, i))->u.net.size; }
+
+static GArray *build_size_max(const ps_corr *c, const GArray *list)
+{
+    guint blocks = (list->len + SIZE_BLOCK - 1) / SIZE_BLOCK, leaves = 1;
+    while (leaves < blocks)
+        leaves <<= 1;
+    GArray *tree = g_array_new(FALSE, TRUE, sizeof(uint32_t));
+    g_array_set_size(tree, 2 * leaves);
+    uint32_t *t = (uint32_t *)(void *)tree->data;
+    for (guint i = 0; i < list->len; i++)
+        t[leaves + i / SIZE_BLOCK] = MAX(t[leaves + i / SIZE_BLOCK], size_of(c, list, i));
+    for (guint node = leaves - 1; node > 0; node--)
+        t[node] = MAX(t[2 * node], t[2 * node + 1]);
+    return tree;
+}
+
+/* The last (first) block in [lo, hi] whose largest size is at least x, or -1. */
+static gint64 tree_last(const uint32_t *t, guint node, guint nl, guint nr, guint lo, guint hi, uint32_t x)
+{
+    if (nr < lo || nl > hi || t[node] < x)
+        return -1;
+    if (nl == nr)
+        return nl;
+    guint mid = nl + (nr - nl) / 2;
+    gint64 found = tree_last(t, 2 * node + 1, mid + 1, nr, lo, hi, x);
+    return found >= 0 ? found : tree_last(t, 2 * node, nl, mid, lo, hi, x);
+}
+
+static gint64 tree_first(const uint32_t *t, guint node, guint nl, guint nr, guint lo, guint hi, uint32_t x)
+{
+    if (nr < lo || nl > hi || t[node] < x)
+        return -1;
+    if (nl == nr)
+        return nl;
+    guint mid = nl + (nr - nl) / 2;
+    gint64 found = tree_first(t, 2 * node, nl, mid, lo, hi, x);
+    return found >= 0 ? found : tree_first(t, 2 * node + 1, mid + 1, nr, lo, hi, x);
+}
+
+/* The last position in [lo, hi) whose size is at least x, or -1. */
+static gint64 last_holding(const ps_corr *c, const GArray *list, const GArray *tree, guint lo, guint hi, uint32_t x)
+{
+    if (lo >= hi)
+        return -1;
+    guint leaves = tree->len / 2;
+    const uint32_t *t = (const uint32_t *)(const void *)tree->data;
+    gint64 i = (gint64)hi - 1;
+    for (gint64 start = MAX((gint64)lo, i / SIZE_BLOCK * SIZE_BLOCK); i >= start; i--)
+        if (size_of(c, list, (guint)i) >= x)
+            return i;
+    if ((guint)(i + 1) <= lo)
+        return -1;
+    gint64 block = tree_last(t, 1, 0, leaves - 1, lo / SIZE_BLOCK, (guint)(i + 1) / SIZE_BLOCK - 1, x);
+    if (block < 0)
+        return -1;
+    for (i = MIN((gint64)hi - 1, (block + 1) * SIZE_BLOCK - 1); i >= MAX((gint64)lo, block * SIZE_BLOCK); i--)
+        if (size_of(c, list, (guint)i) >= x)
+            return i;
+    return -1;
+}
+
+/* The first position in [lo, hi) whose size is at least x, or -1. */
+static gint64 first_holding(const ps_corr *c, const GArray *list, const GArray *tree, guint lo, guint hi, uint32_t x)
+{
+    if (lo >= hi)
+        return -1;
+    guint leaves = tree->len / 2;
+    const uint32_t *t = (const uint32_t *)(const void *)tree->data;
+    guint i = lo;
+    for (guint end = MIN(hi, (lo / SIZE_BLOCK + 1) * SIZE_BLOCK); i < end; i++)
+        if (size_of(c, list, i) >= x)
+            return i;
+    if (i >= hi)
+        return -1;
+    gint64 block = tree_first(t, 1, 0, leaves - 1, i / SIZE_BLOCK, (hi - 1) / SIZE_BLOCK, x);
+    if (block < 0)
+        return -1;
+    for (i = (guint)block * SIZE_BLOCK; i < MIN(hi, (guint)(block + 1) * SIZE_BLOCK); i++)
+        if (size_of(c, list, i) >= x)
+            return i;
+    return -1;
+}
+
+/* --- direct matches ------------------------------------------------------------------------------ */
+
+/* One pass looks this many claims back from the newest: the lists are not sorted yet, and the
+ * claims about a packet come just before it. */
+#define PROVISIONAL_LOOKBACK 256
+
+static void consider_recent(const ps_corr *c, const GArray *list, const packet *p, int end, candidate *best)
+{
+    for (guint i = list ? list->len : 0, seen = 0; i > 0 && seen < PROVISIONAL_LOOKBACK; i--, seen++) {
+        uint32_t index = item(list, i - 1);
+        const record *r = record_at(c, index);
+        int64_t t = adjusted(c, r, true);
+        if (t < tsub(p->time_ns, c->window))
+            break;
+        if (t <= tadd(p->time_ns, c->window) && fits(r, p, end) != PS_MATCH_NONE)
+            consider(c, p, best, index, true);
+    }
+}
+
+/* The claim of `source` that speaks for end `end` of p (0 source, 1 destination), as index + 1:
+ * the exact ones first, then the nearest in time within the window. */
 static uint32_t direct_match(const ps_corr *c, unsigned source, const packet *p, int end, bool provisional,
                              ps_match *level)
 {
-    uint32_t owned = end == 0 ? p->src : p->dst, peer = end == 0 ? p->dst : p->src;
-    guint64 key = pair_key(owned, peer);
-    GArray *list = g_hash_table_lookup(c->by_pair[source], &key);
-    if (!list)
+    const socket_claims *sc = lookup_pair(c->by_pair[source], end == 0 ? p->src : p->dst, end == 0 ? p->dst : p->src);
+    if (!sc)
         return 0;
-    uint32_t best = 0;
-    int64_t best_distance = INT64_MAX;
-    /* Provisionally the list is in frame order, which is time order in a well-formed capture. */
-    guint i = provisional ? 0 : lower_bound(c, list, tsub(p->time_ns, c->window), false);
+    const int d = end == 0 ? 1 : 0; /* the claims of packets leaving the owned socket fit the source end */
+    candidate best = {0, false, 0};
+    const bool syn_only = (p->flags & (PS_TCP_SYN | PS_TCP_ACK)) == PS_TCP_SYN;
     if (provisional) {
-        i = list->len;
-        while (i > 0 && adjusted(c, record_at(c, g_array_index(list, uint32_t, i - 1)), true) >= tsub(p->time_ns, c->window))
-            i--;
-    }
-    /* A claim whose size is the payload's beats one that merely holds it. */
-    bool best_exact = false;
-    for (; i < list->len; i++) {
-        uint32_t index = g_array_index(list, uint32_t, i);
-        const record *r = record_at(c, index);
-        int64_t t = adjusted(c, r, provisional);
-        if (t > tadd(p->time_ns, c->window))
-            break;
-        ps_match m = fits(r, p, end);
-        if (m == PS_MATCH_NONE)
-            continue;
-        bool exact = kind_of(r) != PS_CLAIM_PACKET && p->len && r->u.net.size == p->len;
-        if ((exact && !best_exact) || (exact == best_exact && distance(t, p->time_ns) < best_distance)) {
-            best = index + 1;
-            best_distance = distance(t, p->time_ns);
-            best_exact = exact;
-            *level = m;
+        consider_recent(c, sc->fit[d][FIT_PACKET], p, end, &best);
+        if (p->len)
+            consider_recent(c, sc->fit[d][FIT_DATA], p, end, &best);
+        if (syn_only)
+            consider_recent(c, sc->fit[d][FIT_OPEN], p, end, &best);
+    } else {
+        if (sc->by_key[d])
+            nearest_with_key(c, sc->by_key[d], compare_tcp_key, p, &best);
+        const GArray *data = sc->fit[d][FIT_DATA];
+        if (data && p->len) {
+            nearest_with_key(c, sc->by_size[d], compare_size, p, &best);
+            if (!best.exact) {
+                guint lo = lower_bound(c, data, 0, data->len, tsub(p->time_ns, c->window), false);
+                guint at = lower_bound(c, data, lo, data->len, p->time_ns, false);
+                guint hi = upper_bound(c, data, tadd(p->time_ns, c->window));
+                gint64 after = first_holding(c, data, sc->size_max[d], at, hi, p->len);
+                if (after >= 0)
+                    consider(c, p, &best, item(data, (guint)after), false);
+                gint64 before = last_holding(c, data, sc->size_max[d], lo, at, p->len);
+                if (before >= 0) {
+                    /* The first claim of that time that holds the packet. */
+                    int64_t t = adjusted(c, record_at(c, item(data, (guint)before)), false);
+                    guint first = lower_bound(c, data, lo, (guint)before, t, false);
+                    consider(c, p, &best, item(data, (guint)first_holding(c, data, sc->size_max[d], first,
+                                                                             (guint)before + 1, p->len)), false);
+                }
+            }
+        }
+        const GArray *open = sc->fit[d][FIT_OPEN];
+        if (open && syn_only) {
+            /* A connect or accept per connection: few, and a SYN carrying data is rare. */
+            guint i = lower_bound(c, open, 0, open->len, tsub(p->time_ns, c->window), false);
+            for (; i < open->len && adjusted(c, record_at(c, item(open, i)), false) <= tadd(p->time_ns, c->window); i++)
+                consider(c, p, &best, item(open, i), false);
         }
     }
-    return best;
+    if (best.index)
+        *level = fits(record_at(c, best.index - 1), p, end);
+    return best.index;
 }
 
 static void match_packet(ps_corr *c, packet *p, bool provisional)
@@ -609,7 +904,7 @@ static void match_packet(ps_corr *c, packet *p, bool provisional)
     }
 }
 
-static bool is_kernel(const record *r) { return (r->bits & BIT_KERNEL) != 0; }
+/* --- owners of sockets ------------------------------------------------------------------------- */
 
 /* Whether candidate (index + 1) should replace the current owner of a socket: a user process
  * beats a kernel thread, a higher-ranked source a lower one, an earlier record a later one. */
@@ -641,27 +936,25 @@ static void offer_provisionally(ps_corr *c, uint32_t index)
     const record *r = record_at(c, index);
     if (is_snapshot(r))
         return;
-    guint64 key = pair_key(MIN(r->a, r->b), MAX(r->a, r->b));
-    GArray *streams = g_hash_table_lookup(c->streams_by_pair, &key);
-    if (!streams)
+    const pair_streams *ps = lookup_pair(c->streams_by_pair, MIN(r->a, r->b), MAX(r->a, r->b));
+    if (!ps)
         return;
-    conn *k = conn_of(c, g_array_index(streams, uint32_t, streams->len - 1));
+    conn *k = conn_of(c, item(ps->streams, ps->streams->len - 1));
     if (adjusted(c, r, true) <= tadd(k->t1, c->window))
         offer_owner(c, k, r->a == k->ep[0] ? 0 : 1, index + 1);
 }
 
-/* One pass: the records just before a new connection's first packet. */
+/* One pass: the records just before a new connection's first packet. Offered newest first, so that
+ * of one kind (user or kernel) and source, the newest in the window names the owner. */
 static void offer_recent(ps_corr *c, conn *k)
 {
     for (int end = 0; end < 2; end++) {
-        guint64 key = pair_key(k->ep[end], k->ep[1 - end]);
         for (int s = 0; s < c->ranked; s++) {
-            GArray *list = g_hash_table_lookup(c->by_pair[c->by_rank[s]], &key);
-            for (guint i = list ? list->len : 0; i > 0; i--) {
-                uint32_t index = g_array_index(list, uint32_t, i - 1);
-                if (adjusted(c, record_at(c, index), true) < tsub(k->t0, c->window))
-                    break;
-                offer_owner(c, k, end, index + 1);
+            const socket_claims *sc = lookup_pair(c->by_pair[c->by_rank[s]], k->ep[end], k->ep[1 - end]);
+            for (int kernel = 0; sc && kernel < 2; kernel++) {
+                uint32_t newest = sc->newest[kernel];
+                if (newest && adjusted(c, record_at(c, newest - 1), true) >= tsub(k->t0, c->window))
+                    offer_owner(c, k, end, newest);
             }
         }
     }
@@ -682,7 +975,14 @@ void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t st
         k->ep[0] = p.src;
         k->ep[1] = p.dst;
         k->t0 = k->t1 = time_ns;
-        index_add(c->streams_by_pair, pair_key(MIN(p.src, p.dst), MAX(p.src, p.dst)), stream);
+        guint64 key = pair_key(MIN(p.src, p.dst), MAX(p.src, p.dst));
+        pair_streams *ps = g_hash_table_lookup(c->streams_by_pair, &key);
+        if (!ps) {
+            ps = g_new0(pair_streams, 1);
+            ps->streams = new_list();
+            g_hash_table_insert(c->streams_by_pair, g_memdup2(&key, sizeof key), ps);
+        }
+        g_array_append_val(ps->streams, stream);
         offer_recent(c, k);
     }
     k->t1 = MAX(k->t1, time_ns);
@@ -720,43 +1020,175 @@ static void sort_index(ps_corr *c, GHashTable *index, GCompareDataFunc compare)
         g_array_sort_with_data(value, compare, c);
 }
 
+static gint by_tcp_key(gconstpointer x, gconstpointer y, gpointer data)
+{
+    const ps_corr *c = data;
+    const record *a = record_at(c, *(const uint32_t *)x), *b = record_at(c, *(const uint32_t *)y);
+    if (a->u.net.seq != b->u.net.seq)
+        return a->u.net.seq < b->u.net.seq ? -1 : 1;
+    if (a->u.net.ack != b->u.net.ack)
+        return a->u.net.ack < b->u.net.ack ? -1 : 1;
+    if (a->tcp_flags != b->tcp_flags)
+        return a->tcp_flags < b->tcp_flags ? -1 : 1;
+    return by_record_time(x, y, data);
+}
+
+static gint by_size(gconstpointer x, gconstpointer y, gpointer data)
+{
+    const ps_corr *c = data;
+    const record *a = record_at(c, *(const uint32_t *)x), *b = record_at(c, *(const uint32_t *)y);
+    if (a->u.net.size != b->u.net.size)
+        return a->u.net.size < b->u.net.size ? -1 : 1;
+    return by_record_time(x, y, data);
+}
+
+static GArray *sorted_copy(ps_corr *c, const GArray *list, GCompareDataFunc compare)
+{
+    GArray *copy = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), list->len);
+    g_array_append_vals(copy, list->data, list->len);
+    g_array_sort_with_data(copy, compare, c);
+    return copy;
+}
+
+/* Sorts a socket pair's lists by time and makes the arrays the searches use. */
+static void index_socket_claims(ps_corr *c, socket_claims *sc)
+{
+    socket_claims_clear_derived(sc);
+    GArray *all[] = {sc->plain, sc->fit[0][0], sc->fit[0][1], sc->fit[0][2], sc->fit[1][0], sc->fit[1][1],
+                     sc->fit[1][2]};
+    for (size_t l = 0; l < G_N_ELEMENTS(all); l++) {
+        for (guint i = 0; all[l] && i < all[l]->len; i++) {
+            GArray **owners = &sc->owners[is_kernel(record_at(c, item(all[l], i))) ? 1 : 0];
+            if (!*owners)
+                *owners = new_list();
+            g_array_append_val(*owners, g_array_index(all[l], uint32_t, i));
+        }
+    }
+    for (int k = 0; k < 2; k++)
+        if (sc->owners[k])
+            g_array_sort_with_data(sc->owners[k], by_record_time, c);
+    for (int d = 0; d < 2; d++) {
+        for (int k = 0; k < FIT_KINDS; k++)
+            if (sc->fit[d][k])
+                g_array_sort_with_data(sc->fit[d][k], by_record_time, c);
+        if (sc->fit[d][FIT_PACKET])
+            sc->by_key[d] = sorted_copy(c, sc->fit[d][FIT_PACKET], by_tcp_key);
+        if (sc->fit[d][FIT_DATA]) {
+            sc->by_size[d] = sorted_copy(c, sc->fit[d][FIT_DATA], by_size);
+            sc->size_max[d] = build_size_max(c, sc->fit[d][FIT_DATA]);
+        }
+    }
+    const GArray *users = sc->owners[0];
+    if (users) {
+        sc->next_pid = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        g_array_set_size(sc->next_pid, users->len);
+        uint32_t *next = (uint32_t *)(void *)sc->next_pid->data;
+        next[users->len - 1] = users->len;
+        for (guint i = users->len - 1; i > 0; i--)
+            next[i - 1] = record_at(c, item(users, i))->pid != record_at(c, item(users, i - 1))->pid ? i : next[i];
+    }
+}
+
+/* Whether a pair's streams began in time order, and each prefix's latest end (stream_of). */
+static void index_pair_streams(ps_corr *c, pair_streams *ps)
+{
+    if (ps->max_t1)
+        g_array_free(ps->max_t1, TRUE);
+    ps->max_t1 = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), ps->streams->len);
+    int64_t t0 = INT64_MIN, t1 = INT64_MIN;
+    for (guint i = 0; i < ps->streams->len; i++) {
+        const conn *k = &g_array_index(c->conns, conn, item(ps->streams, i));
+        if (k->t0 < t0) {
+            g_array_free(ps->max_t1, TRUE);
+            ps->max_t1 = NULL;
+            return;
+        }
+        t0 = k->t0;
+        t1 = MAX(t1, k->t1);
+        g_array_append_val(ps->max_t1, t1);
+    }
+}
+
 static gint compare_int64(gconstpointer a, gconstpointer b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
 
-/* The packets in (src, dst) within ESTIMATE_WINDOW of t that record r fits as end `end`; the one
- * found when it is the only one. */
-static bool unique_fit(const ps_corr *c, const record *r, int end, packet **found)
+/* The packets of a socket pair ordered for the clock estimate: by TCP key, and by length. */
+typedef struct {
+    GArray *by_key;
+    GArray *by_len;
+} pair_packets;
+
+static void pair_packets_free(gpointer p)
 {
-    guint64 key = end == 0 ? pair_key(r->a, r->b) : pair_key(r->b, r->a);
-    GArray *list = g_hash_table_lookup(c->packets_by_pair, &key);
-    if (!list)
-        return false;
-    int64_t t = tadd(r->time_ns, c->manual_offset);
+    pair_packets *pp = p;
+    g_array_free(pp->by_key, TRUE);
+    g_array_free(pp->by_len, TRUE);
+    g_free(pp);
+}
+
+static gint packet_by_key(gconstpointer x, gconstpointer y, gpointer data)
+{
+    const ps_corr *c = data;
+    const packet *a = packet_at(c, *(const uint32_t *)x), *b = packet_at(c, *(const uint32_t *)y);
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    if (a->ack != b->ack)
+        return a->ack < b->ack ? -1 : 1;
+    if (a->flags != b->flags)
+        return a->flags < b->flags ? -1 : 1;
+    return by_packet_time(x, y, data);
+}
+
+static gint packet_by_len(gconstpointer x, gconstpointer y, gpointer data)
+{
+    const ps_corr *c = data;
+    const packet *a = packet_at(c, *(const uint32_t *)x), *b = packet_at(c, *(const uint32_t *)y);
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    return by_packet_time(x, y, data);
+}
+
+/* The position of the first packet in a list by (key, time) at or past (key of r, t). */
+static guint packet_bound(const ps_corr *c, const GArray *list, const record *r, bool by_key, int64_t t)
+{
     guint lo = 0, hi = list->len;
     while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
-        if (packet_at(c, g_array_index(list, uint32_t, mid))->time_ns < tsub(t, ESTIMATE_WINDOW))
+        const packet *p = packet_at(c, item(list, mid));
+        int order = by_key ? -compare_tcp_key(r, p) : (p->len > r->u.net.size) - (p->len < r->u.net.size);
+        if (order < 0 || (order == 0 && p->time_ns < t))
             lo = mid + 1;
         else
             hi = mid;
     }
-    *found = NULL;
-    for (guint i = lo; i < list->len; i++) {
-        packet *p = packet_at(c, g_array_index(list, uint32_t, i));
-        if (p->time_ns > tadd(t, ESTIMATE_WINDOW))
-            break;
-        bool exact = kind_of(r) == PS_CLAIM_PACKET ? fits(r, p, end) == PS_MATCH_PACKET
-                                                   : fits(r, p, end) == PS_MATCH_EVENT && p->len == r->u.net.size;
-        if (exact) {
-            if (*found)
-                return false;
-            *found = p;
-        }
+    return lo;
+}
+
+/* The packet of (src, dst) within ESTIMATE_WINDOW of r's time that r fits exactly as end `end`,
+ * when there is only one. */
+static bool unique_fit(const ps_corr *c, GHashTable *ordered, const record *r, int end, packet **found)
+{
+    const pair_packets *pp = end == 0 ? lookup_pair(ordered, r->a, r->b) : lookup_pair(ordered, r->b, r->a);
+    if (!pp)
+        return false;
+    bool by_key = kind_of(r) == PS_CLAIM_PACKET;
+    if (!by_key && !r->u.net.size)
+        return false;
+    const GArray *list = by_key ? pp->by_key : pp->by_len;
+    int64_t t = tadd(r->time_ns, c->manual_offset), last = tadd(t, ESTIMATE_WINDOW);
+    guint first = packet_bound(c, list, r, by_key, tsub(t, ESTIMATE_WINDOW));
+    /* One inside the window, and the next one of the same key past it. */
+    for (guint i = first; i < first + 2; i++) {
+        const packet *p = i < list->len ? packet_at(c, item(list, i)) : NULL;
+        bool fits_exactly = p && (by_key ? compare_tcp_key(r, p) == 0 : p->len == r->u.net.size) && p->time_ns <= last;
+        if (fits_exactly != (i == first))
+            return false;
     }
-    return *found != NULL;
+    *found = packet_at(c, item(list, first));
+    return true;
 }
 
 /* The clock of a source on the host of an endpoint. */
@@ -793,6 +1225,16 @@ static void estimate_offsets(ps_corr *c)
         g_array_set_size(c->host_offset[s], 0);
     if (!c->estimate)
         return;
+    GHashTable *ordered = g_hash_table_new_full(pair_hash, g_int64_equal, g_free, pair_packets_free);
+    GHashTableIter pairs;
+    gpointer key, value;
+    g_hash_table_iter_init(&pairs, c->packets_by_pair);
+    while (g_hash_table_iter_next(&pairs, &key, &value)) {
+        pair_packets *pp = g_new(pair_packets, 1);
+        pp->by_key = sorted_copy(c, value, packet_by_key);
+        pp->by_len = sorted_copy(c, value, packet_by_len);
+        g_hash_table_insert(ordered, g_memdup2(key, sizeof(guint64)), pp);
+    }
     for (guint i = 0; i < c->records.len; i++) {
         const record *r = record_at(c, i);
         if (is_snapshot(r) || !r->a || !r->b)
@@ -802,13 +1244,13 @@ static void estimate_offsets(ps_corr *c)
             continue;
         int end = (r->bits & BIT_OUTGOING) ? 0 : 1;
         packet *p;
-        if (unique_fit(c, r, end, &p)) {
+        if (unique_fit(c, ordered, r, end, &p)) {
             int64_t diff = tsub(p->time_ns, tadd(r->time_ns, c->manual_offset));
             g_array_append_val(k->diffs, diff);
         }
     }
+    g_hash_table_destroy(ordered);
     GHashTableIter it;
-    gpointer value;
     g_hash_table_iter_init(&it, c->clocks);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         host_clock *k = value;
@@ -826,44 +1268,51 @@ static void estimate_offsets(ps_corr *c)
             continue;
         g_array_set_size(c->host_offset[s], c->endpoints->len);
         for (guint e = 0; e < c->endpoints->len; e++) {
-            clock_key key = clock_key_of(c, (uint8_t)s, e + 1);
-            host_clock *k = g_hash_table_lookup(c->clocks, &key);
+            clock_key ck = clock_key_of(c, (uint8_t)s, e + 1);
+            host_clock *k = g_hash_table_lookup(c->clocks, &ck);
             g_array_index(c->host_offset[s], int64_t, e) = k ? k->offset : 0;
         }
     }
 }
 
-/* Calls visit on every claim but snapshots about socket `end` of a connection within its
- * lifetime (and the window either side). */
-static void each_socket_record(ps_corr *c, conn *k, int end, void (*visit)(ps_corr *, conn *, int, uint32_t))
+/* The first claim of a time-sorted list inside [from, to], as a position, or the list's length. */
+static guint first_within(const ps_corr *c, const GArray *list, int64_t from, int64_t to)
 {
-    guint64 key = pair_key(k->ep[end], k->ep[1 - end]);
-    for (int s = 0; s < c->ranked; s++) {
-        GArray *list = g_hash_table_lookup(c->by_pair[c->by_rank[s]], &key);
-        if (!list)
-            continue;
-        for (guint i = lower_bound(c, list, tsub(k->t0, c->window), false); i < list->len; i++) {
-            uint32_t index = g_array_index(list, uint32_t, i);
-            if (adjusted(c, record_at(c, index), false) > tadd(k->t1, c->window))
-                break;
-            visit(c, k, end, index + 1);
-        }
-    }
+    guint i = lower_bound(c, list, 0, list->len, from, false);
+    return i < list->len && adjusted(c, record_at(c, item(list, i)), false) <= to ? i : list->len;
 }
 
-static void note_other(ps_corr *c, conn *k, int end, uint32_t candidate)
-{
-    if (!k->other[end] && disagree(record_at(c, candidate - 1), record_at(c, k->owner[end] - 1)))
-        k->other[end] = candidate;
-}
-
+/* The owner of each socket of a connection: of the claims within its lifetime (and the window
+ * either side), a user process's before a kernel thread's, the highest-ranked source's, the
+ * earliest; and the first claim of another source naming another pid, if any. */
 static void find_owners(ps_corr *c, conn *k)
 {
-    k->owner[0] = k->owner[1] = k->other[0] = k->other[1] = 0;
+    const int64_t from = tsub(k->t0, c->window), to = tadd(k->t1, c->window);
     for (int end = 0; end < 2; end++) {
-        each_socket_record(c, k, end, offer_owner);
-        if (k->owner[end])
-            each_socket_record(c, k, end, note_other);
+        k->owner[end] = k->other[end] = 0;
+        for (int kernel = 0; kernel < 2 && !k->owner[end]; kernel++) {
+            for (int s = 0; s < c->ranked && !k->owner[end]; s++) {
+                const socket_claims *sc = lookup_pair(c->by_pair[c->by_rank[s]], k->ep[end], k->ep[1 - end]);
+                const GArray *list = sc ? sc->owners[kernel] : NULL;
+                guint i = list ? first_within(c, list, from, to) : 0;
+                if (list && i < list->len)
+                    k->owner[end] = item(list, i) + 1;
+            }
+        }
+        const record *owner = k->owner[end] ? record_at(c, k->owner[end] - 1) : NULL;
+        for (int s = 0; owner && !is_kernel(owner) && s < c->ranked && !k->other[end]; s++) {
+            if (c->by_rank[s] == owner->source)
+                continue;
+            const socket_claims *sc = lookup_pair(c->by_pair[c->by_rank[s]], k->ep[end], k->ep[1 - end]);
+            const GArray *list = sc ? sc->owners[0] : NULL;
+            guint i = list ? first_within(c, list, from, to) : 0;
+            if (!list || i >= list->len)
+                continue;
+            if (record_at(c, item(list, i))->pid == owner->pid)
+                i = g_array_index(sc->next_pid, uint32_t, i);
+            if (i < list->len && adjusted(c, record_at(c, item(list, i)), false) <= to)
+                k->other[end] = item(list, i) + 1;
+        }
     }
 }
 
@@ -891,38 +1340,70 @@ static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, 
     return best;
 }
 
+/* Whether record r falls into connection k, as stream_of counts it. */
+static bool inside(const ps_corr *c, const record *r, const conn *k, int64_t t)
+{
+    /* A snapshot row speaks for a connection it saw created, whenever the snapshot was. */
+    if (is_snapshot(r))
+        return !(r->bits & BIT_CREATION) || tadd(creation_of(r), c->manual_offset) <= k->t1;
+    return t >= tsub(k->t0, c->window) && t <= tadd(k->t1, c->window);
+}
+
 /* The connection of a network record: the last one of its endpoints whose lifetime holds it. */
 static bool stream_of(const ps_corr *c, const record *r, uint32_t *stream)
 {
-    guint64 key = pair_key(MIN(r->a, r->b), MAX(r->a, r->b));
-    GArray *streams = g_hash_table_lookup(c->streams_by_pair, &key);
+    const pair_streams *ps = lookup_pair(c->streams_by_pair, MIN(r->a, r->b), MAX(r->a, r->b));
+    if (!ps)
+        return false;
     int64_t t = adjusted(c, r, false);
-    bool found = false;
-    for (guint j = 0; streams && j < streams->len; j++) {
-        uint32_t s = g_array_index(streams, uint32_t, j);
-        const conn *k = &g_array_index(c->conns, conn, s);
-        bool inside = t >= tsub(k->t0, c->window) && t <= tadd(k->t1, c->window);
-        /* A snapshot row speaks for a connection it saw created, whenever the snapshot was. */
-        if (is_snapshot(r))
-            inside = !(r->bits & BIT_CREATION) || tadd(creation_of(r), c->manual_offset) <= k->t1;
-        if (inside) {
-            *stream = s;
-            found = true;
+    guint n = ps->streams->len;
+    if (ps->max_t1 && !is_snapshot(r)) {
+        /* Streams in time order: those begun by t + window, then back while one may still hold t. */
+        guint lo = 0, hi = n;
+        while (lo < hi) {
+            guint mid = lo + (hi - lo) / 2;
+            if (tsub(g_array_index(c->conns, conn, item(ps->streams, mid)).t0, c->window) <= t)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        n = lo;
+    }
+    /* The latest end among the first j streams bounds what the earlier ones can hold. */
+    int64_t needed_end = !is_snapshot(r)             ? tsub(t, c->window)
+                         : (r->bits & BIT_CREATION) ? tadd(creation_of(r), c->manual_offset)
+                                                     : INT64_MIN;
+    for (guint j = n; j > 0; j--) {
+        if (ps->max_t1 && g_array_index(ps->max_t1, int64_t, j - 1) < needed_end)
+            return false;
+        if (inside(c, r, &g_array_index(c->conns, conn, item(ps->streams, j - 1)), t)) {
+            *stream = item(ps->streams, j - 1);
+            return true;
         }
     }
-    return found;
+    return false;
 }
 
 void ps_corr_finalize(ps_corr *c)
 {
     if (!c->dirty)
         return;
-    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
-        sort_index(c, c->by_pair[s], by_record_time);
+    for (int s = 0; s < c->ranked; s++) {
+        GHashTableIter it;
+        gpointer value;
+        g_hash_table_iter_init(&it, c->by_pair[c->by_rank[s]]);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+            index_socket_claims(c, value);
+    }
     sort_index(c, c->snapshots_by_pair, by_record_time);
     sort_index(c, c->packets_by_pair, by_packet_time);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, c->streams_by_pair);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        index_pair_streams(c, value);
     estimate_offsets(c);
-    /* Offsets change adjusted times by a constant per source: the lists stay sorted. */
+    /* Offsets change adjusted times by a constant per source and host: the lists stay sorted. */
     for (guint i = 0; i < c->records.len; i++)
         record_at(c, i)->packet_frame = 0;
     for (guint i = 0; i < c->packets.len; i++) {
@@ -938,6 +1419,12 @@ void ps_corr_finalize(ps_corr *c)
         conn *k = &g_array_index(c->conns, conn, s);
         if (k->seen)
             find_owners(c, k);
+    }
+    for (int s = 0; s < c->ranked; s++) {
+        GHashTableIter claims;
+        g_hash_table_iter_init(&claims, c->by_pair[c->by_rank[s]]);
+        while (g_hash_table_iter_next(&claims, NULL, &value))
+            socket_claims_clear_derived(value);
     }
     c->dirty = false;
 }

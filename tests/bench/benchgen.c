@@ -4,7 +4,12 @@
  *       and, for every packet, one ETW Kernel-Network send or receive event of its socket's
  *       process, plus Process events naming the processes
  *   benchgen --tracee OUT.jsonl EVENTS        tracee net_packet_tcp events, one JSON line each
- *   benchgen --packets OUT.pcapng PACKETS     TCP packets only (FIRST_US: the first one's offset) */
+ *   benchgen --packets OUT.pcapng PACKETS     TCP packets only (FIRST_US: the first one's offset)
+ *   benchgen --busy tracee|etw|bulk OUT.pcapng PACKETS
+ *       one connection of PACKETS data packets 10 us apart, each with tracee's net_packet_tcp
+ *       event (tracee), one ETW send (etw), or one ETW send per 45 packets (bulk)
+ *   benchgen --reuse OUT.pcapng CONNECTIONS
+ *       CONNECTIONS short connections one after another on one port pair, each with a send event */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +19,8 @@
 #include "etw_record.h"
 #include "pcapng_writer.h"
 #include "ps_bytes.h"
+#include "source.h"
+#include "upper_pdu.h"
 
 #define BASE_NS INT64_C(1709294400000000000)
 #define PROCESSES 1000
@@ -72,7 +79,7 @@ static void write_net(int64_t ts, bool send, uint32_t pid, uint32_t size, const 
 static void write_packet(int64_t ts, const uint8_t src[4], uint16_t sport, const uint8_t dst[4], uint16_t dport,
                          uint32_t seq, uint32_t ack, uint8_t flags, uint16_t payload)
 {
-    uint8_t pkt[40 + 64] = {0};
+    uint8_t pkt[40 + 1500] = {0};
     uint16_t total = (uint16_t)(40 + payload);
     pkt[0] = 0x45;
     ps_put_be16(pkt + 2, total);
@@ -134,8 +141,93 @@ static void write_tracee_lines(const char *path, unsigned events)
     }
 }
 
+/* A busy connection: client 10.0.0.1:50000 sends to 10.0.0.2:443, packet i at i * 10 us. */
+static int write_busy(const char *kind, const char *path, unsigned packets)
+{
+    pcapng_writer_init_library("benchgen");
+    const pcapng_interface ifs[] = {{WTAP_ENCAP_RAW_IP, "packets", NULL},
+                                    {WTAP_ENCAP_ETW, "etw", NULL},
+                                    {WTAP_ENCAP_WIRESHARK_UPPER_PDU, "tracee", NULL}};
+    char *error = NULL;
+    writer = pcapng_writer_open(path, ifs, 3, &error);
+    if (!writer) {
+        fprintf(stderr, "benchgen: %s\n", error);
+        return 1;
+    }
+    const uint8_t client[4] = {10, 0, 0, 1}, server[4] = {10, 0, 0, 2};
+    const uint16_t mss = 1448;
+    write_process(BASE_NS, 4242);
+    for (unsigned i = 0; i < packets; i++) {
+        int64_t ts = BASE_NS + 1000000 + (int64_t)i * 10000;
+        uint32_t seq = 1 + i * mss;
+        if (strcmp(kind, "tracee") == 0) {
+            char json[1024];
+            int n = snprintf(json, sizeof json,
+                             "{\"timestamp\":%lld,\"processId\":4242,\"hostProcessId\":4242,\"processName\":\"curl\","
+                             "\"eventName\":\"net_packet_tcp\",\"args\":[{\"name\":\"src\",\"type\":\"string\","
+                             "\"value\":\"10.0.0.1\"},{\"name\":\"dst\",\"type\":\"string\",\"value\":\"10.0.0.2\"},"
+                             "{\"name\":\"src_port\",\"type\":\"uint16\",\"value\":50000},{\"name\":\"dst_port\","
+                             "\"type\":\"uint16\",\"value\":443},{\"name\":\"metadata\",\"type\":\"trace.PacketMetadata\","
+                             "\"value\":{\"direction\":2}},{\"name\":\"proto_tcp\",\"type\":\"trace.ProtoTCP\","
+                             "\"value\":{\"srcPort\":50000,\"dstPort\":443,\"seq\":%u,\"ack\":1,\"dataOffset\":5,"
+                             "\"FIN\":0,\"SYN\":0,\"RST\":0,\"PSH\":0,\"ACK\":1,\"URG\":0,\"ECE\":0,\"CWR\":0,"
+                             "\"NS\":0,\"window\":502,\"checksum\":0,\"urgent\":0}}]}",
+                             (long long)ts, seq);
+            GByteArray *frame = upper_pdu_frame(ps_source_tracee.pdu_dissector, (const uint8_t *)json, (size_t)n);
+            write_block(2, ts, frame->data, frame->len);
+            g_byte_array_free(frame, TRUE);
+        } else if (strcmp(kind, "etw") == 0 || i % 45 == 0) {
+            write_net(ts, true, 4242, strcmp(kind, "etw") == 0 ? mss : 45u * mss, client, 50000, server, 443);
+        }
+        write_packet(ts + 2000, client, 50000, server, 443, seq, 1, 0x10, mss);
+    }
+    if (!pcapng_writer_close(writer, &error)) {
+        fprintf(stderr, "benchgen: %s\n", error);
+        return 1;
+    }
+    return 0;
+}
+
+/* Connections 2 ms apart from 10.0.0.1:50000 to 10.0.0.2:443: handshake, one data packet and its
+ * ETW send, and the close. */
+static int write_reuse(const char *path, unsigned connections)
+{
+    pcapng_writer_init_library("benchgen");
+    const pcapng_interface ifs[] = {{WTAP_ENCAP_RAW_IP, "packets", NULL}, {WTAP_ENCAP_ETW, "etw", NULL}};
+    char *error = NULL;
+    writer = pcapng_writer_open(path, ifs, 2, &error);
+    if (!writer) {
+        fprintf(stderr, "benchgen: %s\n", error);
+        return 1;
+    }
+    const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+    for (unsigned k = 0; k < connections; k++) {
+        int64_t ts = BASE_NS + 1000000 + (int64_t)k * 2000000;
+        uint32_t pid = 1000 + k % PROCESSES, cs = k * 100000u, ss = k * 300000u;
+        if (k < PROCESSES)
+            write_process(BASE_NS, pid);
+        write_packet(ts, a, 50000, b, 443, cs, 0, 0x02, 0);
+        write_packet(ts + 100000, b, 443, a, 50000, ss, cs + 1, 0x12, 0);
+        write_packet(ts + 200000, a, 50000, b, 443, cs + 1, ss + 1, 0x10, 0);
+        write_net(ts + 300000, true, pid, 10, a, 50000, b, 443);
+        write_packet(ts + 300500, a, 50000, b, 443, cs + 1, ss + 1, 0x18, 10);
+        write_packet(ts + 400000, a, 50000, b, 443, cs + 11, ss + 1, 0x11, 0);
+        write_packet(ts + 500000, b, 443, a, 50000, ss + 1, cs + 12, 0x11, 0);
+        write_packet(ts + 600000, a, 50000, b, 443, cs + 12, ss + 2, 0x10, 0);
+    }
+    if (!pcapng_writer_close(writer, &error)) {
+        fprintf(stderr, "benchgen: %s\n", error);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--reuse") == 0)
+        return write_reuse(argv[2], (unsigned)atoi(argv[3]));
+    if (argc == 5 && strcmp(argv[1], "--busy") == 0)
+        return write_busy(argv[2], argv[3], (unsigned)atoi(argv[4]));
     if (argc == 4 && strcmp(argv[1], "--tracee") == 0) {
         write_tracee_lines(argv[2], (unsigned)atoi(argv[3]));
         return 0;
@@ -143,7 +235,8 @@ int main(int argc, char **argv)
     bool packets_only = argc == 5 && strcmp(argv[1], "--packets") == 0;
     if (argc != 4 && !packets_only) {
         fprintf(stderr, "usage: benchgen OUT.pcapng CONNECTIONS PACKETS | --tracee OUT.jsonl EVENTS |"
-                        " --packets OUT.pcapng PACKETS FIRST_US\n");
+                        " --packets OUT.pcapng PACKETS FIRST_US |\n"
+                        "       --busy tracee|etw|bulk OUT.pcapng PACKETS | --reuse OUT.pcapng CONNECTIONS\n");
         return 2;
     }
     if (packets_only) {
