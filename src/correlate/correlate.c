@@ -117,7 +117,12 @@ typedef struct {
     GArray *by_size[2];         /* fit[d][FIT_DATA] by size, then time */
     GArray *size_max[2];        /* fit[d][FIT_DATA]: a max tree over blocks of SIZE_BLOCK sizes */
     GArray *next_pid;           /* owners[0]: the position of the next claim naming another pid */
+    bool indexed;               /* the derived arrays are made (INDEX_FROM claims or more) */
 } socket_claims;
+
+/* Below this many claims a socket pair's lists are scanned, not indexed: most pairs hold one
+ * connection's handful of events, for which arrays would cost more than they save. */
+#define INDEX_FROM 32
 
 /* A socket pair's streams in the order they began, and the latest end among the first i + 1. */
 typedef struct {
@@ -362,6 +367,7 @@ static void socket_claims_clear_derived(socket_claims *sc)
         free_list(&sc->size_max[d]);
     }
     free_list(&sc->next_pid);
+    sc->indexed = false;
 }
 
 static void socket_claims_free(gpointer p)
@@ -856,6 +862,15 @@ static uint32_t direct_match(const ps_corr *c, unsigned source, const packet *p,
             consider_recent(c, sc->fit[d][FIT_DATA], p, end, &best);
         if (syn_only)
             consider_recent(c, sc->fit[d][FIT_OPEN], p, end, &best);
+    } else if (!sc->indexed) {
+        for (int k = 0; k < FIT_KINDS; k++) {
+            const GArray *list = sc->fit[d][k];
+            for (guint i = 0; list && i < list->len; i++) {
+                const record *r = record_at(c, item(list, i));
+                if (distance(adjusted(c, r, false), p->time_ns) <= c->window && fits(r, p, end) != PS_MATCH_NONE)
+                    consider(c, p, &best, item(list, i), false);
+            }
+        }
     } else {
         if (sc->by_key[d])
             nearest_with_key(c, sc->by_key[d], compare_tcp_key, p, &best);
@@ -1056,6 +1071,16 @@ static void index_socket_claims(ps_corr *c, socket_claims *sc)
     socket_claims_clear_derived(sc);
     GArray *all[] = {sc->plain, sc->fit[0][0], sc->fit[0][1], sc->fit[0][2], sc->fit[1][0], sc->fit[1][1],
                      sc->fit[1][2]};
+    guint claims = 0;
+    for (size_t l = 0; l < G_N_ELEMENTS(all); l++)
+        claims += all[l] ? all[l]->len : 0;
+    for (int d = 0; d < 2; d++)
+        for (int k = 0; k < FIT_KINDS; k++)
+            if (sc->fit[d][k])
+                g_array_sort_with_data(sc->fit[d][k], by_record_time, c);
+    if (claims < INDEX_FROM)
+        return;
+    sc->indexed = true;
     for (size_t l = 0; l < G_N_ELEMENTS(all); l++) {
         for (guint i = 0; all[l] && i < all[l]->len; i++) {
             GArray **owners = &sc->owners[is_kernel(record_at(c, item(all[l], i))) ? 1 : 0];
@@ -1068,9 +1093,6 @@ static void index_socket_claims(ps_corr *c, socket_claims *sc)
         if (sc->owners[k])
             g_array_sort_with_data(sc->owners[k], by_record_time, c);
     for (int d = 0; d < 2; d++) {
-        for (int k = 0; k < FIT_KINDS; k++)
-            if (sc->fit[d][k])
-                g_array_sort_with_data(sc->fit[d][k], by_record_time, c);
         if (sc->fit[d][FIT_PACKET])
             sc->by_key[d] = sorted_copy(c, sc->fit[d][FIT_PACKET], by_tcp_key);
         if (sc->fit[d][FIT_DATA]) {
@@ -1094,6 +1116,9 @@ static void index_pair_streams(ps_corr *c, pair_streams *ps)
 {
     if (ps->max_t1)
         g_array_free(ps->max_t1, TRUE);
+    ps->max_t1 = NULL;
+    if (ps->streams->len < 2) /* one stream is looked at directly */
+        return;
     ps->max_t1 = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), ps->streams->len);
     int64_t t0 = INT64_MIN, t1 = INT64_MIN;
     for (guint i = 0; i < ps->streams->len; i++) {
@@ -1167,18 +1192,46 @@ static guint packet_bound(const ps_corr *c, const GArray *list, const record *r,
     return lo;
 }
 
+/* Whether r fits packet p exactly as end `end`: its TCP key, or its size. */
+static bool fits_exactly(const record *r, const packet *p, int end)
+{
+    return kind_of(r) == PS_CLAIM_PACKET ? fits(r, p, end) == PS_MATCH_PACKET
+                                         : fits(r, p, end) == PS_MATCH_EVENT && p->len == r->u.net.size;
+}
+
 /* The packet of (src, dst) within ESTIMATE_WINDOW of r's time that r fits exactly as end `end`,
- * when there is only one. */
+ * when there is only one. A pair's packets are ordered by key and by length the first time a
+ * record asks about a pair of INDEX_FROM packets or more; fewer are walked. */
 static bool unique_fit(const ps_corr *c, GHashTable *ordered, const record *r, int end, packet **found)
 {
-    const pair_packets *pp = end == 0 ? lookup_pair(ordered, r->a, r->b) : lookup_pair(ordered, r->b, r->a);
-    if (!pp)
+    guint64 key = end == 0 ? pair_key(r->a, r->b) : pair_key(r->b, r->a);
+    const GArray *packets = g_hash_table_lookup(c->packets_by_pair, &key);
+    if (!packets)
         return false;
+    int64_t t = tadd(r->time_ns, c->manual_offset), last = tadd(t, ESTIMATE_WINDOW);
+    if (packets->len < INDEX_FROM) {
+        *found = NULL;
+        for (guint i = 0; i < packets->len; i++) {
+            packet *p = packet_at(c, item(packets, i));
+            if (p->time_ns >= tsub(t, ESTIMATE_WINDOW) && p->time_ns <= last && fits_exactly(r, p, end)) {
+                if (*found)
+                    return false;
+                *found = p;
+            }
+        }
+        return *found != NULL;
+    }
+    pair_packets *pp = g_hash_table_lookup(ordered, &key);
+    if (!pp) {
+        pp = g_new(pair_packets, 1);
+        pp->by_key = sorted_copy((ps_corr *)c, packets, packet_by_key);
+        pp->by_len = sorted_copy((ps_corr *)c, packets, packet_by_len);
+        g_hash_table_insert(ordered, g_memdup2(&key, sizeof key), pp);
+    }
     bool by_key = kind_of(r) == PS_CLAIM_PACKET;
     if (!by_key && !r->u.net.size)
         return false;
     const GArray *list = by_key ? pp->by_key : pp->by_len;
-    int64_t t = tadd(r->time_ns, c->manual_offset), last = tadd(t, ESTIMATE_WINDOW);
     guint first = packet_bound(c, list, r, by_key, tsub(t, ESTIMATE_WINDOW));
     /* One inside the window, and the next one of the same key past it. */
     for (guint i = first; i < first + 2; i++) {
@@ -1226,15 +1279,7 @@ static void estimate_offsets(ps_corr *c)
     if (!c->estimate)
         return;
     GHashTable *ordered = g_hash_table_new_full(pair_hash, g_int64_equal, g_free, pair_packets_free);
-    GHashTableIter pairs;
-    gpointer key, value;
-    g_hash_table_iter_init(&pairs, c->packets_by_pair);
-    while (g_hash_table_iter_next(&pairs, &key, &value)) {
-        pair_packets *pp = g_new(pair_packets, 1);
-        pp->by_key = sorted_copy(c, value, packet_by_key);
-        pp->by_len = sorted_copy(c, value, packet_by_len);
-        g_hash_table_insert(ordered, g_memdup2(key, sizeof(guint64)), pp);
-    }
+    gpointer value;
     for (guint i = 0; i < c->records.len; i++) {
         const record *r = record_at(c, i);
         if (is_snapshot(r) || !r->a || !r->b)
@@ -1282,6 +1327,35 @@ static guint first_within(const ps_corr *c, const GArray *list, int64_t from, in
     return i < list->len && adjusted(c, record_at(c, item(list, i)), false) <= to ? i : list->len;
 }
 
+/* The earliest claim of a pair inside [from, to] of a user process ([0]) or kernel thread ([1]),
+ * naming another pid than `not_pid` when that is not 0; as index + 1, or 0. */
+static uint32_t earliest_claim(const ps_corr *c, const socket_claims *sc, int kernel, int64_t from, int64_t to,
+                               uint32_t not_pid)
+{
+    if (sc->indexed) {
+        const GArray *list = sc->owners[kernel];
+        guint i = list ? first_within(c, list, from, to) : 0;
+        if (!list || i >= list->len)
+            return 0;
+        if (not_pid && record_at(c, item(list, i))->pid == not_pid)
+            i = g_array_index(sc->next_pid, uint32_t, i); /* the first of another pid */
+        return i < list->len && adjusted(c, record_at(c, item(list, i)), false) <= to ? item(list, i) + 1 : 0;
+    }
+    const GArray *all[] = {sc->plain, sc->fit[0][0], sc->fit[0][1], sc->fit[0][2], sc->fit[1][0], sc->fit[1][1],
+                           sc->fit[1][2]};
+    uint32_t best = 0;
+    for (size_t l = 0; l < G_N_ELEMENTS(all); l++) {
+        for (guint i = 0; all[l] && i < all[l]->len; i++) {
+            const record *r = record_at(c, item(all[l], i));
+            int64_t t = adjusted(c, r, false);
+            if (is_kernel(r) == (kernel == 1) && t >= from && t <= to && (!not_pid || r->pid != not_pid) &&
+                (!best || earlier(c, item(all[l], i) + 1, best, false)))
+                best = item(all[l], i) + 1;
+        }
+    }
+    return best;
+}
+
 /* The owner of each socket of a connection: of the claims within its lifetime (and the window
  * either side), a user process's before a kernel thread's, the highest-ranked source's, the
  * earliest; and the first claim of another source naming another pid, if any. */
@@ -1293,25 +1367,15 @@ static void find_owners(ps_corr *c, conn *k)
         for (int kernel = 0; kernel < 2 && !k->owner[end]; kernel++) {
             for (int s = 0; s < c->ranked && !k->owner[end]; s++) {
                 const socket_claims *sc = lookup_pair(c->by_pair[c->by_rank[s]], k->ep[end], k->ep[1 - end]);
-                const GArray *list = sc ? sc->owners[kernel] : NULL;
-                guint i = list ? first_within(c, list, from, to) : 0;
-                if (list && i < list->len)
-                    k->owner[end] = item(list, i) + 1;
+                if (sc)
+                    k->owner[end] = earliest_claim(c, sc, kernel, from, to, 0);
             }
         }
         const record *owner = k->owner[end] ? record_at(c, k->owner[end] - 1) : NULL;
         for (int s = 0; owner && !is_kernel(owner) && s < c->ranked && !k->other[end]; s++) {
-            if (c->by_rank[s] == owner->source)
-                continue;
             const socket_claims *sc = lookup_pair(c->by_pair[c->by_rank[s]], k->ep[end], k->ep[1 - end]);
-            const GArray *list = sc ? sc->owners[0] : NULL;
-            guint i = list ? first_within(c, list, from, to) : 0;
-            if (!list || i >= list->len)
-                continue;
-            if (record_at(c, item(list, i))->pid == owner->pid)
-                i = g_array_index(sc->next_pid, uint32_t, i);
-            if (i < list->len && adjusted(c, record_at(c, item(list, i)), false) <= to)
-                k->other[end] = item(list, i) + 1;
+            if (sc && c->by_rank[s] != owner->source)
+                k->other[end] = earliest_claim(c, sc, 0, from, to, owner->pid);
         }
     }
 }
