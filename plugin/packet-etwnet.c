@@ -43,14 +43,8 @@ static const char *net_protocol_column(etw_provider provider)
     }
 }
 
-/* The Info line costs a formatted sentence per record: only for columns or a displayed tree. */
-static bool summary_wanted(packet_info *pinfo, proto_tree *tree)
-{
-    return pinfo->cinfo || (tree && PTREE_DATA(tree)->visible);
-}
-
-void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec,
-                        const guint8 *buf, etw_provider provider)
+void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec, const guint8 *buf,
+                    etw_provider provider)
 {
     etw_net_event ev;
     const int base = (int)rec->user_data.off;
@@ -62,7 +56,7 @@ void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const e
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, net_protocol_column(provider));
     proto_item *ti = proto_tree_add_item(tree, proto_etwnet, tvb, base, len, ENC_NA);
-    if (summary_wanted(pinfo, tree)) {
+    if (procshark_summary_wanted(pinfo, tree)) {
         char info[200];
         etw_net_describe(&ev, info, sizeof info);
         col_add_str(pinfo->cinfo, COL_INFO, info);

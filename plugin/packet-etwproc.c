@@ -50,14 +50,15 @@ void dissect_etwproc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
                                                          base + (int)image_span->off, (int)image_span->len,
                                                          ENC_WINDOWS_1252)
                                         : NULL;
-    char described[256];
-    etw_proc_describe(&ev, image, described, sizeof described);
-    const char *info = procshark_shown(pinfo, described);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW-Process");
-    col_add_str(pinfo->cinfo, COL_INFO, info);
-
     proto_item *ti = proto_tree_add_item(tree, proto_etwproc, tvb, base, len, ENC_NA);
-    proto_item_append_text(ti, ", %s", info);
+    if (procshark_summary_wanted(pinfo, tree)) {
+        char described[256];
+        etw_proc_describe(&ev, image, described, sizeof described);
+        const char *info = procshark_shown(pinfo, described);
+        col_add_str(pinfo->cinfo, COL_INFO, info);
+        proto_item_append_text(ti, ", %s", info);
+    }
     proto_tree *t = proto_item_add_subtree(ti, ett_etwproc);
     procshark_record_source(t, tvb, PS_SOURCE_ETW);
     ps_process_change change;

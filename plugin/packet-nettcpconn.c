@@ -71,11 +71,13 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     ps_claim claim;
     bool has_socket = ps_nettcp_claim(row, &claim);
     procshark_record(t, tvb, pinfo, &claim, has_socket);
-    char described[256];
-    nettcp_row_describe(row, described, sizeof described);
-    const char *info = procshark_shown(pinfo, described);
-    col_add_str(pinfo->cinfo, COL_INFO, info);
-    proto_item_append_text(ti, ", %s", info);
+    if (procshark_summary_wanted(pinfo, tree)) {
+        char described[256];
+        nettcp_row_describe(row, described, sizeof described);
+        const char *info = procshark_shown(pinfo, described);
+        col_add_str(pinfo->cinfo, COL_INFO, info);
+        proto_item_append_text(ti, ", %s", info);
+    }
     if (row->has[NETTCP_LOCAL_ADDRESS])
         add_nettcp_address(t, tvb, hf_nettcp_local_ip, hf_nettcp_local_ipv6, row->local_family, row->local_addr);
     if (row->has[NETTCP_LOCAL_PORT])

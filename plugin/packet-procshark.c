@@ -107,6 +107,11 @@ int64_t procshark_time_ns(const packet_info *pinfo)
     return secs * 1000000000 + pinfo->abs_ts.nsecs;
 }
 
+bool procshark_summary_wanted(packet_info *pinfo, proto_tree *tree)
+{
+    return pinfo->cinfo || (tree && PTREE_DATA(tree)->visible);
+}
+
 const char *procshark_shown(packet_info *pinfo, const char *text)
 {
     if (!ps_text_needs_escape(text)) /* nearly always: no copy */

@@ -87,11 +87,13 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     ps_claim claim;
     bool has_socket = ps_tracee_claim(ev, &claim);
     procshark_record(t, tvb, pinfo, &claim, has_socket);
-    char described[512];
-    tracee_event_describe(ev, described, sizeof described);
-    const char *info = procshark_shown(pinfo, described);
-    col_add_str(pinfo->cinfo, COL_INFO, info);
-    proto_item_append_text(ti, ", %s", info);
+    if (procshark_summary_wanted(pinfo, tree)) {
+        char described[512];
+        tracee_event_describe(ev, described, sizeof described);
+        const char *info = procshark_shown(pinfo, described);
+        col_add_str(pinfo->cinfo, COL_INFO, info);
+        proto_item_append_text(ti, ", %s", info);
+    }
     for (int f = 0; f < TRACEE_FIELD_COUNT; f++)
         if (ev->v[f].present)
             add_tracee_value(t, tvb, f, &ev->v[f]);

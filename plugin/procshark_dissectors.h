@@ -37,6 +37,9 @@ void procshark_add_problem(proto_tree *tree, packet_info *pinfo, expert_field *e
 void procshark_free_with_packet(packet_info *pinfo, const ps_problems *problems);
 /* The frame's time in nanoseconds since the Unix epoch. */
 int64_t procshark_time_ns(const packet_info *pinfo);
+/* Whether a record's Info line is wanted: it costs a formatted sentence per record, for columns or a
+ * displayed tree only. */
+bool procshark_summary_wanted(packet_info *pinfo, proto_tree *tree);
 /* Text from a record as a column or tree label shows it: control characters escaped (ps_text.h),
  * in the packet scope. */
 const char *procshark_shown(packet_info *pinfo, const char *text);
