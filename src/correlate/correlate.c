@@ -725,16 +725,28 @@ static void nearest_with_key(const ps_corr *c, const GArray *list, key_compare c
     consider(c, p, best, item(list, first), false);
 }
 
-static int compare_tcp_key(const record *r, const packet *p)
+/* What a packet is matched on: its TCP key, or its payload's length against a claim's size. The
+ * same orders sort claims, sort packets and compare the two. */
+typedef struct {
+    uint32_t seq, ack;
+    uint16_t flags;
+} tcp_key;
+
+static tcp_key record_key(const record *r) { return (tcp_key){r->u.net.seq, r->u.net.ack, r->tcp_flags}; }
+static tcp_key packet_key(const packet *p) { return (tcp_key){p->seq, p->ack, p->flags}; }
+static int compare_u32(uint32_t a, uint32_t b) { return (a > b) - (a < b); }
+
+static int compare_keys(tcp_key a, tcp_key b)
 {
-    if (r->u.net.seq != p->seq)
-        return r->u.net.seq < p->seq ? -1 : 1;
-    if (r->u.net.ack != p->ack)
-        return r->u.net.ack < p->ack ? -1 : 1;
-    return (r->tcp_flags > p->flags) - (r->tcp_flags < p->flags);
+    return a.seq != b.seq ? compare_u32(a.seq, b.seq) : a.ack != b.ack ? compare_u32(a.ack, b.ack)
+                                                                       : compare_u32(a.flags, b.flags);
 }
 
-static int compare_size(const record *r, const packet *p) { return (r->u.net.size > p->len) - (r->u.net.size < p->len); }
+static int compare_tcp_key(const record *r, const packet *p)
+{
+    return compare_keys(record_key(r), packet_key(p));
+}
+static int compare_size(const record *r, const packet *p) { return compare_u32(r->u.net.size, p->len); }
 
 /* --- the largest size in a range ---------------------------------------------------------------- */
 
@@ -742,7 +754,10 @@ static int compare_size(const record *r, const packet *p) { return (r->u.net.siz
  * claim without walking past the ones too small, each list keeps a max tree over blocks of sizes. */
 #define SIZE_BLOCK 16
 
-static uint32_t size_of(const ps_corr *c, const GArray *list, guint i) { return record_at(c, item(list, i))->u.net.size; }
+static uint32_t size_of(const ps_corr *c, const GArray *list, guint i)
+{
+    return record_at(c, item(list, i))->u.net.size;
+}
 
 static GArray *build_size_max(const ps_corr *c, const GArray *list)
 {
@@ -1039,22 +1054,16 @@ static gint by_tcp_key(gconstpointer x, gconstpointer y, gpointer data)
 {
     const ps_corr *c = data;
     const record *a = record_at(c, *(const uint32_t *)x), *b = record_at(c, *(const uint32_t *)y);
-    if (a->u.net.seq != b->u.net.seq)
-        return a->u.net.seq < b->u.net.seq ? -1 : 1;
-    if (a->u.net.ack != b->u.net.ack)
-        return a->u.net.ack < b->u.net.ack ? -1 : 1;
-    if (a->tcp_flags != b->tcp_flags)
-        return a->tcp_flags < b->tcp_flags ? -1 : 1;
-    return by_record_time(x, y, data);
+    int order = compare_keys(record_key(a), record_key(b));
+    return order ? order : by_record_time(x, y, data);
 }
 
 static gint by_size(gconstpointer x, gconstpointer y, gpointer data)
 {
     const ps_corr *c = data;
     const record *a = record_at(c, *(const uint32_t *)x), *b = record_at(c, *(const uint32_t *)y);
-    if (a->u.net.size != b->u.net.size)
-        return a->u.net.size < b->u.net.size ? -1 : 1;
-    return by_record_time(x, y, data);
+    int order = compare_u32(a->u.net.size, b->u.net.size);
+    return order ? order : by_record_time(x, y, data);
 }
 
 static GArray *sorted_copy(ps_corr *c, const GArray *list, GCompareDataFunc compare)
@@ -1158,22 +1167,16 @@ static gint packet_by_key(gconstpointer x, gconstpointer y, gpointer data)
 {
     const ps_corr *c = data;
     const packet *a = packet_at(c, *(const uint32_t *)x), *b = packet_at(c, *(const uint32_t *)y);
-    if (a->seq != b->seq)
-        return a->seq < b->seq ? -1 : 1;
-    if (a->ack != b->ack)
-        return a->ack < b->ack ? -1 : 1;
-    if (a->flags != b->flags)
-        return a->flags < b->flags ? -1 : 1;
-    return by_packet_time(x, y, data);
+    int order = compare_keys(packet_key(a), packet_key(b));
+    return order ? order : by_packet_time(x, y, data);
 }
 
 static gint packet_by_len(gconstpointer x, gconstpointer y, gpointer data)
 {
     const ps_corr *c = data;
     const packet *a = packet_at(c, *(const uint32_t *)x), *b = packet_at(c, *(const uint32_t *)y);
-    if (a->len != b->len)
-        return a->len < b->len ? -1 : 1;
-    return by_packet_time(x, y, data);
+    int order = compare_u32(a->len, b->len);
+    return order ? order : by_packet_time(x, y, data);
 }
 
 /* The position of the first packet in a list by (key, time) at or past (key of r, t). */
@@ -1183,7 +1186,7 @@ static guint packet_bound(const ps_corr *c, const GArray *list, const record *r,
     while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
         const packet *p = packet_at(c, item(list, mid));
-        int order = by_key ? -compare_tcp_key(r, p) : (p->len > r->u.net.size) - (p->len < r->u.net.size);
+        int order = by_key ? -compare_tcp_key(r, p) : -compare_size(r, p);
         if (order < 0 || (order == 0 && p->time_ns < t))
             lo = mid + 1;
         else
@@ -1236,8 +1239,8 @@ static bool unique_fit(const ps_corr *c, GHashTable *ordered, const record *r, i
     /* One inside the window, and the next one of the same key past it. */
     for (guint i = first; i < first + 2; i++) {
         const packet *p = i < list->len ? packet_at(c, item(list, i)) : NULL;
-        bool fits_exactly = p && (by_key ? compare_tcp_key(r, p) == 0 : p->len == r->u.net.size) && p->time_ns <= last;
-        if (fits_exactly != (i == first))
+        bool exact = p && p->time_ns <= last && fits_exactly(r, p, end);
+        if (exact != (i == first))
             return false;
     }
     *found = packet_at(c, item(list, first));
