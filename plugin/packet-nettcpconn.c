@@ -52,10 +52,9 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     proto_item *ti = proto_tree_add_item(tree, proto_nettcp, tvb, 0, -1, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_nettcp);
     procshark_record_source(t, tvb, PS_SOURCE_NETTCP);
-    proto_tree_add_item(t, hf_nettcp_json, tvb, 0, -1, ENC_UTF_8);
 
     guint len;
-    const char *text = procshark_payload_text(tvb, pinfo, ti, &ei_nettcp_bad_utf8, &len);
+    const char *text = procshark_payload_text(tvb, pinfo, t, hf_nettcp_json, ti, &ei_nettcp_bad_utf8, &len);
     if (!text) {
         col_set_str(pinfo->cinfo, COL_INFO, "NetTCPConnection row: payload is not UTF-8");
         return (int)len;

@@ -122,17 +122,21 @@ const char *procshark_shown(packet_info *pinfo, const char *text)
     return shown;
 }
 
-const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, expert_field *bad_utf8,
-                                   guint *len)
+const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf_text, proto_item *ti,
+                                   expert_field *bad_utf8, guint *len)
 {
     *len = tvb_captured_length(tvb);
     const char *text = *len ? (const char *)tvb_get_ptr(tvb, 0, *len) : "";
     const gchar *end = NULL;
     if (!g_utf8_validate(text, *len, &end)) {
+        proto_tree_add_item(tree, hf_text, tvb, 0, -1, ENC_UTF_8); /* invalid bytes shown replaced */
         expert_add_info_format(pinfo, ti, bad_utf8, "Payload is not valid UTF-8 at byte %ld",
                                (long)(end - text));
         return NULL;
     }
+    /* Valid already: a copy, where ENC_UTF_8 would check and copy the text a character at a time. */
+    if (proto_field_is_referenced(tree, hf_text))
+        proto_tree_add_string(tree, hf_text, tvb, 0, (gint)*len, wmem_strndup(pinfo->pool, text, *len));
     return text;
 }
 

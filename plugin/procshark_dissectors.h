@@ -24,9 +24,10 @@ void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const
 /* A process event: its lifetime change (NULL: none) fed, and the hidden pid and name. */
 void procshark_process(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, bool has_pid, uint32_t pid,
                        const char *image, const ps_process_change *change);
-/* A JSON record's payload as text; NULL (with the bad_utf8 expert error on ti) when it is not UTF-8. */
-const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, expert_field *bad_utf8,
-                                   guint *len);
+/* A JSON record's payload as text, shown as the string field hf_text in tree; NULL (with the
+ * bad_utf8 expert error on ti) when it is not UTF-8. */
+const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf_text, proto_item *ti,
+                                   expert_field *bad_utf8, guint *len);
 /* Each problem a decoder found, as an expert item on ti. */
 void procshark_add_problems(proto_item *ti, packet_info *pinfo, expert_field *ei, const ps_problems *problems);
 /* A problem as an expert info on the bytes it names; base is where the decoder's input starts. */

@@ -114,7 +114,7 @@ static bool all_digits(const char *s)
 
 /* ---- fields --------------------------------------------------------------------------------- */
 
-static void read_port(ps_json_reader *r, const json_t *obj, const char *key, nettcp_row *row, nettcp_field f,
+static void read_port(ps_json_reader *r, const ps_json *obj, const char *key, nettcp_row *row, nettcp_field f,
                       uint16_t *out)
 {
     uint64_t v;
@@ -157,13 +157,13 @@ static bool parse_address(const char *s, size_t len, int *family, uint8_t addr[1
     return true;
 }
 
-static void read_address(ps_json_reader *r, const json_t *obj, const char *key, nettcp_row *row, nettcp_field f,
+static void read_address(ps_json_reader *r, const ps_json *obj, const char *key, nettcp_row *row, nettcp_field f,
                          int *family, uint8_t addr[16])
 {
     char *s = NULL;
     if (!ps_json_string(r, obj, key, &s))
         return;
-    size_t len = json_string_length(json_object_get(obj, key));
+    size_t len = ps_json_string_length(ps_json_get(obj, key));
     if (parse_address(s, len, family, addr)) {
         row->has[f] = true;
     } else {
@@ -176,16 +176,16 @@ static void read_address(ps_json_reader *r, const json_t *obj, const char *key, 
 
 /* A number, a string of digits, or (as Export-Csv writes them) a name; CIM type uint8. */
 /* A number or a name; an unknown number is kept, with a problem that says so. */
-static void read_enum(ps_json_reader *r, const json_t *obj, const char *key, const char *what,
+static void read_enum(ps_json_reader *r, const ps_json *obj, const char *key, const char *what,
                       bool (*from_name)(const char *, uint32_t *), const char *(*name_of)(uint32_t),
                       nettcp_row *row, nettcp_field f, uint32_t *out)
 {
-    const json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    const ps_json *v = ps_json_get(obj, key);
+    if (!v || ps_json_is_null(v))
         return;
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t len = json_string_length(v);
+    if (ps_json_is_string(v)) {
+        const char *s = ps_json_string_value(v);
+        size_t len = ps_json_string_length(v);
         uint32_t named;
         if (strlen(s) == len && from_name(s, &named)) {
             *out = named;
@@ -215,28 +215,28 @@ static void read_enum(ps_json_reader *r, const json_t *obj, const char *key, con
  * wall clock of some machine whose zone the row does not say, and the capture may be read anywhere
  * else: it cannot be placed on the timeline. It is left out with a problem rather than guessed
  * as UTC or as the reader's local time. */
-static void read_creation_time(ps_json_reader *r, const json_t *obj, nettcp_row *row)
+static void read_creation_time(ps_json_reader *r, const ps_json *obj, nettcp_row *row)
 {
     static const char key[] = "CreationTime";
-    const json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    const ps_json *v = ps_json_get(obj, key);
+    if (!v || ps_json_is_null(v))
         return;
 
     /* Windows PowerShell 5 writes a DateTime carrying extra ETS members as
      * {"value": "\/Date(ms)\/", "DisplayHint": 2, "DateTime": "..."}: its "value" is the date. */
     char *s = NULL;
-    const json_t *holder = obj;
+    const ps_json *holder = obj;
     const char *holder_key = key;
     ps_json_reader sub = {r->problems, key};
     ps_json_reader *reader = r;
-    if (json_is_object(v) && json_object_get(v, "value")) {
+    if (ps_json_is_object(v) && ps_json_get(v, "value")) {
         holder = v;
         holder_key = "value";
         reader = &sub;
     }
     if (!ps_json_string(reader, holder, holder_key, &s))
         return;
-    size_t len = json_string_length(json_object_get(holder, holder_key));
+    size_t len = ps_json_string_length(ps_json_get(holder, holder_key));
 
     int64_t ns;
     char *ex = ps_json_excerpt(s, len);
@@ -284,7 +284,7 @@ bool nettcp_row_decode(const char *json, size_t len, nettcp_row *row)
         return false;
     }
 
-    json_t *root = ps_json_parse_object(json, len, &row->problems);
+    ps_json *root = ps_json_parse_object(json, len, &row->problems);
     if (!root)
         return false;
 
@@ -307,7 +307,7 @@ bool nettcp_row_decode(const char *json, size_t len, nettcp_row *row)
     read_enum(&r, root, "OffloadState", "offload state", nettcp_offload_state_from_name, nettcp_offload_state_name,
               row, NETTCP_OFFLOAD_STATE, &row->offload_state);
 
-    json_decref(root);
+    ps_json_free(root);
     return true;
 }
 

@@ -13,7 +13,7 @@
 #include <glib.h>
 
 /* The problem has no place in the input: it is about all of it, or about a value the caller
- * holds (a record header field, a JSON member jansson does not place). */
+ * holds (a record header field, a JSON member, whose place the parse does not keep). */
 #define PS_NO_OFFSET SIZE_MAX
 
 typedef struct {

@@ -11,7 +11,7 @@
 #define U16 UINT64_C(0xffff)
 #define U32 UINT64_C(0xffffffff)
 
-static void set_uint(ps_json_reader *r, tracee_event *ev, tracee_field f, const json_t *obj, const char *key,
+static void set_uint(ps_json_reader *r, tracee_event *ev, tracee_field f, const ps_json *obj, const char *key,
                      uint64_t max)
 {
     uint64_t v;
@@ -21,7 +21,7 @@ static void set_uint(ps_json_reader *r, tracee_event *ev, tracee_field f, const 
     }
 }
 
-static void set_string(ps_json_reader *r, tracee_event *ev, tracee_field f, const json_t *obj, const char *key)
+static void set_string(ps_json_reader *r, tracee_event *ev, tracee_field f, const ps_json *obj, const char *key)
 {
     char *s = NULL;
     if (ps_json_string(r, obj, key, &s)) {
@@ -32,29 +32,29 @@ static void set_string(ps_json_reader *r, tracee_event *ev, tracee_field f, cons
 }
 
 /* A string only when it says something: tracee writes "" for an unknown container or executable. */
-static void set_nonempty_string(ps_json_reader *r, tracee_event *ev, tracee_field f, const json_t *obj,
+static void set_nonempty_string(ps_json_reader *r, tracee_event *ev, tracee_field f, const ps_json *obj,
                                 const char *key)
 {
-    const json_t *v = json_object_get(obj, key);
-    if (json_is_string(v) && json_string_length(v) == 0)
+    const ps_json *v = ps_json_get(obj, key);
+    if (ps_json_is_string(v) && ps_json_string_length(v) == 0)
         return;
     set_string(r, ev, f, obj, key);
 }
 
-static void set_address(ps_json_reader *r, tracee_event *ev, tracee_field f, const json_t *v, const char *key)
+static void set_address(ps_json_reader *r, tracee_event *ev, tracee_field f, const ps_json *v, const char *key)
 {
-    if (!json_is_string(v)) {
+    if (!ps_json_is_string(v)) {
         ps_json_problem(r, key, "expected an IP address string");
         return;
     }
-    const char *text = json_string_value(v);
+    const char *text = ps_json_string_value(v);
     tracee_value *out = &ev->v[f];
     if (inet_pton(AF_INET, text, out->addr) == 1)
         out->family = 4;
     else if (inet_pton(AF_INET6, text, out->addr) == 1)
         out->family = 6;
     else {
-        char *ex = ps_json_excerpt(text, json_string_length(v));
+        char *ex = ps_json_excerpt(text, ps_json_string_length(v));
         ps_json_problem(r, key, "\"%s\" is not an IP address", ex);
         g_free(ex);
         return;
@@ -82,14 +82,19 @@ static const tcp_key tcp_keys[] = {
     {TRACEE_CHECKSUM, "checksum", "checksum", U16},    {TRACEE_URGENT, "urgent", "urgent", U16},
 };
 
-static void apply_tcp(ps_json_reader *r, tracee_event *ev, const json_t *tcp)
+static void apply_tcp(ps_json_reader *r, tracee_event *ev, const ps_json *tcp)
 {
     const bool workload = ev->layout == TRACEE_LAYOUT_WORKLOAD;
     for (size_t i = 0; i < G_N_ELEMENTS(tcp_keys); i++) {
         const tcp_key *k = &tcp_keys[i];
         const char *key = workload ? k->workload : k->released;
-        if (json_object_get(tcp, key)) {
-            set_uint(r, ev, k->field, tcp, key, k->max);
+        const ps_json *v = ps_json_get(tcp, key);
+        uint64_t n;
+        if (v) {
+            if (!ps_json_is_null(v) && ps_json_uint_value(r, key, v, k->max, &n)) {
+                ev->v[k->field].present = true;
+                ev->v[k->field].u = n;
+            }
         } else if (workload) {
             /* protojson leaves out zero values */
             ev->v[k->field].present = true;
@@ -98,12 +103,12 @@ static void apply_tcp(ps_json_reader *r, tracee_event *ev, const json_t *tcp)
     }
 }
 
-static void apply_ip_header(ps_json_reader *r, tracee_event *ev, const json_t *ip)
+static void apply_ip_header(ps_json_reader *r, tracee_event *ev, const ps_json *ip)
 {
     const bool workload = ev->layout == TRACEE_LAYOUT_WORKLOAD;
     const char *src_key = workload ? "src_ip" : "srcIP";
     const char *dst_key = workload ? "dst_ip" : "dstIP";
-    const json_t *src = json_object_get(ip, src_key), *dst = json_object_get(ip, dst_key);
+    const ps_json *src = ps_json_get(ip, src_key), *dst = ps_json_get(ip, dst_key);
     if (src)
         set_address(r, ev, TRACEE_SRC_IP, src, src_key);
     if (dst)
@@ -111,20 +116,21 @@ static void apply_ip_header(ps_json_reader *r, tracee_event *ev, const json_t *i
 }
 
 /* metadata.direction: 1 ingress, 2 egress (released); INGRESS/EGRESS or 1/3 (workload). */
-static void apply_direction(ps_json_reader *r, tracee_event *ev, const json_t *meta)
+static void apply_direction(ps_json_reader *r, tracee_event *ev, const ps_json *meta)
 {
-    const json_t *d = json_object_get(meta, "direction");
+    const ps_json *d = ps_json_get(meta, "direction");
     if (!d)
         return;
     const char *name = NULL;
-    if (json_is_string(d)) {
-        const char *s = json_string_value(d);
+    if (ps_json_is_string(d)) {
+        const char *s = ps_json_string_value(d);
         if (g_ascii_strcasecmp(s, "INGRESS") == 0)
             name = "ingress";
         else if (g_ascii_strcasecmp(s, "EGRESS") == 0)
             name = "egress";
-    } else if (json_is_integer(d)) {
-        json_int_t n = json_integer_value(d);
+    } else if (ps_json_is_integer(d)) {
+        int64_t n = 0;
+        ps_json_int64(d, &n);
         if (n == 1)
             name = "ingress";
         else if (n == (ev->layout == TRACEE_LAYOUT_WORKLOAD ? 3 : 2))
@@ -152,12 +158,19 @@ static bool is_net_event(const tracee_event *ev)
 /* One argument: a field of its own when it has one, else "name=value" in args. type_key is the
  * workload layout's value kind ("tcp", "str", ...), NULL in the released layout. */
 static void apply_arg(ps_json_reader *r, tracee_event *ev, const char *name, const char *type_key,
-                      const json_t *value)
+                      const ps_json *value)
 {
     const bool net = is_net_event(ev);
     bool consumed = false;
     /* Problems inside an object value name its path: "args[4].proto_tcp.seq". */
-    char *inner_context = g_strdup_printf("%s.%s", r->context ? r->context : "", name);
+    /* Joined without printf, which costs more than the rest of a small argument. */
+    const char *outer = r->context ? r->context : "";
+    size_t outer_len = strlen(outer), name_len = strlen(name);
+    char on_stack[128];
+    char *inner_context = outer_len + name_len + 2 <= sizeof on_stack ? on_stack : g_malloc(outer_len + name_len + 2);
+    memcpy(inner_context, outer, outer_len);
+    inner_context[outer_len] = '.';
+    memcpy(inner_context + outer_len + 1, name, name_len + 1);
     ps_json_reader inner = {r->problems, inner_context};
     if (net) {
         if (strcmp(name, "src") == 0 || strcmp(name, "dst") == 0) {
@@ -174,32 +187,32 @@ static void apply_arg(ps_json_reader *r, tracee_event *ev, const char *name, con
             }
             consumed = true;
         } else if (strcmp(name, "conn_direction") == 0) {
-            const char *dir = json_string_value(value);
+            const char *dir = ps_json_string_value(value);
             if (dir && (strcmp(dir, "incoming") == 0 || strcmp(dir, "outgoing") == 0)) {
                 g_free(ev->v[TRACEE_FLOW_DIRECTION].s);
-                ev->v[TRACEE_FLOW_DIRECTION].s = g_strdup(json_string_value(value));
+                ev->v[TRACEE_FLOW_DIRECTION].s = g_strdup(ps_json_string_value(value));
                 ev->v[TRACEE_FLOW_DIRECTION].present = true;
             } else {
                 ps_json_problem(r, name, "expected \"incoming\" or \"outgoing\"");
             }
             consumed = true;
         } else if (strcmp(name, "proto_tcp") == 0 || g_strcmp0(type_key, "tcp") == 0) {
-            if (json_is_object(value)) {
+            if (ps_json_is_object(value)) {
                 apply_tcp(&inner, ev, value);
                 consumed = true;
             } else {
                 ps_json_problem(r, name, "expected the TCP header as an object");
             }
         } else if (strcmp(name, "metadata") == 0 || g_strcmp0(type_key, "packet_metadata") == 0) {
-            if (json_is_object(value)) {
+            if (ps_json_is_object(value)) {
                 apply_direction(&inner, ev, value);
-                consumed = json_object_size(value) == 1 && json_object_get(value, "direction");
+                consumed = ps_json_size(value) == 1 && ps_json_get(value, "direction");
             } else {
                 ps_json_problem(r, name, "expected the packet metadata as an object");
             }
         } else if (strcmp(name, "proto_ipv4") == 0 || strcmp(name, "proto_ipv6") == 0 ||
                    g_strcmp0(type_key, "ipv4") == 0 || g_strcmp0(type_key, "ipv6") == 0) {
-            if (json_is_object(value))
+            if (ps_json_is_object(value))
                 apply_ip_header(&inner, ev, value); /* TTL and the rest stay visible as an argument */
             else
                 ps_json_problem(r, name, "expected the IP header as an object");
@@ -210,39 +223,58 @@ static void apply_arg(ps_json_reader *r, tracee_event *ev, const char *name, con
         g_ptr_array_add(ev->args, g_strdup_printf("%s=%s", name, text));
         g_free(text);
     }
-    g_free(inner_context);
+    if (inner_context != on_stack)
+        g_free(inner_context);
 }
 
-static void decode_args(ps_json_reader *r, tracee_event *ev, const json_t *args)
+/* "args[12]", without printf (one call per argument costs more than decoding it). */
+static void indexed_name(char out[32], const char *name, size_t index)
+{
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    size_t len = strlen(name);
+    memcpy(out, name, len);
+    out[len++] = '[';
+    while (n)
+        out[len++] = digits[--n];
+    out[len++] = ']';
+    out[len] = '\0';
+}
+
+static void decode_args(ps_json_reader *r, tracee_event *ev, const ps_json *args)
 {
     size_t i;
-    const json_t *arg;
-    json_array_foreach(args, i, arg) {
+    const ps_json *arg;
+    ps_json_array_foreach(args, i, arg) {
         char context[32];
-        snprintf(context, sizeof context, ev->layout == TRACEE_LAYOUT_WORKLOAD ? "data[%zu]" : "args[%zu]", i);
+        indexed_name(context, ev->layout == TRACEE_LAYOUT_WORKLOAD ? "data" : "args", i);
         ps_json_reader ar = {r->problems, context};
-        const json_t *name = json_object_get(arg, "name");
-        if (!json_is_object(arg) || !json_is_string(name)) {
+        const ps_json *name = ps_json_get(arg, "name");
+        if (!ps_json_is_object(arg) || !ps_json_is_string(name)) {
             ps_json_problem(&ar, "name", "an argument must be an object with a name");
             continue;
         }
         if (ev->layout == TRACEE_LAYOUT_RELEASED) {
-            const json_t *value = json_object_get(arg, "value");
+            const ps_json *value = ps_json_get(arg, "value");
             if (value)
-                apply_arg(&ar, ev, json_string_value(name), NULL, value);
+                apply_arg(&ar, ev, ps_json_string_value(name), NULL, value);
             continue;
         }
         /* {"name": ..., "<kind>": value}: the one other member is the value. */
+        const ps_json *member, *value;
         const char *key;
-        const json_t *value;
-        json_object_foreach((json_t *)arg, key, value) {
+        ps_json_object_foreach(arg, member, key, value) {
             if (strcmp(key, "name") != 0)
-                apply_arg(&ar, ev, json_string_value(name), key, value);
+                apply_arg(&ar, ev, ps_json_string_value(name), key, value);
         }
     }
 }
 
-static void decode_released(ps_json_reader *r, tracee_event *ev, const json_t *root)
+static void decode_released(ps_json_reader *r, tracee_event *ev, const ps_json *root)
 {
     set_uint(r, ev, TRACEE_TIMESTAMP, root, "timestamp", INT64_MAX);
     set_nonempty_string(r, ev, TRACEE_EVENT_NAME, root, "eventName");
@@ -255,7 +287,7 @@ static void decode_released(ps_json_reader *r, tracee_event *ev, const json_t *r
     set_uint(r, ev, TRACEE_HOST_PPID, root, "hostParentProcessId", U32);
     set_uint(r, ev, TRACEE_UID, root, "userId", U32);
     set_string(r, ev, TRACEE_PROCESS_NAME, root, "processName");
-    const json_t *exe = ps_json_object(r, root, "executable");
+    const ps_json *exe = ps_json_object(r, root, "executable");
     if (exe)
         set_nonempty_string(r, ev, TRACEE_EXECUTABLE, exe, "path");
     set_string(r, ev, TRACEE_HOSTNAME, root, "hostName");
@@ -264,27 +296,27 @@ static void decode_released(ps_json_reader *r, tracee_event *ev, const json_t *r
     set_uint(r, ev, TRACEE_PID_NS, root, "pidNamespace", U32);
     set_nonempty_string(r, ev, TRACEE_SYSCALL, root, "syscall");
     set_nonempty_string(r, ev, TRACEE_CONTAINER_ID, root, "containerId");
-    const json_t *container = ps_json_object(r, root, "container");
+    const ps_json *container = ps_json_object(r, root, "container");
     if (container) {
         ps_json_reader cr = {r->problems, "container"};
         set_nonempty_string(&cr, ev, TRACEE_CONTAINER_ID, container, "id");
         set_nonempty_string(&cr, ev, TRACEE_CONTAINER_NAME, container, "name");
         set_nonempty_string(&cr, ev, TRACEE_CONTAINER_IMAGE, container, "image");
     }
-    const json_t *k8s = ps_json_object(r, root, "kubernetes");
+    const ps_json *k8s = ps_json_object(r, root, "kubernetes");
     if (k8s) {
         ps_json_reader kr = {r->problems, "kubernetes"};
         set_nonempty_string(&kr, ev, TRACEE_POD_NAME, k8s, "podName");
         set_nonempty_string(&kr, ev, TRACEE_POD_NAMESPACE, k8s, "podNamespace");
         set_nonempty_string(&kr, ev, TRACEE_POD_UID, k8s, "podUID");
     }
-    const json_t *args = ps_json_array(r, root, "args");
+    const ps_json *args = ps_json_array(r, root, "args");
     if (args)
         decode_args(r, ev, args);
 }
 
 /* The workload layout's RFC 3339 time stamp. */
-static void read_workload_timestamp(ps_json_reader *r, tracee_event *ev, const json_t *root)
+static void read_workload_timestamp(ps_json_reader *r, tracee_event *ev, const ps_json *root)
 {
     char *stamp = NULL;
     if (ps_json_string(r, root, "timestamp", &stamp)) {
@@ -301,33 +333,33 @@ static void read_workload_timestamp(ps_json_reader *r, tracee_event *ev, const j
     }
 }
 
-static void decode_workload(ps_json_reader *r, tracee_event *ev, const json_t *root)
+static void decode_workload(ps_json_reader *r, tracee_event *ev, const ps_json *root)
 {
     read_workload_timestamp(r, ev, root);
     set_nonempty_string(r, ev, TRACEE_EVENT_NAME, root, "name");
     /* protojson writes the EventId enum by name unless asked for numbers: keep only a number. */
-    const json_t *id = json_object_get(root, "id");
-    if (json_is_integer(id) || (json_is_string(id) && g_ascii_isdigit(json_string_value(id)[0])))
+    const ps_json *id = ps_json_get(root, "id");
+    if (ps_json_is_integer(id) || (ps_json_is_string(id) && g_ascii_isdigit(ps_json_string_value(id)[0])))
         set_uint(r, ev, TRACEE_EVENT_ID, root, "id", U32);
-    else if (id && !json_is_string(id) && !json_is_null(id))
+    else if (id && !ps_json_is_string(id) && !ps_json_is_null(id))
         ps_json_problem(r, "id", "expected an event number or name");
 
-    const json_t *workload = ps_json_object(r, root, "workload");
+    const ps_json *workload = ps_json_object(r, root, "workload");
     ps_json_reader wpr = {r->problems, "workload"};
-    const json_t *process = workload ? ps_json_object(&wpr, workload, "process") : NULL;
+    const ps_json *process = workload ? ps_json_object(&wpr, workload, "process") : NULL;
     if (process) {
         ps_json_reader pr = {r->problems, "workload.process"};
         set_uint(&pr, ev, TRACEE_PID, process, "pid", U32);
         set_uint(&pr, ev, TRACEE_HOST_PID, process, "host_pid", U32);
-        const json_t *exe = ps_json_object(&pr, process, "executable");
+        const ps_json *exe = ps_json_object(&pr, process, "executable");
         if (exe)
             set_nonempty_string(&pr, ev, TRACEE_EXECUTABLE, exe, "path");
-        const json_t *user = ps_json_object(&pr, process, "real_user");
+        const ps_json *user = ps_json_object(&pr, process, "real_user");
         if (user) {
             ps_json_reader ur = {r->problems, "workload.process.real_user"};
             set_uint(&ur, ev, TRACEE_UID, user, "id", U32);
         }
-        const json_t *thread = ps_json_object(&pr, process, "thread");
+        const ps_json *thread = ps_json_object(&pr, process, "thread");
         if (thread) {
             ps_json_reader tr = {r->problems, "workload.process.thread"};
             set_uint(&tr, ev, TRACEE_TID, thread, "tid", U32);
@@ -335,10 +367,10 @@ static void decode_workload(ps_json_reader *r, tracee_event *ev, const json_t *r
             set_nonempty_string(&tr, ev, TRACEE_PROCESS_NAME, thread, "name");
             set_nonempty_string(&tr, ev, TRACEE_SYSCALL, thread, "syscall");
         }
-        const json_t *ancestors = ps_json_array(&pr, process, "ancestors");
-        const json_t *parent = ancestors ? json_array_get(ancestors, 0) : NULL;
+        const ps_json *ancestors = ps_json_array(&pr, process, "ancestors");
+        const ps_json *parent = ancestors ? ps_json_array_get(ancestors, 0) : NULL;
         ps_json_reader ar = {r->problems, "workload.process.ancestors[0]"};
-        if (json_is_object(parent)) {
+        if (ps_json_is_object(parent)) {
             set_uint(&ar, ev, TRACEE_PPID, parent, "pid", U32);
             set_uint(&ar, ev, TRACEE_HOST_PPID, parent, "host_pid", U32);
         } else if (parent) {
@@ -346,51 +378,51 @@ static void decode_workload(ps_json_reader *r, tracee_event *ev, const json_t *r
         }
     }
     ps_json_reader wr = {r->problems, "workload"};
-    const json_t *container = workload ? ps_json_object(&wr, workload, "container") : NULL;
+    const ps_json *container = workload ? ps_json_object(&wr, workload, "container") : NULL;
     if (container) {
         ps_json_reader cr = {r->problems, "workload.container"};
         set_nonempty_string(&cr, ev, TRACEE_CONTAINER_ID, container, "id");
         set_nonempty_string(&cr, ev, TRACEE_CONTAINER_NAME, container, "name");
-        const json_t *image = ps_json_object(&cr, container, "image");
+        const ps_json *image = ps_json_object(&cr, container, "image");
         ps_json_reader ir = {r->problems, "workload.container.image"};
         if (image)
             set_nonempty_string(&ir, ev, TRACEE_CONTAINER_IMAGE, image, "name");
     }
-    const json_t *k8s = workload ? ps_json_object(&wr, workload, "k8s") : NULL;
+    const ps_json *k8s = workload ? ps_json_object(&wr, workload, "k8s") : NULL;
     if (k8s) {
         ps_json_reader kr = {r->problems, "workload.k8s"};
-        const json_t *pod = ps_json_object(&kr, k8s, "pod");
+        const ps_json *pod = ps_json_object(&kr, k8s, "pod");
         ps_json_reader pr = {r->problems, "workload.k8s.pod"};
         if (pod) {
             set_nonempty_string(&pr, ev, TRACEE_POD_NAME, pod, "name");
             set_nonempty_string(&pr, ev, TRACEE_POD_UID, pod, "uid");
         }
-        const json_t *ns = ps_json_object(&kr, k8s, "namespace");
+        const ps_json *ns = ps_json_object(&kr, k8s, "namespace");
         ps_json_reader nr = {r->problems, "workload.k8s.namespace"};
         if (ns)
             set_nonempty_string(&nr, ev, TRACEE_POD_NAMESPACE, ns, "name");
     }
-    const json_t *data = ps_json_array(r, root, "data");
+    const ps_json *data = ps_json_array(r, root, "data");
     if (data)
         decode_args(r, ev, data);
 }
 
 /* The workload layout is told apart by its keys; the released one has eventName. */
-static bool is_workload_layout(const json_t *root)
+static bool is_workload_layout(const ps_json *root)
 {
-    return !json_object_get(root, "eventName") &&
-           (json_object_get(root, "workload") || json_object_get(root, "data") || json_object_get(root, "name"));
+    return !ps_json_get(root, "eventName") &&
+           (ps_json_get(root, "workload") || ps_json_get(root, "data") || ps_json_get(root, "name"));
 }
 
 bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, ps_problems *problems)
 {
-    json_t *root = ps_json_parse_object(json, len, problems);
+    ps_json *root = ps_json_parse_object(json, len, problems);
     if (!root)
         return false;
     tracee_event ev;
     memset(&ev, 0, sizeof ev);
-    const json_t *stamp = json_object_get(root, "timestamp");
-    if (!stamp || json_is_null(stamp)) {
+    const ps_json *stamp = ps_json_get(root, "timestamp");
+    if (!stamp || ps_json_is_null(stamp)) {
         ps_problems_add(problems, PS_JSON_MISSING, PS_NO_OFFSET, 0, "no \"timestamp\": not a tracee event");
     } else {
         /* Either reader adds a problem when it does not take the time. */
@@ -400,7 +432,7 @@ bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, ps_probl
         else
             set_uint(&r, &ev, TRACEE_TIMESTAMP, root, "timestamp", INT64_MAX);
     }
-    json_decref(root);
+    ps_json_free(root);
     if (ev.v[TRACEE_TIMESTAMP].present)
         *ns = ev.v[TRACEE_TIMESTAMP].u;
     return ev.v[TRACEE_TIMESTAMP].present;
@@ -410,7 +442,7 @@ bool tracee_event_decode(const char *json, size_t len, tracee_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->args = g_ptr_array_new_with_free_func(g_free);
-    json_t *root = ps_json_parse_object(json, len, &ev->problems);
+    ps_json *root = ps_json_parse_object(json, len, &ev->problems);
     if (!root)
         return false;
     ps_json_reader r = {&ev->problems, NULL};
@@ -421,7 +453,7 @@ bool tracee_event_decode(const char *json, size_t len, tracee_event *ev)
         ev->layout = TRACEE_LAYOUT_RELEASED;
         decode_released(&r, ev, root);
     }
-    json_decref(root);
+    ps_json_free(root);
     return true;
 }
 

@@ -351,8 +351,8 @@ static void test_usage_errors(void **state)
 static void test_escaped_messages(void **state)
 {
     (void)state;
-    /* jansson quotes the bytes after an object ("near '...'"); a bad time stamp is quoted too (C1
-     * CSI, U+009B, is legal inside a JSON string); and the file's own name holds an escape */
+    /* an escape sequence after an object; a bad time stamp is quoted (C1 CSI, U+009B, is legal
+     * inside a JSON string); and the file's own name holds an escape */
     char *in = write_file("hostile\x1b[2J.jsonl", "{\"timestamp\":1709294400001000000,\"eventName\":\"x\"} \x1b]0;owned\n"
                                                  "{\"timestamp\":\"\xc2\x9b" "31m\",\"eventName\":\"x\"}\n", -1);
     char *out = path_in("hostile.pcapng");
@@ -360,7 +360,7 @@ static void test_escaped_messages(void **state)
     expect_code(&r, 1);
     assert_null(strchr(r.err, '\x1b'));
     assert_null(strstr(r.err, "\xc2\x9b"));
-    expect_message(&r, "hostile\\x1b[2J.jsonl:1: not valid JSON at byte 51: end of file expected near '\\x1b'");
+    expect_message(&r, "hostile\\x1b[2J.jsonl:1: not valid JSON at byte 51: trailing garbage");
     expect_message(&r, "hostile\\x1b[2J.jsonl:2: timestamp: \"\\u009b31m\"");
     run_clear(&r);
     g_free(in), g_free(out);

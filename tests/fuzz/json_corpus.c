@@ -671,7 +671,7 @@ static void family_numbers(void)
         emit_hole(KIND_NETTCP, N_NETTCP_PID, some[i]);
         emit_hole(KIND_NETTCP, T_NETTCP_STATE, some[i]);
     }
-    /* a huge number deep inside an argument nobody decodes: the whole text fails in jansson */
+    /* a number beyond 64 bits inside an argument nobody decodes, and in a key nobody reads */
     emit(KIND_TRACEE, "{\"eventName\":\"print_mem_dump\",\"processName\":\"x\",\"args\":[{\"name\":\"address\","
                       "\"type\":\"void*\",\"value\":18446744072635809792}]}");
     emit(KIND_TRACEE, "{\"eventName\":\"net_packet_tcp\",\"stackAddresses\":[18446744073709551615],"
@@ -699,7 +699,7 @@ static void family_deep_nesting(void)
     emit_nested(KIND_TRACEE, "", "[", 100000, "", NULL, "");
     emit_nested(KIND_TRACEE, "{\"eventName\":\"x\",\"processName\":", "[", 100000, "", NULL, "");
     emit_nested(KIND_NETTCP, "{\"LocalAddress\":", "{\"a\":", 39000, "", NULL, "");
-    /* closed, around jansson's limit of 2048 levels and beyond */
+    /* closed, around the limit of 2048 levels and beyond */
     static const unsigned depths[] = {2044, 2045, 2046, 2047, 2048, 2049, 5000, 99000};
     for (size_t i = 0; i < G_N_ELEMENTS(depths); i++)
         emit_nested(KIND_TRACEE, "{\"eventName\":\"security_file_open\",\"processName\":\"x\",\"args\":[{\"name\":"

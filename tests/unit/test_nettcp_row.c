@@ -988,7 +988,7 @@ static void test_arrays_and_scalars_instead_of_objects(void **state)
     nettcp_row_clear(&row);
 }
 
-/* Numbers jansson cannot hold arrive as strings: a problem for a key we read, nothing for one we
+/* Numbers beyond 64 bits or a double: a problem for a key we read, nothing for one we
  * ignore, and the rest of the row still decodes. */
 static void test_unrepresentable_numbers_are_problems(void **state)
 {
@@ -1112,7 +1112,7 @@ static void test_deep_nesting(void **state)
     assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
 
-    /* nesting jansson accepts, in an ignored property: the row still decodes */
+    /* nesting within the depth limit, in an ignored property: the row still decodes */
     g_string_assign(s, "{\"State\": 5, \"CimClass\": ");
     for (size_t i = 0; i < 1000; i++)
         g_string_append(s, "{\"a\":[");
@@ -1203,7 +1203,7 @@ static void test_nul_bytes(void **state)
     assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);
 
-    /* escaped, inside a string: jansson refuses \u0000 */
+    /* escaped, inside a string: \u0000 is refused */
     assert_false(decode("{\"LocalAddress\": \"10.0.0.5\\u0000evil\"}", &row));
     assert_int_equal(ps_problems_count(&row.problems), 1);
     nettcp_row_clear(&row);

@@ -1627,7 +1627,7 @@ static void test_fuzz_escapes(void **state)
     check_name_decodes_to("\\uD83D\\uDE00x", "\xf0\x9f\x98\x80x", 5);
     check_name_decodes_to("\\u0041\\u00FF\\u20ac", "A\xc3\xbf\xe2\x82\xac", 6);
     check_name_decodes_to("\\u001f", "\x1f", 1);
-    /* lone and misordered surrogates, \u0000, bad escapes: jansson refuses the text */
+    /* lone and misordered surrogates, \u0000, bad escapes: the text is refused */
     static const char *const bad[] = {"\\ud800", "\\udc00", "\\ud800x", "\\ude00\\ud83d", "\\ud83d\\u0041",
                                       "\\ud83d\\ud83d", "\\u0000", "a\\u0000b", "\\x41", "\\u12", "\\uZZZZ",
                                       "\\U0041", "\\", "\\'", "\\a", "\\0"};
@@ -1711,8 +1711,8 @@ static void test_fuzz_nul_bytes(void **state)
 static void test_fuzz_huge_numbers(void **state)
 {
     (void)state;
-    /* Numbers jansson cannot hold arrive as strings: u64 values are read exactly, anything a field
-     * cannot hold is a problem naming the key, and the event still decodes. */
+    /* Numbers beyond 64 bits (or a double): u64 values are read exactly, anything a field cannot
+     * hold is a problem naming the key, and the event still decodes. */
     static const char *const too_big[] = {"99999999999999999999999999", "1e400", "-1e400",
                                           "18446744073709551616", "-9223372036854775809"};
     static const char *const keys[] = {"timestamp", "processId", "cgroupId"};
@@ -1743,7 +1743,7 @@ static void test_fuzz_huge_numbers(void **state)
         assert_int_equal(ps_problems_count(&ev.problems), 1);
         release(&ev);
     }
-    /* numbers jansson takes but the fields cannot hold: a problem each, the field absent */
+    /* numbers the fields cannot hold: a problem each, the field absent */
     static const struct {
         const char *member;
         const char *key;
@@ -1782,7 +1782,7 @@ static void test_fuzz_huge_numbers(void **state)
     assert_int_equal(ps_problems_count(&ev.problems), 0);
     release(&ev);
     /* huge numbers as argument values */
-    /* a kernel address beyond int64 in an argument stays exact (it arrives as a string) */
+    /* a kernel address beyond int64 in an argument stays exact; numbers keep the text they were written as */
     assert_true(fuzz_one_keep("{\"eventName\":\"x\",\"args\":[{\"name\":\"a\",\"value\":18446744072635809792},"
                               "{\"name\":\"b\",\"value\":1e400}]}",
                               strlen("{\"eventName\":\"x\",\"args\":[{\"name\":\"a\",\"value\":18446744072635809792},"
@@ -1793,7 +1793,7 @@ static void test_fuzz_huge_numbers(void **state)
     json = "{\"eventName\":\"x\",\"args\":[{\"name\":\"a\",\"value\":-9223372036854775808},"
            "{\"name\":\"b\",\"value\":1.5e3},{\"name\":\"c\",\"value\":\"99999999999999999999999999\"}]}";
     assert_true(fuzz_one_keep(json, strlen(json), &ev));
-    check_args(&ev, "a=-9223372036854775808", "b=1500.0", "c=99999999999999999999999999", NULL);
+    check_args(&ev, "a=-9223372036854775808", "b=1.5e3", "c=99999999999999999999999999", NULL);
     release(&ev);
 }
 
@@ -1821,13 +1821,13 @@ static void test_fuzz_deep_nesting(void **state)
     text = owned(g_strdup_printf("{\"eventName\":\"x\",\"args\":[{\"name\":\"o\",\"value\":%s1%s}]}", objects, ends));
     assert_false(fuzz_one(text, strlen(text)));
 
-    /* 2049 '[' inside an argument: beyond jansson's depth of 2048, refused */
+    /* 2049 '[' inside an argument: beyond the depth limit of 2048, refused */
     opens = owned(repeat("[", 2049));
     closes = owned(repeat("]", 2049));
     text = owned(g_strdup_printf("{\"eventName\":\"x\",\"args\":[{\"name\":\"deep\",\"value\":%s%s}]}", opens, closes));
     assert_false(fuzz_one(text, strlen(text)));
 
-    /* the deepest argument jansson takes (root, args, argument, 2045 arrays = 2048) is kept as text */
+    /* the deepest argument taken (root, args, argument, 2045 arrays = 2048) is kept as text */
     opens = owned(repeat("[", 2045));
     closes = owned(repeat("]", 2045));
     text = owned(g_strdup_printf("{\"eventName\":\"x\",\"args\":[{\"name\":\"deep\",\"value\":%s%s}]}", opens, closes));
@@ -1902,7 +1902,7 @@ static void test_fuzz_duplicate_keys(void **state)
 {
     (void)state;
     tracee_event ev;
-    /* jansson keeps the last of duplicate keys */
+    /* the last of duplicate keys counts */
     const char *json = "{\"eventName\":\"x\",\"processName\":\"first\",\"processName\":\"second\"}";
     assert_true(fuzz_one_keep(json, strlen(json), &ev));
     check_s(&ev, TRACEE_PROCESS_NAME, "second");

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <glib.h>
-#include <jansson.h>
 #include <wiretap/wtap.h>
 
 #include "input_text.h"
@@ -41,14 +40,14 @@ const input_kind *text_records_object_kind(importer *im, const input *in, const 
         text_reader *r = text_reader_new(fd, in->name, TEXT_JSON_VALUES, RECORD_MAX);
         text_item item;
         if (text_reader_next(r, &item) == TEXT_RECORD) {
-            json_t *obj = ps_json_parse_object(item.payload->str, item.payload->len, NULL);
+            ps_json *obj = ps_json_parse_object(item.payload->str, item.payload->len, NULL);
             for (const char *const *k = tracee_keys; obj && !kind && *k; k++)
-                if (json_object_get(obj, *k))
+                if (ps_json_get(obj, *k))
                     kind = &input_tracee;
             for (const char *const *k = nettcp_keys; obj && !kind && *k; k++)
-                if (json_object_get(obj, *k))
+                if (ps_json_get(obj, *k))
                     kind = &input_nettcp;
-            json_decref(obj);
+            ps_json_free(obj);
         }
         text_reader_free(r);
         close(fd);
