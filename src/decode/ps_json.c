@@ -210,6 +210,7 @@ ps_json *ps_json_parse_object(const char *text, size_t len, ps_problems *problem
     b->depth = 0;
     b->too_deep = false;
     yajl_handle h = yajl_alloc(&callbacks, NULL, b);
+    yajl_config(h, yajl_dont_validate_strings, 1); /* the whole text is checked above, more strictly */
     yajl_status status = yajl_parse(h, (const unsigned char *)text, len);
     /* yajl counts the bytes of its last call: the end of the text when the text ended too soon. */
     size_t offset = yajl_get_bytes_consumed(h);

@@ -3,6 +3,8 @@
  *   benchgen OUT.pcapng CONNECTIONS PACKETS   the attribution capture: TCP connections (raw IPv4)
  *       and, for every packet, one ETW Kernel-Network send or receive event of its socket's
  *       process, plus Process events naming the processes
+ *   benchgen --tracee-records OUT.pcapng CONNECTIONS PACKETS
+ *       the same connections with a tracee net_packet_tcp event for every packet instead
  *   benchgen --tracee OUT.jsonl EVENTS        tracee net_packet_tcp events, one JSON line each
  *   benchgen --packets OUT.pcapng PACKETS     TCP packets only (FIRST_US: the first one's offset)
  *   benchgen --busy tracee|etw|bulk OUT.pcapng PACKETS
@@ -141,6 +143,32 @@ static void write_tracee_lines(const char *path, unsigned events)
     }
 }
 
+/* A released-layout net_packet_tcp event of the process pid ("proc<pid>"), as an exported PDU. */
+static void write_tracee_record(int64_t ts, uint32_t pid, bool egress, const uint8_t local[4], uint16_t lport,
+                                const uint8_t remote[4], uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+    char src[16], dst[16], json[1024];
+    const uint8_t *s = egress ? local : remote, *d = egress ? remote : local;
+    snprintf(src, sizeof src, "%u.%u.%u.%u", s[0], s[1], s[2], s[3]);
+    snprintf(dst, sizeof dst, "%u.%u.%u.%u", d[0], d[1], d[2], d[3]);
+    unsigned sport = egress ? lport : rport, dport = egress ? rport : lport;
+    int n = snprintf(json, sizeof json,
+                     "{\"timestamp\":%lld,\"processId\":%u,\"hostProcessId\":%u,\"processName\":\"proc%u\","
+                     "\"eventName\":\"net_packet_tcp\",\"args\":[{\"name\":\"src\",\"type\":\"string\","
+                     "\"value\":\"%s\"},{\"name\":\"dst\",\"type\":\"string\",\"value\":\"%s\"},"
+                     "{\"name\":\"src_port\",\"type\":\"uint16\",\"value\":%u},{\"name\":\"dst_port\","
+                     "\"type\":\"uint16\",\"value\":%u},{\"name\":\"metadata\",\"type\":\"trace.PacketMetadata\","
+                     "\"value\":{\"direction\":%u}},{\"name\":\"proto_tcp\",\"type\":\"trace.ProtoTCP\","
+                     "\"value\":{\"srcPort\":%u,\"dstPort\":%u,\"seq\":%u,\"ack\":%u,\"dataOffset\":5,"
+                     "\"FIN\":0,\"SYN\":%u,\"RST\":0,\"PSH\":%u,\"ACK\":%u,\"URG\":0,\"ECE\":0,\"CWR\":0,"
+                     "\"NS\":0,\"window\":502,\"checksum\":0,\"urgent\":0}}]}",
+                     (long long)ts, pid, pid, pid, src, dst, sport, dport, egress ? 2u : 1u, sport, dport, seq, ack,
+                     (flags & 0x02) != 0, (flags & 0x08) != 0, (flags & 0x10) != 0);
+    GByteArray *frame = upper_pdu_frame(ps_source_tracee.pdu_dissector, (const uint8_t *)json, (size_t)n);
+    write_block(2, ts, frame->data, frame->len);
+    g_byte_array_free(frame, TRUE);
+}
+
 /* A busy connection: client 10.0.0.1:50000 sends to 10.0.0.2:443, packet i at i * 10 us. */
 static int write_busy(const char *kind, const char *path, unsigned packets)
 {
@@ -233,11 +261,16 @@ int main(int argc, char **argv)
         return 0;
     }
     bool packets_only = argc == 5 && strcmp(argv[1], "--packets") == 0;
-    if (argc != 4 && !packets_only) {
-        fprintf(stderr, "usage: benchgen OUT.pcapng CONNECTIONS PACKETS | --tracee OUT.jsonl EVENTS |"
+    bool tracee_records = argc == 5 && strcmp(argv[1], "--tracee-records") == 0;
+    if (argc != 4 && !packets_only && !tracee_records) {
+        fprintf(stderr, "usage: benchgen [--tracee-records] OUT.pcapng CONNECTIONS PACKETS | --tracee OUT.jsonl EVENTS |"
                         " --packets OUT.pcapng PACKETS FIRST_US |\n"
                         "       --busy tracee|etw|bulk OUT.pcapng PACKETS | --reuse OUT.pcapng CONNECTIONS\n");
         return 2;
+    }
+    if (tracee_records) {
+        argv++;
+        argc--;
     }
     if (packets_only) {
         pcapng_writer_init_library("benchgen");
@@ -261,14 +294,16 @@ int main(int argc, char **argv)
     }
     unsigned connections = (unsigned)atoi(argv[2]), packets = (unsigned)atoi(argv[3]);
     pcapng_writer_init_library("benchgen");
-    const pcapng_interface ifs[] = {{WTAP_ENCAP_RAW_IP, "packets", NULL}, {WTAP_ENCAP_ETW, "etw", NULL}};
+    const pcapng_interface ifs[] = {{WTAP_ENCAP_RAW_IP, "packets", NULL},
+                                    {WTAP_ENCAP_ETW, "etw", NULL},
+                                    {WTAP_ENCAP_WIRESHARK_UPPER_PDU, "tracee", NULL}};
     char *error = NULL;
-    writer = pcapng_writer_open(argv[1], ifs, 2, &error);
+    writer = pcapng_writer_open(argv[1], ifs, 3, &error);
     if (!writer) {
         fprintf(stderr, "benchgen: %s\n", error);
         return 1;
     }
-    for (uint32_t pid = 1000; pid < 1000 + PROCESSES; pid++)
+    for (uint32_t pid = 1000; pid < 1000 + PROCESSES && !tracee_records; pid++)
         write_process(BASE_NS, pid);
     /* All connections run side by side, in time order: packet i of connection k at
      * i * 25 ms + k us, its event 500 ns later. */
@@ -286,7 +321,11 @@ int main(int argc, char **argv)
                 write_packet(ts, client, cport, server, 443, 1000 + i, 5000 + i, flags, len);
             else
                 write_packet(ts, server, 443, client, cport, 5000 + i, 1000 + i, flags, len);
-            write_net(ts + 500, out, pid, len ? len : 1, client, cport, server, 443);
+            if (tracee_records)
+                write_tracee_record(ts + 500, pid, out, client, cport, server, 443, out ? 1000 + i : 5000 + i,
+                                    out ? 5000 + i : 1000 + i, flags);
+            else
+                write_net(ts + 500, out, pid, len ? len : 1, client, cport, server, 443);
         }
     }
     if (!pcapng_writer_close(writer, &error)) {
