@@ -910,8 +910,19 @@ static uint32_t direct_match(const ps_corr *c, unsigned source, const packet *p,
             }
         }
         const GArray *open = sc->fit[d][FIT_OPEN];
-        if (open && syn_only) {
-            /* A connect or accept per connection: few, and a SYN carrying data is rare. */
+        if (open && syn_only && !p->len) {
+            /* None is exact: the nearest after, and the first of the nearest time before, as the
+             * walk below would find them. */
+            guint lo = lower_bound(c, open, 0, open->len, tsub(p->time_ns, c->window), false);
+            guint at = lower_bound(c, open, lo, open->len, p->time_ns, false);
+            if (at < open->len && adjusted(c, record_at(c, item(open, at)), false) <= tadd(p->time_ns, c->window))
+                consider(c, p, &best, item(open, at), false);
+            if (at > lo) {
+                int64_t t = adjusted(c, record_at(c, item(open, at - 1)), false);
+                consider(c, p, &best, item(open, lower_bound(c, open, lo, at - 1, t, false)), false);
+            }
+        } else if (open && syn_only) {
+            /* A SYN with data, rare: every connect or accept in the window, as one may be exact. */
             guint i = lower_bound(c, open, 0, open->len, tsub(p->time_ns, c->window), false);
             for (; i < open->len && adjusted(c, record_at(c, item(open, i)), false) <= tadd(p->time_ns, c->window); i++)
                 consider(c, p, &best, item(open, i), false);
