@@ -127,11 +127,10 @@ const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree
 {
     *len = tvb_captured_length(tvb);
     const char *text = *len ? (const char *)tvb_get_ptr(tvb, 0, *len) : "";
-    const gchar *end = NULL;
-    if (!g_utf8_validate(text, *len, &end)) {
+    size_t bad;
+    if (!ps_text_valid_utf8(text, *len, &bad)) {
         proto_tree_add_item(tree, hf_text, tvb, 0, -1, ENC_UTF_8); /* invalid bytes shown replaced */
-        expert_add_info_format(pinfo, ti, bad_utf8, "Payload is not valid UTF-8 at byte %ld",
-                               (long)(end - text));
+        expert_add_info_format(pinfo, ti, bad_utf8, "Payload is not valid UTF-8 at byte %zu", bad);
         return NULL;
     }
     /* Valid already: a copy, where ENC_UTF_8 would check and copy the text a character at a time. */

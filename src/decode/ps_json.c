@@ -188,10 +188,10 @@ static char *yajl_message(yajl_handle h)
 
 ps_json *ps_json_parse_object(const char *text, size_t len, ps_problems *problems)
 {
-    const char *invalid_utf8;
-    if (!g_utf8_validate_len(text, len, &invalid_utf8)) {
-        ps_problems_add(problems, PS_JSON_NOT_AN_OBJECT, (size_t)(invalid_utf8 - text), 1,
-                        "not valid JSON at byte %zu: not UTF-8 (or a NUL byte)", (size_t)(invalid_utf8 - text));
+    size_t invalid_utf8;
+    if (!ps_text_valid_utf8(text, len, &invalid_utf8)) {
+        ps_problems_add(problems, PS_JSON_NOT_AN_OBJECT, invalid_utf8, 1,
+                        "not valid JSON at byte %zu: not UTF-8 (or a NUL byte)", invalid_utf8);
         return NULL;
     }
     size_t bad = bad_escape(text, len);

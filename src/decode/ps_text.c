@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ps_text.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void ps_text_escape(GString *out, const char *s, gssize len)
@@ -36,4 +37,22 @@ char *ps_text_escaped(const char *s)
     GString *out = g_string_sized_new(strlen(s));
     ps_text_escape(out, s, -1);
     return g_string_free(out, FALSE);
+}
+
+bool ps_text_valid_utf8(const char *s, size_t len, size_t *bad)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        /* a byte of 0x80 or more, or a zero byte (the classic "has a zero byte" test) */
+        if ((w & highs) || ((w - ones) & ~w & highs))
+            break;
+    }
+    const char *end;
+    if (g_utf8_validate_len(s + i, len - i, &end))
+        return true;
+    *bad = (size_t)(end - s);
+    return false;
 }

@@ -20,4 +20,9 @@ bool ps_text_needs_escape(const char *s);
 /* The same, as a new string (g_free it). */
 char *ps_text_escaped(const char *s);
 
+/* Whether s (len bytes) is valid UTF-8 without a NUL byte, as g_utf8_validate_len says, with
+ * *bad at the first offending byte when not. Plain ASCII, nearly every record, is checked eight
+ * bytes at a time. */
+bool ps_text_valid_utf8(const char *s, size_t len, size_t *bad);
+
 #endif

@@ -58,6 +58,37 @@ static void test_text_unchanged(void **state)
     g_free(e);
 }
 
+/* The eight-byte ASCII check hands over to GLib at the right byte: every offset of a bad byte
+ * in a text of up to 40 bytes says what g_utf8_validate_len says. */
+static void test_valid_utf8_agrees_with_glib(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"\x00", "\xff", "\xc3", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+    static const char *const good[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x7f"};
+    for (size_t at = 0; at < 33; at++) {
+        for (size_t k = 0; k < sizeof bad / sizeof bad[0] + sizeof good / sizeof good[0]; k++) {
+            bool is_bad = k < sizeof bad / sizeof bad[0];
+            const char *insert = is_bad ? bad[k] : good[k - sizeof bad / sizeof bad[0]];
+            size_t n = is_bad && k == 0 ? 1 : strlen(insert);
+            char text[64];
+            memset(text, 'a', sizeof text);
+            memcpy(text + at, insert, n);
+            size_t len = at + n + 7;
+            const char *end;
+            bool glib = g_utf8_validate_len(text, len, &end);
+            size_t where = 99;
+            assert_int_equal(ps_text_valid_utf8(text, len, &where), glib);
+            assert_int_equal(glib, !is_bad);
+            if (!glib)
+                assert_int_equal(where, (size_t)(end - text));
+        }
+    }
+    size_t where = 99;
+    assert_true(ps_text_valid_utf8("", 0, &where));
+    assert_false(ps_text_valid_utf8("abcdefghij\x80", 11, &where));
+    assert_int_equal(where, 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -65,6 +96,7 @@ int main(void)
         cmocka_unit_test(test_other_controls_in_hex),
         cmocka_unit_test(test_c1_controls),
         cmocka_unit_test(test_text_unchanged),
+        cmocka_unit_test(test_valid_utf8_agrees_with_glib),
     };
     return cmocka_run_group_tests_name("ps_text", tests, NULL, NULL);
 }
