@@ -644,6 +644,9 @@ pending *importer_record_pending(importer *im, size_t len)
         p->data = g_malloc(len);
         p->capacity = len;
     }
+    p->packet = false;
+    p->flags = 0;
+    p->comment = NULL;
     return p;
 }
 
@@ -707,11 +710,12 @@ static void write_record(importer *im, pending *p)
     input *in = im->inputs->pdata[p->input];
     char *error = NULL;
     if (!p->rec) {
-        if (!pcapng_writer_write(im->writer, in->out_iface, p->ts, p->data, p->len, NULL, &error))
+        const unsigned iface = p->packet ? in->kind->packet_interface(im, in, p) : in->out_iface;
+        if (!pcapng_writer_write(im->writer, iface, p->ts, p->data, p->len, p->flags, p->comment, &error))
             importer_die(im, PROGRAM ": %s: %s", im->out_path, error);
     } else {
         if (p->rec->rec_type == REC_TYPE_PACKET) {
-            p->rec->rec_header.packet_header.interface_id = in->kind->packet_interface(im, in, p->rec);
+            p->rec->rec_header.packet_header.interface_id = in->kind->packet_interface(im, in, p);
             p->rec->presence_flags |= WTAP_HAS_INTERFACE_ID;
         }
         switch (pcapng_writer_write_rec(im->writer, p->rec, p->data, p->len, &error)) {
