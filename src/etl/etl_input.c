@@ -60,6 +60,13 @@ typedef struct {
     uint64_t pending_offset; /* file offset of its first fragment */
 } ndis_link;
 
+/* A classic kernel group's class name as records carry it (UTF-16LE), made once: it names most
+ * events of a kernel trace. */
+typedef struct {
+    uint8_t utf16[64];
+    size_t len; /* 0: the group has no name */
+} kernel_name;
+
 struct etl_input {
     int fd;
     char *name;
@@ -79,6 +86,7 @@ struct etl_input {
     GArray *links;      /* ndis_link */
     etl_input_stats stats;
     GPtrArray *queued; /* rejects found while reading ahead, "where\treason", given out first */
+    kernel_name kernel_names[256]; /* by group */
 };
 
 /* Reads n bytes, fewer only at the end of the file: at offset `at`, or where the file is when
@@ -133,14 +141,11 @@ static size_t utf16_name(const char *ascii, uint8_t *out, size_t out_size)
 
 static void make_record(etl_input *r, const etl_event *ev, const etw_record_fields *f, etl_item *item)
 {
-    uint8_t name[64];
-    size_t name_len = 0;
-    const char *class_name = ev->classic ? etl_kernel_group_name(ev->group) : NULL;
-    if (class_name)
-        name_len = utf16_name(class_name, name, sizeof name);
+    const kernel_name *name = ev->classic ? &r->kernel_names[ev->group] : NULL;
+    const size_t name_len = name ? name->len : 0;
     size_t size = etw_record_size(ev->payload_len, 0, name_len);
     reserve(&r->out, &r->out_capacity, size);
-    item->len = etw_record_build(r->out, f, ev->payload, ev->payload_len, NULL, 0, name, name_len);
+    item->len = etw_record_build(r->out, f, ev->payload, ev->payload_len, NULL, 0, name ? name->utf16 : NULL, name_len);
     item->data = r->out;
 }
 
@@ -451,6 +456,11 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     r->queued = g_ptr_array_new_with_free_func(g_free);
     r->streams = g_ptr_array_new_with_free_func(free_stream);
     r->heap = g_ptr_array_new();
+    for (unsigned g = 0; g < G_N_ELEMENTS(r->kernel_names); g++) {
+        const char *name = etl_kernel_group_name((uint8_t)g);
+        if (name)
+            r->kernel_names[g].len = utf16_name(name, r->kernel_names[g].utf16, sizeof r->kernel_names[g].utf16);
+    }
     uint8_t *first = g_malloc(bh.buffer_size);
     memcpy(first, head, sizeof head);
     bool ok = read_full(fd, first + sizeof head, bh.buffer_size - sizeof head, -1, &got);
@@ -662,7 +672,14 @@ static bool pop_unfinished(etl_input *r, etl_item *item)
 
 etl_item_kind etl_input_next(etl_input *r, etl_item *item)
 {
-    memset(item, 0, sizeof *item);
+    /* Not the whole item: its messages are 360 bytes, filled for rejects only. */
+    item->ts_ns = 0;
+    item->data = NULL;
+    item->len = 0;
+    item->iface = 0;
+    item->epb_flags = 0;
+    item->comment = NULL;
+    item->where[0] = item->reason[0] = '\0';
     for (;;) {
         if (pop_queued(r, item))
             return ETL_ITEM_REJECT;
