@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -33,6 +36,7 @@ typedef struct {
 struct pcapng_writer {
     wtap_dumper *dumper;
     int fd;         /* wiretap's, which it closes */
+    bool regular;   /* fd is a regular file */
     GArray *ifaces; /* iface_info per interface */
     GArray *shb_hdrs;
     wtapng_iface_descriptions_t *idb_inf;
@@ -43,6 +47,17 @@ struct pcapng_writer {
     size_t out_len;
     bool wiretap_unflushed; /* wiretap's stdio buffer may hold bytes */
     unsigned run;           /* our records since wiretap wrote a copied capture record */
+    /* A full buffer is written by a thread of the writer's while the next one fills: copying a
+     * gigabyte into the page cache takes the kernel about as long as making it takes us, and the
+     * two then run side by side. Started when a first buffer fills; the rest is written here. */
+    GThread *thread;
+    GMutex lock;
+    GCond cond;        /* the thread is given a buffer, is done with one, or is to end */
+    uint8_t *handed;   /* the buffer it writes, NULL when it is idle */
+    size_t handed_len;
+    uint8_t *spare;    /* the one it wrote last */
+    int thread_errno;  /* its first failure: the rest is not written */
+    bool quit;
 };
 
 void pcapng_writer_init_library(const char *progname)
@@ -102,24 +117,142 @@ static uint8_t *put32(uint8_t *p, uint32_t v)
 
 static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
 
-/* Our blocks to the file, before wiretap writes and at the end. A failed write leaves the file
- * useless: what is left is dropped. */
-static bool flush_out(pcapng_writer *w, char **error)
+/* 0 or errno. */
+static int write_all(int fd, const uint8_t *p, size_t len)
 {
     size_t done = 0;
-    while (done < w->out_len) {
-        ssize_t n = write(w->fd, w->out + done, w->out_len - done);
+    while (done < len) {
+        ssize_t n = write(fd, p + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            w->out_len = 0;
-            *error = g_strdup_printf("write: %s", g_strerror(errno));
-            return false;
-        }
+        if (n < 0)
+            return errno;
         done += (size_t)n;
     }
+    return 0;
+}
+
+/* Starts the disk on the len bytes just written: the flush that makes the file durable (the
+ * importer's fsync before its rename) then finds most of it done, where it would wait for all of
+ * it. */
+static void start_writeback(int fd, size_t len)
+{
+    const off_t end = lseek(fd, 0, SEEK_CUR);
+    if (end >= (off_t)len)
+        sync_file_range(fd, end - (off_t)len, (off_t)len, SYNC_FILE_RANGE_WRITE);
+}
+
+static gpointer writing_thread(gpointer data)
+{
+    pcapng_writer *w = data;
+    g_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->handed && !w->quit)
+            g_cond_wait(&w->cond, &w->lock);
+        if (!w->handed)
+            break;
+        uint8_t *buf = w->handed;
+        const size_t len = w->handed_len;
+        const bool failed = w->thread_errno != 0;
+        g_mutex_unlock(&w->lock);
+        const int err = failed ? 0 : write_all(w->fd, buf, len);
+        if (!failed && !err && w->regular)
+            start_writeback(w->fd, len);
+        g_mutex_lock(&w->lock);
+        if (err)
+            w->thread_errno = err;
+        w->spare = buf;
+        w->handed = NULL;
+        g_cond_broadcast(&w->cond);
+    }
+    g_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Waits until the thread wrote what it was given; false with its failure. */
+static bool thread_idle(pcapng_writer *w, char **error)
+{
+    if (!w->thread)
+        return true;
+    g_mutex_lock(&w->lock);
+    while (w->handed)
+        g_cond_wait(&w->cond, &w->lock);
+    const int err = w->thread_errno;
+    g_mutex_unlock(&w->lock);
+    if (err)
+        *error = g_strdup_printf("write: %s", g_strerror(err));
+    return err == 0;
+}
+
+static bool start_thread(pcapng_writer *w, char **error)
+{
+    /* Signals sent to the process go to the program's threads, as without this one; the thread
+     * keeps those of its own writes (SIGPIPE, SIGXFSZ) and faults. */
+    static const int own[] = {SIGPIPE, SIGXFSZ, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
+    sigset_t others, old;
+    sigfillset(&others);
+    for (size_t i = 0; i < G_N_ELEMENTS(own); i++)
+        sigdelset(&others, own[i]);
+    pthread_sigmask(SIG_BLOCK, &others, &old);
+    GError *gerr = NULL;
+    w->thread = g_thread_try_new("pcapng-writer", writing_thread, w, &gerr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!w->thread) {
+        *error = g_strdup_printf("write: cannot start a thread: %s", gerr->message);
+        g_error_free(gerr);
+        return false;
+    }
+    w->spare = g_malloc(OUT_SIZE);
+    return true;
+}
+
+/* The full buffer to the thread; the one it wrote last to fill. */
+static bool hand_off(pcapng_writer *w, char **error)
+{
+    if (!w->thread && !start_thread(w, error))
+        return false;
+    if (!thread_idle(w, error)) {
+        w->out_len = 0; /* the file cannot be completed: what is left is dropped */
+        return false;
+    }
+    g_mutex_lock(&w->lock);
+    w->handed = w->out;
+    w->handed_len = w->out_len;
+    w->out = w->spare;
+    w->spare = NULL;
+    g_cond_broadcast(&w->cond);
+    g_mutex_unlock(&w->lock);
     w->out_len = 0;
     return true;
+}
+
+/* Every block of ours in the file, before wiretap writes and at the end. A failed write leaves the
+ * file useless: what is left is dropped. */
+static bool flush_out(pcapng_writer *w, char **error)
+{
+    if (!thread_idle(w, error)) {
+        w->out_len = 0;
+        return false;
+    }
+    const int err = write_all(w->fd, w->out, w->out_len);
+    w->out_len = 0;
+    if (err)
+        *error = g_strdup_printf("write: %s", g_strerror(err));
+    return err == 0;
+}
+
+static void stop_thread(pcapng_writer *w)
+{
+    if (!w->thread)
+        return;
+    g_mutex_lock(&w->lock);
+    w->quit = true;
+    g_cond_broadcast(&w->cond);
+    g_mutex_unlock(&w->lock);
+    g_thread_join(w->thread);
+    w->thread = NULL;
+    g_free(w->spare);
+    w->spare = NULL;
 }
 
 /* Wiretap's stdio buffer to the file, before our blocks go there. */
@@ -184,7 +317,7 @@ static bool write_direct(pcapng_writer *w, unsigned interface_id, int64_t ts_ns,
     const size_t total = 28 + pad4(len) + options + 4;
     if (w->wiretap_unflushed && !flush_wiretap(w, error))
         return false;
-    if (w->out_len + total > OUT_SIZE && !flush_out(w, error))
+    if (w->out_len + total > OUT_SIZE && !hand_off(w, error))
         return false;
     /* The interface's units, as wiretap converts: whole seconds, then the fraction. */
     int64_t secs = ts_ns / 1000000000, nsecs = ts_ns % 1000000000;
@@ -269,10 +402,14 @@ pcapng_writer *pcapng_writer_fdopen(int fd, const char *path, const GArray *idbs
 {
     pcapng_writer *w = g_new0(pcapng_writer, 1);
     w->fd = fd;
+    struct stat st;
+    w->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     w->ifaces = g_array_new(FALSE, FALSE, sizeof(iface_info));
     w->dsbs = dsbs;
     w->out = g_malloc(OUT_SIZE);
     w->run = DIRECT_RUN;
+    g_mutex_init(&w->lock);
+    g_cond_init(&w->cond);
     ws_buffer_init(&w->scratch, 0);
 
     wtap_block_t shb = wtap_block_create(WTAP_BLOCK_SECTION);
@@ -412,6 +549,7 @@ bool pcapng_writer_close(pcapng_writer *w, char **error)
             else
                 g_free(flush_error);
         }
+        stop_thread(w); /* before wiretap closes the descriptor */
         int err = 0;
         gchar *err_info = NULL;
         if (!wtap_dump_close(w->dumper, NULL, &err, &err_info) && ok) {
@@ -424,6 +562,8 @@ bool pcapng_writer_close(pcapng_writer *w, char **error)
             g_free(err_info);
         }
     }
+    g_mutex_clear(&w->lock);
+    g_cond_clear(&w->cond);
     wtap_block_array_free(w->shb_hdrs);
     wtap_free_idb_info(w->idb_inf);
     g_array_free(w->ifaces, TRUE);
