@@ -2,6 +2,7 @@
 #include "etl_input.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,14 @@ static const uint8_t ndis_capture_guid[16] = {0x6e, 0x00, 0xd6, 0x2e, 0x29, 0x47
 #define KW_PACKET_END UINT64_C(0x80000000)
 #define KW_SEND UINT64_C(0x100000000)
 #define KW_RECEIVE UINT64_C(0x200000000)
+
+/* A file that is not in the page cache is asked for ahead of its reading (posix_fadvise), or each
+ * read waits for the disk: the index reads 72 bytes of every buffer, and the merge goes back and
+ * forth between the processors' buffers, which the kernel's own read-ahead does not take for
+ * sequential reading (a cold 512 MiB trace cost the conversion 1.2 s more than a warm one, where
+ * `cat` reads it in 0.2 to 0.4 s). */
+#define INDEX_AHEAD 512u                /* buffer headers asked for ahead of the index */
+#define READ_AHEAD ((uint64_t)16 << 20) /* bytes asked for ahead of the merge */
 
 typedef struct {
     uint64_t offset; /* in the file */
@@ -74,6 +83,7 @@ struct etl_input {
     /* A regular file is indexed first and its processors' buffers merged in time order; a pipe
      * is read as it comes, in one stream. */
     bool indexed;
+    uint64_t asked;       /* indexed: the file up to here was asked for (READ_AHEAD) */
     uint64_t file_offset; /* pipes: of the next buffer */
     bool eof;
     GPtrArray *streams; /* cpu_stream */
@@ -224,7 +234,10 @@ static uint16_t buffer_processor(const uint8_t *head)
 static bool index_buffers(etl_input *r, uint64_t file_size)
 {
     uint64_t at = 0, index = 0;
+    uint64_t asked = 0; /* headers before here were asked for, where the trace's stride puts them */
     while (at < file_size) {
+        for (; asked < file_size && asked < at + (uint64_t)INDEX_AHEAD * r->info.buffer_size; asked += r->info.buffer_size)
+            posix_fadvise(r->fd, (off_t)asked, ETL_BUFFER_HEADER_SIZE, POSIX_FADV_WILLNEED);
         uint8_t head[ETL_BUFFER_HEADER_SIZE];
         size_t got = 0;
         if (!read_full(r->fd, head, sizeof head, (int64_t)at, &got))
@@ -309,6 +322,11 @@ static bool load_buffer(etl_input *r, cpu_stream *s, bool *io_error)
             if (s->next_ref >= s->refs->len)
                 return false;
             ref = g_array_index(s->refs, buffer_ref, s->next_ref++);
+            if (r->asked < ref.offset + ref.size + READ_AHEAD / 2) {
+                const uint64_t from = MAX(r->asked, ref.offset);
+                r->asked = ref.offset + ref.size + READ_AHEAD;
+                posix_fadvise(r->fd, (off_t)from, (off_t)(r->asked - from), POSIX_FADV_WILLNEED);
+            }
             reserve(&s->buf, &s->capacity, ref.size);
             size_t got = 0;
             if (!read_full(r->fd, s->buf, ref.size, (int64_t)ref.offset, &got)) {
