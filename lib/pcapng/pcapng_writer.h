@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Writes pcapng through wiretap: interfaces declared up front, then records in the order given. */
+/* Writes pcapng: interfaces declared up front, then records in the order given. Our own records
+ * (pcapng_writer_write) are laid out here; headers, interfaces and copied capture records are
+ * written through wiretap. */
 #ifndef PCAPNG_WRITER_H
 #define PCAPNG_WRITER_H
 
@@ -25,9 +27,11 @@ void pcapng_writer_init_library(const char *progname);
 pcapng_writer *pcapng_writer_open(const char *path, const pcapng_interface *interfaces, size_t count,
                                   char **error);
 
-/* ts_ns: nanoseconds since the Unix epoch. comment may be NULL. */
+/* ts_ns: nanoseconds since the Unix epoch. flags: the packet's epb_flags (1 inbound, 2 outbound),
+ * 0 for none. comment may be NULL. Written in blocks of a megabyte: the file is complete once
+ * pcapng_writer_close returns true. */
 bool pcapng_writer_write(pcapng_writer *w, unsigned interface_id, int64_t ts_ns, const uint8_t *data,
-                         size_t len, const char *comment, char **error);
+                         size_t len, uint32_t flags, const char *comment, char **error);
 
 /* --- Copying captures (procshark-import) ------------------------------------------------------ */
 

@@ -2,6 +2,7 @@
 #include "etl_input.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,14 @@ static const uint8_t ndis_capture_guid[16] = {0x6e, 0x00, 0xd6, 0x2e, 0x29, 0x47
 #define KW_PACKET_END UINT64_C(0x80000000)
 #define KW_SEND UINT64_C(0x100000000)
 #define KW_RECEIVE UINT64_C(0x200000000)
+
+/* A file that is not in the page cache is asked for ahead of its reading (posix_fadvise), or each
+ * read waits for the disk: the index reads 72 bytes of every buffer, and the merge goes back and
+ * forth between the processors' buffers, which the kernel's own read-ahead does not take for
+ * sequential reading (a cold 512 MiB trace cost the conversion 1.2 s more than a warm one, where
+ * `cat` reads it in 0.2 to 0.4 s). */
+#define INDEX_AHEAD 512u                /* buffer headers asked for ahead of the index */
+#define READ_AHEAD ((uint64_t)16 << 20) /* bytes asked for ahead of the merge */
 
 typedef struct {
     uint64_t offset; /* in the file */
@@ -60,6 +69,13 @@ typedef struct {
     uint64_t pending_offset; /* file offset of its first fragment */
 } ndis_link;
 
+/* A classic kernel group's class name as records carry it (UTF-16LE), made once: it names most
+ * events of a kernel trace. */
+typedef struct {
+    uint8_t utf16[64];
+    size_t len; /* 0: the group has no name */
+} kernel_name;
+
 struct etl_input {
     int fd;
     char *name;
@@ -67,6 +83,7 @@ struct etl_input {
     /* A regular file is indexed first and its processors' buffers merged in time order; a pipe
      * is read as it comes, in one stream. */
     bool indexed;
+    uint64_t asked;       /* indexed: the file up to here was asked for (READ_AHEAD) */
     uint64_t file_offset; /* pipes: of the next buffer */
     bool eof;
     GPtrArray *streams; /* cpu_stream */
@@ -79,6 +96,7 @@ struct etl_input {
     GArray *links;      /* ndis_link */
     etl_input_stats stats;
     GPtrArray *queued; /* rejects found while reading ahead, "where\treason", given out first */
+    kernel_name kernel_names[256]; /* by group */
 };
 
 /* Reads n bytes, fewer only at the end of the file: at offset `at`, or where the file is when
@@ -133,14 +151,11 @@ static size_t utf16_name(const char *ascii, uint8_t *out, size_t out_size)
 
 static void make_record(etl_input *r, const etl_event *ev, const etw_record_fields *f, etl_item *item)
 {
-    uint8_t name[64];
-    size_t name_len = 0;
-    const char *class_name = ev->classic ? etl_kernel_group_name(ev->group) : NULL;
-    if (class_name)
-        name_len = utf16_name(class_name, name, sizeof name);
+    const kernel_name *name = ev->classic ? &r->kernel_names[ev->group] : NULL;
+    const size_t name_len = name ? name->len : 0;
     size_t size = etw_record_size(ev->payload_len, 0, name_len);
     reserve(&r->out, &r->out_capacity, size);
-    item->len = etw_record_build(r->out, f, ev->payload, ev->payload_len, NULL, 0, name, name_len);
+    item->len = etw_record_build(r->out, f, ev->payload, ev->payload_len, NULL, 0, name ? name->utf16 : NULL, name_len);
     item->data = r->out;
 }
 
@@ -219,7 +234,10 @@ static uint16_t buffer_processor(const uint8_t *head)
 static bool index_buffers(etl_input *r, uint64_t file_size)
 {
     uint64_t at = 0, index = 0;
+    uint64_t asked = 0; /* headers before here were asked for, where the trace's stride puts them */
     while (at < file_size) {
+        for (; asked < file_size && asked < at + (uint64_t)INDEX_AHEAD * r->info.buffer_size; asked += r->info.buffer_size)
+            posix_fadvise(r->fd, (off_t)asked, ETL_BUFFER_HEADER_SIZE, POSIX_FADV_WILLNEED);
         uint8_t head[ETL_BUFFER_HEADER_SIZE];
         size_t got = 0;
         if (!read_full(r->fd, head, sizeof head, (int64_t)at, &got))
@@ -304,6 +322,11 @@ static bool load_buffer(etl_input *r, cpu_stream *s, bool *io_error)
             if (s->next_ref >= s->refs->len)
                 return false;
             ref = g_array_index(s->refs, buffer_ref, s->next_ref++);
+            if (r->asked < ref.offset + ref.size + READ_AHEAD / 2) {
+                const uint64_t from = MAX(r->asked, ref.offset);
+                r->asked = ref.offset + ref.size + READ_AHEAD;
+                posix_fadvise(r->fd, (off_t)from, (off_t)(r->asked - from), POSIX_FADV_WILLNEED);
+            }
             reserve(&s->buf, &s->capacity, ref.size);
             size_t got = 0;
             if (!read_full(r->fd, s->buf, ref.size, (int64_t)ref.offset, &got)) {
@@ -451,6 +474,11 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     r->queued = g_ptr_array_new_with_free_func(g_free);
     r->streams = g_ptr_array_new_with_free_func(free_stream);
     r->heap = g_ptr_array_new();
+    for (unsigned g = 0; g < G_N_ELEMENTS(r->kernel_names); g++) {
+        const char *name = etl_kernel_group_name((uint8_t)g);
+        if (name)
+            r->kernel_names[g].len = utf16_name(name, r->kernel_names[g].utf16, sizeof r->kernel_names[g].utf16);
+    }
     uint8_t *first = g_malloc(bh.buffer_size);
     memcpy(first, head, sizeof head);
     bool ok = read_full(fd, first + sizeof head, bh.buffer_size - sizeof head, -1, &got);
@@ -662,7 +690,14 @@ static bool pop_unfinished(etl_input *r, etl_item *item)
 
 etl_item_kind etl_input_next(etl_input *r, etl_item *item)
 {
-    memset(item, 0, sizeof *item);
+    /* Not the whole item: its messages are 360 bytes, filled for rejects only. */
+    item->ts_ns = 0;
+    item->data = NULL;
+    item->len = 0;
+    item->iface = 0;
+    item->epb_flags = 0;
+    item->comment = NULL;
+    item->where[0] = item->reason[0] = '\0';
     for (;;) {
         if (pop_queued(r, item))
             return ETL_ITEM_REJECT;

@@ -27,8 +27,8 @@ typedef struct {
     unsigned iface;      /* packets: index for etl_input_interface() */
     uint32_t epb_flags;  /* packets: pcapng direction bits (1 inbound, 2 outbound) */
     const char *comment; /* packets: "PID=..." as Windows tools write it; valid until the next call */
-    char where[160];     /* rejects: FILE: buffer N at byte X */
-    char reason[200];
+    char where[160];     /* rejects: FILE: buffer N at byte X; empty otherwise */
+    char reason[200];    /* rejects and I/O errors; empty otherwise */
 } etl_item;
 
 typedef struct {

@@ -66,6 +66,13 @@ typedef struct {
     wtap_rec *rec;    /* packet captures: the record as read, its block included */
     uint64_t number;  /* packet captures: record number and offset, for messages */
     int64_t offset;
+    /* Without a wtap record: a packet on one of the input's own interfaces (its kind's
+     * packet_interface maps iface when it is written), else a record on its records' interface.
+     * Its epb_flags (0: none) and comment (in data, after the len bytes; NULL: none) go with it. */
+    bool packet;
+    unsigned iface;
+    uint32_t flags;
+    const char *comment;
 } pending;
 
 /* The start of a file given without a kind, for recognising it. */
@@ -112,7 +119,7 @@ struct input_kind {
     /* Adds the interfaces its records need from the start. */
     void (*describe)(importer *im, input *in, output_interfaces *ifs);
     /* Output interface of a packet it read. NULL: it reads no packets. */
-    unsigned (*packet_interface)(importer *im, input *in, const wtap_rec *rec);
+    unsigned (*packet_interface)(importer *im, input *in, const pending *p);
     /* After the last record is written. NULL: nothing. */
     void (*finish)(importer *im, input *in);
     /* Lines of its own under its summary line. NULL: none. */

@@ -15,7 +15,6 @@
 #include "etl_input.h"
 #include "input.h"
 #include "pcapng_writer.h"
-#include "ws_compat.h"
 
 typedef struct {
     int fd;
@@ -53,7 +52,8 @@ static void read_event(importer *im, input *in)
 {
     trace *t = in->state;
     etl_item item;
-    switch (etl_input_next(t->etl, &item)) {
+    const etl_item_kind kind = etl_input_next(t->etl, &item);
+    switch (kind) {
     case ETL_ITEM_END:
         in->eof = true;
         return;
@@ -74,35 +74,18 @@ static void read_event(importer *im, input *in)
                           in->name);
         return;
     }
-    if (!item.comment) {
-        pending *p = importer_record_pending(im, item.len);
-        p->ts = out_ts;
-        p->len = item.len;
-        memcpy(p->data, item.data, item.len);
-        importer_buffer(im, in, p);
-        return;
-    }
-    pending *p = importer_capture_pending(im, item.len);
-    wtap_rec *rec = p->rec;
-    ps_wtap_rec_move_header(rec, NULL);
-    rec->rec_type = REC_TYPE_PACKET;
-    rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID;
-    rec->tsprec = WTAP_TSPREC_NSEC;
-    rec->ts.secs = (time_t)(out_ts / NS_PER_S);
-    rec->ts.nsecs = (int)(out_ts % NS_PER_S);
-    rec->rec_header.packet_header.caplen = (guint32)item.len;
-    rec->rec_header.packet_header.len = (guint32)item.len;
-    rec->rec_header.packet_header.pkt_encap = etl_input_interface(t->etl, item.iface)->wtap_encap;
-    rec->rec_header.packet_header.interface_id = item.iface; /* the reader's; mapped when written */
-    rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
-    if (item.epb_flags)
-        wtap_block_add_uint32_option(rec->block, OPT_PKT_FLAGS, item.epb_flags);
-    wtap_block_add_string_option(rec->block, OPT_COMMENT, item.comment, strlen(item.comment));
+    /* A frame's comment is kept after its bytes: item's is valid until the next call. */
+    const size_t comment_size = kind == ETL_ITEM_PACKET ? strlen(item.comment) + 1 : 0;
+    pending *p = importer_record_pending(im, item.len + comment_size);
     p->ts = out_ts;
     p->len = item.len;
-    p->number = in->read;
-    p->offset = -1;
     memcpy(p->data, item.data, item.len);
+    if (kind == ETL_ITEM_PACKET) {
+        p->packet = true;
+        p->iface = item.iface;
+        p->flags = item.epb_flags;
+        p->comment = memcpy(p->data + item.len, item.comment, comment_size);
+    }
     importer_buffer(im, in, p);
 }
 
@@ -129,10 +112,10 @@ static void describe(importer *im, input *in, output_interfaces *ifs)
 }
 
 /* The output interface of one of the reader's: made when first used. */
-static unsigned packet_interface(importer *im, input *in, const wtap_rec *rec)
+static unsigned packet_interface(importer *im, input *in, const pending *p)
 {
     trace *t = in->state;
-    unsigned reader_iface = rec->rec_header.packet_header.interface_id;
+    unsigned reader_iface = p->iface;
     while (t->ifaces->len <= reader_iface) {
         unsigned none = UINT_MAX;
         g_array_append_val(t->ifaces, none);

@@ -224,9 +224,10 @@ static void describe(importer *im, input *in, output_interfaces *ifs)
 }
 
 /* Its capture's interface, or one made for a link type that came without one. */
-static unsigned packet_interface(importer *im, input *in, const wtap_rec *rec)
+static unsigned packet_interface(importer *im, input *in, const pending *p)
 {
     capture *c = in->state;
+    const wtap_rec *rec = p->rec;
     int encap = rec->rec_header.packet_header.pkt_encap;
     guint section = (rec->presence_flags & WTAP_HAS_SECTION_NUMBER) ? rec->section_number : 0;
     guint local = (rec->presence_flags & WTAP_HAS_INTERFACE_ID) ? rec->rec_header.packet_header.interface_id : 0;
