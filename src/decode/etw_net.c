@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "etw_net.h"
 
+#include "ps_text.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -274,16 +276,21 @@ static const char *const action_verbs[] = {
     [ETW_NET_COPY] = "copy",
 };
 
-static void format_endpoint(const etw_net_event *ev, const uint8_t *addr, bool addr_known,
-                            uint16_t port, bool port_known, char *out, size_t n)
+static void append_endpoint(ps_line *l, const etw_net_event *ev, const uint8_t *addr, bool addr_known,
+                            uint16_t port, bool port_known)
 {
-    char text[INET6_ADDRSTRLEN] = "?";
+    bool v6 = ev->ip_version == 6;
+    if (v6)
+        ps_line_char(l, '[');
     if (addr_known)
-        inet_ntop(ev->ip_version == 6 ? AF_INET6 : AF_INET, addr, text, sizeof text);
-    char port_text[8] = "?";
+        ps_line_ip(l, v6 ? 6 : 4, addr);
+    else
+        ps_line_char(l, '?');
+    ps_line_str(l, v6 ? "]:" : ":");
     if (port_known)
-        snprintf(port_text, sizeof port_text, "%u", port);
-    snprintf(out, n, ev->ip_version == 6 ? "[%s]:%s" : "%s:%s", text, port_text);
+        ps_line_uint(l, port);
+    else
+        ps_line_char(l, '?');
 }
 
 /* Whether the data flows remote -> local in the Info line. */
@@ -314,16 +321,31 @@ void etw_net_describe(const etw_net_event *ev, char *out, size_t out_size)
             snprintf(out, out_size, "%s fail", ev->transport);
         return;
     }
-    char local[64], remote[64], bytes[32] = "", pid[24] = "";
-    format_endpoint(ev, ev->saddr, ev->span[ETW_NET_SADDR].len, ev->sport, ev->span[ETW_NET_SPORT].len,
-                    local, sizeof local);
-    format_endpoint(ev, ev->daddr, ev->span[ETW_NET_DADDR].len, ev->dport, ev->span[ETW_NET_DPORT].len,
-                    remote, sizeof remote);
-    if (etw_net_has_byte_count(ev))
-        snprintf(bytes, sizeof bytes, " %u bytes", ev->size);
-    if (ev->span[ETW_NET_PID].len)
-        snprintf(pid, sizeof pid, " pid %u", ev->pid);
+    /* Every record's Info line: built without printf. */
+    ps_line l = ps_line_start(out, out_size);
+    ps_line_str(&l, ev->transport);
+    ps_line_char(&l, 'v');
+    ps_line_uint(&l, (uint64_t)ev->ip_version); /* 4 or 6 here: Fail, with 0, is told above */
+    ps_line_char(&l, ' ');
+    ps_line_str(&l, action_verbs[ev->action]);
+    if (etw_net_has_byte_count(ev)) {
+        ps_line_char(&l, ' ');
+        ps_line_uint(&l, ev->size);
+        ps_line_str(&l, " bytes");
+    }
+    ps_line_char(&l, ' ');
     bool inbound = flows_inbound(ev);
-    snprintf(out, out_size, "%sv%d %s%s %s -> %s%s", ev->transport, ev->ip_version,
-             action_verbs[ev->action], bytes, inbound ? remote : local, inbound ? local : remote, pid);
+    for (int side = 0; side < 2; side++) {
+        bool local = (side == 0) != inbound;
+        if (side)
+            ps_line_str(&l, " -> ");
+        if (local)
+            append_endpoint(&l, ev, ev->saddr, ev->span[ETW_NET_SADDR].len, ev->sport, ev->span[ETW_NET_SPORT].len);
+        else
+            append_endpoint(&l, ev, ev->daddr, ev->span[ETW_NET_DADDR].len, ev->dport, ev->span[ETW_NET_DPORT].len);
+    }
+    if (ev->span[ETW_NET_PID].len) {
+        ps_line_str(&l, " pid ");
+        ps_line_uint(&l, ev->pid);
+    }
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ps_text.h"
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -55,4 +56,60 @@ bool ps_text_valid_utf8(const char *s, size_t len, size_t *bad)
         return true;
     *bad = (size_t)(end - s);
     return false;
+}
+
+ps_line ps_line_start(char *out, size_t size)
+{
+    if (size)
+        out[0] = '\0';
+    return (ps_line){out, size, 0};
+}
+
+static void line_bytes(ps_line *l, const char *s, size_t n)
+{
+    if (l->used + 1 >= l->size)
+        return;
+    size_t room = l->size - 1 - l->used;
+    if (n > room)
+        n = room;
+    memcpy(l->out + l->used, s, n);
+    l->used += n;
+    l->out[l->used] = '\0';
+}
+
+void ps_line_str(ps_line *l, const char *s)
+{
+    line_bytes(l, s, strlen(s));
+}
+
+void ps_line_char(ps_line *l, char c)
+{
+    line_bytes(l, &c, 1);
+}
+
+void ps_line_uint(ps_line *l, uint64_t v)
+{
+    char digits[20];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    line_bytes(l, digits + n, sizeof digits - n);
+}
+
+void ps_line_ip(ps_line *l, int family, const uint8_t *addr)
+{
+    if (family == 4) {
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                ps_line_char(l, '.');
+            ps_line_uint(l, addr[i]);
+        }
+        return;
+    }
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (family == 6)
+        inet_ntop(AF_INET6, addr, text, sizeof text);
+    ps_line_str(l, text);
 }

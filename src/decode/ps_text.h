@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <glib.h>
 
@@ -24,5 +25,19 @@ char *ps_text_escaped(const char *s);
  * *bad at the first offending byte when not. Plain ASCII, nearly every record, is checked eight
  * bytes at a time. */
 bool ps_text_valid_utf8(const char *s, size_t len, size_t *bad);
+
+/* A line (an Info column text) built into a fixed buffer without printf, which costs more than
+ * everything else the column needs. Cut, like snprintf, where the buffer is full. */
+typedef struct {
+    char *out;
+    size_t size, used;
+} ps_line;
+
+ps_line ps_line_start(char *out, size_t size);
+void ps_line_str(ps_line *l, const char *s);
+void ps_line_char(ps_line *l, char c);
+void ps_line_uint(ps_line *l, uint64_t v);
+/* An address as inet_ntop writes it; "?" when family is neither 4 nor 6. */
+void ps_line_ip(ps_line *l, int family, const uint8_t *addr);
 
 #endif

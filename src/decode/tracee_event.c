@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ps_json.h"
+#include "ps_text.h"
 #include "ps_time.h"
 
 #define U16 UINT64_C(0xffff)
@@ -476,14 +477,21 @@ bool tracee_event_pid(const tracee_event *ev, uint32_t *pid)
     return true;
 }
 
-static void append_endpoint(GString *out, const tracee_value *ip, const tracee_value *port)
+static void append_endpoint(ps_line *l, const tracee_value *ip, const tracee_value *port)
 {
-    char text[INET6_ADDRSTRLEN] = "?";
+    bool v6 = ip->present && ip->family == 6;
+    if (v6)
+        ps_line_char(l, '[');
     if (ip->present)
-        inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->addr, text, sizeof text);
-    g_string_append_printf(out, ip->family == 6 ? "[%s]" : "%s", text);
-    if (port->present)
-        g_string_append_printf(out, ":%" G_GUINT64_FORMAT, port->u);
+        ps_line_ip(l, v6 ? 6 : 4, ip->addr);
+    else
+        ps_line_char(l, '?');
+    if (v6)
+        ps_line_char(l, ']');
+    if (port->present) {
+        ps_line_char(l, ':');
+        ps_line_uint(l, port->u);
+    }
 }
 
 /* Into a column: valid UTF-8 (invalid bytes as '?'), cut between characters. Control characters
@@ -513,22 +521,30 @@ static const char *const flag_names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG
 
 void tracee_event_describe(const tracee_event *ev, char *out, size_t out_size)
 {
-    GString *s = g_string_new(ev->v[TRACEE_EVENT_NAME].present ? ev->v[TRACEE_EVENT_NAME].s : "event");
+    /* Built without printf (every record's Info line), a few bytes past what the column keeps so
+     * that the cut below falls between whole characters. */
+    char on_stack[1024];
+    char *line = out_size + 8 <= sizeof on_stack ? on_stack : g_malloc(out_size + 8);
+    ps_line l = ps_line_start(line, out_size + 8);
+    ps_line_str(&l, ev->v[TRACEE_EVENT_NAME].present ? ev->v[TRACEE_EVENT_NAME].s : "event");
     uint32_t pid;
     bool has_pid = tracee_event_pid(ev, &pid);
     if (ev->v[TRACEE_PROCESS_NAME].present || has_pid) {
-        g_string_append_c(s, ' ');
+        ps_line_char(&l, ' ');
         if (ev->v[TRACEE_PROCESS_NAME].present)
-            g_string_append(s, ev->v[TRACEE_PROCESS_NAME].s);
-        if (has_pid)
-            g_string_append_printf(s, "[%u]", pid);
+            ps_line_str(&l, ev->v[TRACEE_PROCESS_NAME].s);
+        if (has_pid) {
+            ps_line_char(&l, '[');
+            ps_line_uint(&l, pid);
+            ps_line_char(&l, ']');
+        }
     }
     const tracee_value *v = ev->v;
     if (v[TRACEE_SRC_IP].present || v[TRACEE_DST_IP].present || v[TRACEE_SRC_PORT].present) {
-        g_string_append_c(s, ' ');
-        append_endpoint(s, &v[TRACEE_SRC_IP], &v[TRACEE_SRC_PORT]);
-        g_string_append(s, " -> ");
-        append_endpoint(s, &v[TRACEE_DST_IP], &v[TRACEE_DST_PORT]);
+        ps_line_char(&l, ' ');
+        append_endpoint(&l, &v[TRACEE_SRC_IP], &v[TRACEE_SRC_PORT]);
+        ps_line_str(&l, " -> ");
+        append_endpoint(&l, &v[TRACEE_DST_IP], &v[TRACEE_DST_PORT]);
     }
     bool any_flag = false;
     for (int f = TRACEE_FLAG_FIN; f <= TRACEE_FLAG_NS; f++)
@@ -537,18 +553,24 @@ void tracee_event_describe(const tracee_event *ev, char *out, size_t out_size)
         const char *sep = " [";
         for (int f = TRACEE_FLAG_FIN; f <= TRACEE_FLAG_NS; f++) {
             if (v[f].present && v[f].u) {
-                g_string_append_printf(s, "%s%s", sep, flag_names[f - TRACEE_FLAG_FIN]);
+                ps_line_str(&l, sep);
+                ps_line_str(&l, flag_names[f - TRACEE_FLAG_FIN]);
                 sep = ", ";
             }
         }
-        g_string_append(s, sep[0] == ',' ? "]" : " [<None>]");
+        ps_line_str(&l, sep[0] == ',' ? "]" : " [<None>]");
     }
-    if (v[TRACEE_FLOW_DIRECTION].present)
-        g_string_append_printf(s, " %s", v[TRACEE_FLOW_DIRECTION].s);
+    if (v[TRACEE_FLOW_DIRECTION].present) {
+        ps_line_char(&l, ' ');
+        ps_line_str(&l, v[TRACEE_FLOW_DIRECTION].s);
+    }
     if (!is_net_event(ev)) {
-        for (guint i = 0; i < ev->args->len && s->len < out_size; i++)
-            g_string_append_printf(s, "%s%s", i ? ", " : " ", (const char *)ev->args->pdata[i]);
+        for (guint i = 0; i < ev->args->len && l.used < out_size; i++) {
+            ps_line_str(&l, i ? ", " : " ");
+            ps_line_str(&l, ev->args->pdata[i]);
+        }
     }
-    copy_for_column(out, out_size, s->str);
-    g_string_free(s, TRUE);
+    copy_for_column(out, out_size, line);
+    if (line != on_stack)
+        g_free(line);
 }
