@@ -416,8 +416,10 @@ static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, guint32 s
     g_snprintf(process, sizeof process, "%s [%u]", name, o->pid);
     g_free(name);
     tick_stat_node(st, st_root, 0, FALSE);
+    /* The process's count is its packets, as an address's is in IPv4 statistics: no "packets" line
+     * under it. Wireshark's window resizes a column over up to 1000 rows for every node it adds,
+     * which is most of its time on a capture of many processes (docs/PERFORMANCE.md). */
     int node = tick_stat_node(st, process, st_root_node, TRUE);
-    tick_stat_node(st, "packets", node, FALSE);
     increase_stat_node(st, "bytes", node, FALSE, (gint)bytes);
     char *key = g_strdup_printf("%s/%u", process, stream);
     if (g_hash_table_add(st_connections, key))

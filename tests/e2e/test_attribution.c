@@ -199,10 +199,11 @@ static void test_traffic_by_process_statistics(void **state)
     int mismatches = 0;
     g_hash_table_iter_init(&it, packets);
     while (g_hash_table_iter_next(&it, &key, &value)) {
-        /* " name [pid]  N" then the children: "  packets  N" */
-        char *at = strstr(out, key);
-        char *packets_line = at ? strstr(at, "packets") : NULL;
-        unsigned got = packets_line ? (unsigned)strtoul(packets_line + strlen("packets"), NULL, 10) : 0;
+        /* "\n name [pid]  N": a process's count is its packets */
+        char *line = g_strdup_printf("\n %s ", (const char *)key);
+        char *at = strstr(out, line);
+        unsigned got = at ? (unsigned)strtoul(at + strlen(line), NULL, 10) : 0;
+        g_free(line);
         if (got != GPOINTER_TO_UINT(value)) {
             print_error("%s: truth %u packets, statistics %u\n", (const char *)key, GPOINTER_TO_UINT(value), got);
             mismatches++;
