@@ -408,8 +408,7 @@ const ps_json *ps_json_array(ps_json_reader *r, const ps_json *obj, const char *
     return typed_member(r, obj, key, PS_JSON_ARRAY, "an array");
 }
 
-/* Quoted as jansson wrote it: quotes, backslashes and control characters escaped, the rest as is. */
-static void append_quoted(GString *out, const char *s, size_t len)
+void ps_json_append_quoted(GString *out, const char *s, size_t len)
 {
     g_string_append_c(out, '"');
     for (size_t i = 0; i < len; i++) {
@@ -439,7 +438,7 @@ static void append_compact(GString *out, const ps_json *v)
     case PS_JSON_OBJECT:
         g_string_append_c(out, '{');
         for (const ps_json *k = v->count ? v + 1 : NULL; k; k = k->next) {
-            append_quoted(out, k->text, k->len);
+            ps_json_append_quoted(out, k->text, k->len);
             g_string_append_c(out, ':');
             append_compact(out, k + 1);
             if (k->next)
@@ -457,7 +456,7 @@ static void append_compact(GString *out, const ps_json *v)
         g_string_append_c(out, ']');
         break;
     case PS_JSON_STRING:
-    case PS_JSON_KEY: append_quoted(out, v->text, v->len); break;
+    case PS_JSON_KEY: ps_json_append_quoted(out, v->text, v->len); break;
     case PS_JSON_INTEGER:
     case PS_JSON_REAL: g_string_append_len(out, v->text, (gssize)v->len); break;
     case PS_JSON_TRUE: g_string_append(out, "true"); break;

@@ -99,6 +99,10 @@ const ps_json *ps_json_array(ps_json_reader *r, const ps_json *obj, const char *
 /* At most 40 characters of a value for a message, valid UTF-8, control characters as '?' (g_free it). */
 char *ps_json_excerpt(const char *s, size_t len);
 
+/* s as a JSON string, as jansson wrote one: quotes, backslashes and control characters escaped,
+ * the rest as is. */
+void ps_json_append_quoted(GString *out, const char *s, size_t len);
+
 /* Compact JSON text of any value (g_free it); strings come unquoted, numbers as written. */
 char *ps_json_text(const ps_json *v);
 

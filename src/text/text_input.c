@@ -651,27 +651,6 @@ static row_status read_row(text_reader *r, uint64_t *total, bool *over)
     }
 }
 
-static void append_json_string(GString *out, const char *s, size_t len)
-{
-    g_string_append_c(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"': g_string_append(out, "\\\""); break;
-        case '\\': g_string_append(out, "\\\\"); break;
-        case '\n': g_string_append(out, "\\n"); break;
-        case '\r': g_string_append(out, "\\r"); break;
-        case '\t': g_string_append(out, "\\t"); break;
-        default:
-            if (c < 0x20)
-                g_string_append_printf(out, "\\u%04x", c);
-            else
-                g_string_append_c(out, (char)c);
-        }
-    }
-    g_string_append_c(out, '"');
-}
-
 static bool blank_row(text_reader *r, uint64_t total)
 {
     if (total == 0)
@@ -783,11 +762,11 @@ static text_status next_csv(text_reader *r)
             if (i)
                 g_string_append_c(p, ',');
             const char *name = r->header->pdata[i];
-            append_json_string(p, name, strlen(name));
+            ps_json_append_quoted(p, name, strlen(name));
             g_string_append_c(p, ':');
             /* Export-Csv writes nothing for a property that is $null. */
             if (f->len)
-                append_json_string(p, f->str, f->len);
+                ps_json_append_quoted(p, f->str, f->len);
             else
                 g_string_append(p, "null");
         }
