@@ -59,8 +59,7 @@ void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const e
     if (procshark_summary_wanted(pinfo, tree)) {
         char info[200];
         etw_net_describe(&ev, info, sizeof info);
-        col_add_str(pinfo->cinfo, COL_INFO, info);
-        proto_item_append_text(ti, ", %s", info);
+        procshark_show_summary(pinfo, ti, info);
     }
     proto_tree *t = proto_item_add_subtree(ti, ett_etwnet);
     procshark_record_source(t, tvb, PS_SOURCE_ETW);

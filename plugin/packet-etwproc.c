@@ -55,9 +55,7 @@ void dissect_etwproc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
     if (procshark_summary_wanted(pinfo, tree)) {
         char described[256];
         etw_proc_describe(&ev, image, described, sizeof described);
-        const char *info = procshark_shown(pinfo, described);
-        col_add_str(pinfo->cinfo, COL_INFO, info);
-        proto_item_append_text(ti, ", %s", info);
+        procshark_show_summary(pinfo, ti, described);
     }
     proto_tree *t = proto_item_add_subtree(ti, ett_etwproc);
     procshark_record_source(t, tvb, PS_SOURCE_ETW);

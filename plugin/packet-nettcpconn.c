@@ -73,9 +73,7 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (procshark_summary_wanted(pinfo, tree)) {
         char described[256];
         nettcp_row_describe(row, described, sizeof described);
-        const char *info = procshark_shown(pinfo, described);
-        col_add_str(pinfo->cinfo, COL_INFO, info);
-        proto_item_append_text(ti, ", %s", info);
+        procshark_show_summary(pinfo, ti, described);
     }
     if (row->has[NETTCP_LOCAL_ADDRESS])
         add_nettcp_address(t, tvb, hf_nettcp_local_ip, hf_nettcp_local_ipv6, row->local_family, row->local_addr);

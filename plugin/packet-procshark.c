@@ -122,6 +122,13 @@ const char *procshark_shown(packet_info *pinfo, const char *text)
     return shown;
 }
 
+void procshark_show_summary(packet_info *pinfo, proto_item *ti, const char *described)
+{
+    const char *info = procshark_shown(pinfo, described);
+    col_add_str(pinfo->cinfo, COL_INFO, info);
+    proto_item_append_text(ti, ", %s", info);
+}
+
 const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf_text, proto_item *ti,
                                    expert_field *bad_utf8, guint *len)
 {

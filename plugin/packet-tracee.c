@@ -89,9 +89,7 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (procshark_summary_wanted(pinfo, tree)) {
         char described[512];
         tracee_event_describe(ev, described, sizeof described);
-        const char *info = procshark_shown(pinfo, described);
-        col_add_str(pinfo->cinfo, COL_INFO, info);
-        proto_item_append_text(ti, ", %s", info);
+        procshark_show_summary(pinfo, ti, described);
     }
     for (int f = 0; f < TRACEE_FIELD_COUNT; f++)
         if (ev->v[f].present)

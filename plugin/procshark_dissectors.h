@@ -24,6 +24,9 @@ void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const
 /* A process event: its lifetime change (NULL: none) fed, and the hidden pid and name. */
 void procshark_process(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, bool has_pid, uint32_t pid,
                        const char *image, const ps_process_change *change);
+/* A record's one-line description (from its decoder's describe) as its Info column and after its
+ * protocol item's name, escaped for display. */
+void procshark_show_summary(packet_info *pinfo, proto_item *ti, const char *described);
 /* A JSON record's payload as text, shown as the string field hf_text in tree; NULL (with the
  * bad_utf8 expert error on ti) when it is not UTF-8. */
 const char *procshark_payload_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf_text, proto_item *ti,
