@@ -231,19 +231,11 @@ static void apply_arg(ps_json_reader *r, tracee_event *ev, const char *name, con
 /* "args[12]", without printf (one call per argument costs more than decoding it). */
 static void indexed_name(char out[32], const char *name, size_t index)
 {
-    char digits[24];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + index % 10);
-        index /= 10;
-    } while (index);
-    size_t len = strlen(name);
-    memcpy(out, name, len);
-    out[len++] = '[';
-    while (n)
-        out[len++] = digits[--n];
-    out[len++] = ']';
-    out[len] = '\0';
+    ps_line l = ps_line_start(out, 32);
+    ps_line_str(&l, name);
+    ps_line_char(&l, '[');
+    ps_line_uint(&l, index);
+    ps_line_char(&l, ']');
 }
 
 static void decode_args(ps_json_reader *r, tracee_event *ev, const ps_json *args)
