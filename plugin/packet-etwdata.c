@@ -46,7 +46,7 @@ static void dissect_other(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, c
     if (len > 0)
         proto_tree_add_item(t, hf_data_bytes, tvb, base, len, ENC_NA);
     /* Wireshark 4.0 names the provider only when the record carries a message. */
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW");
+    procshark_set_protocol(pinfo, proto_etwdata);
     if (rec->provider_name.len)
         col_add_fstr(pinfo->cinfo, COL_INFO, "%s event %u",
                      tvb_get_string_enc(pinfo->pool, tvb, (int)rec->provider_name.off,
@@ -72,7 +72,7 @@ static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     const bool parsed = etw_record_parse(buf, record_len, &rec);
     procshark_free_with_packet(pinfo, &rec.problems);
     if (!parsed) {
-        col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW");
+        procshark_set_protocol(pinfo, proto_etwdata);
         col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed ETW record: %u bytes, the header needs %d",
                      record_len, ETW_HEADER_SIZE);
         proto_item *ti = proto_tree_add_item(tree, proto_etwdata, tvb, 0, -1, ENC_NA);
@@ -132,7 +132,7 @@ void proto_register_etwdata(void)
                                 "Message or provider name length points past the record", EXPFILL}},
     };
 
-    proto_etwdata = proto_register_protocol("ETW event payload", "ETW-Data", "etwdata");
+    proto_etwdata = proto_register_protocol("ETW event payload", "ETWDATA", "etwdata");
     proto_register_field_array(proto_etwdata, hf_etwdata, array_length(hf_etwdata));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_etwdata), ei_etwdata, array_length(ei_etwdata));

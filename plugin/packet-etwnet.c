@@ -7,6 +7,7 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/proto.h>
+#include <epan/unit_strings.h>
 
 #include "etw_net.h"
 #include "packet-etw.h"
@@ -34,15 +35,6 @@ static const value_string fail_code_vals[] = {
     {4, "Invalid address"},        {5, "Other"},              {6, "Time-wait address exists"},
     {0, NULL}};
 
-static const char *net_protocol_column(etw_provider provider)
-{
-    switch (provider) {
-    case ETW_PROVIDER_TCPIP: return "ETW-TcpIp";
-    case ETW_PROVIDER_UDPIP: return "ETW-UdpIp";
-    default: return "ETW-KernelNet";
-    }
-}
-
 void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec, const guint8 *buf,
                     etw_provider provider)
 {
@@ -54,7 +46,7 @@ void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const e
     procshark_free_with_packet(pinfo, &ev.problems);
     const ps_problem *problem = ps_problems_first(&ev.problems);
 
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, net_protocol_column(provider));
+    procshark_set_protocol(pinfo, proto_etwnet);
     proto_item *ti = proto_tree_add_item(tree, proto_etwnet, tvb, base, len, ENC_NA);
     if (procshark_summary_wanted(pinfo, tree)) {
         char info[200];
@@ -118,6 +110,8 @@ void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const e
     }
 }
 
+static const unit_name_string units_ticks_100ms = {" tick (100 ms)", " ticks (100 ms)"};
+
 #define NET_FIELD(id, name, abbrev, type, display, strings, blurb) \
     {&hf_net[id], {name, abbrev, type, display, strings, 0, blurb, HFILL}}
 
@@ -147,10 +141,10 @@ void proto_register_etwnet(void)
                   "Remote port (TCP); destination port for UDP"),
         NET_FIELD(ETW_NET_SPORT, "Local port", "etwnet.sport", FT_UINT16, BASE_DEC, NULL,
                   "Local port (TCP); source port for UDP"),
-        NET_FIELD(ETW_NET_STARTIME, "Start time", "etwnet.startime", FT_UINT32, BASE_DEC, NULL,
-                  "Undocumented; 100 ms ticks since boot in real traces"),
-        NET_FIELD(ETW_NET_ENDTIME, "End time", "etwnet.endtime", FT_UINT32, BASE_DEC, NULL,
-                  "Undocumented; 100 ms ticks since boot in real traces"),
+        NET_FIELD(ETW_NET_STARTIME, "Start time", "etwnet.startime", FT_UINT32, BASE_DEC | BASE_UNIT_STRING,
+                  &units_ticks_100ms, "Undocumented; 100 ms ticks since boot in real traces"),
+        NET_FIELD(ETW_NET_ENDTIME, "End time", "etwnet.endtime", FT_UINT32, BASE_DEC | BASE_UNIT_STRING,
+                  &units_ticks_100ms, "Undocumented; 100 ms ticks since boot in real traces"),
         NET_FIELD(ETW_NET_SEQNUM, "Sequence number", "etwnet.seqnum", FT_UINT32, BASE_DEC, NULL,
                   "Zero in practice since Vista"),
         NET_FIELD(ETW_NET_CONNID, "Connection ID", "etwnet.connid", FT_UINT64, BASE_HEX, NULL,
@@ -182,7 +176,7 @@ void proto_register_etwnet(void)
                                    EXPFILL}},
     };
 
-    proto_etwnet = proto_register_protocol("ETW TCP/IP and UDP/IP events", "ETW-Net", "etwnet");
+    proto_etwnet = proto_register_protocol("ETW TCP/IP and UDP/IP events", "ETWNET", "etwnet");
     proto_register_field_array(proto_etwnet, hf_etwnet, array_length(hf_etwnet));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_etwnet), ei_etwnet, array_length(ei_etwnet));

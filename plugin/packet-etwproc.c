@@ -50,7 +50,7 @@ void dissect_etwproc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
                                                          base + (int)image_span->off, (int)image_span->len,
                                                          ENC_WINDOWS_1252)
                                         : NULL;
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "ETW-Process");
+    procshark_set_protocol(pinfo, proto_etwproc);
     proto_item *ti = proto_tree_add_item(tree, proto_etwproc, tvb, base, len, ENC_NA);
     if (procshark_summary_wanted(pinfo, tree)) {
         char described[256];
@@ -153,7 +153,7 @@ void proto_register_etwproc(void)
                                     "Unknown Process event version", EXPFILL}},
     };
 
-    proto_etwproc = proto_register_protocol("ETW Process events", "ETW-Process", "etwproc");
+    proto_etwproc = proto_register_protocol("ETW Process events", "ETWPROC", "etwproc");
     proto_register_field_array(proto_etwproc, hf_etwproc, array_length(hf_etwproc));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_etwproc), ei_etwproc, array_length(ei_etwproc));

@@ -48,7 +48,7 @@ static ps_ws_bool clear_nettcp_row(wmem_allocator_t *scope _U_, wmem_cb_event_t 
 
 static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "NetTCPConn");
+    procshark_set_protocol(pinfo, proto_nettcp);
     proto_item *ti = proto_tree_add_item(tree, proto_nettcp, tvb, 0, -1, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_nettcp);
     procshark_record_source(t, tvb, PS_SOURCE_NETTCP);
@@ -151,7 +151,7 @@ void proto_register_nettcpconn(void)
             applied_setting_vals[n++] = (value_string){v, name};
     }
 
-    proto_nettcp = proto_register_protocol("Get-NetTCPConnection row", "NetTCPConn", "nettcpconn");
+    proto_nettcp = proto_register_protocol("Get-NetTCPConnection row", "NETTCPCONN", "nettcpconn");
     proto_register_field_array(proto_nettcp, hf_nettcp_fields, array_length(hf_nettcp_fields));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_nettcp), ei_nettcp, array_length(ei_nettcp));

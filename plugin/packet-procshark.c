@@ -16,6 +16,7 @@
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
 #include <epan/wmem_scopes.h>
+#include <wsutil/str_util.h>
 
 #include "procshark_dissectors.h"
 #include "ps_text.h"
@@ -23,8 +24,11 @@
 #include "ws_compat.h"
 
 static int proto_procshark;
-static int hf_src_pid, hf_src_name, hf_src_container, hf_dst_pid, hf_dst_name, hf_dst_container;
+/* Each end's fields: [0] the source's, [1] the destination's. */
+static int hf_end[2], hf_end_pid[2], hf_end_name[2], hf_end_container[2], hf_end_source[2], hf_end_match[2],
+    hf_end_event_frame[2];
 static int hf_pid, hf_name, hf_source, hf_match, hf_event_frame, hf_packet_frame, hf_tcp_stream;
+static int hf_decided_count, hf_decided_first, hf_decided_last;
 static int hf_record_source, hf_record_pid, hf_record_name, hf_record_ip, hf_record_ipv6, hf_record_port;
 static gint ett_procshark = -1, ett_end = -1;
 static expert_field ei_unmatched_record, ei_disagreement, ei_needs_two_passes, ei_clock_offset;
@@ -122,6 +126,13 @@ const char *procshark_shown(packet_info *pinfo, const char *text)
     return shown;
 }
 
+void procshark_set_protocol(packet_info *pinfo, int proto)
+{
+    const char *name = proto_get_protocol_short_name(find_protocol_by_id(proto));
+    pinfo->current_proto = name;
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, name);
+}
+
 void procshark_show_summary(packet_info *pinfo, proto_item *ti, const char *described)
 {
     const char *info = procshark_shown(pinfo, described);
@@ -189,10 +200,24 @@ void procshark_record_source(proto_tree *tree, tvbuff_t *tvb, ps_source source)
     add_hidden_string(tree, hf_record_source, tvb, ps_sources[source]->name);
 }
 
+static void set_endpoint_address(packet_info *pinfo, address *addr, const ps_endpoint *e)
+{
+    alloc_address_wmem(pinfo->pool, addr, e->family == 6 ? AT_IPv6 : AT_IPv4, e->family == 6 ? 16 : 4, e->addr);
+}
+
 void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_claim *claim, bool has_socket)
 {
     if (corr && has_socket && !PINFO_FD_VISITED(pinfo))
         ps_corr_add_claim(corr, pinfo->num, procshark_time_ns(pinfo), claim);
+    if (has_socket) {
+        /* Source and Destination as the packets the record speaks of read them. */
+        const ps_endpoint *from = claim->outgoing ? &claim->owned : &claim->peer;
+        const ps_endpoint *to = claim->outgoing ? &claim->peer : &claim->owned;
+        set_endpoint_address(pinfo, &pinfo->src, from);
+        set_endpoint_address(pinfo, &pinfo->net_src, from);
+        set_endpoint_address(pinfo, &pinfo->dst, to);
+        set_endpoint_address(pinfo, &pinfo->net_dst, to);
+    }
     if (!tree)
         return;
     if (claim->has_pid)
@@ -272,36 +297,48 @@ typedef struct {
 } procshark_tap_data;
 
 
-static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const char *label, const ps_owner *o,
-                    int hf_end_pid, int hf_end_name, int hf_end_container)
+/* "name (pid)", Wireshark's "name (number)", wherever procshark names a process. */
+static const char *process_label(packet_info *pinfo, const ps_owner *o)
 {
-    proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
-    proto_item_set_text(ti, "%s process: %s (%u) [%s, %s match, frame %u]", label, o->name ? o->name : "?", o->pid,
-                        ps_sources[o->source]->name, match_names[o->match], o->record_frame);
+    return wmem_strdup_printf(pinfo->pool, "%s (%u)", procshark_shown(pinfo, o->name ? o->name : "?"), o->pid);
+}
+
+static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int end, const ps_owner *o)
+{
+    proto_item *ti = proto_tree_add_item(tree, hf_end[end], tvb, 0, 0, ENC_NA);
+    proto_item_set_text(ti, "%s process: %s [%s, %s match, frame %u]", end ? "Destination" : "Source",
+                        process_label(pinfo, o), ps_sources[o->source]->name, match_names[o->match], o->record_frame);
+    proto_item_set_generated(ti);
     proto_tree *t = proto_item_add_subtree(ti, ett_end);
-    proto_item *it = proto_tree_add_uint(t, hf_end_pid, tvb, 0, 0, o->pid);
+    proto_item *it = proto_tree_add_uint(t, hf_end_pid[end], tvb, 0, 0, o->pid);
     proto_item_set_generated(it);
     if (o->name) {
-        it = proto_tree_add_string(t, hf_end_name, tvb, 0, 0, o->name);
+        it = proto_tree_add_string(t, hf_end_name[end], tvb, 0, 0, o->name);
         proto_item_set_generated(it);
     }
     if (o->container) {
-        it = proto_tree_add_string(t, hf_end_container, tvb, 0, 0, o->container);
+        it = proto_tree_add_string(t, hf_end_container[end], tvb, 0, 0, o->container);
         proto_item_set_generated(it);
     }
-    it = proto_tree_add_string(t, hf_source, tvb, 0, 0, ps_sources[o->source]->name);
+    it = proto_tree_add_string(t, hf_end_source[end], tvb, 0, 0, ps_sources[o->source]->name);
     proto_item_set_generated(it);
-    it = proto_tree_add_string(t, hf_match, tvb, 0, 0, match_names[o->match]);
+    it = proto_tree_add_string(t, hf_end_match[end], tvb, 0, 0, match_names[o->match]);
     proto_item_set_generated(it);
-    it = proto_tree_add_uint(t, hf_event_frame, tvb, 0, 0, o->record_frame);
+    it = proto_tree_add_uint(t, hf_end_event_frame[end], tvb, 0, 0, o->record_frame);
     proto_item_set_generated(it);
-    /* proc.pid and proc.name match either end, like ip.addr. */
+    /* proc.pid, proc.name, proc.source, proc.match and proc.event_frame match either end, like ip.addr. */
     it = proto_tree_add_uint(t, hf_pid, tvb, 0, 0, o->pid);
     proto_item_set_hidden(it);
     if (o->name) {
         it = proto_tree_add_string(t, hf_name, tvb, 0, 0, o->name);
         proto_item_set_hidden(it);
     }
+    it = proto_tree_add_string(t, hf_source, tvb, 0, 0, ps_sources[o->source]->name);
+    proto_item_set_hidden(it);
+    it = proto_tree_add_string(t, hf_match, tvb, 0, 0, match_names[o->match]);
+    proto_item_set_hidden(it);
+    it = proto_tree_add_uint(t, hf_event_frame, tvb, 0, 0, o->record_frame);
+    proto_item_set_hidden(it);
     if (o->disagreement)
         expert_add_info_format(pinfo, ti, &ei_disagreement,
                                "%s says pid %u (frame %u) for this socket, %s says pid %u (frame %u)",
@@ -315,16 +352,22 @@ static void show_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
     const bool provisional = !PINFO_FD_VISITED(pinfo);
     if (!ps_corr_packet(corr, pinfo->num, provisional, &who))
         return;
-    if (tree) {
+    bool any_records = false;
+    for (unsigned s = 0; s < PS_SOURCE_COUNT; s++)
+        any_records = any_records || ps_corr_first_record_frame(corr, s);
+    const bool incomplete = provisional && (!who.src.known || !who.dst.known) && any_records;
+    if (tree && (who.src.known || who.dst.known || incomplete)) {
+        /* One protocol item with both ends inside, its text a summary as TCP's is. */
+        proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
+        proto_item_append_text(ti, ", Src: %s, Dst: %s", who.src.known ? process_label(pinfo, &who.src) : "?",
+                               who.dst.known ? process_label(pinfo, &who.dst) : "?");
+        proto_tree *t = proto_item_add_subtree(ti, ett_procshark);
         if (who.src.known)
-            add_end(tree, tvb, pinfo, "Source", &who.src, hf_src_pid, hf_src_name, hf_src_container);
+            add_end(t, tvb, pinfo, 0, &who.src);
         if (who.dst.known)
-            add_end(tree, tvb, pinfo, "Destination", &who.dst, hf_dst_pid, hf_dst_name, hf_dst_container);
-        bool any_records = false;
-        for (unsigned s = 0; s < PS_SOURCE_COUNT; s++)
-            any_records = any_records || ps_corr_first_record_frame(corr, s);
-        if (provisional && (!who.src.known || !who.dst.known) && any_records)
-            proto_tree_add_expert(tree, pinfo, &ei_needs_two_passes, tvb, 0, 0);
+            add_end(t, tvb, pinfo, 1, &who.dst);
+        if (incomplete)
+            proto_tree_add_expert(t, pinfo, &ei_needs_two_passes, tvb, 0, 0);
     }
     if (who.src.known || who.dst.known) {
         procshark_tap_data *data = wmem_new0(pinfo->pool, procshark_tap_data);
@@ -341,13 +384,26 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
         return;
     proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_procshark);
+    uint32_t decided = 0, first = 0, last = 0;
+    ps_corr_record_decided(corr, pinfo->num, &decided, &first, &last);
     if (info.matched) {
         proto_item *it = proto_tree_add_uint(t, hf_packet_frame, tvb, 0, 0, info.packet_frame);
         proto_item_set_generated(it);
         proto_item_append_text(ti, ": matches packet %u", info.packet_frame);
-    } else {
-        proto_item_append_text(ti, ": no packet matched");
     }
+    if (decided) {
+        /* The packets whose process this record names, directly or through their connection. */
+        proto_item_append_text(ti, "%s names the process of %u packet%s (frames %u to %u)", info.matched ? "," : ":",
+                               decided, plurality(decided, "", "s"), first, last);
+        proto_item *it = proto_tree_add_uint(t, hf_decided_count, tvb, 0, 0, decided);
+        proto_item_set_generated(it);
+        it = proto_tree_add_uint(t, hf_decided_first, tvb, 0, 0, first);
+        proto_item_set_generated(it);
+        it = proto_tree_add_uint(t, hf_decided_last, tvb, 0, 0, last);
+        proto_item_set_generated(it);
+    }
+    if (!info.matched && !decided)
+        proto_item_append_text(ti, ": names the process of no packet");
     if (info.has_stream) {
         proto_item *it = proto_tree_add_uint(t, hf_tcp_stream, tvb, 0, 0, info.stream);
         proto_item_set_generated(it);
@@ -362,10 +418,13 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
 }
 
 /* Fields whose use makes the subtree worth building when it is not displayed. */
-static int *const shown_fields[] = {&hf_src_pid, &hf_src_name, &hf_src_container, &hf_dst_pid, &hf_dst_name,
-                                    &hf_dst_container, &hf_pid, &hf_name, &hf_source, &hf_match,
-                                    &hf_event_frame, &hf_packet_frame, &hf_tcp_stream, &proto_procshark,
-                                    &hf_expert, &hf_expert_message};
+static int *const shown_fields[] = {&proto_procshark, &hf_pid, &hf_name, &hf_source, &hf_match, &hf_event_frame,
+                                    &hf_packet_frame, &hf_tcp_stream, &hf_expert, &hf_expert_message,
+                                    &hf_decided_count, &hf_decided_first, &hf_decided_last,
+                                    &hf_end[0], &hf_end_pid[0], &hf_end_name[0], &hf_end_container[0],
+                                    &hf_end_source[0], &hf_end_match[0], &hf_end_event_frame[0],
+                                    &hf_end[1], &hf_end_pid[1], &hf_end_name[1], &hf_end_container[1],
+                                    &hf_end_source[1], &hf_end_match[1], &hf_end_event_frame[1]};
 
 /* Whether anyone looks at our items: a displayed tree, a filter or a printed field. */
 static bool items_wanted(proto_tree *tree)
@@ -404,13 +463,22 @@ static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 
 /* --- statistics ------------------------------------------------------------------------------ */
 
-static const char st_root[] = "Traffic by process";
-static int st_root_node;
-static GHashTable *st_connections; /* "name [pid]" + stream seen */
+/* Three distributions, each a share of its own total, so every Percent is one of that total:
+ * packets (a packet counts once at the top, and for each process on it), bytes (the frames'),
+ * and TCP connections. Wireshark's window resizes a column over up to 1000 rows for every node
+ * it adds, so a process has one node in each and no children (docs/PERFORMANCE.md). */
+static const char *const st_roots[] = {"Packets by process", "Bytes by process", "TCP connections by process"};
+enum { ST_PACKETS, ST_BYTES, ST_CONNECTIONS };
+static int st_root_nodes[G_N_ELEMENTS(st_roots)];
+static GHashTable *st_connections; /* "name (pid)" + stream seen */
 
 static void st_init(stats_tree *st)
 {
-    st_root_node = stats_tree_create_node(st, st_root, 0, STAT_DT_INT, TRUE);
+    for (size_t i = 0; i < G_N_ELEMENTS(st_roots); i++) {
+        st_root_nodes[i] = stats_tree_create_node(st, st_roots[i], 0, STAT_DT_INT, TRUE);
+        /* In this order in tshark and the GUI, whichever column sorts the processes. */
+        stat_node_set_flags(st, st_roots[i], 0, FALSE, ST_FLG_SORT_TOP);
+    }
     if (st_connections)
         g_hash_table_destroy(st_connections);
     st_connections = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -420,17 +488,13 @@ static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, guint32 s
 {
     char process[256];
     char *name = ps_text_escaped(o->name ? o->name : "?"); /* it came from the monitored host */
-    g_snprintf(process, sizeof process, "%s [%u]", name, o->pid);
+    g_snprintf(process, sizeof process, "%s (%u)", name, o->pid);
     g_free(name);
-    tick_stat_node(st, st_root, 0, FALSE);
-    /* The process's count is its packets, as an address's is in IPv4 statistics: no "packets" line
-     * under it. Wireshark's window resizes a column over up to 1000 rows for every node it adds,
-     * which is most of its time on a capture of many processes (docs/PERFORMANCE.md). */
-    int node = tick_stat_node(st, process, st_root_node, TRUE);
-    increase_stat_node(st, "bytes", node, FALSE, (gint)bytes);
+    tick_stat_node(st, process, st_root_nodes[ST_PACKETS], TRUE);
+    increase_stat_node(st, process, st_root_nodes[ST_BYTES], TRUE, (gint)bytes);
     char *key = g_strdup_printf("%s/%u", process, stream);
     if (g_hash_table_add(st_connections, key))
-        tick_stat_node(st, "connections", node, FALSE);
+        tick_stat_node(st, process, st_root_nodes[ST_CONNECTIONS], TRUE);
 }
 
 static tap_packet_status st_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *p,
@@ -438,6 +502,11 @@ static tap_packet_status st_packet(stats_tree *st, packet_info *pinfo _U_, epan_
 {
     const procshark_tap_data *data = p;
     const guint32 stream = data->who.stream;
+    tick_stat_node(st, st_roots[ST_PACKETS], 0, FALSE);
+    increase_stat_node(st, st_roots[ST_BYTES], 0, FALSE, (gint)data->bytes);
+    char *key = g_strdup_printf("/%u", stream); /* the connection, whoever owns it */
+    if (g_hash_table_add(st_connections, key))
+        tick_stat_node(st, st_roots[ST_CONNECTIONS], 0, FALSE);
     if (data->who.src.known)
         st_count(st, &data->who.src, data->bytes, stream);
     /* Loopback between two processes counts for both; one process on both ends counts once. */
@@ -452,26 +521,41 @@ static tap_packet_status st_packet(stats_tree *st, packet_info *pinfo _U_, epan_
 void proto_register_procshark(void)
 {
     static hf_register_info hf[] = {
-        {&hf_src_pid, {"Source process ID", "proc.src.pid", FT_UINT32, BASE_DEC, NULL, 0,
-                       "Process owning the packet's source socket", HFILL}},
-        {&hf_src_name, {"Source process name", "proc.src.name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
-        {&hf_src_container, {"Source container", "proc.src.container", FT_STRING, BASE_NONE, NULL, 0,
-                             "Container of the source process (its name, else its id)", HFILL}},
-        {&hf_dst_pid, {"Destination process ID", "proc.dst.pid", FT_UINT32, BASE_DEC, NULL, 0,
-                       "Process owning the packet's destination socket", HFILL}},
-        {&hf_dst_name, {"Destination process name", "proc.dst.name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
-        {&hf_dst_container, {"Destination container", "proc.dst.container", FT_STRING, BASE_NONE, NULL, 0, NULL,
-                             HFILL}},
+#define END_FIELDS(i, end, End, whose)                                                                        \
+    {&hf_end[i], {End " process", "proc." end, FT_NONE, BASE_NONE, NULL, 0,                                     \
+                  "The process owning the packet's " whose " socket", HFILL}},                                 \
+        {&hf_end_pid[i], {End " process ID", "proc." end ".pid", FT_UINT32, BASE_DEC, NULL, 0,                  \
+                          "Process owning the packet's " whose " socket", HFILL}},                             \
+        {&hf_end_name[i], {End " process name", "proc." end ".name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}}, \
+        {&hf_end_container[i], {End " container", "proc." end ".container", FT_STRING, BASE_NONE, NULL, 0,      \
+                                "Container of the " whose " process (its name, else its id)", HFILL}},         \
+        {&hf_end_source[i], {End " attribution source", "proc." end ".source", FT_STRING, BASE_NONE, NULL, 0,    \
+                             "Where the " whose " process was learnt: etw, tracee or nettcpconnection", HFILL}}, \
+        {&hf_end_match[i], {End " match", "proc." end ".match", FT_STRING, BASE_NONE, NULL, 0,                  \
+                            "How the " whose " process was matched: packet, event, connection or snapshot",    \
+                            HFILL}},                                                                           \
+        {&hf_end_event_frame[i], {End " deciding record", "proc." end ".event_frame", FT_FRAMENUM, BASE_NONE,   \
+                                  NULL, 0, "The record that named the " whose " process", HFILL}}
+        END_FIELDS(0, "src", "Source", "source"),
+        END_FIELDS(1, "dst", "Destination", "destination"),
+#undef END_FIELDS
         {&hf_pid, {"Process ID", "proc.pid", FT_UINT32, BASE_DEC, NULL, 0, "Either end's process", HFILL}},
         {&hf_name, {"Process name", "proc.name", FT_STRING, BASE_NONE, NULL, 0, "Either end's process", HFILL}},
         {&hf_source, {"Source of the attribution", "proc.source", FT_STRING, BASE_NONE, NULL, 0,
-                      "etw, tracee or nettcpconnection", HFILL}},
+                      "Either end's: etw, tracee or nettcpconnection", HFILL}},
         {&hf_match, {"How it was matched", "proc.match", FT_STRING, BASE_NONE, NULL, 0,
-                     "packet, event, connection or snapshot", HFILL}},
+                     "Either end's: packet, event, connection or snapshot", HFILL}},
         {&hf_event_frame, {"Deciding record", "proc.event_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
-                           "The record that named the process", HFILL}},
+                           "Either end's record that named the process", HFILL}},
         {&hf_packet_frame, {"Matched packet", "proc.packet_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
                             "The packet this record describes", HFILL}},
+        {&hf_decided_count, {"Packets named", "proc.decided.count", FT_UINT32, BASE_DEC, NULL, 0,
+                             "How many packets this record names the process of (either end), directly or "
+                             "through their connection", HFILL}},
+        {&hf_decided_first, {"First packet named", "proc.decided.first", FT_FRAMENUM, BASE_NONE, NULL, 0,
+                             "The first packet this record names the process of", HFILL}},
+        {&hf_decided_last, {"Last packet named", "proc.decided.last", FT_FRAMENUM, BASE_NONE, NULL, 0,
+                            "The last packet this record names the process of", HFILL}},
         {&hf_tcp_stream, {"TCP stream", "proc.tcp_stream", FT_UINT32, BASE_DEC, NULL, 0,
                           "The TCP connection this record belongs to (tcp.stream)", HFILL}},
         /* Hidden, on every record: what it claims, as its source's rules read it (src/source/). */
@@ -499,7 +583,7 @@ void proto_register_procshark(void)
         {&ei_clock_offset, {"proc.clock_offset", PI_SEQUENCE, PI_NOTE, "Estimated clock offset", EXPFILL}},
     };
 
-    proto_procshark = proto_register_protocol("procshark process attribution", "procshark", "proc");
+    proto_procshark = proto_register_protocol("procshark process attribution", "PROC", "proc");
     proto_register_field_array(proto_procshark, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_procshark), ei, array_length(ei));

@@ -64,7 +64,7 @@ static ps_ws_bool clear_tracee_event(wmem_allocator_t *scope _U_, wmem_cb_event_
 
 static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "tracee");
+    procshark_set_protocol(pinfo, proto_tracee);
     proto_item *ti = proto_tree_add_item(tree, proto_tracee, tvb, 0, -1, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_tracee);
     procshark_record_source(t, tvb, PS_SOURCE_TRACEE);
@@ -177,7 +177,7 @@ void proto_register_tracee(void)
     };
 
     /* "tracee" belongs to aquasecurity's traceeshark plugin: a second registration would abort. */
-    proto_tracee = proto_register_protocol("tracee event (procshark)", "tracee_net", "tracee_net");
+    proto_tracee = proto_register_protocol("tracee event (procshark)", "TRACEE_NET", "tracee_net");
     proto_register_field_array(proto_tracee, hf_tracee_fields, array_length(hf_tracee_fields));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_tracee), ei_tracee, array_length(ei_tracee));

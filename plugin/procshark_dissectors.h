@@ -24,6 +24,9 @@ void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const
 /* A process event: its lifetime change (NULL: none) fed, and the hidden pid and name. */
 void procshark_process(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, bool has_pid, uint32_t pid,
                        const char *image, const ps_process_change *change);
+/* The Protocol column and the protocol expert infos are filed under (pinfo->current_proto): its short
+ * name, so that column, short name and filter name agree. */
+void procshark_set_protocol(packet_info *pinfo, int proto);
 /* A record's one-line description (from its decoder's describe) as its Info column and after its
  * protocol item's name, escaped for display. */
 void procshark_show_summary(packet_info *pinfo, proto_item *ti, const char *described);

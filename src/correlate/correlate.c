@@ -235,7 +235,14 @@ struct ps_corr {
     GArray *host_offset[PS_CORR_MAX_SOURCES];
     GHashTable *clocks; /* clock_key -> clock, one per source and host address */
     uint32_t first_frame[PS_CORR_MAX_SOURCES];
+    /* By record index: the packets whose answer names the record. Made when first asked once
+     * finalized (a displayed or filtered record wants it), dropped when new data comes. */
+    GArray *decided;
 };
+
+typedef struct {
+    uint32_t count, first, last;
+} decided_packets;
 
 /* --- interning ------------------------------------------------------------------------------- */
 
@@ -448,6 +455,8 @@ void ps_corr_free(ps_corr *c)
     for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         g_array_free(c->host_offset[s], TRUE);
     g_hash_table_destroy(c->clocks);
+    if (c->decided)
+        g_array_free(c->decided, TRUE);
     g_free(c);
 }
 
@@ -1466,6 +1475,10 @@ void ps_corr_finalize(ps_corr *c)
 {
     if (!c->dirty)
         return;
+    if (c->decided) {
+        g_array_free(c->decided, TRUE);
+        c->decided = NULL;
+    }
     for (int s = 0; s < c->ranked; s++) {
         GHashTableIter it;
         gpointer value;
@@ -1567,6 +1580,30 @@ static bool find_packet(const ps_corr *c, uint32_t frame, packet **out)
     return true;
 }
 
+/* The record (index + 1, 0: none) naming the process at one end of a packet, and how. */
+static uint32_t decide(const ps_corr *c, const packet *p, const conn *k, int end, bool provisional,
+                       ps_match *match)
+{
+    int side = (p->src == k->ep[0]) == (end == 0) ? 0 : 1;
+    uint32_t chosen = p->direct[end];
+    *match = (ps_match)p->match[end];
+    uint32_t owner = k->owner[side];
+    /* A kernel thread's context yields to the socket's user process. */
+    if (chosen && is_kernel(record_at(c, chosen - 1)) && owner && !is_kernel(record_at(c, owner - 1))) {
+        chosen = owner;
+        *match = PS_MATCH_CONNECTION;
+    }
+    if (!chosen && owner) {
+        chosen = owner;
+        *match = PS_MATCH_CONNECTION;
+    }
+    if (!chosen && !provisional) {
+        chosen = snapshot_owner(c, end == 0 ? p->src : p->dst, end == 0 ? p->dst : p->src, p->time_ns);
+        *match = PS_MATCH_SNAPSHOT;
+    }
+    return chosen;
+}
+
 bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution *out)
 {
     if (!provisional)
@@ -1586,22 +1623,8 @@ bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution
     for (int end = 0; end < 2; end++) {
         ps_owner *o = end == 0 ? &out->src : &out->dst;
         int side = (p->src == k->ep[0]) == (end == 0) ? 0 : 1;
-        uint32_t chosen = p->direct[end];
-        ps_match match = (ps_match)p->match[end];
-        uint32_t owner = k->owner[side];
-        /* A kernel thread's context yields to the socket's user process. */
-        if (chosen && is_kernel(record_at(c, chosen - 1)) && owner && !is_kernel(record_at(c, owner - 1))) {
-            chosen = owner;
-            match = PS_MATCH_CONNECTION;
-        }
-        if (!chosen && owner) {
-            chosen = owner;
-            match = PS_MATCH_CONNECTION;
-        }
-        if (!chosen && !provisional) {
-            chosen = snapshot_owner(c, end == 0 ? p->src : p->dst, end == 0 ? p->dst : p->src, p->time_ns);
-            match = PS_MATCH_SNAPSHOT;
-        }
+        ps_match match;
+        uint32_t chosen = decide(c, p, k, end, provisional, &match);
         describe_owner(c, chosen, match, p->time_ns, o);
         /* Another source that names another process for this socket is shown too. */
         const uint32_t candidates[] = {k->owner[side], k->other[side]};
@@ -1643,6 +1666,39 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
             out->first_of_clock = k->first_frame == r->frame;
         }
     }
+    return true;
+}
+
+bool ps_corr_record_decided(ps_corr *c, uint32_t frame, uint32_t *count, uint32_t *first, uint32_t *last)
+{
+    ps_corr_finalize(c);
+    gint64 at = find_frame(&c->records, record_frame_of, frame);
+    if (at < 0)
+        return false;
+    if (!c->decided) {
+        /* One walk over every packet's answer, in frame order, so first and last come in order. */
+        c->decided = g_array_sized_new(FALSE, TRUE, sizeof(decided_packets), c->records.len);
+        g_array_set_size(c->decided, c->records.len);
+        for (guint i = 0; i < c->packets.len; i++) {
+            const packet *p = packet_at(c, i);
+            const conn *k = &g_array_index(c->conns, conn, p->stream);
+            uint32_t named[2];
+            for (int end = 0; end < 2; end++) {
+                ps_match match;
+                named[end] = decide(c, p, k, end, false, &match);
+                if (!named[end] || (end == 1 && named[1] == named[0]))
+                    continue;
+                decided_packets *d = &g_array_index(c->decided, decided_packets, named[end] - 1);
+                if (d->count++ == 0)
+                    d->first = p->frame;
+                d->last = p->frame;
+            }
+        }
+    }
+    const decided_packets *d = &g_array_index(c->decided, decided_packets, (guint)at);
+    *count = d->count;
+    *first = d->first;
+    *last = d->last;
     return true;
 }
 

@@ -136,6 +136,9 @@ typedef struct {
 bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out);
 
 /* The first record of a source, or 0. */
+/* The packets whose answer (either end) names this record: how many, the first and the last.
+ * False when the frame is no fed record. Finalizes. */
+bool ps_corr_record_decided(ps_corr *c, uint32_t frame, uint32_t *count, uint32_t *first, uint32_t *last);
 uint32_t ps_corr_first_record_frame(const ps_corr *c, unsigned source);
 
 /* Bytes of correlation state per record, for the benchmark. */

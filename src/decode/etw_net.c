@@ -338,7 +338,7 @@ void etw_net_describe(const etw_net_event *ev, char *out, size_t out_size)
     for (int side = 0; side < 2; side++) {
         bool local = (side == 0) != inbound;
         if (side)
-            ps_line_str(&l, " -> ");
+            ps_line_str(&l, PS_ARROW);
         if (local)
             append_endpoint(&l, ev, ev->saddr, ev->span[ETW_NET_SADDR].len, ev->sport, ev->span[ETW_NET_SPORT].len);
         else

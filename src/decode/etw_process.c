@@ -182,11 +182,13 @@ void etw_proc_describe(const etw_proc_event *ev, const char *image, char *out, s
     snprintf(verb, sizeof verb, "%s", ev->event_name);
     if (ev->opcode == 1 || ev->opcode == 2 || ev->opcode == 39)
         verb[0] = (char)(verb[0] - 'A' + 'a'); /* start, end, defunct; DCStart stays as named */
+    /* "image (pid)", Wireshark's "name (number)", as everywhere in procshark */
+    const bool has_image = image && *image, has_pid = ev->span[ETW_PROC_PID].len;
     int used = snprintf(out, out_size, "Process %s", verb);
-    if (ev->span[ETW_PROC_PID].len && used > 0 && (size_t)used < out_size)
-        used += snprintf(out + used, out_size - (size_t)used, " pid %u", ev->pid);
+    if (has_image && used > 0 && (size_t)used < out_size)
+        used += snprintf(out + used, out_size - (size_t)used, " %s", image);
+    if (has_pid && used > 0 && (size_t)used < out_size)
+        used += snprintf(out + used, out_size - (size_t)used, has_image ? " (%u)" : " pid %u", ev->pid);
     if (ev->span[ETW_PROC_PPID].len && used > 0 && (size_t)used < out_size)
-        used += snprintf(out + used, out_size - (size_t)used, " ppid %u", ev->ppid);
-    if (image && *image && used > 0 && (size_t)used < out_size)
-        snprintf(out + used, out_size - (size_t)used, " %s", image);
+        snprintf(out + used, out_size - (size_t)used, " ppid %u", ev->ppid);
 }

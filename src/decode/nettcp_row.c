@@ -10,6 +10,7 @@
  *   desktop-src/FWP/wmi/nettcpipprov/msft-nettcpconnection.md), which also confirms State 1..12
  *   and OffloadState 0..3 (it does not list 100 Bound). */
 #include "nettcp_row.h"
+#include "ps_text.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -341,7 +342,7 @@ void nettcp_row_describe(const nettcp_row *row, char *out, size_t out_size)
     if (!out || out_size == 0)
         return;
     if (!row) {
-        snprintf(out, out_size, "TCP ?:? -> ?:? ? pid ?");
+        snprintf(out, out_size, "TCP ?:?" PS_ARROW "?:? ? pid ?");
         return;
     }
     char local[INET6_ADDRSTRLEN + 16], remote[INET6_ADDRSTRLEN + 16];
@@ -362,5 +363,5 @@ void nettcp_row_describe(const nettcp_row *row, char *out, size_t out_size)
     if (row->has[NETTCP_OWNING_PROCESS])
         snprintf(pid, sizeof pid, "%" PRIu32, row->owning_process);
 
-    snprintf(out, out_size, "TCP %s -> %s %s pid %s", local, remote, state, pid);
+    snprintf(out, out_size, "TCP %s" PS_ARROW "%s %s pid %s", local, remote, state, pid);
 }

@@ -10,6 +10,9 @@
 
 #include <glib.h>
 
+/* Between the two ends in Info lines: Wireshark's arrow (UTF8_RIGHTWARDS_ARROW), as TCP's Info uses. */
+#define PS_ARROW " \xe2\x86\x92 "
+
 /* Appends s (len bytes, or up to its NUL when len is -1) with C0 and C1 control characters and DEL
  * escaped as Wireshark's format_text shows them: \a \b \f \n \r \t \v, others as \xHH (C1 characters,
  * U+0080 to U+009F, as \u00HH). Everything else, backslashes and invalid UTF-8 included, is copied. */

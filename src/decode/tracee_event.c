@@ -523,19 +523,20 @@ void tracee_event_describe(const tracee_event *ev, char *out, size_t out_size)
     bool has_pid = tracee_event_pid(ev, &pid);
     if (ev->v[TRACEE_PROCESS_NAME].present || has_pid) {
         ps_line_char(&l, ' ');
+        /* "name (pid)", Wireshark's "name (number)", as everywhere in procshark */
         if (ev->v[TRACEE_PROCESS_NAME].present)
             ps_line_str(&l, ev->v[TRACEE_PROCESS_NAME].s);
         if (has_pid) {
-            ps_line_char(&l, '[');
+            ps_line_str(&l, ev->v[TRACEE_PROCESS_NAME].present ? " (" : "(");
             ps_line_uint(&l, pid);
-            ps_line_char(&l, ']');
+            ps_line_char(&l, ')');
         }
     }
     const tracee_value *v = ev->v;
     if (v[TRACEE_SRC_IP].present || v[TRACEE_DST_IP].present || v[TRACEE_SRC_PORT].present) {
         ps_line_char(&l, ' ');
         append_endpoint(&l, &v[TRACEE_SRC_IP], &v[TRACEE_SRC_PORT]);
-        ps_line_str(&l, " -> ");
+        ps_line_str(&l, PS_ARROW);
         append_endpoint(&l, &v[TRACEE_DST_IP], &v[TRACEE_DST_PORT]);
     }
     bool any_flag = false;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tshark -2 on a scenario capture whose ground truth is known: every TCP packet's attribution,
- * display filters on proc.name, the statistics tree, the ek output and one-pass reading.
+ * display filters on proc.name, the statistics tree, the ek output, one-pass reading and exports.
  * test_attribution CAPTURE TRUTH.tsv (truth: frame, src_pid, src_name, dst_pid, dst_name; "-" for
  * an end that no record can name). */
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "tshark_harness.h"
 
@@ -180,9 +181,9 @@ static void test_traffic_by_process_statistics(void **state)
         const truth_row *row = &g_array_index(truth, truth_row, i);
         char *ends[2] = {NULL, NULL};
         if (row->want[0][0])
-            ends[0] = g_strdup_printf("%s [%s]", row->want[1], row->want[0]);
+            ends[0] = g_strdup_printf("%s (%s)", row->want[1], row->want[0]);
         if (row->want[2][0])
-            ends[1] = g_strdup_printf("%s [%s]", row->want[3], row->want[2]);
+            ends[1] = g_strdup_printf("%s (%s)", row->want[3], row->want[2]);
         if (ends[0] && ends[1] && strcmp(ends[0], ends[1]) == 0)
             g_clear_pointer(&ends[1], g_free);
         for (int e = 0; e < 2; e++) {
@@ -199,7 +200,7 @@ static void test_traffic_by_process_statistics(void **state)
     int mismatches = 0;
     g_hash_table_iter_init(&it, packets);
     while (g_hash_table_iter_next(&it, &key, &value)) {
-        /* "\n name [pid]  N": a process's count is its packets */
+        /* "\n name (pid)  N", first under "Packets by process" */
         char *line = g_strdup_printf("\n %s ", (const char *)key);
         char *at = strstr(out, line);
         unsigned got = at ? (unsigned)strtoul(at + strlen(line), NULL, 10) : 0;
@@ -269,6 +270,63 @@ static void test_one_pass_is_never_wrong(void **state)
     assert_true(notes > 0);
 }
 
+/* Exporting a subset keeps its attribution with the idiom the README gives: the filter, or the
+ * records that name some packet's process (proc.decided.count). Without them it is lost. */
+static char *fields_of(const char *file, const char *filter)
+{
+    const char *args[] = {"-2", "-r", file, "-Y", filter, "-T", "fields", "-e", "frame.time_epoch",
+                          "-e", "proc.src.pid", "-e", "proc.dst.pid", NULL};
+    return tshark_ok(args);
+}
+
+static void export_subset(const char *filter, const char *out)
+{
+    const char *args[] = {"-2", "-r", capture, "-Y", filter, "-w", out, NULL};
+    g_free(tshark_ok(args));
+}
+
+static void test_export_keeps_attribution_with_its_records(void **state)
+{
+    (void)state;
+    const truth_row *row = NULL;
+    for (guint i = 0; i < truth->len && !row; i++) {
+        const truth_row *r = &g_array_index(truth, truth_row, i);
+        if (r->want[0][0] && r->want[2][0])
+            row = r;
+    }
+    assert_non_null(row);
+    char *filter = g_strdup_printf("frame.number == %u", row->frame);
+    const char *stream_args[] = {"-2", "-r", capture, "-Y", filter, "-T", "fields", "-e", "tcp.stream", NULL};
+    char *stream = g_strstrip(tshark_ok(stream_args));
+    char *in_stream = g_strdup_printf("tcp.stream == %s", stream);
+    char *kept = g_strdup_printf("tcp.stream == %s || proc.decided.count", stream);
+
+    char *dir = g_dir_make_tmp("procshark-export-XXXXXX", NULL);
+    assert_non_null(dir);
+    assert_int_equal(g_chmod(dir, 0777), 0); /* tshark writes as nobody when the tests run as root */
+    char *with_records = g_build_filename(dir, "with-records.pcapng", NULL);
+    char *without = g_build_filename(dir, "without.pcapng", NULL);
+    export_subset(kept, with_records);
+    export_subset(in_stream, without);
+
+    char *whole = fields_of(capture, in_stream);
+    char *subset = fields_of(with_records, "tcp");
+    char *bare = fields_of(without, "tcp");
+    char *want_pids = g_strdup_printf("\t%s\t%s\n", row->want[0], row->want[2]);
+    char *want_reverse = g_strdup_printf("\t%s\t%s\n", row->want[2], row->want[0]);
+    assert_true(strstr(whole, want_pids) || strstr(whole, want_reverse)); /* the stream is attributed */
+    assert_string_equal(subset, whole);
+    assert_null(strstr(bare, want_pids)); /* the bare subset has lost it */
+    assert_null(strstr(bare, want_reverse));
+
+    g_remove(with_records);
+    g_remove(without);
+    g_rmdir(dir);
+    g_free(want_pids), g_free(want_reverse), g_free(whole), g_free(subset), g_free(bare);
+    g_free(with_records), g_free(without), g_free(dir);
+    g_free(in_stream), g_free(kept), g_free(stream), g_free(filter);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -283,6 +341,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_traffic_by_process_statistics),
         cmocka_unit_test(test_ek_output_carries_proc_fields),
         cmocka_unit_test(test_one_pass_is_never_wrong),
+        cmocka_unit_test(test_export_keeps_attribution_with_its_records),
     };
     int failed = cmocka_run_group_tests_name("attribution", tests, read_attributions, NULL);
     for (guint i = 0; i < truth->len; i++) {

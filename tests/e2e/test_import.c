@@ -338,7 +338,7 @@ static void test_tracee_real_samples(void **state)
         assert_cell(rows, i, 7, seq, "seq");
         assert_cell(rows, i, 8, base, "interface name");
         assert_cell(rows, i, 9, description, "interface description");
-        assert_cell(rows, i, 10, "tracee", "protocol");
+        assert_cell(rows, i, 10, "TRACEE_NET", "protocol");
         g_free(t), g_free(pid), g_free(host_pid), g_free(name), g_free(src), g_free(dst), g_free(sport), g_free(seq);
     }
     g_free(base);
@@ -543,11 +543,11 @@ static void test_mixed_merge(void **state)
     unsigned seen_tracee = 0, seen_nettcp = 0, seen_etw = 0, seen_pcap = 0, seen_commented = 0;
     for (guint i = 0; i < rows->len; i++) {
         const char *name = CELL(rows, i, 1), *description = CELL(rows, i, 2), *proto = CELL(rows, i, 4);
-        if (strcmp(proto, "tracee") == 0) {
+        if (strcmp(proto, "TRACEE_NET") == 0) {
             assert_string_equal(name, "events.jsonl");
             assert_string_equal(description, tracee_description);
             seen_tracee++;
-        } else if (strcmp(proto, "NetTCPConn") == 0) {
+        } else if (strcmp(proto, "NETTCPCONN") == 0) {
             assert_string_equal(name, "conns.json");
             assert_string_equal(description, conns_description);
             assert_string_equal(CELL(rows, i, 0), "1709294400.010500000");
@@ -572,7 +572,7 @@ static void test_mixed_merge(void **state)
     assert_int_equal(seen_commented, 2);
     /* Ties: the tracee event and the ETW event of 12:00:00.001 keep the inputs' order. */
     for (guint i = 1; i < rows->len; i++) {
-        if (strcmp(CELL(rows, i, 0), CELL(rows, i - 1, 0)) == 0 && strcmp(CELL(rows, i, 4), "tracee") == 0 &&
+        if (strcmp(CELL(rows, i, 0), CELL(rows, i - 1, 0)) == 0 && strcmp(CELL(rows, i, 4), "TRACEE_NET") == 0 &&
             g_str_has_prefix(CELL(rows, i - 1, 4), "ETW")) {
             print_error("frame %u: a tracee event after an ETW event of the same time\n", i + 1);
             fail();

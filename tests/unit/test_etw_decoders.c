@@ -314,7 +314,7 @@ static void test_kn_real_send_ipv4(void **state)
     assert_true(etw_net_has_byte_count(&ev));
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "TCPv4 send 77 bytes 10.121.106.118:61739 -> 157.56.244.38:443 pid 2716");
+    assert_string_equal(text, "TCPv4 send 77 bytes 10.121.106.118:61739 → 157.56.244.38:443 pid 2716");
 }
 
 static void test_kn_real_recv_ipv4(void **state)
@@ -345,7 +345,7 @@ static void test_kn_real_recv_ipv4(void **state)
     assert_span(ev.span[ETW_NET_CONNID], 24, 8);
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "TCPv4 recv 4101 bytes 157.56.244.38:443 -> 10.121.106.118:61740 pid 2716");
+    assert_string_equal(text, "TCPv4 recv 4101 bytes 157.56.244.38:443 → 10.121.106.118:61740 pid 2716");
 }
 
 /* ---- 3. connect/accept layouts ---------------------------------------- */
@@ -421,7 +421,7 @@ static void test_tcpip_conn6_connid4_all_fields(void **state)
     assert_false(etw_net_has_byte_count(&ev));
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "TCPv6 connect [fe80::1234:5678:9abc:def0]:50000 -> [2001:db8::1]:443 pid 4660");
+    assert_string_equal(text, "TCPv6 connect [fe80::1234:5678:9abc:def0]:50000 → [2001:db8::1]:443 pid 4660");
 }
 
 static void test_tcpip_conn6_connid8_all_fields(void **state)
@@ -487,7 +487,7 @@ static void test_tcpip_conn4_all_fields(void **state)
     assert_span(ev.span[ETW_NET_CONNID], 40, 8);
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "TCPv4 connect 192.168.1.20:49153 -> 93.184.216.34:443 pid 4000");
+    assert_string_equal(text, "TCPv4 connect 192.168.1.20:49153 → 93.184.216.34:443 pid 4000");
 }
 
 static void test_accept4_describe_remote_to_local(void **state)
@@ -502,7 +502,7 @@ static void test_accept4_describe_remote_to_local(void **state)
     assert_int_equal(ev.sport, 80);
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "TCPv4 accept 192.0.2.7:51000 -> 10.0.0.5:80 pid 1234");
+    assert_string_equal(text, "TCPv4 accept 192.0.2.7:51000 → 10.0.0.5:80 pid 1234");
 }
 
 static void test_accept6_describe_remote_to_local(void **state)
@@ -514,7 +514,7 @@ static void test_accept6_describe_remote_to_local(void **state)
     assert_string_equal(ev.event_name, "AcceptIPV6");
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "TCPv6 accept [2001:db8::1]:443 -> [fe80::1234:5678:9abc:def0]:50000 pid 4660");
+    assert_string_equal(text, "TCPv6 accept [2001:db8::1]:443 → [fe80::1234:5678:9abc:def0]:50000 pid 4660");
 }
 
 static void test_kn_send6_decodes(void **state)
@@ -536,7 +536,7 @@ static void test_kn_send6_decodes(void **state)
     assert_span(ev.span[ETW_NET_ENDTIME], 48, 4);
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "TCPv6 send 1200 bytes [2001:db8::abcd]:61000 -> [2001:db8::1]:443 pid 2716");
+    assert_string_equal(text, "TCPv6 send 1200 bytes [2001:db8::abcd]:61000 → [2001:db8::1]:443 pid 2716");
 }
 
 /* ---- 4. FAIL ---------------------------------------------------------- */
@@ -652,7 +652,7 @@ static void test_udpip_recv4(void **state)
     assert_int_equal(ev.dport, 54321);
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "UDPv4 recv 512 bytes 8.8.8.8:53 -> 192.168.1.10:54321 pid 908");
+    assert_string_equal(text, "UDPv4 recv 512 bytes 8.8.8.8:53 → 192.168.1.10:54321 pid 908");
 }
 
 static void test_kn_udp_recv6(void **state)
@@ -675,7 +675,7 @@ static void test_kn_udp_recv6(void **state)
     assert_int_equal(ev.dport, 57509);
     char text[256];
     etw_net_describe(&ev, text, sizeof text);
-    assert_string_equal(text, "UDPv6 recv 100 bytes [2001:4860:4860::8888]:53 -> [2001:db8::2]:57509 pid 1500");
+    assert_string_equal(text, "UDPv6 recv 100 bytes [2001:4860:4860::8888]:53 → [2001:db8::2]:57509 pid 1500");
 }
 
 static void test_kn_udp_send4_names(void **state)
@@ -1314,7 +1314,7 @@ static void test_proc_v3_start_64bit(void **state)
     assert_int_equal(ev.span[ETW_PROC_EXIT_TIME].len, 0);
     char text[256];
     etw_proc_describe(&ev, "curl.exe", text, sizeof text);
-    assert_string_equal(text, "Process start pid 4242 ppid 700 curl.exe");
+    assert_string_equal(text, "Process start curl.exe (4242) ppid 700");
     etw_proc_describe(&ev, NULL, text, sizeof text);
     assert_string_equal(text, "Process start pid 4242 ppid 700");
 }
@@ -1347,7 +1347,7 @@ static void test_proc_v4_dcend_32bit(void **state)
     assert_int_equal(ev.span[ETW_PROC_EXIT_TIME].len, 0);
     char text[256];
     etw_proc_describe(&ev, "svchost.exe", text, sizeof text);
-    assert_string_equal(text, "Process DCEnd pid 1234 ppid 640 svchost.exe");
+    assert_string_equal(text, "Process DCEnd svchost.exe (1234) ppid 640");
 }
 
 static void test_proc_v5_defunct_exit_time(void **state)
@@ -1374,7 +1374,7 @@ static void test_proc_v5_defunct_exit_time(void **state)
     assert_true(ev.exit_time == UINT64_C(133537680000000000));
     char text[256];
     etw_proc_describe(&ev, "a.exe", text, sizeof text);
-    assert_string_equal(text, "Process defunct pid 5000 ppid 4242 a.exe");
+    assert_string_equal(text, "Process defunct a.exe (5000) ppid 4242");
 }
 
 static void test_proc_v4_no_sid(void **state)
@@ -1395,7 +1395,7 @@ static void test_proc_v4_no_sid(void **state)
     assert_span(ev.span[ETW_PROC_APPID], 51, 2);
     char text[256];
     etw_proc_describe(&ev, "System", text, sizeof text);
-    assert_string_equal(text, "Process DCStart pid 4 ppid 0 System");
+    assert_string_equal(text, "Process DCStart System (4) ppid 0");
 }
 
 static void test_proc_trailing_bytes(void **state)
@@ -1580,7 +1580,7 @@ static void test_proc_describe_dcstart(void **state)
     assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
     char text[256];
     etw_proc_describe(&ev, "curl.exe", text, sizeof text);
-    assert_string_equal(text, "Process DCStart pid 4242 ppid 700 curl.exe");
+    assert_string_equal(text, "Process DCStart curl.exe (4242) ppid 700");
     /* small output buffer: truncated, still terminated */
     char small[12];
     etw_proc_describe(&ev, "curl.exe", small, sizeof small);

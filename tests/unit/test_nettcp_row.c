@@ -798,7 +798,7 @@ static void test_describe_ipv4(void **state)
     assert_true(decode(PS5_ROW, &row));
     char out[128];
     nettcp_row_describe(&row, out, sizeof out);
-    assert_string_equal(out, "TCP 10.0.0.5:49702 -> 93.184.216.34:443 Established pid 4120");
+    assert_string_equal(out, "TCP 10.0.0.5:49702 → 93.184.216.34:443 Established pid 4120");
     nettcp_row_clear(&row);
 }
 
@@ -811,7 +811,7 @@ static void test_describe_ipv6(void **state)
                               &row));
     char out[128];
     nettcp_row_describe(&row, out, sizeof out);
-    assert_string_equal(out, "TCP [fe80::1]:49702 -> [fe80::2]:445 Listen pid 4");
+    assert_string_equal(out, "TCP [fe80::1]:49702 → [fe80::2]:445 Listen pid 4");
     nettcp_row_clear(&row);
 }
 
@@ -824,7 +824,7 @@ static void test_describe_unknown_state_number(void **state)
                               &row));
     char out[128];
     nettcp_row_describe(&row, out, sizeof out);
-    assert_string_equal(out, "TCP 127.0.0.1:5357 -> 127.0.0.1:50000 state 42 pid 0");
+    assert_string_equal(out, "TCP 127.0.0.1:5357 → 127.0.0.1:50000 state 42 pid 0");
     nettcp_row_clear(&row);
 }
 
@@ -835,14 +835,14 @@ static void test_describe_unknown_parts(void **state)
     char out[128];
     assert_true(decode("{}", &row));
     nettcp_row_describe(&row, out, sizeof out);
-    assert_string_equal(out, "TCP ?:? -> ?:? ? pid ?");
+    assert_string_equal(out, "TCP ?:? → ?:? ? pid ?");
     nettcp_row_clear(&row);
 
     assert_true(decode_fields("\"LocalAddress\": \"bogus\", \"LocalPort\": 49702, \"RemoteAddress\": \"::1\","
                               "\"State\": \"Nope\"",
                               &row));
     nettcp_row_describe(&row, out, sizeof out);
-    assert_string_equal(out, "TCP ?:49702 -> [::1]:? ? pid ?");
+    assert_string_equal(out, "TCP ?:49702 → [::1]:? ? pid ?");
     nettcp_row_clear(&row);
 }
 
@@ -874,7 +874,7 @@ static void test_describe_longest_ipv6(void **state)
     assert_no_problems(&row);
     char out[256];
     nettcp_row_describe(&row, out, sizeof out);
-    assert_string_equal(out, "TCP [ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535 -> "
+    assert_string_equal(out, "TCP [ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535 → "
                              "[1111:2222:3333:4444:5555:6666:7777:8888]:65535 DeleteTCB pid 4294967295");
     nettcp_row_clear(&row);
 }
