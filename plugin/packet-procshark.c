@@ -210,9 +210,11 @@ void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const
     if (corr && has_socket && !PINFO_FD_VISITED(pinfo))
         ps_corr_add_claim(corr, pinfo->num, procshark_time_ns(pinfo), claim);
     if (has_socket) {
-        /* Source and Destination as the packets the record speaks of read them. */
-        const ps_endpoint *from = claim->outgoing ? &claim->owned : &claim->peer;
-        const ps_endpoint *to = claim->outgoing ? &claim->peer : &claim->owned;
+        /* Source and Destination in the order of the record's Info: as the packets it speaks of
+         * read them, or the process's own socket first for an endpoint table row. */
+        const bool own_first = claim->outgoing || claim->kind == PS_CLAIM_SNAPSHOT;
+        const ps_endpoint *from = own_first ? &claim->owned : &claim->peer;
+        const ps_endpoint *to = own_first ? &claim->peer : &claim->owned;
         set_endpoint_address(pinfo, &pinfo->src, from);
         set_endpoint_address(pinfo, &pinfo->net_src, from);
         set_endpoint_address(pinfo, &pinfo->dst, to);

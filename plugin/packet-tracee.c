@@ -17,8 +17,8 @@
 static int proto_tracee;
 static int hf_tracee[TRACEE_FIELD_COUNT];
 static int hf_tracee_ipv6_src, hf_tracee_ipv6_dst;
-static int hf_tracee_arg, hf_tracee_json;
-static gint ett_tracee = -1;
+static int hf_tracee_arg, hf_tracee_json, hf_tracee_flags;
+static gint ett_tracee = -1, ett_tracee_flags = -1;
 static expert_field ei_tracee_not_json, ei_tracee_bad_value, ei_tracee_bad_utf8;
 
 static void add_tracee_value(proto_tree *t, tvbuff_t *tvb, int field, const tracee_value *v)
@@ -53,6 +53,27 @@ static void add_tracee_value(proto_tree *t, tvbuff_t *tvb, int field, const trac
             proto_tree_add_uint(t, hf, tvb, 0, 0, (guint32)v->u);
         break;
     }
+}
+
+/* The flags as TCP shows them: one item, its value in TCP's bit order and its set flags named, with
+ * the flags the event gave below it. */
+static proto_tree *add_flags(proto_tree *t, tvbuff_t *tvb, const tracee_event *ev)
+{
+    static const char *const names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"};
+    guint32 bits = 0;
+    for (int f = TRACEE_FLAG_FIN; f <= TRACEE_FLAG_NS; f++)
+        if (ev->v[f].present && ev->v[f].u)
+            bits |= 1u << (f - TRACEE_FLAG_FIN);
+    proto_item *ti = proto_tree_add_uint(t, hf_tracee_flags, tvb, 0, 0, bits);
+    const char *sep = " (";
+    for (int f = TRACEE_FLAG_FIN; f <= TRACEE_FLAG_NS; f++) {
+        if (bits & (1u << (f - TRACEE_FLAG_FIN))) {
+            proto_item_append_text(ti, "%s%s", sep, names[f - TRACEE_FLAG_FIN]);
+            sep = ", ";
+        }
+    }
+    proto_item_append_text(ti, "%s", bits ? ")" : " (<None>)");
+    return proto_item_add_subtree(ti, ett_tracee_flags);
 }
 
 /* The decoders allocate with GLib; the packet scope frees that too, exceptions or not. */
@@ -91,9 +112,18 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         tracee_event_describe(ev, described, sizeof described);
         procshark_show_summary(pinfo, ti, described);
     }
-    for (int f = 0; f < TRACEE_FIELD_COUNT; f++)
-        if (ev->v[f].present)
+    proto_tree *flags_tree = NULL;
+    for (int f = 0; f < TRACEE_FIELD_COUNT; f++) {
+        if (!ev->v[f].present)
+            continue;
+        if (f >= TRACEE_FLAG_FIN && f <= TRACEE_FLAG_NS) {
+            if (!flags_tree)
+                flags_tree = add_flags(t, tvb, ev);
+            add_tracee_value(flags_tree, tvb, f, &ev->v[f]);
+        } else {
             add_tracee_value(t, tvb, f, &ev->v[f]);
+        }
+    }
     for (guint i = 0; i < ev->args->len; i++)
         proto_tree_add_string(t, hf_tracee_arg, tvb, 0, 0, ev->args->pdata[i]);
     procshark_add_problems(ti, pinfo, &ei_tracee_bad_value, &ev->problems);
@@ -163,12 +193,14 @@ void proto_register_tracee(void)
         TRACEE_UINT(TRACEE_URGENT, "Urgent pointer", "tcp.urgent", FT_UINT16, BASE_DEC),
         TRACEE_STRING(TRACEE_FLOW_DIRECTION, "Flow direction", "flow.direction",
                       "incoming or outgoing (net_flow_tcp_begin/end)"),
+        {&hf_tracee_flags, {"Flags", "tracee_net.tcp.flags", FT_UINT16, BASE_HEX, NULL, 0,
+                            "The TCP flags the event gives, in TCP's bit order (FIN 0x001 to NS 0x100)", HFILL}},
         {&hf_tracee_arg, {"Argument", "tracee_net.arg", FT_STRING, BASE_NONE, NULL, 0,
                           "name=value of an argument without a field of its own", HFILL}},
         {&hf_tracee_json, {"JSON", "tracee_net.json", FT_STRING, BASE_NONE, NULL, 0, "The event as tracee wrote it",
                            HFILL}},
     };
-    static gint *ett[] = {&ett_tracee};
+    static gint *ett[] = {&ett_tracee, &ett_tracee_flags};
     static ei_register_info ei_tracee[] = {
         {&ei_tracee_not_json, {"tracee_net.not_json", PI_MALFORMED, PI_ERROR, "Not a JSON object", EXPFILL}},
         {&ei_tracee_bad_value, {"tracee_net.bad_value", PI_MALFORMED, PI_WARN,

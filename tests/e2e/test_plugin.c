@@ -18,6 +18,7 @@ static const char *events_capture;
 static const char *truncations_capture;
 static const char *json_capture;
 static const char *fuzz_capture;
+static const char *demo_capture;
 static unsigned fuzz_records;
 
 static void test_plugin_reports_version(void **state)
@@ -33,6 +34,9 @@ static void test_plugin_reports_version(void **state)
 }
 
 static const char *const required_fields[] = {
+    "proc.src", "proc.src.source", "proc.src.match", "proc.src.event_frame",
+    "proc.dst", "proc.dst.source", "proc.dst.match", "proc.dst.event_frame",
+    "proc.decided.count", "proc.decided.first", "proc.decided.last", "tracee_net.tcp.flags",
     "etwnet.provider", "etwnet.event", "etwnet.type", "etwnet.transport", "etwnet.pid", "etwnet.size",
     "etwnet.daddr", "etwnet.saddr", "etwnet.daddr6", "etwnet.saddr6", "etwnet.dport", "etwnet.sport",
     "etwnet.startime", "etwnet.endtime", "etwnet.seqnum", "etwnet.connid", "etwnet.mss", "etwnet.sackopt",
@@ -189,10 +193,122 @@ static unsigned count_records(const char *path)
     return n;
 }
 
+/* Each protocol's short name (the Protocol column) is its filter name in capitals. */
+static void test_names_agree(void **state)
+{
+    (void)state;
+    const char *args[] = {"-G", "protocols", NULL};
+    char *out = tshark_ok(args);
+    static const char *const ours[] = {"proc", "etwnet", "etwproc", "etwdata", "tracee_net", "nettcpconn"};
+    for (size_t i = 0; i < G_N_ELEMENTS(ours); i++) {
+        char *filter = g_strdup(ours[i]);
+        char *upper = g_ascii_strup(filter, -1);
+        char *row = g_strdup_printf("\t%s\t%s\n", upper, filter); /* name, short name, filter name */
+        if (!strstr(out, row))
+            print_error("tshark -G protocols has no row with short name %s for %s\n", upper, filter);
+        assert_non_null(strstr(out, row));
+        g_free(row), g_free(upper), g_free(filter);
+    }
+    g_free(out);
+}
+
+/* The line of tshark's output holding `text`, or fails. */
+static char *line_with(const char *out, const char *text)
+{
+    const char *at = strstr(out, text);
+    if (!at)
+        print_error("no line holds \"%s\"\n", text);
+    assert_non_null(at);
+    const char *start = at;
+    while (start > out && start[-1] != '\n')
+        start--;
+    const char *end = strchr(at, '\n');
+    return g_strndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
+/* Expert infos are filed under the protocol whose fields they concern, not under ETWDATA. */
+static void test_experts_under_their_protocol(void **state)
+{
+    (void)state;
+    const char *args[] = {"-q", "-r", events_capture, "-z", "expert", NULL};
+    char *out = tshark_ok(args);
+    char *net = line_with(out, "SendIPV4 payload of 200 bytes fits no layout");
+    char *proc = line_with(out, "Process End version 4 payload of 133 bytes ends inside a field");
+    char *data = line_with(out, "is too short for the 96-byte ETW header");
+    assert_non_null(strstr(net, " ETWNET "));
+    assert_non_null(strstr(proc, " ETWPROC "));
+    assert_non_null(strstr(data, " ETWDATA "));
+    g_free(net), g_free(proc), g_free(data), g_free(out);
+}
+
+/* captures/loopback-demo.pcapng: frames 8 and 9 are tracee flow events that name the processes of
+ * the 12 packets of frames 1 to 14 through their connection. */
+static char *demo_fields(const char *filter, const char *const *fields)
+{
+    GPtrArray *args = g_ptr_array_new();
+    const char *head[] = {"-2", "-r", demo_capture, "-Y", filter, "-T", "fields"};
+    for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
+        g_ptr_array_add(args, (gpointer)head[i]);
+    for (size_t i = 0; fields[i]; i++) {
+        g_ptr_array_add(args, (gpointer)"-e");
+        g_ptr_array_add(args, (gpointer)fields[i]);
+    }
+    g_ptr_array_add(args, NULL);
+    char *out = g_strstrip(tshark_ok((const char *const *)args->pdata));
+    g_ptr_array_free(args, TRUE);
+    return out;
+}
+
+static void test_records_name_their_packets(void **state)
+{
+    (void)state;
+    const char *record[] = {"_ws.col.Protocol", "_ws.col.Source", "_ws.col.Destination", "proc.decided.count",
+                            "proc.decided.first", "proc.decided.last", "_ws.col.Info", NULL};
+    char *out = demo_fields("frame.number == 8", record);
+    assert_string_equal(out, "TRACEE_NET\t127.0.0.1\t127.0.0.1\t12\t1\t14\t"
+                             "net_flow_tcp_begin ps-loop-server (21084) 127.0.0.1:45238 \xe2\x86\x92 127.0.0.1:55852 incoming");
+    g_free(out);
+    const char *packet[] = {"proc.match", "proc.src.match", "proc.src.source", "proc.src.event_frame",
+                            "proc.dst.event_frame", "proc", NULL};
+    out = demo_fields("frame.number == 3", packet);
+    assert_string_equal(out, "connection,connection\tconnection\ttracee\t9\t8\tprocshark process attribution, "
+                             "Src: ps-loop-client (21089), Dst: ps-loop-server (21084)");
+    g_free(out);
+    /* A filter idiom for exports: the records that name some packet's process. */
+    const char *frame[] = {"frame.number", NULL};
+    out = demo_fields("proc.decided.count", frame);
+    assert_string_equal(out, "8\n9");
+    g_free(out);
+}
+
+/* A record's Source and Destination: its addresses in the order of its Info line. */
+static void assert_columns(const char *capture, unsigned frame, const char *want)
+{
+    char *filter = g_strdup_printf("frame.number == %u", frame);
+    const char *args[] = {"-r", capture, "-Y", filter, "-T", "fields", "-e", "_ws.col.Source",
+                          "-e", "_ws.col.Destination", NULL};
+    char *out = g_strstrip(tshark_ok(args));
+    if (strcmp(out, want) != 0)
+        print_error("frame %u of %s: Source and Destination \"%s\", expected \"%s\"\n", frame, capture, out, want);
+    assert_string_equal(out, want);
+    g_free(out);
+    g_free(filter);
+}
+
+static void test_record_columns(void **state)
+{
+    (void)state;
+    assert_columns(events_capture, 1, "10.121.106.118\t157.56.244.38");   /* TCP send: local first */
+    assert_columns(events_capture, 2, "157.56.244.38\t10.121.106.118");   /* TCP receive: remote first */
+    assert_columns(json_capture, 2, "10.0.0.2\t10.0.0.1");                /* tracee: the packet's */
+    assert_columns(json_capture, 13, "10.0.0.5\t93.184.216.34");          /* endpoint row: local first */
+    assert_columns(json_capture, 14, "2001:db8::5\t::");
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: test_plugin ETW-EVENTS TRUNCATIONS JSON-RECORDS FUZZ-CAPTURE CORPUS.tsv\n");
+    if (argc != 7) {
+        fprintf(stderr, "usage: test_plugin ETW-EVENTS TRUNCATIONS JSON-RECORDS FUZZ-CAPTURE CORPUS.tsv DEMO\n");
         return 2;
     }
     events_capture = argv[1];
@@ -200,6 +316,7 @@ int main(int argc, char **argv)
     json_capture = argv[3];
     fuzz_capture = argv[4];
     fuzz_records = count_records(argv[5]);
+    demo_capture = argv[6];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plugin_reports_version),
         cmocka_unit_test(test_every_field_registered),
@@ -208,6 +325,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_truncated_records_dissect_cleanly),
         cmocka_unit_test(test_truncated_records_each_report_an_error),
         cmocka_unit_test(test_json_fuzz_corpus),
+        cmocka_unit_test(test_names_agree),
+        cmocka_unit_test(test_experts_under_their_protocol),
+        cmocka_unit_test(test_records_name_their_packets),
+        cmocka_unit_test(test_record_columns),
     };
     return cmocka_run_group_tests_name("tshark plugin", tests, NULL, NULL);
 }
