@@ -77,6 +77,16 @@ static void *still_loading(capture_file *cf, void *unused _U_)
     return GINT_TO_POINTER(cf && cf->state == FILE_READ_IN_PROGRESS);
 }
 
+static void *selected_frame(capture_file *cf, void *unused _U_)
+{
+    return GUINT_TO_POINTER(cf && cf->current_frame ? cf->current_frame->num : 0);
+}
+
+static void *first_displayed(capture_file *cf, void *unused _U_)
+{
+    return GUINT_TO_POINTER(cf && cf->displayed_count ? cf->first_displayed : 0);
+}
+
 /* Runs in the GUI's main loop (tshark runs none, and has no GUI to ask). */
 static gboolean refilter(gpointer unused _U_)
 {
@@ -84,14 +94,17 @@ static gboolean refilter(gpointer unused _U_)
         return G_SOURCE_CONTINUE;
     char *filter = plugin_if_get_capture_file(current_filter, NULL);
     if (filter) {
-        /* Wireshark 4.0 skips a filter equal to the current one, whatever "force" says: one
-         * trailing space more or less makes it another string with the same meaning. */
-        size_t n = strlen(filter);
-        if (filter[n - 1] == ' ')
-            filter[n - 1] = '\0';
-        char *again = filter[n - 1] ? g_strconcat(filter, " ", NULL) : g_strdup(filter);
-        plugin_if_apply_filter(again, TRUE);
-        g_free(again);
+        const guint selected = GPOINTER_TO_UINT(plugin_if_get_capture_file(selected_frame, NULL));
+        const guint first = GPOINTER_TO_UINT(plugin_if_get_capture_file(first_displayed, NULL));
+        /* Wireshark skips a filter equal to the current one, whatever "force" says, and keeps every
+         * other string in its filter history: the empty filter is the one it does not keep. So the
+         * filter is cleared, then applied again as the user wrote it. */
+        plugin_if_apply_filter("", TRUE);
+        plugin_if_apply_filter(filter, TRUE);
+        /* A selection Wireshark made itself (the first provisional match) moves to the first match. */
+        const guint first_now = GPOINTER_TO_UINT(plugin_if_get_capture_file(first_displayed, NULL));
+        if ((selected == 0 || selected == first) && first_now)
+            plugin_if_goto_frame(first_now);
     }
     g_free(filter);
     refilter_scheduled = false;
