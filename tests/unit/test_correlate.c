@@ -239,6 +239,50 @@ static void test_kernel_thread_alone_is_shown(void **state)
     ps_corr_free(c);
 }
 
+/* A record knows the packets whose answer names it: how many, the first and the last. A kernel
+ * thread's record that yields to the user process names none. */
+static void test_packets_a_record_decides(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b, .seq = 5,
+        .ack = 6, .tcp_flags = PS_TCP_ACK, .pid = 0, .name = "swapper/1", .kernel_thread = true});
+    add_in(c, 2, T0, 0, 5, 6, PS_TCP_ACK, 0);
+    ps_corr_add_claim(c, 3, T0 + S, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
+        .outgoing = true, .seq = 6, .ack = 5, .tcp_flags = PS_TCP_ACK | 0x08, .pid = 900, .name = "nginx"});
+    add_out(c, 4, T0 + S, 0, 6, 5, PS_TCP_ACK | 0x08, 12);
+    add_in(c, 5, T0 + 2 * S, 0, 5, 18, PS_TCP_ACK, 0);
+    uint32_t count, first, last;
+    assert_true(ps_corr_record_decided(c, 3, &count, &first, &last));
+    assert_int_equal(count, 3);
+    assert_int_equal(first, 2);
+    assert_int_equal(last, 5);
+    assert_true(ps_corr_record_decided(c, 1, &count, &first, &last));
+    assert_int_equal(count, 0);
+    assert_false(ps_corr_record_decided(c, 2, &count, &first, &last)); /* a packet, not a record */
+    /* New data: counted again. */
+    add_out(c, 6, T0 + 3 * S, 0, 18, 5, PS_TCP_ACK, 0);
+    assert_true(ps_corr_record_decided(c, 3, &count, &first, &last));
+    assert_int_equal(count, 4);
+    assert_int_equal(last, 6);
+    ps_corr_free(c);
+
+    c = ps_corr_new();
+    ps_endpoint cl = ep("127.0.0.1", 40000), sv = ep("127.0.0.1", 5432);
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_SOCKET, .owned = cl, .peer = sv,
+        .outgoing = true, .pid = 100, .name = "psql"});
+    ps_corr_add_claim(c, 2, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_SOCKET, .owned = sv, .peer = cl,
+        .pid = 200, .name = "postgres"});
+    ps_corr_add_packet(c, 3, T0, 0, &cl, &sv, 1, 0, PS_TCP_SYN, 0);
+    ps_corr_add_packet(c, 4, T0 + 1000, 0, &sv, &cl, 9, 2, PS_TCP_SYN | PS_TCP_ACK, 0);
+    assert_true(ps_corr_record_decided(c, 1, &count, &first, &last));
+    assert_int_equal(count, 2); /* the source of one, the destination of the other */
+    assert_int_equal(first, 3);
+    assert_int_equal(last, 4);
+    ps_corr_free(c);
+}
+
 static void test_reused_port_and_pid(void **state)
 {
     (void)state;
@@ -400,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_ipv6_and_provisional_answers),
         cmocka_unit_test(test_frames_fed_twice_are_ignored),
         cmocka_unit_test(test_times_at_the_ends_of_the_clock),
+        cmocka_unit_test(test_packets_a_record_decides),
     };
     return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }
