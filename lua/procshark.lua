@@ -1204,16 +1204,15 @@ local function new_run(spec, needs)
   local function failed(pinfo, err)
     run.error = format("frame %s: %s", M.num(pinfo.number), M.error_text(err))
   end
-  -- Wireshark's first pass over a file (open, reload) is one pass: owners known only from the
-  -- records before each packet. A run that saw such a frame is provisional, and is counted again.
+  run.tapped = 0 -- frames handed to the run
   function run.packet(pinfo, tcp)
-    if pinfo.visited == false then run.provisional = true end
+    run.tapped = run.tapped + 1
     if run.error or not packet or type(tcp) ~= "table" then return end
     local ok2, err = pcall(on_packet, pinfo, tcp)
     if not ok2 then failed(pinfo, err) end
   end
   function run.record(pinfo)
-    if pinfo.visited == false then run.provisional = true end
+    run.tapped = run.tapped + 1
     if run.error or not record then return end
     local ok2, err = pcall(on_record, pinfo)
     if not ok2 then failed(pinfo, err) end
@@ -1336,6 +1335,18 @@ local function run_in_tshark(spec, opts, needs, kinds)
   end)
 end
 
+-- Wireshark's first pass over a file (open, File -> Reload, a redissection) is one pass: its owners
+-- are only those the records before each packet give. Lua cannot tell that pass from a retap by its
+-- frames (a tap sees every frame visited), but each such pass follows Wireshark's init (or cleanup)
+-- of dissection, which runs the functions of init_routines: each window compares this count.
+local dissections = 0
+local function count_dissections()
+  local routines = ws().init_routines
+  if type(routines) == "table" then
+    routines["procshark reports"] = function() dissections = dissections + 1 end
+  end
+end
+
 -- Wireshark: a Tools menu entry opening a window, filled by a retap of the open capture. It counts
 -- the frames of a display filter: the main one when the window opens, then the one its Filter
 -- button sets. Buttons switch between text, CSV and JSON.
@@ -1350,24 +1361,46 @@ local function open_window(spec, opts, needs, kinds)
   end
   local run = new_run(spec, needs)
   local taps, last_text = {}, nil
+  local seen = dissections -- the dissection the window last counted final answers of
+  local shown          -- the run whose counts the window shows: the last of final answers
+  local stale = false  -- a reload's pass could not be counted again: shown is from before it
+  local retapping = false
+  local function fresh()
+    run = new_run(spec, needs)
+    if dissections ~= seen then
+      seen = dissections
+      run.provisional = true
+    end
+  end
   local function heading()
     return format("Display filter: %s\n\n", filter and M.terminal_text(filter) or "none (all frames)")
   end
   local function show()
-    if run.provisional then
-      -- Counted from a first pass (the file was just opened or reloaded): count again from the
-      -- final answers; the retap's own draw shows them.
-      if not run.recounting then
-        run.recounting = true
-        win:set(heading() .. "Counting again from procshark's final answers...\n")
-        env.retap_packets()
+    if run.provisional and not run.recounting then
+      -- Counted from a first pass (the file was just reloaded): count again from final answers.
+      run.recounting = true
+      local provisional = run
+      retapping = true
+      env.retap_packets()
+      retapping = false
+      if run.tapped == 0 and provisional.tapped > 0 then
+        -- Asked while the file still loads (Wireshark draws the listeners before it ends a load),
+        -- Wireshark resets them but taps nothing, and the rest of the load is provisional too:
+        -- the window keeps its counts from before, as Wireshark's own dialogs do, until a pass
+        -- of final answers (Recount, a display filter applied).
+        run.provisional, stale = true, true
+      else
+        shown, stale = run, false
       end
-      return
+    elseif not run.provisional and not retapping then
+      shown, stale = run, false
     end
-    local text, err = run.result({format = fmt, top = opts.top})
+    if not shown then return end
+    local note = stale and "The file was reloaded: these counts are from before; Recount counts again.\n\n" or ""
+    local text, err = shown.result({format = fmt, top = opts.top})
     if text then
       last_text = text
-      win:set(heading() .. text)
+      win:set(heading() .. note .. text)
     else
       last_text = nil
       win:set(heading() .. format("procshark report %s: %s\n", spec.name, err))
@@ -1376,8 +1409,7 @@ local function open_window(spec, opts, needs, kinds)
   -- Listeners for the filter f, replacing the current ones; false and the reason when Wireshark
   -- refuses f (the current ones stay).
   local function attach(f)
-    local ok, new = pcall(listen, spec, kinds, f, function() return run end,
-                          function() run = new_run(spec, needs) end, show)
+    local ok, new = pcall(listen, spec, kinds, f, function() return run end, fresh, show)
     if not ok then return false, M.error_text(new) end
     for _, tap in ipairs(taps) do tap:remove() end
     taps, filter = new, f
@@ -1398,6 +1430,7 @@ local function open_window(spec, opts, needs, kinds)
   if env.copy_to_clipboard then
     win:add_button("Copy", function() if last_text then env.copy_to_clipboard(last_text) end end)
   end
+  win:add_button("Recount", function() env.retap_packets() end)
   if env.new_dialog then
     win:add_button("Filter...", function()
       env.new_dialog(spec.title .. ": display filter", function(text)
@@ -1470,6 +1503,7 @@ function M.report(spec, ...)
   end
   if gui then
     if not menus[spec.menu] then
+      if next(menus) == nil then count_dissections() end
       menus[spec.menu] = true
       env.register_menu(spec.menu, function() open_window(spec, opts, needs, kinds) end, env.MENU_TOOLS_UNSORTED)
     end
