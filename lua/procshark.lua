@@ -399,6 +399,7 @@ function M.text_table(rows, columns)
   end
   local lines = {render(header), render(rule)}
   for r = 1, #texts do lines[#lines + 1] = render(texts[r]) end
+  if #texts == 0 then lines[3] = "no rows" end -- not bare headers that look like a failed run
   return concat(lines, "\n") .. "\n"
 end
 
@@ -785,7 +786,8 @@ end
 -- Arguments: -X lua_script1:format=csv
 ---------------------------------------------------------------------------------------------------
 
-M.ARGUMENTS = {format = "text, csv or json (default text)", top = "show only the first N rows"}
+M.ARGUMENTS = {format = "text, csv or json (default text)", top = "show only the first N rows",
+               filter = "a display filter: count only the frames it matches"}
 
 -- The report arguments Wireshark hands a script (`...`): "name=value" strings.
 function M.parse_args(...)
@@ -793,7 +795,7 @@ function M.parse_args(...)
   for i = 1, select("#", ...) do
     local a = select(i, ...)
     local name, value = tostring(a):match("^%s*([%w_%-]+)%s*=%s*(.-)%s*$")
-    if not name then fail("argument %q is not name=value (known: format=..., top=N)", tostring(a)) end
+    if not name then fail("argument %q is not name=value (known: format=..., top=N, filter=...)", tostring(a)) end
     if name == "format" then
       if not M.FORMATS[value] then fail("unknown format %q: use format=text, format=csv or format=json", value) end
       opts.format = value
@@ -801,8 +803,10 @@ function M.parse_args(...)
       local n = tonumber(value)
       if not n or n < 0 or n ~= floor(n) then fail("top=%s: expected a whole number >= 0", value) end
       opts.top = int(n)
+    elseif name == "filter" then
+      opts.filter = value ~= "" and value or nil
     else
-      fail("unknown argument %q (known: format=text|csv|json, top=N)", name)
+      fail("unknown argument %q (known: format=text|csv|json, top=N, filter=DISPLAY FILTER)", name)
     end
   end
   return opts
@@ -1200,12 +1204,15 @@ local function new_run(spec, needs)
   local function failed(pinfo, err)
     run.error = format("frame %s: %s", M.num(pinfo.number), M.error_text(err))
   end
+  run.tapped = 0 -- frames handed to the run
   function run.packet(pinfo, tcp)
+    run.tapped = run.tapped + 1
     if run.error or not packet or type(tcp) ~= "table" then return end
     local ok2, err = pcall(on_packet, pinfo, tcp)
     if not ok2 then failed(pinfo, err) end
   end
   function run.record(pinfo)
+    run.tapped = run.tapped + 1
     if run.error or not record then return end
     local ok2, err = pcall(on_record, pinfo)
     if not ok2 then failed(pinfo, err) end
@@ -1269,26 +1276,42 @@ end
 
 M.RECORD_FILTER = "proc.record.source"
 
--- The listeners of a run: the "tcp" tap for packets, the "frame" tap for record frames. run() gives
--- the current run (a fresh one after each reset); draw(): at the end of the file.
-local function listen(spec, kinds, run, fresh, draw)
+-- "(a) && (b)" of the filters given (nil ones left out); nil when none is.
+local function all_of(...)
+  local parts = {}
+  for i = 1, select("#", ...) do
+    local f = select(i, ...)
+    if f then parts[#parts + 1] = "(" .. f .. ")" end
+  end
+  return #parts > 0 and concat(parts, " && ") or nil
+end
+
+-- The listeners of a run: the "tcp" tap for packets, the "frame" tap for record frames, both
+-- narrowed by filter (a display filter, or nil). run() gives the current run (a fresh one after
+-- each reset); draw(): at the end of a pass. A filter Wireshark refuses: an error, no listener.
+local function listen(spec, kinds, filter, run, fresh, draw)
   local env = ws()
   local taps = {}
-  if kinds.packets then
-    local tap = env.Listener.new("tcp", nil)
-    function tap.packet(pinfo, _, tcp) run().packet(pinfo, tcp) end
-    taps[#taps + 1] = tap
-  end
-  if kinds.records then
-    local filter = M.RECORD_FILTER
-    if spec.record_filter then filter = "(" .. filter .. ") && (" .. spec.record_filter .. ")" end
-    local ok, tap = pcall(env.Listener.new, "frame", filter)
+  local function new_tap(tap, tap_filter, what)
+    local ok, l = pcall(env.Listener.new, tap, tap_filter)
     if not ok then
       for _, t in ipairs(taps) do t:remove() end
-      fail("report %s: record_filter %q: %s", spec.name, spec.record_filter or "", M.error_text(tap))
+      fail("report %s: %s: %s", spec.name, what, M.error_text(l))
     end
+    taps[#taps + 1] = l
+    return l
+  end
+  local what = filter and format("filter %q", filter) or "listener"
+  if kinds.packets then
+    local tap = new_tap("tcp", filter, what)
+    function tap.packet(pinfo, _, tcp) run().packet(pinfo, tcp) end
+  end
+  if kinds.records then
+    if spec.record_filter then
+      what = format("record_filter %q", spec.record_filter) .. (filter and " or " .. what or "")
+    end
+    local tap = new_tap("frame", all_of(M.RECORD_FILTER, spec.record_filter, filter), what)
     function tap.packet(pinfo) run().record(pinfo) end
-    taps[#taps + 1] = tap
   end
   -- Wireshark resets every listener before a pass and draws each after it: the first one starts
   -- the fresh run, the last one shows it.
@@ -1300,7 +1323,7 @@ end
 -- tshark: one run over the file, printed to standard output at the end.
 local function run_in_tshark(spec, opts, needs, kinds)
   local run = new_run(spec, needs)
-  listen(spec, kinds, function() return run end, function() run = new_run(spec, needs) end, function()
+  listen(spec, kinds, opts.filter, function() return run end, function() run = new_run(spec, needs) end, function()
     local text, err = run.result(opts)
     if text then
       if opts.format == "text" then io.write(spec.title, "\n\n") end
@@ -1312,31 +1335,92 @@ local function run_in_tshark(spec, opts, needs, kinds)
   end)
 end
 
--- Wireshark: a Tools menu entry opening a window, filled by a retap of the open capture; buttons
--- switch between text, CSV and JSON.
+-- Wireshark's first pass over a file (open, File -> Reload, a redissection) is one pass: its owners
+-- are only those the records before each packet give. Lua cannot tell that pass from a retap by its
+-- frames (a tap sees every frame visited), but each such pass follows Wireshark's init (or cleanup)
+-- of dissection, which runs the functions of init_routines: each window compares this count.
+local dissections = 0
+local function count_dissections()
+  local routines = ws().init_routines
+  if type(routines) == "table" then
+    routines["procshark reports"] = function() dissections = dissections + 1 end
+  end
+end
+
+-- Wireshark: a Tools menu entry opening a window, filled by a retap of the open capture. It counts
+-- the frames of a display filter: the main one when the window opens, then the one its Filter
+-- button sets. Buttons switch between text, CSV and JSON.
 local function open_window(spec, opts, needs, kinds)
   local env = ws()
   local win = env.TextWindow.new(spec.title)
   local fmt = opts.format
+  local filter = opts.filter
+  if not filter and env.get_filter then
+    local main = env.get_filter()
+    if main and main:find("%S") then filter = main end
+  end
   local run = new_run(spec, needs)
-  local last_text
-  local function show()
-    local text, err = run.result({format = fmt, top = opts.top})
-    if text then
-      last_text = text
-      win:set(text)
-    else
-      win:set(format("procshark report %s: %s\n", spec.name, err))
+  local taps, last_text = {}, nil
+  local seen = dissections -- the dissection the window last counted final answers of
+  local shown          -- the run whose counts the window shows: the last of final answers
+  local stale = false  -- a reload's pass could not be counted again: shown is from before it
+  local retapping = false
+  local function fresh()
+    run = new_run(spec, needs)
+    if dissections ~= seen then
+      seen = dissections
+      run.provisional = true
     end
   end
-  local ok, taps = pcall(listen, spec, kinds, function() return run end, function() run = new_run(spec, needs) end,
-                        show)
+  local function heading()
+    return format("Display filter: %s\n\n", filter and M.terminal_text(filter) or "none (all frames)")
+  end
+  local function show()
+    if run.provisional and not run.recounting then
+      -- Counted from a first pass (the file was just reloaded): count again from final answers.
+      run.recounting = true
+      local provisional = run
+      retapping = true
+      env.retap_packets()
+      retapping = false
+      if run.tapped == 0 and provisional.tapped > 0 then
+        -- Asked while the file still loads (Wireshark draws the listeners before it ends a load),
+        -- Wireshark resets them but taps nothing, and the rest of the load is provisional too:
+        -- the window keeps its counts from before, as Wireshark's own dialogs do, until a pass
+        -- of final answers (Recount, a display filter applied).
+        run.provisional, stale = true, true
+      else
+        shown, stale = run, false
+      end
+    elseif not run.provisional and not retapping then
+      shown, stale = run, false
+    end
+    if not shown then return end
+    local note = stale and "The file was reloaded: these counts are from before; Recount counts again.\n\n" or ""
+    local text, err = shown.result({format = fmt, top = opts.top})
+    if text then
+      last_text = text
+      win:set(heading() .. note .. text)
+    else
+      last_text = nil
+      win:set(heading() .. format("procshark report %s: %s\n", spec.name, err))
+    end
+  end
+  -- Listeners for the filter f, replacing the current ones; false and the reason when Wireshark
+  -- refuses f (the current ones stay).
+  local function attach(f)
+    local ok, new = pcall(listen, spec, kinds, f, function() return run end, fresh, show)
+    if not ok then return false, M.error_text(new) end
+    for _, tap in ipairs(taps) do tap:remove() end
+    taps, filter = new, f
+    return true
+  end
+  local ok, err = attach(filter)
   if not ok then
-    win:set(format("procshark report %s: %s\n", spec.name, M.error_text(taps)))
+    win:set(heading() .. format("procshark report %s: %s\n", spec.name, err))
     return
   end
   win:set_atclose(function() for _, tap in ipairs(taps) do tap:remove() end end)
-  show()
   for _, f in ipairs({"text", "csv", "json"}) do
     win:add_button(f == "text" and "Text" or f:upper(), function()
       fmt = f
@@ -1345,6 +1429,20 @@ local function open_window(spec, opts, needs, kinds)
   end
   if env.copy_to_clipboard then
     win:add_button("Copy", function() if last_text then env.copy_to_clipboard(last_text) end end)
+  end
+  win:add_button("Recount", function() env.retap_packets() end)
+  if env.new_dialog then
+    win:add_button("Filter...", function()
+      env.new_dialog(spec.title .. ": display filter", function(text)
+        local f = text and text:find("%S") and text or nil
+        local done, why = attach(f)
+        if done then
+          env.retap_packets()
+        else
+          win:set(heading() .. format("procshark report %s: %s\n", spec.name, why))
+        end
+      end, {name = "Display filter (empty: all frames)", value = filter or ""})
+    end)
   end
   env.retap_packets()
 end
@@ -1405,6 +1503,7 @@ function M.report(spec, ...)
   end
   if gui then
     if not menus[spec.menu] then
+      if next(menus) == nil then count_dissections() end
       menus[spec.menu] = true
       env.register_menu(spec.menu, function() open_window(spec, opts, needs, kinds) end, env.MENU_TOOLS_UNSORTED)
     end

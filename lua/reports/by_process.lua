@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: GPL-2.0-or-later
--- procshark report: traffic by process, one row per process (pid, name).
+-- procshark report "Processes": traffic by process, one row per process (pid, name).
 --   tshark -2 -q -r CAP -X lua_script:lua/reports/by_process.lua [-X lua_script1:format=csv]
 -- A packet counts for the process of each end procshark knows, once when one process owns both
 -- ends (as the plugin's "Traffic by process" statistics count it). Sorted by bytes, descending.
@@ -9,7 +9,7 @@ local ps = require "procshark"
 
 ps.report({
   name = "by_process",
-  title = "Traffic by process",
+  title = "Processes",
   group = {
     over = "end",
     by = {"pid", "name"},

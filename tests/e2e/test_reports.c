@@ -641,7 +641,7 @@ static void test_text_and_json_formats(void **state)
     assert_true(g_str_has_prefix(json, "[\n{\"pid\":"));
     assert_true(g_str_has_suffix(json, "}\n]\n"));
     assert_int_equal(count_lines(json), rows + 2);
-    assert_true(g_str_has_prefix(text, "Traffic by process\n\n"));
+    assert_true(g_str_has_prefix(text, "Processes\n\n"));
     assert_non_null(strstr(text, "  pid  name "));
     assert_int_equal(count_lines(text), rows + 4);
     assert_int_equal(count_lines(top), 3 + 1);
@@ -649,6 +649,59 @@ static void test_text_and_json_formats(void **state)
     g_free(json);
     g_free(text);
     g_free(top);
+}
+
+/* filter=: the connections report of one stream is that stream's rows of the whole report. */
+static void test_filter_argument(void **state)
+{
+    (void)state;
+    char *all = run_report("connections", true, NULL);
+    char **lines = g_strsplit(all, "\n", -1);
+    assert_non_null(lines[1]);
+    const char *comma = strchr(lines[1], ',');
+    assert_non_null(comma);
+    char *stream = g_strndup(lines[1], (gsize)(comma - lines[1]));
+    char *prefix = g_strdup_printf("%s,", stream);
+    GString *want = g_string_new(lines[0]);
+    g_string_append_c(want, '\n');
+    unsigned kept = 0, rows = 0;
+    for (size_t i = 1; lines[i] && lines[i][0]; i++, rows++)
+        if (g_str_has_prefix(lines[i], prefix)) {
+            g_string_append_printf(want, "%s\n", lines[i]);
+            kept++;
+        }
+    assert_true(kept >= 1 && kept < rows); /* the filter has something to leave out */
+    char *arg = g_strdup_printf("lua_script1:filter=tcp.stream == %s", stream);
+    char *got = run_report("connections", true, arg);
+    assert_same_csv("connections.lua filter=", got, want->str);
+    g_free(got);
+    g_free(arg);
+    g_string_free(want, TRUE);
+    g_free(prefix);
+    g_free(stream);
+    g_strfreev(lines);
+    g_free(all);
+}
+
+/* A report with no row says so under its header, instead of showing bare headers. */
+static void test_no_rows(void **state)
+{
+    (void)state;
+    char *csv = run_report("by_process", true, "lua_script1:filter=frame.number == 0");
+    assert_string_equal(csv, "pid,name,packets,bytes,connections,first_seen,last_seen\n");
+    char *script = report_path("by_process");
+    char *x = g_strdup_printf("lua_script:%s", script);
+    const char *args[] = {"-2", "-q", "-r", capture, "-X", x, "-X", "lua_script1:filter=frame.number == 0", NULL};
+    tshark_result r = tshark_run(args);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.out, "Processes\n\n"
+                               "pid  name  packets  bytes  connections  first_seen  last_seen\n"
+                               "---  ----  -------  -----  -----------  ----------  ---------\n"
+                               "no rows\n");
+    tshark_result_clear(&r);
+    g_free(x);
+    g_free(script);
+    g_free(csv);
 }
 
 /* A bad argument or a helper given an unknown field: a message on stderr, nothing on stdout. */
@@ -766,6 +819,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_retransmits),
         cmocka_unit_test(test_unmatched_one_pass_says_so),
         cmocka_unit_test(test_text_and_json_formats),
+        cmocka_unit_test(test_filter_argument),
+        cmocka_unit_test(test_no_rows),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_installed_reports_stay_quiet),
     };

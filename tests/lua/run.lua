@@ -416,8 +416,27 @@ local function fake_wireshark(opts)
     table.sort(l)
     return l
   end}
+  -- The display filters the fake knows, as predicates on a frame; any other is refused.
+  local function owner_pid(f, pid)
+    for _, side in ipairs({"src", "dst"}) do
+      local v = f.fields["proc." .. side .. ".pid"]
+      if v and v[1] == pid then return true end
+    end
+    return false
+  end
+  w.filters = {["proc.pid == 42"] = function(f) return owner_pid(f, 42) end,
+               ["proc.pid == 5124"] = function(f) return owner_pid(f, 5124) end,
+               ["frame.number == 0"] = function() return false end}
   w.Listener = {new = function(tap, filter)
-    local l = {tap = tap, filter = filter}
+    -- the filter less the module's own part for records ("(proc.record.source) && (...)")
+    local user = filter and filter:gsub("^%(proc%.record%.source%)", ""):gsub("^ && ", "")
+      :gsub("^%(proc%.unmatched_record%)", "proc.unmatched_record"):gsub("^proc%.unmatched_record && ", "")
+    user = user and (user:match("^%((.*)%)$") or user)
+    if user == "" then user = nil end
+    if user and not user:find("proc.unmatched_record", 1, true) and not w.filters[user] then
+      error("bad filter: " .. user, 0)
+    end
+    local l = {tap = tap, filter = filter, user_filter = user}
     function l.remove() l.removed = true end
     w.listeners[#w.listeners + 1] = l
     return l
@@ -438,6 +457,16 @@ local function fake_wireshark(opts)
     return win
   end}
   w.copy_to_clipboard = function(t) w.clipboard = t end
+  w.init_routines = {}
+  -- File -> Reload: Wireshark's cleanup and init of dissection, then its first pass over the file.
+  function w.reload(first)
+    for _, fn in pairs(w.init_routines) do fn() end
+    for _, fn in pairs(w.init_routines) do fn() end
+    w.run(first)
+  end
+  w.main_filter = ""
+  w.get_filter = function() return w.main_filter end
+  w.new_dialog = function(title, fn, field) w.dialog = {title = title, fn = fn, field = field} end
   -- Runs the file as Wireshark does: every live listener reset, then frame by frame the listeners
   -- whose tap the frame has (the "tcp" tap with its data; "frame" with a records filter), then every
   -- listener drawn.
@@ -452,7 +481,10 @@ local function fake_wireshark(opts)
       w.current = f
       local is_record = f.fields.etwnet or f.fields.etwproc or f.fields.tracee_net or f.fields.nettcpconn
       for _, l in ipairs(live) do
-        if l.tap == "tcp" and f.tcp then
+        local matches = w.filters[l.user_filter or ""]
+        if matches and not matches(f) then
+          -- a frame the listener's filter leaves out
+        elseif l.tap == "tcp" and f.tcp then
           for _, hdr in ipairs(f.tcp) do l.packet(f.pinfo, nil, hdr) end
         elseif l.tap == "frame" and is_record and (l.filter or ""):find("proc.record.source", 1, true) and
                (f.fields["proc.unmatched_record"] or not l.filter:find("proc.unmatched_record", 1, true)) then
@@ -582,7 +614,7 @@ end)
 
 test("text output has a title; top=N keeps N rows", function()
   local out = run_report("by_process", fake_wireshark(), "top=1")
-  eq(out, "Traffic by process\n\n" ..
+  eq(out, "Processes\n\n" ..
           " pid  name      packets  bytes  connections  first_seen                   last_seen\n" ..
           "----  --------  -------  -----  -----------  ---------------------------  ---------------------------\n" ..
           "5124  curl.exe        2   1600            1  2024-03-01T12:00:00.500000Z  2024-03-01T12:00:00.750000Z\n")
@@ -756,23 +788,130 @@ test("Wireshark: one Tools menu entry per report; the window shows the report, b
   eq(out .. err, "")
   eq(#fake.listeners, 0, "no listener before the menu is used")
   eq(#fake.menus, 2)
-  eq(fake.menus[1].name, "procshark/Traffic by process")
+  eq(fake.menus[1].name, "procshark/Processes")
   eq(fake.menus[1].group, 14)
   eq(fake.menus[2].name, "procshark/Retransmissions by process")
   fake.menus[1].fn()
   local win = fake.windows[1]
-  eq(win.title, "Traffic by process")
+  eq(win.title, "Processes")
+  if not win.text:find("^Display filter: none %(all frames%)\n\n pid  name ") then error(win.text) end
   if not win.text:find("5124  curl.exe", 1, true) then error(win.text) end
   win.buttons.CSV()
-  if not win.text:find("^pid,name,packets,bytes") then error(win.text) end
+  local heading = "Display filter: none (all frames)\n\n"
+  if win.text:sub(1, #heading + 22) ~= heading .. "pid,name,packets,bytes" then error(win.text) end
   win.buttons.JSON()
-  if not win.text:find('^%[\n{"pid":5124') then error(win.text) end
+  if not win.text:find('\n\n%[\n{"pid":5124') then error(win.text) end
   win.buttons.Copy()
-  eq(fake.clipboard, win.text)
+  eq(heading .. fake.clipboard, win.text, "Copy takes the report without the heading")
   fake.retap_packets() -- a second retap starts afresh: the same counts
   if not win.text:find('"packets":2,', 1, true) then error(win.text) end
   win.atclose()
   eq(fake.listeners[1].removed, true)
+end)
+
+-- The frames of a file's first pass in the GUI (open, File -> Reload): one pass, so frame 3, whose
+-- owner comes from a record after it, has none yet.
+local first_pass = {}
+for i, f in ipairs(frames) do
+  local copy = {pinfo = {}, tcp = f.tcp, fields = {}}
+  for k, v in pairs(f.pinfo) do copy.pinfo[k] = v end
+  for k, v in pairs(f.fields) do copy.fields[k] = v end
+  if copy.pinfo.number == 3 then
+    copy.fields["proc.dst.pid"], copy.fields["proc.dst.name"] = nil, nil
+    copy.fields["proc.source"], copy.fields["proc.match"], copy.fields["proc.event_frame"] = nil, nil, nil
+  end
+  first_pass[i] = copy
+end
+
+test("Wireshark: after File -> Reload the window counts again from final answers, as a fresh one", function()
+  local fake = fake_wireshark({gui = true})
+  fake.frames = frames
+  capture(function() load_report(fake, reports_dir .. "/by_process.lua", "format=csv") end)
+  fake.menus[1].fn()
+  local win = fake.windows[1]
+  local fresh_text = win.text
+  if not fresh_text:find("\n5124,curl.exe,2,1600,", 1, true) then error(fresh_text) end
+  -- the provisional pass alone counts less: that is what the window must not keep
+  local one_pass = capture(function()
+    local f2 = fake_wireshark()
+    load_report(f2, reports_dir .. "/by_process.lua", "format=csv")
+    f2.run(first_pass)
+  end)
+  if not one_pass:find("\n5124,curl.exe,1,100,", 1, true) then error(one_pass) end
+  local retaps = 0
+  local retap = fake.retap_packets
+  fake.retap_packets = function() retaps = retaps + 1; retap() end
+  fake.reload(first_pass)
+  eq(retaps, 1, "the provisional pass asks for one retap")
+  eq(win.text, fresh_text)
+  fake.retap_packets() -- a later retap (a filter applied) of final answers: no further one
+  eq(retaps, 2)
+  eq(win.text, fresh_text)
+  -- a retap asked while the file still loads: Wireshark resets and draws, taps nothing; the window
+  -- keeps its counts, says so, and Recount counts again
+  fake.retap_packets = function()
+    retaps = retaps + 1
+    if retaps == 3 then fake.run({}) else retap() end
+  end
+  fake.reload(first_pass)
+  eq(retaps, 3)
+  local heading = "Display filter: none (all frames)\n\n"
+  eq(win.text, heading .. "The file was reloaded: these counts are from before; Recount counts again.\n\n" ..
+               fresh_text:sub(#heading + 1))
+  win.buttons.Recount()
+  eq(retaps, 4)
+  eq(win.text, fresh_text)
+end)
+
+test("Wireshark: the window takes the main display filter, and its Filter button sets its own", function()
+  local fake = fake_wireshark({gui = true})
+  fake.frames = frames
+  fake.main_filter = "proc.pid == 42"
+  capture(function() load_report(fake, reports_dir .. "/by_process.lua", "format=csv") end)
+  fake.menus[1].fn()
+  local win = fake.windows[1]
+  eq(fake.listeners[1].filter, "proc.pid == 42")
+  eq(win.text, "Display filter: proc.pid == 42\n\npid,name,packets,bytes,connections,first_seen,last_seen\n" ..
+               "42,self,1,90,1,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n")
+  win.buttons["Filter..."]()
+  eq(fake.dialog.field.value, "proc.pid == 42", "the box starts with the filter in use")
+  fake.dialog.fn("proc.pid == 5124")
+  eq(fake.listeners[1].removed, true)
+  eq(fake.listeners[2].filter, "proc.pid == 5124")
+  if not win.text:find("^Display filter: proc.pid == 5124\n\npid,[^\n]*\n5124,curl.exe,2,1600,") then error(win.text) end
+  fake.dialog.fn("bogus ==") -- refused: a message; the listener of the last filter stays
+  if not win.text:find('filter "bogus ==": bad filter: bogus ==', 1, true) then error(win.text) end
+  eq(fake.listeners[2].removed, nil)
+  eq(#fake.listeners, 2)
+  fake.dialog.fn("") -- empty: all frames
+  eq(fake.listeners[3].filter, nil)
+  if not win.text:find("^Display filter: none %(all frames%)\n\n[^\n]*\n5124,curl.exe,2,1600,[^\n]*\n42,self,") then
+    error(win.text)
+  end
+  win.buttons.Text()
+  fake.dialog.fn("frame.number == 0")
+  eq(win.text, "Display filter: frame.number == 0\n\n" ..
+               "pid  name  packets  bytes  connections  first_seen  last_seen\n" ..
+               "---  ----  -------  -----  -----------  ----------  ---------\nno rows\n")
+end)
+
+test("tshark: filter= narrows the frames counted; an empty table says no rows", function()
+  local fake = fake_wireshark()
+  local out = run_report("connections", fake, "format=csv", "filter=proc.pid == 42")
+  eq(fake.listeners[1].filter, "proc.pid == 42")
+  eq(out, "stream,pid,name,local,remote,packets,bytes,start,end\n" ..
+          "2,42,self,127.0.0.1:1,127.0.0.1:2,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n" ..
+          "2,42,self,127.0.0.1:2,127.0.0.1:1,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n")
+  fake = fake_wireshark()
+  out = run_report("unmatched", fake, "filter=frame.number == 0")
+  eq(fake.listeners[2].filter, "(proc.record.source) && (proc.unmatched_record) && (frame.number == 0)")
+  eq(out, "Unmatched records and packets\n\n" ..
+          "frame  kind  source  pid  endpoint  reason\n" ..
+          "-----  ----  ------  ---  --------  ------\n" ..
+          "no rows\n")
+  local _, err = run_report("by_process", fake_wireshark(), "filter=bogus ==")
+  eq(err, 'procshark report by_process: report by_process: filter "bogus ==": bad filter: bogus ==\n')
+  eq(ps.parse_args("filter=").filter, nil)
 end)
 
 test("Wireshark: the same menu entry is registered once", function()
