@@ -206,9 +206,10 @@ static void test_offset_estimated_from_exact_matches(void **state)
     ps_corr_free(c);
 }
 
-static void test_kernel_thread_yields_to_user_process(void **state)
+/* Frame 1: a kernel thread's claim for the packet of frame 2 to the client's socket; frame 3:
+ * nginx's claim for the packet of frame 4 from it. */
+static ps_corr *kernel_thread_then_nginx(void)
 {
-    (void)state;
     ps_corr *c = ps_corr_new();
     ps_endpoint a = client(), b = server();
     ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b, .seq = 5,
@@ -217,6 +218,13 @@ static void test_kernel_thread_yields_to_user_process(void **state)
     ps_corr_add_claim(c, 3, T0 + S, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
         .outgoing = true, .seq = 6, .ack = 5, .tcp_flags = PS_TCP_ACK | 0x08, .pid = 900, .name = "nginx"});
     add_out(c, 4, T0 + S, 0, 6, 5, PS_TCP_ACK | 0x08, 12);
+    return c;
+}
+
+static void test_kernel_thread_yields_to_user_process(void **state)
+{
+    (void)state;
+    ps_corr *c = kernel_thread_then_nginx();
     assert_owner(who(c, 2).dst, 900, "nginx", PS_MATCH_CONNECTION);
     assert_owner(who(c, 4).src, 900, "nginx", PS_MATCH_PACKET);
     assert_true(ps_corr_is_kernel_thread(0, "anything"));
@@ -244,14 +252,7 @@ static void test_kernel_thread_alone_is_shown(void **state)
 static void test_packets_a_record_decides(void **state)
 {
     (void)state;
-    ps_corr *c = ps_corr_new();
-    ps_endpoint a = client(), b = server();
-    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b, .seq = 5,
-        .ack = 6, .tcp_flags = PS_TCP_ACK, .pid = 0, .name = "swapper/1", .kernel_thread = true});
-    add_in(c, 2, T0, 0, 5, 6, PS_TCP_ACK, 0);
-    ps_corr_add_claim(c, 3, T0 + S, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
-        .outgoing = true, .seq = 6, .ack = 5, .tcp_flags = PS_TCP_ACK | 0x08, .pid = 900, .name = "nginx"});
-    add_out(c, 4, T0 + S, 0, 6, 5, PS_TCP_ACK | 0x08, 12);
+    ps_corr *c = kernel_thread_then_nginx();
     add_in(c, 5, T0 + 2 * S, 0, 5, 18, PS_TCP_ACK, 0);
     uint32_t count, first, last;
     assert_true(ps_corr_record_decided(c, 3, &count, &first, &last));
