@@ -161,7 +161,7 @@ static void test_every_event_accounted(void **state)
     run r;
     char *out = convert(process, "process.pcapng", 0, &r);
     expect_message(&r, "10344 read, 10344 written, 0 rejected");
-    expect_message(&r, "182 buffers, 10344 events: 10344 ETW records");
+    expect_message(&r, "182 buffers (0 compressed, 0 rejected), 10344 events: 10344 ETW records");
     run_clear(&r);
     GPtrArray *rows = FRAMES(out, "etw.provider_id");
     assert_int_equal(rows->len, 10344);
@@ -265,7 +265,7 @@ static void test_ndis_frames(void **state)
     expect_message(&r, "synthetic.etl: buffer 2 at byte 9288: NDIS packet fragment on IfIndex 7 without the packet's "
                        "first fragment");
     expect_message(&r, "15 read, 14 written, 1 rejected");
-    expect_message(&r, "3 buffers, 16 events: 10 ETW records, 4 frames from 6 NDIS packet fragments");
+    expect_message(&r, "3 buffers (0 compressed, 0 rejected), 16 events: 10 ETW records, 4 frames from 6 NDIS packet fragments");
     expect_message(&r, "3 extended data items");
     run_clear(&r);
 
@@ -423,7 +423,7 @@ static void test_standard_input(void **state)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 1);
     assert_non_null(strstr(err, "(standard input): buffer 2 at byte 9288: NDIS packet fragment"));
-    assert_non_null(strstr(err, "3 buffers, 16 events: 10 ETW records, 4 frames"));
+    assert_non_null(strstr(err, "3 buffers (0 compressed, 0 rejected), 16 events: 10 ETW records, 4 frames"));
     GPtrArray *rows = FRAMES(out, "frame.time_epoch");
     assert_int_equal(rows->len, 14);
     g_ptr_array_free(rows, TRUE);
