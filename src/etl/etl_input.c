@@ -283,20 +283,29 @@ static void free_stream(gpointer p)
     g_free(s);
 }
 
-/* How far the next buffer is, from its header; 0 when the rest of the file cannot be followed
- * (reported to `queue`). */
-static uint32_t buffer_stride(etl_input *r, GPtrArray *queue, const uint8_t *head, uint64_t index, uint64_t at)
+/* How far the next buffer is, from its header (got bytes of it); 0 when the rest of the file cannot
+ * be followed, reported after all other problems: where the walk stops is the last place in the
+ * file. */
+static uint32_t buffer_stride(etl_input *r, const uint8_t *head, size_t got, uint64_t index, uint64_t at)
 {
+    if (got < ETL_BUFFER_HEADER_SIZE) {
+        queue_reject_to(r, r->tail, index, at,
+                        "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
+        r->stats.buffers_rejected++;
+        return 0;
+    }
     const uint32_t own = ps_le32(head);
     if (!(ps_le16(head + 52) & ETL_BUFFER_FLAG_COMPRESSED))
         return r->info.buffer_size;
+    r->stats.compressed++;
     /* A compressed buffer is as long as its compressed data, to the byte: its own size is the way on. */
     if (own >= ETL_BUFFER_HEADER_SIZE && own <= ETL_BUFFER_SIZE_MAX)
         return own;
-    queue_reject_to(r, queue, index, at,
+    queue_reject_to(r, r->tail, index, at,
                     "a compressed buffer whose size field says %" PRIu32 " bytes, which no buffer has: the buffers "
                     "after it cannot be found, so the rest of the file is not read",
                     own);
+    r->stats.buffers_rejected++;
     return 0;
 }
 
@@ -317,17 +326,8 @@ static bool index_buffers(etl_input *r, uint64_t file_size)
         size_t got = 0;
         if (!read_full(r->fd, head, sizeof head, (int64_t)at, &got))
             return false;
-        /* Where the walk stops is the last place in the file: its problem comes after all others. */
-        if (got < sizeof head) {
-            queue_reject_to(r, r->tail, index, at,
-                            "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
-            r->stats.buffers_rejected++;
-            index++;
-            break;
-        }
-        const uint32_t stride = buffer_stride(r, r->tail, head, index, at);
+        const uint32_t stride = buffer_stride(r, head, got, index, at);
         if (stride == 0) {
-            r->stats.buffers_rejected++;
             index++;
             break;
         }
@@ -356,16 +356,9 @@ static bool next_sequential_ref(etl_input *r, cpu_stream *s, buffer_ref *ref, bo
             return false;
         }
         r->stats.buffers++;
-        if (got < sizeof head) {
-            r->eof = true;
-            r->stats.buffers_rejected++;
-            queue_reject(r, index, at, "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
-            return false;
-        }
-        const uint32_t stride = buffer_stride(r, r->queued, head, index, at);
+        const uint32_t stride = buffer_stride(r, head, got, index, at);
         if (stride == 0) {
             r->eof = true;
-            r->stats.buffers_rejected++;
             return false;
         }
         reserve(&s->buf, &s->capacity, stride);
@@ -389,14 +382,6 @@ static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
  * be read (reported). Its header then says where its data end, as an uncompressed one's does. */
 static bool decompress_buffer(etl_input *r, cpu_stream *s, buffer_ref *ref)
 {
-    const uint32_t own = ps_le32(s->buf);
-    if (ref->size < own) {
-        queue_reject(r, ref->index, ref->offset + ref->size,
-                     "the file ends inside this compressed buffer (%" PRIu32 " of %" PRIu32 " bytes): a truncated "
-                     "file? Its events are lost",
-                     ref->size, own);
-        return false;
-    }
     /* Its saved offset is where its data end once decompressed. */
     const uint32_t plain = ps_le32(s->buf + 4);
     if (plain < ETL_BUFFER_HEADER_SIZE || plain > r->logical_size) {
@@ -409,21 +394,30 @@ static bool decompress_buffer(etl_input *r, cpu_stream *s, buffer_ref *ref)
     reserve(&r->plain, &r->plain_capacity, plain);
     size_t n = 0;
     ps_problems why = {0};
-    if (!lzxpress_decompress(s->buf + ETL_BUFFER_HEADER_SIZE, ref->size - ETL_BUFFER_HEADER_SIZE,
-                             r->plain + ETL_BUFFER_HEADER_SIZE, plain - ETL_BUFFER_HEADER_SIZE, &n, &why)) {
-        const ps_problem *bad = ps_problems_first(&why);
-        queue_reject(r, ref->index, ref->offset + ETL_BUFFER_HEADER_SIZE + bad->offset,
-                     "its compressed data cannot be decompressed: %s: its events are not read", bad->message);
-        ps_problems_clear(&why);
-        return false;
-    }
+    const bool ok = lzxpress_decompress(s->buf + ETL_BUFFER_HEADER_SIZE, ref->size - ETL_BUFFER_HEADER_SIZE,
+                                        r->plain + ETL_BUFFER_HEADER_SIZE, plain - ETL_BUFFER_HEADER_SIZE, &n, &why);
+    /* What was decompressed before any damage holds good events: they are read. */
+    const char *salvage = n ? "the events before are read" : "its events are lost";
+    const uint32_t own = ps_le32(s->buf);
     const size_t len = ETL_BUFFER_HEADER_SIZE + n;
     ref->compressed = true;
-    if (len < plain)
+    if (ref->size < own)
+        queue_reject(r, ref->index, ref->offset + ref->size,
+                     "the file ends inside this compressed buffer (%" PRIu32 " of %" PRIu32 " bytes; a truncated "
+                     "file?): %s",
+                     ref->size, own, salvage);
+    else if (!ok)
+        queue_reject(r, ref->index, ref->offset + ETL_BUFFER_HEADER_SIZE + ps_problems_first(&why)->offset,
+                     "its compressed data cannot be decompressed past here: %s: %s", ps_problems_first(&why)->message,
+                     salvage);
+    else if (len < plain)
         queue_reject_in(r, ref, len,
                         "the compressed data end here, the buffer's header says its data end at byte %" PRIu32
-                        ": the events it has are read",
+                        ": the events before are read",
                         plain);
+    ps_problems_clear(&why);
+    if (n == 0)
+        return false;
     memcpy(r->plain, s->buf, ETL_BUFFER_HEADER_SIZE);
     reserve(&s->buf, &s->capacity, len);
     memcpy(s->buf, r->plain, len);
@@ -440,7 +434,6 @@ static bool buffer_ready(etl_input *r, cpu_stream *s, buffer_ref *ref)
 {
     ps_problems why = {0};
     if (ref->size >= ETL_BUFFER_HEADER_SIZE && (ps_le16(s->buf + 52) & ETL_BUFFER_FLAG_COMPRESSED)) {
-        r->stats.compressed++;
         if (!decompress_buffer(r, s, ref))
             return false;
     } else if (ref->size >= ETL_BUFFER_HEADER_SIZE) {

@@ -16,13 +16,12 @@ bool lzxpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t 
     unsigned flag_count = 0;
     size_t match_at = 0;  /* of the match being read */
     size_t nibble_at = 0; /* 0: no half-used length byte (one never sits at 0, a flag word does) */
-    *out_len = 0;
     for (;;) {
         if (flag_count == 0) {
             if (in_len - ip < 4) {
                 ps_problems_add(problems, LZXPRESS_TRUNCATED, ip, in_len - ip,
                                 "the compressed data end inside a flag word");
-                return false;
+                goto stop;
             }
             flags = ps_le32(in + ip);
             ip += 4;
@@ -32,12 +31,12 @@ bool lzxpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t 
         if (!(flags & (UINT32_C(1) << flag_count))) {
             if (ip == in_len) {
                 ps_problems_add(problems, LZXPRESS_TRUNCATED, ip, 0, "the compressed data end before a literal byte");
-                return false;
+                goto stop;
             }
             if (op == out_size) {
                 ps_problems_add(problems, LZXPRESS_TOO_LONG, ip, 1,
                                 "the data decompress to more than their %zu bytes", out_size);
-                return false;
+                goto stop;
             }
             out[op++] = in[ip++];
             continue;
@@ -81,7 +80,7 @@ bool lzxpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t 
                     if (length < 15 + 7) {
                         ps_problems_add(problems, LZXPRESS_BAD_LENGTH, match_at, ip - match_at,
                                         "a match length of %" PRIu64 " where at least 22 is encoded", length);
-                        return false;
+                        goto stop;
                     }
                     length -= 15 + 7;
                 }
@@ -92,14 +91,15 @@ bool lzxpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t 
         length += MIN_MATCH;
         if (distance > op) {
             ps_problems_add(problems, LZXPRESS_BEFORE_START, match_at, ip - match_at,
-                            "a match %zu bytes back, with %zu bytes decompressed", distance, op);
-            return false;
+                            "a back-reference before the start of the data (distance %zu at output byte %zu)",
+                            distance, op);
+            goto stop;
         }
         if (length > out_size - op) {
             ps_problems_add(problems, LZXPRESS_TOO_LONG, match_at, ip - match_at,
                             "the data decompress to more than their %zu bytes (a match of %" PRIu64
                             " bytes at %zu)", out_size, length, op);
-            return false;
+            goto stop;
         }
         uint8_t *dst = out + op;
         const uint8_t *src = dst - distance;
@@ -118,5 +118,7 @@ bool lzxpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t 
 truncated:
     ps_problems_add(problems, LZXPRESS_TRUNCATED, match_at, in_len - match_at,
                     "the compressed data end inside a match");
+stop:
+    *out_len = op;
     return false;
 }

@@ -21,7 +21,8 @@ enum {
 };
 
 /* Decompresses in[0, in_len) into out[0, out_size). True with *out_len the bytes written; false
- * with one problem that says why and where (nothing is to be trusted of out then). */
+ * with one problem that says why and where, *out_len then the bytes decompressed before it (what
+ * the data held up to the damage). */
 bool lzxpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_size, size_t *out_len,
                          ps_problems *problems);
 
