@@ -412,3 +412,106 @@ bool pktmon_component_parse(const uint8_t *p, size_t len, pktmon_component *c, p
     }
     return true;
 }
+
+/* --- the events that stay records ----------------------------------------------------------- */
+
+const char *pktmon_component_type_name(uint16_t type)
+{
+    static const char *const names[] = {NULL,           "NDIS",         "Miniport",      "Filter",
+                                        "Protocol",     "VmsVmNic",     "VmsMiniport",   "VmsExtMiniport",
+                                        "VmsProtocolNic", "NetVsc Miniport"};
+    return type < G_N_ELEMENTS(names) ? names[type] : NULL;
+}
+
+const char *pktmon_property_name(uint16_t type)
+{
+    static const char *const names[] = {NULL,         "IfIndex",      "MiniportIfIndex", "LowerIfIndex",
+                                        "IfGuid",     "NdisMedium",   "PhysAddress",     "EtherType",
+                                        "OptDataPath", "NdisObject",  "VMSwitchName",    "VmsExtIfIndex",
+                                        "LowestIfIndex", "IpAddress"};
+    return type < G_N_ELEMENTS(names) ? names[type] : NULL;
+}
+
+/* A field's width: bytes, or one of these. */
+enum { W_UTF16Z = -1, W_REST = -2, W_SIZED = -3 /* the u32 before it */ };
+
+typedef struct {
+    pktmon_field field;
+    int width;
+} layout_field;
+
+typedef struct {
+    uint16_t id;
+    const char *event;
+    layout_field fields[13];
+} layout;
+
+#define END {PKTMON_F_COUNT, 0}
+
+static const layout layouts[] = {
+    {20, "Component", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_COMPONENT_TYPE, 2}, {PKTMON_F_NAME, W_UTF16Z},
+                       {PKTMON_F_DESCRIPTION, W_UTF16Z}, END}},
+    {30, "Property", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_PROPERTY, 2}, {PKTMON_F_VALUE, 4}, END}},
+    {40, "Property", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_PROPERTY, 2}, {PKTMON_F_GUID, 16}, END}},
+    {65, "Property", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_PROPERTY, 2}, {PKTMON_F_IPV4, 4}, END}},
+    {66, "Property", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_PROPERTY, 2}, {PKTMON_F_IPV6, 16}, END}},
+    {70, "Property", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_PROPERTY, 2}, {PKTMON_F_VALUE_SIZE, 4},
+                      {PKTMON_F_BINARY, W_SIZED}, END}},
+    {73, "Property", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_PROPERTY, 2}, {PKTMON_F_STRING, W_UTF16Z}, END}},
+    {75, "Property", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_PROPERTY, 2}, {PKTMON_F_ETHERTYPE, 2}, END}},
+    {80, "Drop counters", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_DIR_IN, 2}, {PKTMON_F_PACKETS_IN, 8},
+                           {PKTMON_F_BYTES_IN, 8}, {PKTMON_F_DIR_OUT, 2}, {PKTMON_F_PACKETS_OUT, 8},
+                           {PKTMON_F_BYTES_OUT, 8}, END}},
+    {90, "Flow counters", {{PKTMON_F_COMPONENT, 2}, {PKTMON_F_EDGE_NAME, W_UTF16Z}, {PKTMON_F_EDGE, 2},
+                           {PKTMON_F_DIR_IN, 2}, {PKTMON_F_PACKETS_IN, 8}, {PKTMON_F_BYTES_IN, 8},
+                           {PKTMON_F_DIR_OUT, 2}, {PKTMON_F_PACKETS_OUT, 8}, {PKTMON_F_BYTES_OUT, 8}, END}},
+};
+
+/* 160 and 170 reach a record only with a packet type no link type fits. */
+static const layout packet_layout = {
+    160, "Packet", {{PKTMON_F_GROUP, 8}, {PKTMON_F_NUMBER, 2}, {PKTMON_F_APPEARANCE, 2}, {PKTMON_F_DIR, 2},
+                    {PKTMON_F_PACKET_TYPE, 2}, {PKTMON_F_COMPONENT, 2}, {PKTMON_F_EDGE, 2}, {PKTMON_F_FILTER, 2},
+                    {PKTMON_F_DROP_REASON, 4}, {PKTMON_F_DROP_LOCATION, 4}, {PKTMON_F_ORIGINAL_SIZE, 2},
+                    {PKTMON_F_LOGGED_SIZE, 2}, {PKTMON_F_PAYLOAD, W_REST}}};
+
+void pktmon_record_decode(uint16_t id, const uint8_t *p, size_t len, pktmon_record *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    const layout *l = id == PKTMON_EVENT_PACKET || id == PKTMON_EVENT_DROP ? &packet_layout : NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(layouts) && !l; i++)
+        if (layouts[i].id == id)
+            l = &layouts[i];
+    if (!l)
+        return;
+    rec->event = id == PKTMON_EVENT_DROP ? "Drop" : l->event;
+    size_t at = 0;
+    uint32_t sized = 0;
+    for (const layout_field *f = l->fields; f < l->fields + G_N_ELEMENTS(l->fields) && f->field != PKTMON_F_COUNT;
+         f++) {
+        size_t width;
+        bool fits;
+        if (f->width == W_UTF16Z) {
+            width = 0;
+            while (at + width + 1 < len && (p[at + width] | p[at + width + 1]) != 0)
+                width += 2;
+            fits = at + width + 1 < len;
+            const bool last = f + 1 == l->fields + G_N_ELEMENTS(l->fields) || f[1].field == PKTMON_F_COUNT;
+            if (fits)
+                width += 2;
+            else if (last && width > 0 && at + width == len)
+                fits = true; /* a last string may end with the event: 73's VMSwitchName does */
+        } else {
+            width = f->width == W_REST ? len - at : f->width == W_SIZED ? sized : (size_t)f->width;
+            fits = width <= len - at;
+        }
+        if (!fits) {
+            ps_problems_add(&rec->problems, 0, at, len - at, "the payload ends inside the %s event's field %d",
+                            rec->event, (int)(f - l->fields) + 1);
+            return;
+        }
+        if (f->field == PKTMON_F_VALUE_SIZE)
+            sized = ps_le32(p + at);
+        rec->items[rec->n_items++] = (pktmon_item){f->field, at, width};
+        at += width;
+    }
+}

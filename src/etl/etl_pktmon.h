@@ -72,4 +72,66 @@ typedef struct {
 /* Parses event 20: Id, Type, Name and Description (UTF-16LE, NUL-terminated). */
 bool pktmon_component_parse(const uint8_t *p, size_t len, pktmon_component *c, ps_problems *problems);
 
+/* --- the events that stay records ----------------------------------------------------------- */
+
+/* Their fields, for the plugin's etwpktmon.* fields. */
+typedef enum {
+    PKTMON_F_COMPONENT,
+    PKTMON_F_COMPONENT_TYPE,
+    PKTMON_F_NAME,
+    PKTMON_F_DESCRIPTION,
+    PKTMON_F_PROPERTY,
+    PKTMON_F_VALUE,      /* u32 */
+    PKTMON_F_GUID,
+    PKTMON_F_IPV4,
+    PKTMON_F_IPV6,
+    PKTMON_F_VALUE_SIZE, /* u32, of the binary value after it */
+    PKTMON_F_BINARY,
+    PKTMON_F_STRING,
+    PKTMON_F_ETHERTYPE,
+    PKTMON_F_EDGE_NAME,
+    PKTMON_F_EDGE,
+    PKTMON_F_DIR_IN,
+    PKTMON_F_PACKETS_IN,
+    PKTMON_F_BYTES_IN,
+    PKTMON_F_DIR_OUT,
+    PKTMON_F_PACKETS_OUT,
+    PKTMON_F_BYTES_OUT,
+    PKTMON_F_GROUP,
+    PKTMON_F_NUMBER,
+    PKTMON_F_APPEARANCE,
+    PKTMON_F_DIR,
+    PKTMON_F_PACKET_TYPE,
+    PKTMON_F_FILTER,
+    PKTMON_F_DROP_REASON,
+    PKTMON_F_DROP_LOCATION,
+    PKTMON_F_ORIGINAL_SIZE,
+    PKTMON_F_LOGGED_SIZE,
+    PKTMON_F_PAYLOAD,
+    PKTMON_F_COUNT
+} pktmon_field;
+
+#define PKTMON_RECORD_MAX_ITEMS 16
+
+typedef struct {
+    pktmon_field field;
+    size_t off, len; /* in the payload; strings include their NUL */
+} pktmon_item;
+
+typedef struct {
+    const char *event; /* "Component", "Property", "Drop counters", ...; NULL: a layout not known */
+    pktmon_item items[PKTMON_RECORD_MAX_ITEMS];
+    unsigned n_items;
+    ps_problems problems; /* a payload cut inside a field: owned, ps_problems_clear() */
+} pktmon_record;
+
+/* The fields of a PktMon event's payload, by its id: the components (20) and their properties (30,
+ * 40, 65, 66, 70, 73, 75), counters (80, 90) and packets (160, 170). Fields that fit are given when
+ * the payload is cut short, with a problem at the cut. */
+void pktmon_record_decode(uint16_t id, const uint8_t *p, size_t len, pktmon_record *rec);
+
+/* Names of a component type, a property type; NULL when not known. */
+const char *pktmon_component_type_name(uint16_t type);
+const char *pktmon_property_name(uint16_t type);
+
 #endif

@@ -286,6 +286,23 @@ static void test_pktmon_single_component(void **state)
     /* The first packet's group id, the epb_packetid. */
     assert_int_equal(count_value(rows, 5, "1"), 1);
     g_ptr_array_free(rows, TRUE);
+    /* The component's own events stay records, decoded: its description, properties and the
+     * flow counter that counts the 51 packets (4256 bytes) it sent. */
+    char *component = tshark_ok((const char *const[]){
+        "-r", out, "-Y", "etwpktmon.component == 137", "-T", "fields", "-e", "etwpktmon.event", "-e",
+        "etwpktmon.name", "-e", "etwpktmon.property", "-e", "etwpktmon.value", "-e", "etwpktmon.bytes", "-e",
+        "etwpktmon.edge_name", "-e", "etwpktmon.packets_out", "-e", "etwpktmon.bytes_out", NULL});
+    assert_string_equal(component, "Component\trtucx22x64.sys\t\t\t\t\t\t\n"
+                                   "Property\t\t6\t\ta0:ce:c8:74:2f:4a\t\t\t\n"
+                                   "Property\t\t5\t0\t\t\t\t\n"
+                                   "Property\t\t1\t7\t\t\t\t\n"
+                                   "Drop counters\t\t\t\t\t\t0\t0\n"
+                                   "Flow counters\t\t\t\t\tLower\t51\t4256\n");
+    g_free(component);
+    char *switches = tshark_ok((const char *const[]){"-r", out, "-Y", "etwpktmon.property == 10", "-T", "fields",
+                                                     "-e", "etwpktmon.string", NULL});
+    assert_string_equal(switches, "Default Switch\nDefault Switch\n");
+    g_free(switches);
     assert_no_expert_errors(out);
     g_free(out);
     g_free(etl);

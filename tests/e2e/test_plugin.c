@@ -44,7 +44,11 @@ static const char *const required_fields[] = {
     "etwnet.tsopt", "etwnet.wsopt", "etwnet.rcvwin", "etwnet.rcvwinscale", "etwnet.sndwinscale",
     "etwnet.fail.proto", "etwnet.fail.code", "etwproc.event", "etwproc.pid", "etwproc.ppid",
     "etwproc.session", "etwproc.exit_status", "etwproc.key", "etwproc.flags", "etwproc.image",
-    "etwproc.cmdline", "etwproc.package", "etwproc.appid",
+    "etwproc.cmdline", "etwproc.package", "etwproc.appid", "etwpktmon.event", "etwpktmon.component",
+    "etwpktmon.component_type", "etwpktmon.name", "etwpktmon.description", "etwpktmon.property",
+    "etwpktmon.value", "etwpktmon.guid", "etwpktmon.ipv4", "etwpktmon.ipv6", "etwpktmon.bytes",
+    "etwpktmon.string", "etwpktmon.ethertype", "etwpktmon.edge_name", "etwpktmon.edge",
+    "etwpktmon.packets_out", "etwpktmon.bytes_out", "etwpktmon.drop_reason", "etwpktmon.drop_location",
     "tracee_net.timestamp", "tracee_net.event_name", "tracee_net.event_id", "tracee_net.pid", "tracee_net.tid",
     "tracee_net.ppid", "tracee_net.host_pid", "tracee_net.host_tid", "tracee_net.host_ppid", "tracee_net.uid",
     "tracee_net.process_name", "tracee_net.executable", "tracee_net.hostname", "tracee_net.cgroup_id",
@@ -200,7 +204,8 @@ static void test_names_agree(void **state)
     (void)state;
     const char *args[] = {"-G", "protocols", NULL};
     char *out = tshark_ok(args);
-    static const char *const ours[] = {"proc", "etwnet", "etwproc", "etwdata", "tracee_net", "nettcpconn"};
+    static const char *const ours[] = {"proc",    "etwnet",     "etwproc",   "etwpktmon",
+                                       "etwdata", "tracee_net", "nettcpconn"};
     for (size_t i = 0; i < G_N_ELEMENTS(ours); i++) {
         char *filter = g_strdup(ours[i]);
         char *upper = g_ascii_strup(filter, -1);

@@ -135,7 +135,9 @@ static void take_kn_event(const etl_event *ev, const uint8_t *raw, void *data)
     kn_samples *k = data;
     if (ev->classic || memcmp(ev->guid, kn_guid, 16) != 0)
         return;
-    GByteArray **slot = ev->id == 10 && ev->payload_len == 40 ? &k->send : ev->id == 11 && ev->payload_len == 32 ? &k->recv : NULL;
+    GByteArray **slot = ev->id == 10 && ev->payload_len == 40   ? &k->send
+                        : ev->id == 11 && ev->payload_len == 32 ? &k->recv
+                                                                : NULL;
     if (slot && !*slot) {
         *slot = g_byte_array_new();
         g_byte_array_append(*slot, raw, (guint)ev->size);
@@ -200,7 +202,8 @@ static void describe_packet(const event *e, const kn_samples *kn, GPtrArray *out
     if (data == 0 || data > total || pid == 0)
         return;
     /* One event per packet: its first appearance (by sequence number and direction). */
-    char *key = g_strdup_printf("%u:%u:%u:%" PRIu32, out_dir, sport, dport, (uint32_t)ps_be16(tcp + 4) << 16 | ps_be16(tcp + 6));
+    const uint32_t seq = (uint32_t)ps_be16(tcp + 4) << 16 | ps_be16(tcp + 6);
+    char *key = g_strdup_printf("%u:%u:%u:%" PRIu32, out_dir, sport, dport, seq);
     if (!g_hash_table_add(seen, key))
         return;
     if (out_dir)

@@ -147,11 +147,69 @@ static void test_component(void **state)
     }
 }
 
+/* A flow counter event (90): component 137, edge "Lower" 1, in Rx 0 packets, out Tx 51 packets of
+ * 4256 bytes; cut anywhere, the fields before the cut are given, with one problem. */
+static void test_record_fields(void **state)
+{
+    (void)state;
+    static const uint8_t flow[] = {0x89, 0x00, 'L', 0, 'o', 0, 'w', 0, 'e', 0, 'r', 0, 0, 0, 0x01, 0x00, 0x03, 0x00,
+                                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x04, 0x00,
+                                   0x33, 0, 0, 0, 0, 0, 0, 0, 0xa0, 0x10, 0, 0, 0, 0, 0, 0};
+    static const struct {
+        pktmon_field field;
+        size_t off, len;
+    } want[] = {{PKTMON_F_COMPONENT, 0, 2},   {PKTMON_F_EDGE_NAME, 2, 12},   {PKTMON_F_EDGE, 14, 2},
+                {PKTMON_F_DIR_IN, 16, 2},     {PKTMON_F_PACKETS_IN, 18, 8},  {PKTMON_F_BYTES_IN, 26, 8},
+                {PKTMON_F_DIR_OUT, 34, 2},    {PKTMON_F_PACKETS_OUT, 36, 8}, {PKTMON_F_BYTES_OUT, 44, 8}};
+    pktmon_record rec;
+    pktmon_record_decode(90, flow, sizeof flow, &rec);
+    assert_string_equal(rec.event, "Flow counters");
+    assert_int_equal(ps_problems_count(&rec.problems), 0);
+    assert_int_equal(rec.n_items, G_N_ELEMENTS(want));
+    for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+        assert_int_equal(rec.items[i].field, want[i].field);
+        assert_int_equal(rec.items[i].off, want[i].off);
+        assert_int_equal(rec.items[i].len, want[i].len);
+    }
+    for (size_t len = 0; len < sizeof flow; len++) {
+        uint8_t *copy = g_memdup2(flow, len);
+        pktmon_record_decode(90, copy, len, &rec);
+        assert_int_equal(ps_problems_count(&rec.problems), 1);
+        for (unsigned i = 0; i < rec.n_items; i++)
+            assert_true(rec.items[i].off + rec.items[i].len <= len);
+        ps_problems_clear(&rec.problems);
+        g_free(copy);
+    }
+    /* A property whose string runs to the event's end (73, as Windows writes VMSwitchName). */
+    static const uint8_t name[] = {0x79, 0x00, 0x0a, 0x00, 'D', 0, 'e', 0, 'f', 0};
+    pktmon_record_decode(73, name, sizeof name, &rec);
+    assert_int_equal(ps_problems_count(&rec.problems), 0);
+    assert_int_equal(rec.n_items, 3);
+    assert_int_equal(rec.items[2].len, 6);
+    assert_string_equal(pktmon_property_name(10), "VMSwitchName");
+    /* A binary property sized by its Size field (70: a MAC address), and one claiming more. */
+    uint8_t mac[14] = {0x89, 0x00, 0x06, 0x00, 0x06, 0, 0, 0, 0xa0, 0xce, 0xc8, 0x74, 0x2f, 0x4a};
+    pktmon_record_decode(70, mac, sizeof mac, &rec);
+    assert_int_equal(rec.n_items, 4);
+    assert_int_equal(rec.items[3].len, 6);
+    mac[4] = 7;
+    pktmon_record_decode(70, mac, sizeof mac, &rec);
+    assert_int_equal(rec.n_items, 3);
+    assert_int_equal(ps_problems_count(&rec.problems), 1);
+    ps_problems_clear(&rec.problems);
+    /* An event whose layout is not known. */
+    pktmon_record_decode(100, mac, sizeof mac, &rec);
+    assert_null(rec.event);
+    assert_int_equal(rec.n_items, 0);
+    assert_string_equal(pktmon_component_type_name(3), "Filter");
+    assert_null(pktmon_component_type_name(0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_packet),     cmocka_unit_test(test_names),     cmocka_unit_test(test_link_payload),
-        cmocka_unit_test(test_framing),    cmocka_unit_test(test_component),
+        cmocka_unit_test(test_framing),    cmocka_unit_test(test_component), cmocka_unit_test(test_record_fields),
     };
     return cmocka_run_group_tests_name("etl_pktmon", tests, NULL, NULL);
 }
