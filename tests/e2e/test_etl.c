@@ -756,6 +756,37 @@ static void test_damaged_compressed(void **state)
     g_free(cut);
     g_free(in);
 
+    /* Decompression bombs: 15 bytes that claim 16 MiB each (a literal, then a match of the rest), in a
+     * trace whose logfile header gives 16 MiB buffers. The first four fit in the reader's allowance
+     * (64 MiB, plus 64 times the compressed bytes), the fifth and sixth are refused. */
+    static const uint8_t bomb[15] = {0xff, 0xff, 0xff, 0x7f, 'a', 0x07, 0x00, 0x0f, 0xff, 0x00, 0x00, 0, 0, 0, 0};
+    const uint32_t huge = 16u << 20, match = huge - 72 - 1 - 3;
+    GByteArray *bombs = g_byte_array_new();
+    g_byte_array_append(bombs, (const guint8 *)bytes, 4096);
+    memcpy(bombs->data + 72 + 32, &huge, 4); /* the logfile header's BufferSize */
+    for (int i = 0; i < 6; i++) {
+        uint8_t head[72];
+        memcpy(head, bytes + 4096, 72);
+        const uint32_t size = 72 + sizeof bomb;
+        memcpy(head, &size, 4);
+        memcpy(head + 4, &huge, 4);
+        g_byte_array_append(bombs, head, 72);
+        g_byte_array_append(bombs, bomb, sizeof bomb - 4);
+        g_byte_array_append(bombs, (const guint8 *)&match, 4);
+    }
+    in = write_file("bombs.etl", bombs->data, (gssize)bombs->len);
+    r = IMPORT("--etl", in, "-o", out);
+    expect_code(&r, 1);
+    assert_int_equal(occurrences(r.err, "a decompression bomb? The trace's compressed data would grow past 64 times "
+                                        "their size plus 64 MiB here: its events are not read"), 2);
+    char *fifth = g_strdup_printf("bombs.etl: buffer 5 at byte %u: a decompression bomb?", 4096 + 4 * 87 + 72 + 5);
+    expect_message(&r, fifth);
+    expect_message(&r, "7 buffers (6 compressed, 2 rejected)");
+    run_clear(&r);
+    g_free(fifth);
+    g_free(in);
+    g_byte_array_free(bombs, TRUE);
+
     uint32_t seed = 17;
     damage_rounds(packed, "compressed", &seed);
     char *fixture = g_build_filename(fixtures_dir, "SelfDescribingSingleEvent.etl", NULL);
