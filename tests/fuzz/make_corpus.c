@@ -216,13 +216,19 @@ static bool take_kind(GArray *kinds, const etw_record_fields *f)
     return true;
 }
 
-static void read_etl(const char *path)
+static gchar *load(const char *path, gsize *len)
 {
     gchar *buf;
-    gsize len;
     GError *error = NULL;
-    if (!g_file_get_contents(path, &buf, &len, &error))
+    if (!g_file_get_contents(path, &buf, len, &error))
         die("%s", error->message);
+    return buf;
+}
+
+static void read_etl(const char *path)
+{
+    gsize len;
+    gchar *buf = load(path, &len);
     const uint8_t *p = (const uint8_t *)buf;
     etl_buffer_header h;
     ps_problems why = {0};
@@ -268,11 +274,8 @@ static void read_etl(const char *path)
  * compressed buffer's data, after its decompressed size in 3 bytes, for lzxpress. */
 static void read_compressed_etl(const char *path)
 {
-    gchar *buf;
     gsize len;
-    GError *error = NULL;
-    if (!g_file_get_contents(path, &buf, &len, &error))
-        die("%s", error->message);
+    gchar *buf = load(path, &len);
     const uint8_t *p = (const uint8_t *)buf;
     seed("etl_file", p, MIN(len, (size_t)ETL_FILE_SEED_MAX));
     for (size_t off = 0; len - off >= ETL_BUFFER_HEADER_SIZE;) {
