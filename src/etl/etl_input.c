@@ -39,6 +39,11 @@ static const uint8_t ndis_capture_guid[16] = {0x6e, 0x00, 0xd6, 0x2e, 0x29, 0x47
  * `cat` reads it in 0.2 to 0.4 s). */
 #define INDEX_AHEAD 512u                /* buffer headers asked for ahead of the index */
 #define READ_AHEAD ((uint64_t)16 << 20) /* bytes asked for ahead of the merge */
+/* A trace's compressed buffers decompress to at most this many times their compressed bytes, plus
+ * the slack: real ones grow 1.2 to 6 times (at most 14 for one buffer), while a 7-byte match can
+ * claim 16 MiB, and a hostile 50 KiB file of such buffers would have the reader write gigabytes. */
+#define BOMB_RATIO 64
+#define BOMB_SLACK ((uint64_t)64 << 20)
 
 typedef struct {
     uint64_t offset; /* in the file */
@@ -137,6 +142,7 @@ struct etl_input {
     uint8_t *plain;    /* a compressed buffer's decompressed bytes, before they go to their stream */
     size_t plain_capacity;
     uint32_t logical_size; /* the logfile header's buffer size: what a buffer decompresses to at most */
+    uint64_t packed_bytes, plain_bytes; /* compressed buffers' data so far, and what it decompressed to */
     kernel_name kernel_names[256]; /* by group */
 };
 
@@ -391,11 +397,16 @@ static bool decompress_buffer(etl_input *r, cpu_stream *s, buffer_ref *ref)
                      plain, r->logical_size);
         return false;
     }
+    r->packed_bytes += ref->size - ETL_BUFFER_HEADER_SIZE;
+    const uint64_t allowed = BOMB_SLACK + BOMB_RATIO * r->packed_bytes;
+    const uint64_t left = allowed > r->plain_bytes ? allowed - r->plain_bytes : 0;
+    const size_t room = (size_t)MIN((uint64_t)plain - ETL_BUFFER_HEADER_SIZE, left);
     reserve(&r->plain, &r->plain_capacity, plain);
     size_t n = 0;
     ps_problems why = {0};
     const bool ok = lzxpress_decompress(s->buf + ETL_BUFFER_HEADER_SIZE, ref->size - ETL_BUFFER_HEADER_SIZE,
-                                        r->plain + ETL_BUFFER_HEADER_SIZE, plain - ETL_BUFFER_HEADER_SIZE, &n, &why);
+                                        r->plain + ETL_BUFFER_HEADER_SIZE, room, &n, &why);
+    r->plain_bytes += n;
     /* What was decompressed before any damage holds good events: they are read. */
     const char *salvage = n ? "the events before are read" : "its events are lost";
     const uint32_t own = ps_le32(s->buf);
@@ -406,7 +417,13 @@ static bool decompress_buffer(etl_input *r, cpu_stream *s, buffer_ref *ref)
                      "the file ends inside this compressed buffer (%" PRIu32 " of %" PRIu32 " bytes; a truncated "
                      "file?): %s",
                      ref->size, own, salvage);
-    else if (!ok)
+    else if (!ok && room < plain - ETL_BUFFER_HEADER_SIZE && ps_problems_has(&why, LZXPRESS_TOO_LONG)) {
+        queue_reject(r, ref->index, ref->offset + ETL_BUFFER_HEADER_SIZE + ps_problems_first(&why)->offset,
+                     "a decompression bomb? The trace's compressed data would grow past %d times their size plus "
+                     "64 MiB here: its events are not read",
+                     BOMB_RATIO);
+        n = 0;
+    } else if (!ok)
         queue_reject(r, ref->index, ref->offset + ETL_BUFFER_HEADER_SIZE + ps_problems_first(&why)->offset,
                      "its compressed data cannot be decompressed past here: %s: %s", ps_problems_first(&why)->message,
                      salvage);

@@ -52,6 +52,18 @@ static char *convert(const char *etl, const char *out_name, int want_code, run *
     return out;
 }
 
+/* Converts one ETL file, expecting its exit status and each of the messages; the output's path. */
+static char *convert_expect(const char *etl, const char *out_name, int want_code, const char *const *messages)
+{
+    run r;
+    char *out = convert(etl, out_name, want_code, &r);
+    for (const char *const *m = messages; *m; m++)
+        expect_message(&r, *m);
+    run_clear(&r);
+    return out;
+}
+#define CONVERT(etl, out_name, code, ...) convert_expect(etl, out_name, code, (const char *const[]){__VA_ARGS__, NULL})
+
 /* tshark's expert errors in a capture: none expected from any converted trace. */
 static void assert_no_expert_errors(const char *capture)
 {
@@ -162,11 +174,8 @@ static void test_every_event_accounted(void **state)
 {
     (void)state;
     SAMPLE_OR_SKIP(process, "Process.etl");
-    run r;
-    char *out = convert(process, "process.pcapng", 0, &r);
-    expect_message(&r, "10344 read, 10344 written, 0 rejected");
-    expect_message(&r, "182 buffers (0 compressed, 0 rejected), 10344 events: 10344 ETW records");
-    run_clear(&r);
+    char *out = CONVERT(process, "process.pcapng", 0, "10344 read, 10344 written, 0 rejected",
+                        "182 buffers (0 compressed, 0 rejected), 10344 events: 10344 ETW records");
     GPtrArray *rows = FRAMES(out, "etw.provider_id");
     assert_int_equal(rows->len, 10344);
     /* Microsoft-Windows-Kernel-Process, as the header event's class aside. */
@@ -176,10 +185,7 @@ static void test_every_event_accounted(void **state)
     g_free(process);
 
     char *lxcore = sample_path("lxcore_kernel.etl");
-    out = convert(lxcore, "lxcore.pcapng", 0, &r);
-    expect_message(&r, "4 read, 4 written, 0 rejected");
-    expect_message(&r, "4 extended data items");
-    run_clear(&r);
+    out = CONVERT(lxcore, "lxcore.pcapng", 0, "4 read, 4 written, 0 rejected", "4 extended data items");
     g_free(out);
     g_free(lxcore);
 }
@@ -755,11 +761,8 @@ static void test_compressed_kernel_network(void **state)
     SAMPLE_OR_SKIP(etl, "KernelNetwork.etl");
     char *packed = compressed_copy(etl, "kernel-network-compressed.etl");
     char *plain_out = convert(etl, "kernel-network-plain.pcapng", 0, NULL);
-    run r;
-    char *out = convert(packed, "kernel-network-compressed.pcapng", 0, &r);
-    expect_message(&r, "8924 read, 8924 written, 0 rejected");
-    expect_message(&r, "129 buffers (128 compressed, 0 rejected), 8924 events: 8924 ETW records");
-    run_clear(&r);
+    char *out = CONVERT(packed, "kernel-network-compressed.pcapng", 0, "8924 read, 8924 written, 0 rejected",
+                        "129 buffers (128 compressed, 0 rejected), 8924 events: 8924 ETW records");
     char *want = frame_fields(plain_out), *got = frame_fields(out);
     assert_int_equal(occurrences(want, "\n"), 8924);
     assert_string_equal(got, want);
@@ -841,11 +844,8 @@ static void test_perfview_fixture(void **state)
 {
     (void)state;
     char *etl = g_build_filename(fixtures_dir, "SelfDescribingSingleEvent.etl", NULL);
-    run r;
-    char *out = convert(etl, "self-describing.pcapng", 0, &r);
-    expect_message(&r, "23 read, 23 written, 0 rejected");
-    expect_message(&r, "3 buffers (2 compressed, 0 rejected), 23 events: 23 ETW records");
-    run_clear(&r);
+    char *out = CONVERT(etl, "self-describing.pcapng", 0, "23 read, 23 written, 0 rejected",
+                        "3 buffers (2 compressed, 0 rejected), 23 events: 23 ETW records");
     GPtrArray *rows = FRAMES(out, "etw.header_type", "etw.provider_id");
     assert_int_equal(rows->len, 23);
     assert_int_equal(count_rows(rows, "2", "*"), 4);
@@ -872,11 +872,8 @@ static void test_perfview_kernel(void **state)
 {
     (void)state;
     SAMPLE_OR_SKIP(etl, "perfview/net.4.5.2.x64.etl");
-    run r;
-    char *out = convert(etl, "perfview-kernel.pcapng", 0, &r);
-    expect_message(&r, "179474 read, 179474 written, 0 rejected");
-    expect_message(&r, "360 buffers (359 compressed, 0 rejected), 179474 events: 179474 ETW records");
-    run_clear(&r);
+    char *out = CONVERT(etl, "perfview-kernel.pcapng", 0, "179474 read, 179474 written, 0 rejected",
+                        "360 buffers (359 compressed, 0 rejected), 179474 events: 179474 ETW records");
     GPtrArray *rows = FRAMES(out, "etw.provider_name", "etw.descriptor.opcode");
     assert_int_equal(rows->len, 179474);
     const struct {
@@ -967,6 +964,37 @@ static void test_damaged_compressed(void **state)
     run_clear(&r);
     g_free(cut);
     g_free(in);
+
+    /* Decompression bombs: 15 bytes that claim 16 MiB each (a literal, then a match of the rest), in a
+     * trace whose logfile header gives 16 MiB buffers. The first four fit in the reader's allowance
+     * (64 MiB, plus 64 times the compressed bytes), the fifth and sixth are refused. */
+    static const uint8_t bomb[15] = {0xff, 0xff, 0xff, 0x7f, 'a', 0x07, 0x00, 0x0f, 0xff, 0x00, 0x00, 0, 0, 0, 0};
+    const uint32_t huge = 16u << 20, match = huge - 72 - 1 - 3;
+    GByteArray *bombs = g_byte_array_new();
+    g_byte_array_append(bombs, (const guint8 *)bytes, 4096);
+    memcpy(bombs->data + 72 + 32, &huge, 4); /* the logfile header's BufferSize */
+    for (int i = 0; i < 6; i++) {
+        uint8_t head[72];
+        memcpy(head, bytes + 4096, 72);
+        const uint32_t size = 72 + sizeof bomb;
+        memcpy(head, &size, 4);
+        memcpy(head + 4, &huge, 4);
+        g_byte_array_append(bombs, head, 72);
+        g_byte_array_append(bombs, bomb, sizeof bomb - 4);
+        g_byte_array_append(bombs, (const guint8 *)&match, 4);
+    }
+    in = write_file("bombs.etl", bombs->data, (gssize)bombs->len);
+    r = IMPORT("--etl", in, "-o", out);
+    expect_code(&r, 1);
+    assert_int_equal(occurrences(r.err, "a decompression bomb? The trace's compressed data would grow past 64 times "
+                                        "their size plus 64 MiB here: its events are not read"), 2);
+    char *fifth = g_strdup_printf("bombs.etl: buffer 5 at byte %u: a decompression bomb?", 4096 + 4 * 87 + 72 + 5);
+    expect_message(&r, fifth);
+    expect_message(&r, "7 buffers (6 compressed, 2 rejected)");
+    run_clear(&r);
+    g_free(fifth);
+    g_free(in);
+    g_byte_array_free(bombs, TRUE);
 
     uint32_t seed = 17;
     damage_rounds(packed, "compressed", &seed);
