@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "etl_file.h"
 #include "ps_bytes.h"
 
 /* {4d4f80d9-c8bd-4d73-bb5b-19c90402c5ac} */
@@ -370,26 +371,6 @@ bool pktmon_link_payload(uint16_t packet_type, const uint8_t *p, size_t len, siz
     return true;
 }
 
-/* A UTF-16LE string up to its NUL (or the end), as UTF-8; *used: its bytes, the NUL included. */
-static bool utf16_string(const uint8_t *p, size_t avail, char *out, size_t out_size, size_t *used)
-{
-    size_t units = 0;
-    while (2 * units + 1 < avail && ps_le16(p + 2 * units) != 0)
-        units++;
-    const bool terminated = 2 * units + 1 < avail;
-    *used = 2 * units + (terminated ? 2 : 0);
-    gunichar2 *copy = g_new(gunichar2, units + 1);
-    for (size_t i = 0; i < units; i++)
-        copy[i] = ps_le16(p + 2 * i);
-    char *utf8 = g_utf16_to_utf8(copy, (glong)units, NULL, NULL, NULL);
-    g_free(copy);
-    out[0] = '\0';
-    if (utf8)
-        g_strlcpy(out, utf8, out_size);
-    g_free(utf8);
-    return terminated && utf8;
-}
-
 bool pktmon_component_parse(const uint8_t *p, size_t len, pktmon_component *c, ps_problems *problems)
 {
     memset(c, 0, sizeof *c);
@@ -400,12 +381,12 @@ bool pktmon_component_parse(const uint8_t *p, size_t len, pktmon_component *c, p
     c->id = ps_le16(p);
     c->type = ps_le16(p + 2);
     size_t used = 0;
-    if (!utf16_string(p + 4, len - 4, c->name, sizeof c->name, &used)) {
+    if (!etl_utf16z(p + 4, len - 4, c->name, sizeof c->name, &used)) {
         ps_problems_add(problems, 0, 4, len - 4, "pktmon component %u: its Name is no NUL-terminated UTF-16", c->id);
         return false;
     }
     const size_t at = 4 + used;
-    if (!utf16_string(p + at, len - at, c->description, sizeof c->description, &used)) {
+    if (!etl_utf16z(p + at, len - at, c->description, sizeof c->description, &used)) {
         ps_problems_add(problems, 0, at, len - at, "pktmon component %u: its Description is no NUL-terminated UTF-16",
                         c->id);
         return false;
