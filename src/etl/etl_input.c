@@ -77,13 +77,6 @@ typedef struct {
     size_t pending_inner;
 } ndis_link;
 
-/* pktmon: an interface per component and link type, as Microsoft's etl2pcapng groups them. */
-typedef struct {
-    uint16_t component;
-    int encap;
-    unsigned iface;
-} pktmon_link;
-
 /* A pktmon packet written lately: its further appearances at other components (the same bytes,
  * the same direction, moments later) are folded into it. Bytes are compared from the end of the
  * link header on, with the EtherType, since a Wi-Fi driver's components see the one packet with
@@ -130,8 +123,10 @@ struct etl_input {
     char comment[256];
     GArray *interfaces; /* etl_interface */
     GArray *links;      /* ndis_link */
-    GArray *pktmon_links;    /* pktmon_link */
-    GArray *components;      /* pktmon_component, from the whole file once a pktmon packet is seen */
+    /* pktmon: an interface per component and link type, as Microsoft's etl2pcapng groups them;
+     * hashed, as a hostile file may describe every one of 65,536 components. */
+    GHashTable *pktmon_links; /* component << 16 | link type -> interface index + 1 */
+    GHashTable *components;   /* id -> pktmon_component, from the whole file once a packet is seen */
     bool components_scanned;
     bool all_appearances;
     recent_packet recent[FOLD_RECENT];
@@ -627,8 +622,8 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     r->name = g_strdup(name);
     r->interfaces = g_array_new(FALSE, FALSE, sizeof(etl_interface));
     r->links = g_array_new(FALSE, FALSE, sizeof(ndis_link));
-    r->pktmon_links = g_array_new(FALSE, FALSE, sizeof(pktmon_link));
-    r->components = g_array_new(FALSE, FALSE, sizeof(pktmon_component));
+    r->pktmon_links = g_hash_table_new(g_direct_hash, g_direct_equal);
+    r->components = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     r->queued = g_ptr_array_new_with_free_func(g_free);
     r->tail = g_ptr_array_new_with_free_func(g_free);
     r->streams = g_ptr_array_new_with_free_func(free_stream);
@@ -826,14 +821,7 @@ static void learn_component(etl_input *r, const etl_event *ev)
     pktmon_component comp;
     if (!pktmon_component_parse(ev->payload, ev->payload_len, &comp, NULL))
         return; /* stays a record; the interface keeps its number for a name */
-    for (guint i = 0; i < r->components->len; i++) {
-        pktmon_component *known = &g_array_index(r->components, pktmon_component, i);
-        if (known->id == comp.id) {
-            *known = comp;
-            return;
-        }
-    }
-    g_array_append_val(r->components, comp);
+    g_hash_table_replace(r->components, GUINT_TO_POINTER(comp.id), g_memdup2(&comp, sizeof comp));
 }
 
 /* The events of one buffer read for the components: a compressed one decompressed (quietly: the
@@ -899,22 +887,13 @@ static bool scan_components(etl_input *r)
     return ok;
 }
 
-static const pktmon_component *component_of(const etl_input *r, uint16_t id)
-{
-    for (guint i = 0; i < r->components->len; i++)
-        if (g_array_index(r->components, pktmon_component, i).id == id)
-            return &g_array_index(r->components, pktmon_component, i);
-    return NULL;
-}
-
 static unsigned pktmon_link_of(etl_input *r, uint16_t component, int encap)
 {
-    for (guint i = 0; i < r->pktmon_links->len; i++) {
-        const pktmon_link *l = &g_array_index(r->pktmon_links, pktmon_link, i);
-        if (l->component == component && l->encap == encap)
-            return l->iface;
-    }
-    const pktmon_component *comp = component_of(r, component);
+    const gpointer key = GUINT_TO_POINTER((guint)component << 16 | (guint)encap);
+    const guint known = GPOINTER_TO_UINT(g_hash_table_lookup(r->pktmon_links, key));
+    if (known)
+        return known - 1;
+    const pktmon_component *comp = g_hash_table_lookup(r->components, GUINT_TO_POINTER(component));
     const char *medium = encap == WTAP_ENCAP_IEEE_802_11 ? "Wi-Fi" : encap == WTAP_ENCAP_RAW_IP ? "IP" : "Ethernet";
     etl_interface iface = {.wtap_encap = encap};
     if (comp && comp->name[0])
@@ -924,9 +903,8 @@ static unsigned pktmon_link_of(etl_input *r, uint16_t component, int encap)
     g_snprintf(iface.description, sizeof iface.description, "%s%spktmon component %u, %s, in %s",
                comp ? comp->description : "", comp && comp->description[0] ? ": " : "", component, medium, r->name);
     g_array_append_val(r->interfaces, iface);
-    const pktmon_link l = {component, encap, r->interfaces->len - 1};
-    g_array_append_val(r->pktmon_links, l);
-    return l.iface;
+    g_hash_table_insert(r->pktmon_links, key, GUINT_TO_POINTER(r->interfaces->len));
+    return r->interfaces->len - 1;
 }
 
 /* True when this appearance is one more of a packet written moments ago; else it is remembered. */
@@ -1159,8 +1137,8 @@ void etl_input_free(etl_input *r)
             g_byte_array_free(l->pending, TRUE);
     }
     g_array_free(r->links, TRUE);
-    g_array_free(r->pktmon_links, TRUE);
-    g_array_free(r->components, TRUE);
+    g_hash_table_destroy(r->pktmon_links);
+    g_hash_table_destroy(r->components);
     g_array_free(r->interfaces, TRUE);
     g_ptr_array_free(r->queued, TRUE);
     g_ptr_array_free(r->tail, TRUE);
