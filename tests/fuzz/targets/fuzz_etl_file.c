@@ -36,6 +36,7 @@ static void read_all(int fd, size_t size)
         case ETL_ITEM_PACKET:
             FUZZ_CHECK(item.iface < etl_input_interface_count(r) && item.comment);
             FUZZ_CHECK(item.len > 0 && item.data != NULL); /* an empty packet is rejected */
+            FUZZ_CHECK(item.orig_len == 0 || item.orig_len > item.len);
             break;
         case ETL_ITEM_REJECT:
             FUZZ_CHECK(memchr(item.where, 0, sizeof item.where) && memchr(item.reason, 0, sizeof item.reason));
@@ -45,7 +46,10 @@ static void read_all(int fd, size_t size)
         }
     }
     const etl_input_stats *st = etl_input_stats_of(r);
-    FUZZ_CHECK(st->records + st->packets + st->rejected == items);
+    FUZZ_CHECK(st->records + st->packets + st->pktmon_frames + st->rejected == items);
+    /* Every pktmon packet event is a frame, one more appearance, a record or a reject. */
+    FUZZ_CHECK(st->pktmon_frames + st->pktmon_folded + st->pktmon_records <= st->pktmon_events);
+    FUZZ_CHECK(st->pktmon_drops <= st->pktmon_frames);
     etl_input_free(r);
     close(fd);
 }
