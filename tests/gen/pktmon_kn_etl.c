@@ -212,6 +212,13 @@ static void describe_packet(const event *e, const kn_samples *kn, GPtrArray *out
         add_kn(out, kn->recv, e->raw_time, 4, pid, data, ip + 16, dport, ip + 12, sport);
 }
 
+static void free_event(gpointer p)
+{
+    event *e = p;
+    g_byte_array_free(e->bytes, TRUE);
+    g_free(e);
+}
+
 static gint by_time(gconstpointer a, gconstpointer b)
 {
     const event *x = *(event *const *)a, *y = *(event *const *)b;
@@ -250,7 +257,7 @@ int main(int argc, char **argv)
 {
     if (argc != 4)
         die("usage: pktmon_kn_etl PKTMON.etl KERNELNETWORK.etl OUT.etl");
-    capture c = {.events = g_ptr_array_new()};
+    capture c = {.events = g_ptr_array_new_with_free_func(free_event)};
     each_event(argv[1], take_capture_event, &c);
     kn_samples kn = {0};
     each_event(argv[2], take_kn_event, &kn);
@@ -299,5 +306,12 @@ int main(int argc, char **argv)
     fprintf(stderr, "pktmon_kn_etl: %u events (%u Kernel-Network events made) in %" PRIu64 " buffers\n",
             c.events->len + 1, made->len, index);
     g_free(first);
+    g_byte_array_free(b, TRUE);
+    g_ptr_array_free(made, TRUE); /* its events belong to c.events */
+    g_ptr_array_free(c.events, TRUE);
+    g_hash_table_destroy(seen);
+    g_byte_array_free(c.header, TRUE);
+    g_byte_array_free(kn.send, TRUE);
+    g_byte_array_free(kn.recv, TRUE);
     return 0;
 }
