@@ -399,8 +399,15 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
         return;
     proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_procshark);
+    /* Counting walks every packet's answer once: only for a shown tree, or a filter or field that
+     * asks for the count or for this item's text. */
+    const bool count = PTREE_DATA(tree)->visible || proto_field_is_referenced(tree, hf_decided_count) ||
+                       proto_field_is_referenced(tree, hf_decided_first) ||
+                       proto_field_is_referenced(tree, hf_decided_last) ||
+                       proto_registrar_get_nth(proto_procshark)->ref_type == HF_REF_TYPE_DIRECT;
     uint32_t decided = 0, first = 0, last = 0;
-    ps_corr_record_decided(corr, pinfo->num, &decided, &first, &last);
+    if (count)
+        ps_corr_record_decided(corr, pinfo->num, &decided, &first, &last);
     if (info.matched) {
         proto_item *it = proto_tree_add_uint(t, hf_packet_frame, tvb, 0, 0, info.packet_frame);
         proto_item_set_generated(it);
@@ -417,7 +424,7 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
         it = proto_tree_add_uint(t, hf_decided_last, tvb, 0, 0, last);
         proto_item_set_generated(it);
     }
-    if (!info.matched && !decided)
+    if (count && !info.matched && !decided)
         proto_item_append_text(ti, ": names the process of no packet");
     if (info.has_stream) {
         proto_item *it = proto_tree_add_uint(t, hf_tcp_stream, tvb, 0, 0, info.stream);
