@@ -52,12 +52,9 @@ cp "$plugin" "$home/.local/lib/wireshark/plugins/$series/epan/"
 cp -R "$lua" "$home/.local/lib/wireshark/plugins/procshark"
 cp -R "$profile" "$home/.config/wireshark/profiles/procshark"
 cp "$demo" "$here/bench/gui-loaded.lua" "$work/"
-chmod 700 "$home/runtime"
 chmod -R a+rX "$work"
+chmod 700 "$home/runtime" # Qt wants its runtime folder private
 run=(env HOME="$home" XDG_RUNTIME_DIR="$home/runtime" LANG=C.UTF-8)
-if [ -n "${PROCSHARK_TSHARK_PRELOAD:-}" ]; then # the sanitizer build's plugin needs its runtimes first
-  run+=(LD_PRELOAD="$PROCSHARK_TSHARK_PRELOAD" ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}")
-fi
 if [ "$(id -u)" = 0 ]; then
   chown -R 65534:65534 "$home" "$work/saved"
   run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
@@ -69,6 +66,7 @@ if [ -e "$global_epan/procshark.so" ]; then
   [ "$(id -u)" = 0 ] || fail "$global_epan/procshark.so (installed as root) would load instead of $plugin"
   mkdir "$work/global-epan"
   find "$global_epan" -maxdepth 1 -type f ! -name procshark.so -exec cp {} "$work/global-epan/" \;
+  # shellcheck disable=SC2016 # the inner shell expands them
   run=(unshare --mount --propagation private sh -c 'mount --bind "$0" "$1" && shift && exec "$@"'
        "$work/global-epan" "$global_epan" "${run[@]}")
 fi
@@ -90,7 +88,8 @@ wait_for() {
 Xvfb -displayfd 3 -nolisten tcp -screen 0 1600x1000x24 3>"$work/display" 2>"$work/xvfb.log" &
 pids=($!)
 wait_for 20 "Xvfb says its display" test -s "$work/display"
-export DISPLAY=":$(cat "$work/display")"
+DISPLAY=":$(cat "$work/display")"
+export DISPLAY
 root_window=$(printf '%d' "$(xwininfo -root | sed -n 's/.*Window id: \(0x[0-9a-f]*\).*/\1/p')")
 
 # gui-loaded.lua writes $HOME/loaded once Wireshark has read the file named by -r.

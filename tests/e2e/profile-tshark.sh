@@ -70,6 +70,7 @@ records=$(comm -23 <(tr ' ' '\n' <<<"$all_frames" | sort) <(cut -f1 "$truth" | s
 buttons=$(sed -n 's/^"TRUE","\([^"]*\)","\([^"]*\)".*/\1\t\2/p' "$profile/dfilter_buttons" | sed 's/\\x22/"/g')
 expect_eq "the filter buttons" "Process curl|Unattributed TCP|Records|Disagreements|Unmatched records" \
   "$(cut -f1 <<<"$buttons" | paste -sd'|')"
+# shellcheck disable=SC2016 # awk conditions over the truth's columns
 while IFS=$'\t' read -r label filter; do
   case $label in
     "Process curl") expected=$(truth_frames '$3 == "curl" || $5 == "curl"') ;;
