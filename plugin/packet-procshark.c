@@ -486,21 +486,20 @@ static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 /* --- statistics ------------------------------------------------------------------------------ */
 
 /* Three distributions, each a share of its own total, so every Percent is one of that total:
- * packets (a packet counts once at the top, and for each process on it), bytes (the frames'),
- * and TCP connections. Wireshark's window resizes a column over up to 1000 rows for every node
- * it adds, so a process has one node in each and no children (docs/PERFORMANCE.md). */
-static const char *const st_roots[] = {"Packets by process", "Bytes by process", "TCP connections by process"};
-enum { ST_PACKETS, ST_BYTES, ST_CONNECTIONS };
+ * packets (a packet counts once at the top, and for each process on it), TCP connections, and
+ * bytes (the frames'). Wireshark's window resizes a column over up to 1000 rows for every node
+ * it adds, so a process has one node in each and no children (docs/PERFORMANCE.md).
+ * Wireshark's window first sorts every level by name, Z to A; tshark keeps the top level in the
+ * order made and sorts the rest as registered below: with these names and that order the two agree. */
+static const char *const st_roots[] = {"Packets by process", "Connections by process", "Bytes by process"};
+enum { ST_PACKETS, ST_CONNECTIONS, ST_BYTES };
 static int st_root_nodes[G_N_ELEMENTS(st_roots)];
 static GHashTable *st_connections; /* "name (pid)" + stream seen */
 
 static void st_init(stats_tree *st)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(st_roots); i++) {
+    for (size_t i = 0; i < G_N_ELEMENTS(st_roots); i++)
         st_root_nodes[i] = stats_tree_create_node(st, st_roots[i], 0, STAT_DT_INT, TRUE);
-        /* In this order in tshark and the GUI, whichever column sorts the processes. */
-        stat_node_set_flags(st, st_roots[i], 0, FALSE, ST_FLG_SORT_TOP);
-    }
     if (st_connections)
         g_hash_table_destroy(st_connections);
     st_connections = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -640,6 +639,6 @@ void proto_reg_handoff_procshark(void)
     const int fields[] = {hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len};
     g_array_append_vals(wanted, fields, G_N_ELEMENTS(fields));
     set_postdissector_wanted_hfids(handle, wanted);
-    stats_tree_register_plugin("procshark", "procshark", "procshark/Traffic by process", 0, st_packet, st_init,
-                               NULL);
+    stats_tree_register_plugin("procshark", "procshark", "procshark/Traffic by process",
+                               ST_SORT_COL_NAME << ST_FLG_SRTCOL_SHIFT | ST_FLG_SORT_DESC, st_packet, st_init, NULL);
 }

@@ -179,7 +179,7 @@ widths() { sed -n '/^column.width:/,/^$/p' "$1" | sed '1d' | tr -d ' \t"' | grep
 expected=$(widths "$profile/recent")
 actual=$(widths "$conf/profiles/procshark/recent")
 [ "$actual" = "$expected" ] || fail "the packet list's columns and widths: expected $expected, Wireshark wrote $actual"
-ok "the packet list had the profile's 12 columns at its widths"
+ok "the packet list had the profile's 13 columns at its widths"
 # Wireshark logs a coloring rule or filter that does not compile, and a preference it rejects.
 if grep -E 'Lua: Error|\[[A-Za-z]+ (WARNING|CRITICAL|ERROR)\]' "$work/wireshark.log" | grep -v '\[GUI WARNING\]' |
    grep -q .; then

@@ -34,24 +34,24 @@ else
   ok "tshark -C procshark reads the profile without a message"
 fi
 sed -E 's/ *\t */\t/g; s/^[[:space:]]+//' "$work/tabs" >"$work/cols"
-# Columns: No., Time, Source, Src process, Src PID, Destination, Dst process, Dst PID, Protocol,
-# Length, Match, Info. The sample's client (pid 21089) sent frames 1 3 4 6 11 13, its server
+# Columns: No., Time, Source, Src process, Src PID, Src match, Destination, Dst process, Dst PID,
+# Dst match, Protocol, Length, Info. The sample's client (pid 21089) sent frames 1 3 4 6 11 13, its server
 # (21084) 2 5 7 10 12 14; frames 8 and 9 are the tracee records, with no packet end to name.
-ends() { awk -F'\t' -v f="$1" '$1 == f { print $4 "/" $5 " -> " $7 "/" $8 " (" $11 ")" }' "$work/cols"; }
+ends() { awk -F'\t' -v f="$1" '$1 == f { print $4 "/" $5 " (" $6 ") -> " $8 "/" $9 " (" $10 ")" }' "$work/cols"; }
 for f in 1 3 4 6 11 13; do
   expect_eq "frame $f: the client's packet, in the process columns" \
-    "ps-loop-client/21089 -> ps-loop-server/21084 (connection,connection)" "$(ends $f)"
+    "ps-loop-client/21089 (connection) -> ps-loop-server/21084 (connection)" "$(ends $f)"
 done
 for f in 2 5 7 10 12 14; do
   expect_eq "frame $f: the server's packet, in the process columns" \
-    "ps-loop-server/21084 -> ps-loop-client/21089 (connection,connection)" "$(ends $f)"
+    "ps-loop-server/21084 (connection) -> ps-loop-client/21089 (connection)" "$(ends $f)"
 done
-for f in 8 9; do expect_eq "frame $f (a record): empty process columns" "/ -> / ()" "$(ends $f)"; done
+for f in 8 9; do expect_eq "frame $f (a record): empty process columns" "/ () -> / ()" "$(ends $f)"; done
 
 # Column titles and row colors, as PSML carries them.
 tshark_profile -r "$demo" -T psml --color >"$work/psml" 2>"$work/stderr"
-expect_eq "the column titles" "No.|Time|Source|Src process|Src PID|Destination|Dst process|Dst PID|Protocol|Length|Match|Info" \
-  "$(sed -n 's#^<section>\(.*\)</section>$#\1#p' "$work/psml" | head -n 12 | paste -sd'|')"
+expect_eq "the column titles" "No.|Time|Source|Src process|Src PID|Src match|Destination|Dst process|Dst PID|Dst match|Protocol|Length|Info" \
+  "$(sed -n 's#^<section>\(.*\)</section>$#\1#p' "$work/psml" | head -n 13 | paste -sd'|')"
 expect_eq "every coloring rule compiles" "" "$(cat "$work/stderr")"
 backgrounds() { sed -n "s/^<packet foreground='[^']*' background='\([^']*\)'>.*/\1/p" "$1" | paste -sd' '; }
 # Wireshark's TCP SYN/FIN grey, then its TCP lavender; the records in procshark's mint.
