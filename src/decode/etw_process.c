@@ -11,10 +11,17 @@ static const char *event_name(uint8_t opcode)
     case 2: return "End";
     case 3: return "DCStart";
     case 4: return "DCEnd";
+    case 11: return "Terminate";
+    case 32: return "PerfCtr";
+    case 33: return "PerfCtrRundown";
     case 39: return "Defunct";
     default: return NULL;
     }
 }
+
+/* Terminate and the counter events are documented in version 2 only (the kernel manifests,
+ * PerfView's ProcessCtrTraceData); the others from version 3 on. */
+static bool is_v2_event(uint8_t opcode) { return opcode == 11 || opcode == 32 || opcode == 33; }
 
 typedef struct {
     const uint8_t *p;
@@ -109,6 +116,57 @@ static void take_sid(cursor *c)
     format_sid(c->p + sid_at, sub_count, c->ev->sid, sizeof c->ev->sid);
 }
 
+/* Terminate: the pid; PerfCtr and PerfCtrRundown: the pid, then the process's counters. */
+static void decode_v2(cursor *c, uint8_t opcode)
+{
+    etw_proc_event *ev = c->ev;
+    const unsigned ptr = ev->pointer_size;
+    const uint8_t *at;
+    if ((at = take(c, ETW_PROC_PID, 4)))
+        ev->pid = ps_le32(at);
+    if (opcode == 11)
+        return;
+    if ((at = take(c, ETW_PROC_PAGE_FAULT_COUNT, 4)))
+        ev->page_fault_count = ps_le32(at);
+    if ((at = take(c, ETW_PROC_HANDLE_COUNT, 4)))
+        ev->handle_count = ps_le32(at);
+    take(c, ETW_PROC_RESERVED, 4);
+    for (int f = ETW_PROC_PEAK_VIRTUAL_SIZE; f <= ETW_PROC_PRIVATE_PAGE_COUNT; f++)
+        if ((at = take(c, (etw_proc_field)f, ptr)))
+            ev->counters[f - ETW_PROC_PEAK_VIRTUAL_SIZE] = read_pointer(at, ptr);
+}
+
+/* Start, End, the rundowns and Defunct. */
+static void decode_lifetime(cursor *c, uint8_t opcode, uint8_t version)
+{
+    etw_proc_event *ev = c->ev;
+    const unsigned ptr = ev->pointer_size;
+    const uint8_t *at;
+    if ((at = take(c, ETW_PROC_KEY, ptr)))
+        ev->key = read_pointer(at, ptr);
+    if ((at = take(c, ETW_PROC_PID, 4)))
+        ev->pid = ps_le32(at);
+    if ((at = take(c, ETW_PROC_PPID, 4)))
+        ev->ppid = ps_le32(at);
+    if ((at = take(c, ETW_PROC_SESSION, 4)))
+        ev->session = ps_le32(at);
+    if ((at = take(c, ETW_PROC_EXIT_STATUS, 4)))
+        ev->exit_status = (int32_t)ps_le32(at);
+    if ((at = take(c, ETW_PROC_DIRECTORY_TABLE_BASE, ptr)))
+        ev->directory_table_base = read_pointer(at, ptr);
+    if (version >= 4 && (at = take(c, ETW_PROC_FLAGS, 4)))
+        ev->flags = ps_le32(at);
+    take_sid(c);
+    take_string(c, ETW_PROC_IMAGE, 1);
+    take_string(c, ETW_PROC_CMDLINE, 2);
+    if (version >= 4) {
+        take_string(c, ETW_PROC_PACKAGE, 2);
+        take_string(c, ETW_PROC_APPID, 2);
+    }
+    if (version == 5 && opcode == 39 && (at = take(c, ETW_PROC_EXIT_TIME, 8)))
+        ev->exit_time = ps_le64(at);
+}
+
 void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, const uint8_t *payload,
                      size_t len, etw_proc_event *ev)
 {
@@ -122,38 +180,17 @@ void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, con
                         "Process opcode %u is not a known event", opcode);
         return;
     }
-    if (version < 3 || version > 5) {
-        ps_problems_add(&ev->problems, ETW_PROC_UNKNOWN_VERSION, PS_NO_OFFSET, 0,
-                        "Process version %u is unknown (3, 4 and 5 are decoded)", version);
+    if (is_v2_event(opcode) ? version != 2 : version < 3 || version > 5) {
+        ps_problems_add(&ev->problems, ETW_PROC_UNKNOWN_VERSION, PS_NO_OFFSET, 0, "Process %s version %u is unknown (%s)",
+                        ev->event_name, version, is_v2_event(opcode) ? "2 is decoded" : "3, 4 and 5 are decoded");
         return;
     }
 
     cursor c = {payload, len, 0, false, false, ev};
-    const uint8_t *at;
-    unsigned ptr = ev->pointer_size;
-    if ((at = take(&c, ETW_PROC_KEY, ptr)))
-        ev->key = read_pointer(at, ptr);
-    if ((at = take(&c, ETW_PROC_PID, 4)))
-        ev->pid = ps_le32(at);
-    if ((at = take(&c, ETW_PROC_PPID, 4)))
-        ev->ppid = ps_le32(at);
-    if ((at = take(&c, ETW_PROC_SESSION, 4)))
-        ev->session = ps_le32(at);
-    if ((at = take(&c, ETW_PROC_EXIT_STATUS, 4)))
-        ev->exit_status = (int32_t)ps_le32(at);
-    if ((at = take(&c, ETW_PROC_DIRECTORY_TABLE_BASE, ptr)))
-        ev->directory_table_base = read_pointer(at, ptr);
-    if (version >= 4 && (at = take(&c, ETW_PROC_FLAGS, 4)))
-        ev->flags = ps_le32(at);
-    take_sid(&c);
-    take_string(&c, ETW_PROC_IMAGE, 1);
-    take_string(&c, ETW_PROC_CMDLINE, 2);
-    if (version >= 4) {
-        take_string(&c, ETW_PROC_PACKAGE, 2);
-        take_string(&c, ETW_PROC_APPID, 2);
-    }
-    if (version == 5 && opcode == 39 && (at = take(&c, ETW_PROC_EXIT_TIME, 8)))
-        ev->exit_time = ps_le64(at);
+    if (is_v2_event(opcode))
+        decode_v2(&c, opcode);
+    else
+        decode_lifetime(&c, opcode, version);
 
     /* A bad SID stops the cursor where the SID starts: the rest of the payload is not located. */
     if (c.bad_sid)
@@ -180,8 +217,8 @@ void etw_proc_describe(const etw_proc_event *ev, const char *image, char *out, s
     }
     char verb[16];
     snprintf(verb, sizeof verb, "%s", ev->event_name);
-    if (ev->opcode == 1 || ev->opcode == 2 || ev->opcode == 39)
-        verb[0] = (char)(verb[0] - 'A' + 'a'); /* start, end, defunct; DCStart stays as named */
+    if (ev->opcode == 1 || ev->opcode == 2 || ev->opcode == 11 || ev->opcode == 39)
+        verb[0] = (char)(verb[0] - 'A' + 'a'); /* start, end, terminate, defunct; DCStart and PerfCtr stay as named */
     /* "image (pid)", Wireshark's "name (number)", as everywhere in procshark */
     const bool has_image = image && *image, has_pid = ev->span[ETW_PROC_PID].len;
     int used = snprintf(out, out_size, "Process %s", verb);

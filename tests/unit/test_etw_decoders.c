@@ -1587,6 +1587,103 @@ static void test_proc_describe_dcstart(void **state)
     assert_string_equal(small, "Process DCS");
 }
 
+/* ---- Process events of version 2 ---------------------------------------- */
+
+static void test_proc_real_terminate(void **state)
+{
+    UNUSED(state);
+    /* ShutdownPerfDiagLogger.etl, Process group type 11 version 2 (pid 2100) */
+    etw_proc_event ev;
+    decode_proc_hex(11, 2, 8, "34080000", 4, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
+    assert_string_equal(ev.event_name, "Terminate");
+    assert_int_equal(ev.pid, 2100);
+    assert_span(ev.span[ETW_PROC_PID], 0, 4);
+    assert_int_equal(ev.span[ETW_PROC_KEY].len, 0);
+    char text[256];
+    etw_proc_describe(&ev, NULL, text, sizeof text);
+    assert_string_equal(text, "Process terminate pid 2100");
+    /* Terminate is no lifetime change the engine uses: End carries it */
+    decode_proc_hex(11, 2, 8, "34080000 00", 5, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_TRAILING);
+    assert_int_equal(trailing_of(&ev), 1);
+    ps_problems_clear(&ev.problems);
+}
+
+/* PerfCtr: pid 4242, 1000 page faults, 200 handles, reserved 0, then sizes 0x100000 * (k + 1). */
+static void perfctr_payload(unsigned ptr, uint8_t *out, size_t *len)
+{
+    size_t n = 0;
+    const uint32_t head[] = {4242, 1000, 200, 0};
+    for (size_t i = 0; i < COUNT(head); i++, n += 4)
+        for (int b = 0; b < 4; b++)
+            out[n + (size_t)b] = (uint8_t)(head[i] >> (8 * b));
+    for (unsigned k = 0; k < 11; k++, n += ptr)
+        for (unsigned b = 0; b < ptr; b++)
+            out[n + b] = (uint8_t)((UINT64_C(0x100000) * (k + 1)) >> (8 * b));
+    *len = n;
+}
+
+static void test_proc_perfctr_both_widths(void **state)
+{
+    UNUSED(state);
+    const unsigned widths[] = {8, 4};
+    for (size_t w = 0; w < COUNT(widths); w++) {
+        uint8_t tmp[128];
+        size_t len;
+        perfctr_payload(widths[w], tmp, &len);
+        assert_int_equal(len, 16 + 11 * widths[w]); /* PerfView: HostOffset(60, 11) */
+        uint8_t *buf = exact_copy(tmp, len);
+        etw_proc_event ev;
+        etw_proc_decode(w ? 33 : 32, 2, widths[w], buf, len, &ev);
+        assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
+        assert_string_equal(ev.event_name, w ? "PerfCtrRundown" : "PerfCtr");
+        assert_int_equal(ev.pid, 4242);
+        assert_int_equal(ev.page_fault_count, 1000);
+        assert_int_equal(ev.handle_count, 200);
+        assert_span(ev.span[ETW_PROC_RESERVED], 12, 4);
+        assert_span(ev.span[ETW_PROC_PEAK_VIRTUAL_SIZE], 16, widths[w]);
+        assert_span(ev.span[ETW_PROC_PRIVATE_PAGE_COUNT], 16 + 10 * widths[w], widths[w]);
+        for (unsigned k = 0; k < 11; k++)
+            assert_int_equal(ev.counters[k], UINT64_C(0x100000) * (k + 1));
+        char text[256];
+        etw_proc_describe(&ev, NULL, text, sizeof text);
+        assert_string_equal(text, w ? "Process PerfCtrRundown pid 4242" : "Process PerfCtr pid 4242");
+        for (size_t cut = 0; cut < len; cut++) {
+            uint8_t *short_buf = exact_copy(tmp, cut);
+            etw_proc_decode(32, 2, widths[w], short_buf, cut, &ev);
+            assert_int_equal(status_of(&ev.problems), ETW_PROC_TRUNCATED);
+            assert_proc_spans_within(&ev, cut);
+            assert_int_equal(ev.span[ETW_PROC_PID].len, cut >= 4 ? 4 : 0);
+            ps_problems_clear(&ev.problems);
+            free(short_buf);
+        }
+        free(buf);
+    }
+    uint8_t *empty = exact_copy((const uint8_t *)"", 0);
+    etw_proc_event ev;
+    etw_proc_decode(11, 2, 8, empty, 0, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_TRUNCATED);
+    assert_int_equal(ev.span[ETW_PROC_PID].len, 0);
+    ps_problems_clear(&ev.problems);
+    free(empty);
+}
+
+static void test_proc_v2_events_other_versions(void **state)
+{
+    UNUSED(state);
+    etw_proc_event ev;
+    decode_proc_hex(11, 3, 8, "34080000", 4, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_UNKNOWN_VERSION);
+    assert_string_equal(ps_problems_first(&ev.problems)->message, "Process Terminate version 3 is unknown (2 is decoded)");
+    assert_int_equal(ev.span[ETW_PROC_PID].len, 0);
+    ps_problems_clear(&ev.problems);
+    /* ...and the lifetime events keep theirs: version 2 is not theirs */
+    decode_proc_hex(1, 2, 8, HEX_PROC_A, 145, &ev);
+    assert_string_equal(ps_problems_first(&ev.problems)->message, "Process Start version 2 is unknown (3, 4 and 5 are decoded)");
+    ps_problems_clear(&ev.problems);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1647,6 +1744,9 @@ int main(void)
         cmocka_unit_test(test_proc_unknown_version),
         cmocka_unit_test(test_proc_unknown_event),
         cmocka_unit_test(test_proc_describe_dcstart),
+        cmocka_unit_test(test_proc_real_terminate),
+        cmocka_unit_test(test_proc_perfctr_both_widths),
+        cmocka_unit_test(test_proc_v2_events_other_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
