@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the ETW record dissector (packet-etwdata.c, link type 290) hands the dissectors of the
- * payloads it recognises (packet-etwnet.c, packet-etwproc.c). Include after <epan/packet.h>. */
+ * payloads it recognises (packet-etwnet.c, packet-etwproc.c, packet-etwimage.c). Include after <epan/packet.h>. */
 #ifndef PACKET_ETW_H
 #define PACKET_ETW_H
 
@@ -10,11 +10,13 @@ void proto_register_etwdata(void);
 void proto_reg_handoff_etwdata(void);
 void proto_register_etwnet(void);
 void proto_register_etwproc(void);
+void proto_register_etwimage(void);
 
-/* The payload of a TcpIp, UdpIp or Kernel-Network record; of a Process record. */
+/* The payload of a TcpIp, UdpIp or Kernel-Network record; of a Process record; of an Image record. */
 void dissect_etwnet(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec, const guint8 *buf,
                     etw_provider provider);
 void dissect_etwproc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec, const guint8 *buf);
+void dissect_etwimage(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const etw_record *rec, const guint8 *buf);
 
 /* Payload bytes no field covers, as etwdata.undecoded. */
 void etwdata_add_undecoded(proto_tree *tree, tvbuff_t *tvb, int offset, int length);
