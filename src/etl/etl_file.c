@@ -243,11 +243,19 @@ static bool all_filler(const uint8_t *p, size_t n)
  * filler that ends the data; end when there is none. */
 static size_t resync(const etl_event_iter *it, size_t pos)
 {
+    /* Bytes before here belong to a run of one value that stops short of the end: no filler. Each
+     * run is scanned once (a long run of zeros in a decompressed buffer made this quadratic). */
+    size_t run_end = 0;
     for (size_t q = pos + 8; q + 4 <= it->end; q += 8) {
         header_shape h;
         if (header_shape_at(it->buf + q, it->end - q, &h) && h.decodable && h.size >= h.min && h.size <= it->end - q)
             return q;
-        if (all_filler(it->buf + q, it->end - q))
+        if (q < run_end)
+            continue;
+        run_end = q + 1;
+        while (run_end < it->end && it->buf[run_end] == it->buf[q])
+            run_end++;
+        if (run_end == it->end && all_filler(it->buf + q, it->end - q))
             return q;
     }
     return it->end;

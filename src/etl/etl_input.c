@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <wiretap/wtap.h>
 
+#include "lzxpress.h"
 #include "ps_bytes.h"
 
 #define NS_PER_FILETIME_TICK 100
@@ -37,11 +38,17 @@ static const uint8_t ndis_capture_guid[16] = {0x6e, 0x00, 0xd6, 0x2e, 0x29, 0x47
  * `cat` reads it in 0.2 to 0.4 s). */
 #define INDEX_AHEAD 512u                /* buffer headers asked for ahead of the index */
 #define READ_AHEAD ((uint64_t)16 << 20) /* bytes asked for ahead of the merge */
+/* A trace's compressed buffers decompress to at most this many times their compressed bytes, plus
+ * the slack: real ones grow 1.2 to 6 times (at most 14 for one buffer), while a 7-byte match can
+ * claim 16 MiB, and a hostile 50 KiB file of such buffers would have the reader write gigabytes. */
+#define BOMB_RATIO 64
+#define BOMB_SLACK ((uint64_t)64 << 20)
 
 typedef struct {
     uint64_t offset; /* in the file */
     uint64_t index;  /* the buffer's number in the file, for messages */
     uint32_t size;   /* its bytes in the file: the stride, or less where the file is cut short */
+    bool compressed; /* its events are at places in its decompressed bytes, not in the file */
 } buffer_ref;
 
 /* The buffers of one processor, read in file order: their events are in time order. */
@@ -65,8 +72,8 @@ typedef struct {
     int encap;
     unsigned iface;
     GByteArray *pending; /* fragments of a packet without its end yet */
-    uint64_t pending_buffer;
-    uint64_t pending_offset; /* file offset of its first fragment */
+    buffer_ref pending_ref;  /* where its first fragment is */
+    size_t pending_inner;
 } ndis_link;
 
 /* A classic kernel group's class name as records carry it (UTF-16LE), made once: it names most
@@ -96,6 +103,11 @@ struct etl_input {
     GArray *links;      /* ndis_link */
     etl_input_stats stats;
     GPtrArray *queued; /* rejects found while reading ahead, "where\treason", given out first */
+    GPtrArray *tail;   /* rejects past the last buffer indexed (where the walk stopped), given out last */
+    uint8_t *plain;    /* a compressed buffer's decompressed bytes, before they go to their stream */
+    size_t plain_capacity;
+    uint32_t logical_size; /* the logfile header's buffer size: what a buffer decompresses to at most */
+    uint64_t packed_bytes, plain_bytes; /* compressed buffers' data so far, and what it decompressed to */
     kernel_name kernel_names[256]; /* by group */
 };
 
@@ -173,17 +185,52 @@ bool etl_input_recognise(const uint8_t *head, size_t len)
     return header_event_at(head, len) && etl_buffer_header_parse(head, len, &h, NULL);
 }
 
-static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
-static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...)
+/* Where a place in a buffer is: `inner` bytes from its start, in the file or, for a compressed
+ * buffer, in its decompressed bytes (which have no place in the file). */
+static void where_at(const etl_input *r, const buffer_ref *ref, uint64_t inner, char *out, size_t size)
+{
+    if (ref->compressed)
+        g_snprintf(out, size, "%s: buffer %" PRIu64 " (compressed, at byte %" PRIu64 "), byte %" PRIu64
+                   " of its decompressed data", r->name, ref->index, ref->offset, inner);
+    else
+        g_snprintf(out, size, "%s: buffer %" PRIu64 " at byte %" PRIu64, r->name, ref->index, ref->offset + inner);
+}
+
+static void queue_line(GPtrArray *queue, const etl_input *r, const buffer_ref *ref, uint64_t inner, const char *fmt,
+                       va_list ap) G_GNUC_PRINTF(5, 0);
+static void queue_line(GPtrArray *queue, const etl_input *r, const buffer_ref *ref, uint64_t inner, const char *fmt,
+                       va_list ap)
+{
+    char where[160];
+    where_at(r, ref, inner, where, sizeof where);
+    char *reason = g_strdup_vprintf(fmt, ap);
+    g_ptr_array_add(queue, g_strdup_printf("%s\t%s", where, reason));
+    g_free(reason);
+}
+
+/* A problem at a place in the buffer `ref` (see where_at). */
+static void queue_reject_in(etl_input *r, const buffer_ref *ref, uint64_t inner, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+static void queue_reject_in(etl_input *r, const buffer_ref *ref, uint64_t inner, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *reason = g_strdup_vprintf(fmt, ap);
+    queue_line(r->queued, r, ref, inner, fmt, ap);
     va_end(ap);
-    g_ptr_array_add(r->queued, g_strdup_printf("%s: buffer %" PRIu64 " at byte %" PRIu64 "\t%s", r->name, buffer,
-                                               offset, reason));
-    g_free(reason);
 }
+
+/* A problem at a byte of the file, in the buffer numbered `buffer`; to `queue`. */
+static void queue_reject_to(etl_input *r, GPtrArray *queue, uint64_t buffer, uint64_t offset, const char *fmt, ...)
+    G_GNUC_PRINTF(5, 6);
+static void queue_reject_to(etl_input *r, GPtrArray *queue, uint64_t buffer, uint64_t offset, const char *fmt, ...)
+{
+    const buffer_ref ref = {.offset = offset, .index = buffer};
+    va_list ap;
+    va_start(ap, fmt);
+    queue_line(queue, r, &ref, 0, fmt, ap);
+    va_end(ap);
+}
+#define queue_reject(r, buffer, offset, ...) queue_reject_to((r), (r)->queued, (buffer), (offset), __VA_ARGS__)
 
 static cpu_stream *stream_of(etl_input *r, uint16_t processor)
 {
@@ -207,22 +254,30 @@ static void free_stream(gpointer p)
     g_free(s);
 }
 
-/* How far the next buffer is, from its header; 0 when the rest of the file cannot be followed. */
-static uint32_t buffer_stride(etl_input *r, const uint8_t *head, uint64_t index, uint64_t at)
+/* How far the next buffer is, from its header (got bytes of it); 0 when the rest of the file cannot
+ * be followed, reported after all other problems: where the walk stops is the last place in the
+ * file. */
+static uint32_t buffer_stride(etl_input *r, const uint8_t *head, size_t got, uint64_t index, uint64_t at)
 {
-    const uint32_t own = ps_le32(head);
-    const bool own_sane = own >= ETL_BUFFER_HEADER_SIZE && own <= ETL_BUFFER_SIZE_MAX && own % 8 == 0;
-    if (ps_le16(head + 52) & ETL_BUFFER_FLAG_COMPRESSED) {
-        /* Compressed buffers are as long as their data, so their own size is the way on. */
-        if (!own_sane)
-            queue_reject(r, index, at, "a compressed buffer with no usable size: the rest of the file is not read");
-        return own_sane ? own : 0;
+    if (got < ETL_BUFFER_HEADER_SIZE) {
+        queue_reject_to(r, r->tail, index, at,
+                        "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
+        r->stats.buffers_rejected++;
+        return 0;
     }
-    if (own != r->info.buffer_size)
-        queue_reject(r, index, at,
-                     "its header gives a size of %" PRIu32 " bytes, the trace's buffers have %" PRIu32 ": read as %" PRIu32,
-                     own, r->info.buffer_size, r->info.buffer_size);
-    return r->info.buffer_size;
+    const uint32_t own = ps_le32(head);
+    if (!(ps_le16(head + 52) & ETL_BUFFER_FLAG_COMPRESSED))
+        return r->info.buffer_size;
+    r->stats.compressed++;
+    /* A compressed buffer is as long as its compressed data, to the byte: its own size is the way on. */
+    if (own >= ETL_BUFFER_HEADER_SIZE && own <= ETL_BUFFER_SIZE_MAX)
+        return own;
+    queue_reject_to(r, r->tail, index, at,
+                    "a compressed buffer whose size field says %" PRIu32 " bytes, which no buffer has: the buffers "
+                    "after it cannot be found, so the rest of the file is not read",
+                    own);
+    r->stats.buffers_rejected++;
+    return 0;
 }
 
 static uint16_t buffer_processor(const uint8_t *head)
@@ -242,22 +297,12 @@ static bool index_buffers(etl_input *r, uint64_t file_size)
         size_t got = 0;
         if (!read_full(r->fd, head, sizeof head, (int64_t)at, &got))
             return false;
-        if (got < sizeof head) {
-            queue_reject(r, index, at, "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
-            index++;
-            break;
-        }
-        const uint32_t stride = buffer_stride(r, head, index, at);
+        const uint32_t stride = buffer_stride(r, head, got, index, at);
         if (stride == 0) {
             index++;
             break;
         }
-        buffer_ref ref = {at, index, (uint32_t)MIN((uint64_t)stride, file_size - at)};
-        if (ref.size < stride)
-            queue_reject(r, index, at + ref.size,
-                         "the file ends inside this buffer (%" PRIu32 " of %" PRIu32 " bytes): a truncated file? "
-                         "Events in the missing part are lost",
-                         ref.size, stride);
+        buffer_ref ref = {at, index, (uint32_t)MIN((uint64_t)stride, file_size - at), false};
         g_array_append_val(stream_of(r, buffer_processor(head))->refs, ref);
         index++;
         at += stride;
@@ -282,12 +327,7 @@ static bool next_sequential_ref(etl_input *r, cpu_stream *s, buffer_ref *ref, bo
             return false;
         }
         r->stats.buffers++;
-        if (got < sizeof head) {
-            r->eof = true;
-            queue_reject(r, index, at, "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
-            return false;
-        }
-        const uint32_t stride = buffer_stride(r, head, index, at);
+        const uint32_t stride = buffer_stride(r, head, got, index, at);
         if (stride == 0) {
             r->eof = true;
             return false;
@@ -299,17 +339,107 @@ static bool next_sequential_ref(etl_input *r, cpu_stream *s, buffer_ref *ref, bo
             return false;
         }
         r->file_offset = at + sizeof head + got;
-        *ref = (buffer_ref){at, index, (uint32_t)(sizeof head + got)};
-        if (ref->size < stride) {
+        *ref = (buffer_ref){at, index, (uint32_t)(sizeof head + got), false};
+        if (ref->size < stride)
             r->eof = true;
-            queue_reject(r, index, at + ref->size,
-                         "the file ends inside this buffer (%" PRIu32 " of %" PRIu32 " bytes): a truncated file? "
-                         "Events in the missing part are lost",
-                         ref->size, stride);
-        }
         return true;
     }
     return false;
+}
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* A compressed buffer just read into s->buf, decompressed in its place; false when its events cannot
+ * be read (reported). Its header then says where its data end, as an uncompressed one's does. */
+static bool decompress_buffer(etl_input *r, cpu_stream *s, buffer_ref *ref)
+{
+    /* Its saved offset is where its data end once decompressed. */
+    const uint32_t plain = ps_le32(s->buf + 4);
+    if (plain < ETL_BUFFER_HEADER_SIZE || plain > r->logical_size) {
+        queue_reject(r, ref->index, ref->offset + 4,
+                     "a compressed buffer whose data would end at byte %" PRIu32 ", outside the trace's %" PRIu32
+                     "-byte buffers: its events are not read",
+                     plain, r->logical_size);
+        return false;
+    }
+    r->packed_bytes += ref->size - ETL_BUFFER_HEADER_SIZE;
+    const uint64_t allowed = BOMB_SLACK + BOMB_RATIO * r->packed_bytes;
+    const uint64_t left = allowed > r->plain_bytes ? allowed - r->plain_bytes : 0;
+    const size_t room = (size_t)MIN((uint64_t)plain - ETL_BUFFER_HEADER_SIZE, left);
+    reserve(&r->plain, &r->plain_capacity, plain);
+    size_t n = 0;
+    ps_problems why = {0};
+    const bool ok = lzxpress_decompress(s->buf + ETL_BUFFER_HEADER_SIZE, ref->size - ETL_BUFFER_HEADER_SIZE,
+                                        r->plain + ETL_BUFFER_HEADER_SIZE, room, &n, &why);
+    r->plain_bytes += n;
+    /* What was decompressed before any damage holds good events: they are read. */
+    const char *salvage = n ? "the events before are read" : "its events are lost";
+    const uint32_t own = ps_le32(s->buf);
+    const size_t len = ETL_BUFFER_HEADER_SIZE + n;
+    ref->compressed = true;
+    if (ref->size < own)
+        queue_reject(r, ref->index, ref->offset + ref->size,
+                     "the file ends inside this compressed buffer (%" PRIu32 " of %" PRIu32 " bytes; a truncated "
+                     "file?): %s",
+                     ref->size, own, salvage);
+    else if (!ok && room < plain - ETL_BUFFER_HEADER_SIZE && ps_problems_has(&why, LZXPRESS_TOO_LONG)) {
+        queue_reject(r, ref->index, ref->offset + ETL_BUFFER_HEADER_SIZE + ps_problems_first(&why)->offset,
+                     "a decompression bomb? The trace's compressed data would grow past %d times their size plus "
+                     "64 MiB here: its events are not read",
+                     BOMB_RATIO);
+        n = 0;
+    } else if (!ok)
+        queue_reject(r, ref->index, ref->offset + ETL_BUFFER_HEADER_SIZE + ps_problems_first(&why)->offset,
+                     "its compressed data cannot be decompressed past here: %s: %s", ps_problems_first(&why)->message,
+                     salvage);
+    else if (len < plain)
+        queue_reject_in(r, ref, len,
+                        "the compressed data end here, the buffer's header says its data end at byte %" PRIu32
+                        ": the events before are read",
+                        plain);
+    ps_problems_clear(&why);
+    if (n == 0)
+        return false;
+    memcpy(r->plain, s->buf, ETL_BUFFER_HEADER_SIZE);
+    reserve(&s->buf, &s->capacity, len);
+    memcpy(s->buf, r->plain, len);
+    /* Its size and end of data as an uncompressed buffer's: its size is no longer a stride. */
+    ps_put_le32(s->buf, (uint32_t)align8(len));
+    ps_put_le32(s->buf + 8, (uint32_t)len);
+    ref->size = (uint32_t)len;
+    return true;
+}
+
+/* The buffer just read into s->buf made ready for its events (s->header); false when its events
+ * cannot be read (reported). Its problems are reported here, when its events would come. */
+static bool buffer_ready(etl_input *r, cpu_stream *s, buffer_ref *ref)
+{
+    ps_problems why = {0};
+    if (ref->size >= ETL_BUFFER_HEADER_SIZE && (ps_le16(s->buf + 52) & ETL_BUFFER_FLAG_COMPRESSED)) {
+        if (!decompress_buffer(r, s, ref))
+            return false;
+    } else if (ref->size >= ETL_BUFFER_HEADER_SIZE) {
+        const uint32_t own = ps_le32(s->buf);
+        if (own != r->info.buffer_size)
+            queue_reject(r, ref->index, ref->offset,
+                         "its header gives a size of %" PRIu32 " bytes, the trace's buffers have %" PRIu32
+                         ": read as %" PRIu32,
+                         own, r->info.buffer_size, r->info.buffer_size);
+        if (ref->size < r->info.buffer_size)
+            queue_reject(r, ref->index, ref->offset + ref->size,
+                         "the file ends inside this buffer (%" PRIu32 " of %" PRIu32 " bytes): a truncated file? "
+                         "Events in the missing part are lost",
+                         ref->size, r->info.buffer_size);
+        /* Its own size must not widen the buffer past the file's stride. */
+        ps_put_le32(s->buf, r->info.buffer_size);
+    }
+    if (!etl_buffer_header_parse(s->buf, ref->size, &s->header, &why)) {
+        queue_reject(r, ref->index, ref->offset, "not a buffer: %s: its events are not converted",
+                     ps_problems_first(&why)->message);
+        ps_problems_clear(&why);
+        return false;
+    }
+    return true;
 }
 
 /* Loads the stream's next buffer that holds events; false when there is none (or on a read error,
@@ -337,20 +467,8 @@ static bool load_buffer(etl_input *r, cpu_stream *s, bool *io_error)
         } else if (!next_sequential_ref(r, s, &ref, io_error)) {
             return false;
         }
-        if (ps_le16(s->buf + 52) & ETL_BUFFER_FLAG_COMPRESSED) {
-            queue_reject(r, ref.index, ref.offset,
-                         "a compressed buffer (a relogged trace): procshark does not decompress buffers, so its "
-                         "events are not converted");
-            continue;
-        }
-        /* Its own size must not widen the buffer past the file's stride. */
-        if (ref.size >= 4)
-            ps_put_le32(s->buf, r->info.buffer_size);
-        ps_problems why = {0};
-        if (!etl_buffer_header_parse(s->buf, ref.size, &s->header, &why)) {
-            queue_reject(r, ref.index, ref.offset, "not a buffer: %s: its events are not converted",
-                         ps_problems_first(&why)->message);
-            ps_problems_clear(&why);
+        if (!buffer_ready(r, s, &ref)) {
+            r->stats.buffers_rejected++;
             continue;
         }
         s->cur = ref;
@@ -378,7 +496,7 @@ static bool stream_peek(etl_input *r, cpu_stream *s)
         case ETL_NEXT_SKIPPED: {
             const ps_problem *bad = ps_problems_first(&skipped);
             const size_t kind_at = bad->offset + 2 < s->iter.end ? bad->offset + 2 : bad->offset;
-            queue_reject(r, s->cur.index, s->cur.offset + bad->offset, "%s (%zu bytes skipped, header kind 0x%02x)",
+            queue_reject_in(r, &s->cur, bad->offset, "%s (%zu bytes skipped, header kind 0x%02x)",
                          bad->message, bad->length, s->buf[kind_at]);
             ps_problems_clear(&skipped);
             continue;
@@ -388,13 +506,13 @@ static bool stream_peek(etl_input *r, cpu_stream *s)
         }
         r->stats.events++;
         r->stats.extended_items += s->ev.extended_items;
-        const uint64_t at = s->cur.offset + s->ev.offset;
+        const uint64_t at = s->ev.offset;
         if (!s->ev.has_time) {
-            queue_reject(r, s->cur.index, at, "a WPP message without a time stamp (message %u)", s->ev.id);
+            queue_reject_in(r, &s->cur, at, "a WPP message without a time stamp (message %u)", s->ev.id);
             continue;
         }
         if (!etl_event_record_fields(&s->ev, &r->info, &s->header, &s->fields) || !filetime_in_range(s->fields.timestamp)) {
-            queue_reject(r, s->cur.index, at,
+            queue_reject_in(r, &s->cur, at,
                          "%s event: its time stamp (raw %" PRIu64 ") is not a time between 1970 and 2262 on the "
                          "trace's clock",
                          etl_header_type_name(s->ev.header_type), s->ev.raw_time);
@@ -411,7 +529,10 @@ static bool stream_before(const cpu_stream *a, const cpu_stream *b)
 {
     if (a->fields.timestamp != b->fields.timestamp)
         return a->fields.timestamp < b->fields.timestamp;
-    return a->cur.offset + a->ev.offset < b->cur.offset + b->ev.offset;
+    /* Then file order: a compressed buffer's places are in its decompressed bytes. */
+    if (a->cur.offset != b->cur.offset)
+        return a->cur.offset < b->cur.offset;
+    return a->ev.offset < b->ev.offset;
 }
 
 static void heap_sift_down(GPtrArray *h, guint i)
@@ -472,6 +593,7 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     r->interfaces = g_array_new(FALSE, FALSE, sizeof(etl_interface));
     r->links = g_array_new(FALSE, FALSE, sizeof(ndis_link));
     r->queued = g_ptr_array_new_with_free_func(g_free);
+    r->tail = g_ptr_array_new_with_free_func(g_free);
     r->streams = g_ptr_array_new_with_free_func(free_stream);
     r->heap = g_ptr_array_new();
     for (unsigned g = 0; g < G_N_ELEMENTS(r->kernel_names); g++) {
@@ -500,7 +622,9 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
         etl_input_free(r);
         return NULL;
     }
-    /* The first buffer's own size is the one just read: trust it over the header event's. */
+    /* The first buffer's own size is the one just read: trust it over the header event's, which is
+     * still what a compressed buffer (whose first may be smaller) decompresses to. */
+    r->logical_size = MIN(MAX(r->info.buffer_size, bh.buffer_size), ETL_BUFFER_SIZE_MAX);
     r->info.buffer_size = bh.buffer_size;
 
     struct stat st;
@@ -517,7 +641,7 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
         cpu_stream *s = stream_of(r, 0);
         s->buf = first;
         s->capacity = bh.buffer_size;
-        s->cur = (buffer_ref){0, 0, (uint32_t)len};
+        s->cur = (buffer_ref){0, 0, (uint32_t)len, false};
         s->header = bh;
         s->loaded = true;
         etl_event_iter_init(&s->iter, s->buf, bh.data_end);
@@ -567,8 +691,7 @@ static unsigned link_of(etl_input *r, uint32_t lower, uint32_t miniport, int enc
 
 static void where_event(const etl_input *r, const cpu_stream *s, etl_item *item)
 {
-    g_snprintf(item->where, sizeof item->where, "%s: buffer %" PRIu64 " at byte %" PRIu64, r->name, s->cur.index,
-               s->cur.offset + s->ev.offset);
+    where_at(r, &s->cur, s->ev.offset, item->where, sizeof item->where);
 }
 
 /* An NDIS packet fragment: ETL_ITEM_PACKET when it completes a frame, ETL_ITEM_REJECT when it is
@@ -599,18 +722,17 @@ static etl_item_kind ndis_fragment(etl_input *r, const cpu_stream *s, etl_item *
                                                        : WTAP_ENCAP_ETHERNET;
     const unsigned link = link_of(r, lower, miniport, encap); /* may grow the array: index it after */
     ndis_link *l = &g_array_index(r->links, ndis_link, link);
-    const uint64_t here = s->cur.offset + ev->offset;
     if (kw & KW_PACKET_START) {
         if (l->pending) {
-            queue_reject(r, l->pending_buffer, l->pending_offset,
+            queue_reject_in(r, &l->pending_ref, l->pending_inner,
                          "NDIS packet of %u bytes on IfIndex %" PRIu32 " without its last fragment (a new packet began)",
                          l->pending->len, lower);
             g_byte_array_set_size(l->pending, 0);
         } else {
             l->pending = g_byte_array_new();
         }
-        l->pending_buffer = s->cur.index;
-        l->pending_offset = here;
+        l->pending_ref = s->cur;
+        l->pending_inner = ev->offset;
     } else if (!l->pending) {
         where_event(r, s, item);
         g_snprintf(item->reason, sizeof item->reason,
@@ -675,8 +797,7 @@ static bool pop_unfinished(etl_input *r, etl_item *item)
         ndis_link *l = &g_array_index(r->links, ndis_link, i);
         if (!l->pending)
             continue;
-        g_snprintf(item->where, sizeof item->where, "%s: buffer %" PRIu64 " at byte %" PRIu64, r->name,
-                   l->pending_buffer, l->pending_offset);
+        where_at(r, &l->pending_ref, l->pending_inner, item->where, sizeof item->where);
         g_snprintf(item->reason, sizeof item->reason,
                    "NDIS packet of %u bytes on IfIndex %" PRIu32 " without its last fragment (the trace ends)",
                    l->pending->len, l->lower_if_index);
@@ -701,8 +822,15 @@ etl_item_kind etl_input_next(etl_input *r, etl_item *item)
     for (;;) {
         if (pop_queued(r, item))
             return ETL_ITEM_REJECT;
-        if (r->heap->len == 0)
-            return pop_unfinished(r, item) ? ETL_ITEM_REJECT : ETL_ITEM_END;
+        if (r->heap->len == 0) {
+            if (pop_unfinished(r, item))
+                return ETL_ITEM_REJECT;
+            if (r->tail->len == 0)
+                return ETL_ITEM_END;
+            while (r->tail->len)
+                g_ptr_array_add(r->queued, g_ptr_array_steal_index(r->tail, 0));
+            continue;
+        }
         cpu_stream *s = r->heap->pdata[0];
         etl_item_kind k;
         if (!s->ev.classic && s->ev.id == NDIS_PACKET_FRAGMENT && memcmp(s->ev.guid, ndis_capture_guid, 16) == 0) {
@@ -755,6 +883,8 @@ void etl_input_free(etl_input *r)
     g_array_free(r->links, TRUE);
     g_array_free(r->interfaces, TRUE);
     g_ptr_array_free(r->queued, TRUE);
+    g_ptr_array_free(r->tail, TRUE);
+    g_free(r->plain);
     g_ptr_array_free(r->heap, TRUE);
     g_ptr_array_free(r->streams, TRUE);
     g_free(r->out);

@@ -38,7 +38,9 @@ typedef struct {
 } etl_interface;
 
 typedef struct {
-    uint64_t buffers;
+    uint64_t buffers;          /* buffers walked, damaged ones included */
+    uint64_t compressed;       /* of them, compressed */
+    uint64_t buffers_rejected; /* of them, those whose events could not be read at all (each reported) */
     uint64_t events;          /* event headers read */
     uint64_t records;         /* written as ETW records */
     uint64_t packet_events;   /* NDIS packet fragments */

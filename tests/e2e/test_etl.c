@@ -20,7 +20,9 @@
 #include "tshark_harness.h"
 
 static const char *synth_etl;
+static const char *etl_compress;
 static const char *samples_dir;
+static const char *fixtures_dir;
 
 static char *sample_path(const char *name)
 {
@@ -47,6 +49,18 @@ static char *convert(const char *etl, const char *out_name, int want_code, run *
         run_clear(&r);
     return out;
 }
+
+/* Converts one ETL file, expecting its exit status and each of the messages; the output's path. */
+static char *convert_expect(const char *etl, const char *out_name, int want_code, const char *const *messages)
+{
+    run r;
+    char *out = convert(etl, out_name, want_code, &r);
+    for (const char *const *m = messages; *m; m++)
+        expect_message(&r, *m);
+    run_clear(&r);
+    return out;
+}
+#define CONVERT(etl, out_name, code, ...) convert_expect(etl, out_name, code, (const char *const[]){__VA_ARGS__, NULL})
 
 /* tshark's expert errors in a capture: none expected from any converted trace. */
 static void assert_no_expert_errors(const char *capture)
@@ -245,11 +259,8 @@ static void test_every_event_accounted(void **state)
 {
     (void)state;
     SAMPLE_OR_SKIP(process, "Process.etl");
-    run r;
-    char *out = convert(process, "process.pcapng", 0, &r);
-    expect_message(&r, "10344 read, 10344 written, 0 rejected");
-    expect_message(&r, "182 buffers, 10344 events: 10344 ETW records");
-    run_clear(&r);
+    char *out = CONVERT(process, "process.pcapng", 0, "10344 read, 10344 written, 0 rejected",
+                        "182 buffers (0 compressed, 0 rejected), 10344 events: 10344 ETW records");
     GPtrArray *rows = FRAMES(out, "etw.provider_id");
     assert_int_equal(rows->len, 10344);
     /* Microsoft-Windows-Kernel-Process, as the header event's class aside. */
@@ -259,16 +270,57 @@ static void test_every_event_accounted(void **state)
     g_free(process);
 
     char *lxcore = sample_path("lxcore_kernel.etl");
-    out = convert(lxcore, "lxcore.pcapng", 0, &r);
-    expect_message(&r, "4 read, 4 written, 0 rejected");
-    expect_message(&r, "4 extended data items");
-    run_clear(&r);
+    out = CONVERT(lxcore, "lxcore.pcapng", 0, "4 read, 4 written, 0 rejected", "4 extended data items");
     g_free(out);
     g_free(lxcore);
 }
 
-/* Truncated and bit-flipped copies: a clear message for each loss, never a crash (the ASan build
- * runs this too), and every event read is written or reported. */
+/* Truncated and bit-flipped copies of a trace: a clear message for each loss, never a crash (the ASan
+ * build runs this too), and every event read is written or reported. */
+static void damage_rounds(const char *path, const char *label, uint32_t *seed)
+{
+    gsize len = 0;
+    char *orig = read_file(path, &len);
+    for (int round = 0; round < 6; round++) {
+        *seed = *seed * 1664525u + 1013904223u;
+        gsize n = len;
+        char *copy = g_memdup2(orig, len);
+        if (round % 2 == 0) {
+            n = 100 + (*seed >> 8) % (len - 100);
+        } else {
+            for (int f = 0; f < 24; f++) {
+                *seed = *seed * 1664525u + 1013904223u;
+                copy[(*seed >> 4) % len] ^= (char)(1 << (*seed % 8));
+            }
+        }
+        char *name = g_strdup_printf("damaged-%s-%d.etl", label, round);
+        char *in = write_file(name, copy, (gssize)n);
+        char *out = path_in("damaged.pcapng");
+        run r = IMPORT("--etl", in, "-o", out);
+        if (r.code == 2) {
+            /* Only a damaged first buffer makes it no ETL file at all. */
+            expect_message(&r, "not an ETL file");
+        } else {
+            unsigned long long read = 0, written = 0, rejected = 0;
+            const char *summary = strstr(r.err, "(etl): ");
+            assert_non_null(summary);
+            assert_int_equal(sscanf(summary, "(etl): %llu read, %llu written, %llu rejected", &read, &written, &rejected), 3);
+            assert_int_equal(read, written + rejected);
+            assert_int_equal(r.code, rejected ? 1 : 0);
+            if (round % 2 == 0)
+                expect_message(&r, "a truncated file?");
+            if (rejected)
+                expect_message(&r, ": buffer ");
+        }
+        run_clear(&r);
+        g_free(in);
+        g_free(out);
+        g_free(name);
+        g_free(copy);
+    }
+    g_free(orig);
+}
+
 static void test_damaged_copies(void **state)
 {
     (void)state;
@@ -278,46 +330,7 @@ static void test_damaged_copies(void **state)
     uint32_t seed = 2026;
     for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
         char *path = sample_path(names[k]);
-        gsize len = 0;
-        char *orig = read_file(path, &len);
-        for (int round = 0; round < 6; round++) {
-            seed = seed * 1664525u + 1013904223u;
-            gsize n = len;
-            char *copy = g_memdup2(orig, len);
-            if (round % 2 == 0) {
-                n = 100 + (seed >> 8) % (len - 100);
-            } else {
-                for (int f = 0; f < 24; f++) {
-                    seed = seed * 1664525u + 1013904223u;
-                    copy[(seed >> 4) % len] ^= (char)(1 << (seed % 8));
-                }
-            }
-            char *name = g_strdup_printf("damaged-%zu-%d.etl", k, round);
-            char *in = write_file(name, copy, (gssize)n);
-            char *out = path_in("damaged.pcapng");
-            run r = IMPORT("--etl", in, "-o", out);
-            if (r.code == 2) {
-                /* Only a damaged first buffer makes it no ETL file at all. */
-                expect_message(&r, "not an ETL file");
-            } else {
-                unsigned long long read = 0, written = 0, rejected = 0;
-                const char *summary = strstr(r.err, "(etl): ");
-                assert_non_null(summary);
-                assert_int_equal(sscanf(summary, "(etl): %llu read, %llu written, %llu rejected", &read, &written, &rejected), 3);
-                assert_int_equal(read, written + rejected);
-                assert_int_equal(r.code, rejected ? 1 : 0);
-                if (round % 2 == 0)
-                    expect_message(&r, "a truncated file?");
-                if (rejected)
-                    expect_message(&r, ": buffer ");
-            }
-            run_clear(&r);
-            g_free(in);
-            g_free(out);
-            g_free(name);
-            g_free(copy);
-        }
-        g_free(orig);
+        damage_rounds(path, names[k], &seed);
         g_free(path);
     }
 }
@@ -352,7 +365,7 @@ static void test_ndis_frames(void **state)
     expect_message(&r, "synthetic.etl: buffer 2 at byte 9288: NDIS packet fragment on IfIndex 7 without the packet's "
                        "first fragment");
     expect_message(&r, "15 read, 14 written, 1 rejected");
-    expect_message(&r, "3 buffers, 16 events: 10 ETW records, 4 frames from 6 NDIS packet fragments");
+    expect_message(&r, "3 buffers (0 compressed, 0 rejected), 16 events: 10 ETW records, 4 frames from 6 NDIS packet fragments");
     expect_message(&r, "3 extended data items");
     run_clear(&r);
 
@@ -510,12 +523,361 @@ static void test_standard_input(void **state)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 1);
     assert_non_null(strstr(err, "(standard input): buffer 2 at byte 9288: NDIS packet fragment"));
-    assert_non_null(strstr(err, "3 buffers, 16 events: 10 ETW records, 4 frames"));
+    assert_non_null(strstr(err, "3 buffers (0 compressed, 0 rejected), 16 events: 10 ETW records, 4 frames"));
     GPtrArray *rows = FRAMES(out, "frame.time_epoch");
     assert_int_equal(rows->len, 14);
     g_ptr_array_free(rows, TRUE);
     g_free(err);
     g_free(out);
+    g_free(etl);
+}
+
+/* --- compressed traces --------------------------------------------------------------------- */
+
+/* A compressed copy of an uncompressed trace, made by tests/gen/etl_compress.c; its path. */
+static char *compressed_copy(const char *etl, const char *name)
+{
+    char *out = path_in(name);
+    char *err = NULL;
+    int status = 0;
+    const char *argv[] = {etl_compress, etl, out, NULL};
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, NULL) ||
+        !g_spawn_check_wait_status(status, NULL)) {
+        print_error("etl_compress failed: %s\n", err ? err : "");
+        fail();
+    }
+    g_free(err);
+    return out;
+}
+
+/* procshark-import --etl - with the trace on a pipe; its exit status, and its messages in *err. */
+static int convert_pipe(const char *etl, const char *out, char **err)
+{
+    int status = 0;
+    const char *argv[] = {"sh", "-c", "cat \"$2\" | exec \"$0\" --etl - -o \"$1\"", importer, out, etl, NULL};
+    assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                             NULL, err, &status, NULL));
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* The fields of every frame, one line each: what two conversions must agree on. */
+static char *frame_fields(const char *capture)
+{
+    return tshark_ok((const char *const[]){"-r", capture, "-T", "fields", "-e", "frame.time_epoch", "-e",
+                                           "frame.interface_id", "-e", "frame.len", "-e", "etw.provider_id", "-e",
+                                           "etw.descriptor.id", "-e", "etw.descriptor.opcode", "-e", "etw.process_id",
+                                           "-e", "etw.thread_id", "-e", "etw.user_data_length", "-e",
+                                           "frame.comment", NULL});
+}
+
+static unsigned occurrences(const char *text, const char *what)
+{
+    unsigned n = 0;
+    for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+static uint32_t le32_at(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return u[0] | u[1] << 8 | u[2] << 16 | (uint32_t)u[3] << 24;
+}
+
+/* The synthetic trace compressed: the same frames, records and messages as uncompressed, from a
+ * file and from a pipe; a message's place is then in the buffer's decompressed bytes. */
+static void test_compressed_synthetic(void **state)
+{
+    (void)state;
+    char *etl = synthetic_sample();
+    char *packed = compressed_copy(etl, "synthetic-compressed.etl");
+    gsize len = 0;
+    char *bytes = read_file(packed, &len);
+    const uint32_t buffer2 = 4096 + le32_at(bytes + 4096);
+    assert_int_equal(buffer2 + le32_at(bytes + buffer2), len); /* sizes chain to the end, byte for byte */
+    g_free(bytes);
+
+    char *plain_out = convert(etl, "synthetic-plain.pcapng", 1, NULL);
+    run r;
+    char *out = convert(packed, "synthetic-compressed.pcapng", 1, &r);
+    /* Uncompressed, the orphan fragment is at byte 9288: 1096 into buffer 2. */
+    char *where = g_strdup_printf("synthetic-compressed.etl: buffer 2 (compressed, at byte %" PRIu32 "), byte 1096 of "
+                                  "its decompressed data: NDIS packet fragment on IfIndex 7 without the packet's first "
+                                  "fragment", buffer2);
+    expect_message(&r, where);
+    expect_message(&r, "15 read, 14 written, 1 rejected");
+    expect_message(&r, "3 buffers (2 compressed, 0 rejected), 16 events: 10 ETW records, 4 frames from 6 NDIS packet "
+                       "fragments; 3 extended data items");
+    run_clear(&r);
+    char *want = frame_fields(plain_out), *got = frame_fields(out);
+    assert_int_equal(occurrences(want, "\n"), 14);
+    assert_string_equal(got, want);
+    g_free(got);
+
+    char *pipe_out = path_in("synthetic-compressed-pipe.pcapng");
+    char *err = NULL;
+    assert_int_equal(convert_pipe(packed, pipe_out, &err), 1);
+    assert_non_null(strstr(err, "3 buffers (2 compressed, 0 rejected), 16 events"));
+    assert_non_null(strstr(err, strchr(where, ':')));
+    got = frame_fields(pipe_out);
+    assert_string_equal(got, want);
+    g_free(got);
+    g_free(err);
+    g_free(pipe_out);
+    g_free(want);
+    g_free(where);
+    g_free(out);
+    g_free(plain_out);
+    g_free(packed);
+    g_free(etl);
+}
+
+/* A real kernel trace (KernelNetwork.etl) compressed: all its 8,924 events, as uncompressed. */
+static void test_compressed_kernel_network(void **state)
+{
+    (void)state;
+    SAMPLE_OR_SKIP(etl, "KernelNetwork.etl");
+    char *packed = compressed_copy(etl, "kernel-network-compressed.etl");
+    char *plain_out = convert(etl, "kernel-network-plain.pcapng", 0, NULL);
+    char *out = CONVERT(packed, "kernel-network-compressed.pcapng", 0, "8924 read, 8924 written, 0 rejected",
+                        "129 buffers (128 compressed, 0 rejected), 8924 events: 8924 ETW records");
+    char *want = frame_fields(plain_out), *got = frame_fields(out);
+    assert_int_equal(occurrences(want, "\n"), 8924);
+    assert_string_equal(got, want);
+    g_free(got);
+    g_free(want);
+    g_free(out);
+    g_free(plain_out);
+    g_free(packed);
+    g_free(etl);
+}
+
+/* Counts of a capture's rows whose columns equal the given values ("*": any). */
+static unsigned count_rows(GPtrArray *rows, const char *a, const char *b)
+{
+    unsigned n = 0;
+    for (guint i = 0; i < rows->len; i++)
+        n += (strcmp(a, "*") == 0 || strcmp(CELL(rows, i, 0), a) == 0) &&
+             (strcmp(b, "*") == 0 || strcmp(CELL(rows, i, 1), b) == 0);
+    return n;
+}
+
+#define PKTMON_GUID "4d4f80d9-c8bd-4d73-bb5b-19c90402c5ac"
+
+/* The real pktmon captures (compressed): every buffer walked and every event an ETW record, with
+ * the counts and fields dissect.etl (fox-it, an independent reader) gives for them. */
+static void test_pktmon_compressed(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *summary;
+        unsigned system, perfinfo, full, event_header, packets;
+        const char *first; /* the earliest event-header event: time, PID, TID, id, user data length */
+        const char *first_time;
+    } traces[] = {
+        {"NeoChenjf-Finguard-PktMon.etl", "12 buffers (11 compressed, 0 rejected), 1400 events: 1400 ETW records", 3, 0,
+         83, 1314, 378, "40656\t29948\t170\t86", "134144121894918527"},
+        {"ThomasGust-TritonPilot-PktMon.etl", "8 buffers (7 compressed, 0 rejected), 1075 events: 1075 ETW records", 3,
+         2, 91, 979, 51, "4\t25588\t160\t115", "134261252723765857"},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(traces); k++) {
+        char *name = g_build_filename("pktmon", traces[k].name, NULL);
+        SAMPLE_OR_SKIP(etl, name);
+        g_free(name);
+        char *out = CONVERT(etl, "pktmon.pcapng", 0, traces[k].summary);
+        GPtrArray *rows = FRAMES(out, "etw.header_type", "etw.provider_id", "etw.descriptor.id");
+        const unsigned events = traces[k].system + traces[k].perfinfo + traces[k].full + traces[k].event_header;
+        assert_int_equal(rows->len, events);
+        assert_int_equal(count_rows(rows, "2", "*"), traces[k].system);
+        assert_int_equal(count_rows(rows, "17", "*"), traces[k].perfinfo);
+        assert_int_equal(count_rows(rows, "20", "*"), traces[k].full);
+        assert_int_equal(count_rows(rows, "19", PKTMON_GUID), traces[k].event_header);
+        unsigned packets = 0;
+        for (guint i = 0; i < rows->len; i++)
+            packets += strcmp(CELL(rows, i, 1), PKTMON_GUID) == 0 && strcmp(CELL(rows, i, 2), "160") == 0;
+        assert_int_equal(packets, traces[k].packets);
+        g_ptr_array_free(rows, TRUE);
+        char *filter = g_strdup_printf("etw.header_type == 19 && etw.time_stamp == %s", traces[k].first_time);
+        char *first = tshark_ok((const char *const[]){"-r", out, "-Y", filter, "-T", "fields", "-e", "etw.process_id",
+                                                      "-e", "etw.thread_id", "-e", "etw.descriptor.id", "-e",
+                                                      "etw.user_data_length", NULL});
+        assert_true(g_str_has_prefix(first, traces[k].first));
+        g_free(first);
+        g_free(filter);
+        g_free(out);
+        g_free(etl);
+    }
+}
+
+/* PerfView's relogged test trace, committed (tests/fixtures/etl/README.md): its TraceLogging event
+ * with the payload PerfView's own test expects. */
+static void test_perfview_fixture(void **state)
+{
+    (void)state;
+    char *etl = g_build_filename(fixtures_dir, "SelfDescribingSingleEvent.etl", NULL);
+    char *out = CONVERT(etl, "self-describing.pcapng", 0, "23 read, 23 written, 0 rejected",
+                        "3 buffers (2 compressed, 0 rejected), 23 events: 23 ETW records");
+    GPtrArray *rows = FRAMES(out, "etw.header_type", "etw.provider_id");
+    assert_int_equal(rows->len, 23);
+    assert_int_equal(count_rows(rows, "2", "*"), 4);
+    assert_int_equal(count_rows(rows, "20", "*"), 18);
+    assert_int_equal(count_rows(rows, "19", "a61ea624-4944-55fc-c2a8-37838829438d"), 1);
+    g_ptr_array_free(rows, TRUE);
+    /* "Hello", "World!" in UTF-16. */
+    char *event = tshark_ok((const char *const[]){
+        "-r", out, "-Y",
+        "frame contains 48:00:65:00:6c:00:6c:00:6f:00:00:00:57:00:6f:00:72:00:6c:00:64:00:21:00:00:00", "-T", "fields",
+        "-e", "etw.provider_id", "-e", "etw.descriptor.id", "-e", "etw.process_id", "-e", "etw.thread_id", "-e",
+        "etw.time_stamp", NULL});
+    assert_string_equal(event, "a61ea624-4944-55fc-c2a8-37838829438d\t3\t111592\t52284\t132949636365904094\n");
+    g_free(event);
+    g_free(out);
+    g_free(etl);
+}
+
+/* PerfView's compressed kernel trace net.4.5.2.x64.etl (a relogged Windows 8 kernel and CLR trace,
+ * 360 buffers, 359 compressed; MIT, too large to commit: read from ../shared/samples/etl/perfview/
+ * where present). Its event counts by kind are those of PerfView's own baseline
+ * (net.4.5.2.x64.baseline.txt), its total dissect.etl's. */
+static void test_perfview_kernel(void **state)
+{
+    (void)state;
+    SAMPLE_OR_SKIP(etl, "perfview/net.4.5.2.x64.etl");
+    char *out = CONVERT(etl, "perfview-kernel.pcapng", 0, "179474 read, 179474 written, 0 rejected",
+                        "360 buffers (359 compressed, 0 rejected), 179474 events: 179474 ETW records");
+    GPtrArray *rows = FRAMES(out, "etw.provider_name", "etw.descriptor.opcode");
+    assert_int_equal(rows->len, 179474);
+    const struct {
+        const char *group, *opcode;
+        unsigned count;
+    } baseline[] = {
+        {"TcpIp", "27", 250}, {"TcpIp", "26", 240},   {"UdpIp", "11", 19},  {"UdpIp", "27", 10},
+        {"UdpIp", "10", 1},   {"UdpIp", "26", 6},     {"DiskIo", "10", 1208}, {"DiskIo", "12", 1208},
+        {"DiskIo", "11", 21}, {"DiskIo", "13", 21},   {"DiskIo", "14", 2},  {"DiskIo", "15", 2},
+        {"Process", "3", 32}, {"Process", "4", 32},   {"Process", "39", 2}, {"Process", "1", 1},
+        {"Process", "2", 1},  {"Process", "33", 32},  {"Thread", "1", 9},   {"Thread", "2", 15},
+        {"PerfInfo", "73", 1}, {"PerfInfo", "74", 1},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(baseline); k++)
+        assert_int_equal(count_rows(rows, baseline[k].group, baseline[k].opcode), baseline[k].count);
+    g_ptr_array_free(rows, TRUE);
+    g_free(out);
+    g_free(etl);
+}
+
+/* Damaged compressed buffers: one message for each, in file order with its byte offset, the same
+ * from a pipe; the summary counts them; random damage never crashes. */
+static void test_damaged_compressed(void **state)
+{
+    (void)state;
+    char *etl = synthetic_sample();
+    char *packed = compressed_copy(etl, "damage-base.etl");
+    gsize len = 0;
+    char *bytes = read_file(packed, &len);
+    const uint32_t size1 = le32_at(bytes + 4096), buffer2 = 4096 + size1, size2 = le32_at(bytes + buffer2);
+
+    /* Buffer 1's first item made a match: nothing to refer back to. Buffer 2's size made 5. */
+    char *copy = g_memdup2(bytes, len);
+    copy[4096 + 72 + 3] |= (char)0x80;
+    copy[buffer2] = 5;
+    copy[buffer2 + 1] = copy[buffer2 + 2] = copy[buffer2 + 3] = 0;
+    char *in = write_file("damage-both.etl", copy, (gssize)len);
+    char *out = path_in("damage.pcapng");
+    const char *first = ": buffer 1 at byte 4172: its compressed data cannot be decompressed past here: a "
+                        "back-reference before the start of the data";
+    char *second = g_strdup_printf(": buffer 2 at byte %" PRIu32 ": a compressed buffer whose size field says 5 bytes, "
+                                   "which no buffer has: the buffers after it cannot be found, so the rest of the file "
+                                   "is not read", buffer2);
+    run r = IMPORT("--etl", in, "-o", out);
+    expect_code(&r, 1);
+    expect_message(&r, "3 read, 1 written, 2 rejected");
+    expect_message(&r, "3 buffers (2 compressed, 2 rejected), 1 events: 1 ETW records");
+    char *err_pipe = NULL;
+    assert_int_equal(convert_pipe(in, out, &err_pipe), 1);
+    for (int mode = 0; mode < 2; mode++) {
+        const char *err = mode ? err_pipe : r.err;
+        const char *a = strstr(err, first), *b = strstr(err, second);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_true(a < b);
+        assert_int_equal(occurrences(err, ": buffer "), 2);
+        assert_non_null(strstr(a, "its events are lost"));
+    }
+    g_free(err_pipe);
+    run_clear(&r);
+    g_free(in);
+
+    /* Buffer 2's saved offset, where its data end once decompressed, made 1 GiB. */
+    memcpy(copy, bytes, len);
+    copy[buffer2 + 7] = 0x40;
+    in = write_file("damage-saved.etl", copy, (gssize)len);
+    r = IMPORT("--etl", in, "-o", out);
+    expect_code(&r, 1);
+    char *saved = g_strdup_printf("damage-saved.etl: buffer 2 at byte %" PRIu32 ": a compressed buffer whose data would "
+                                  "end at byte %" PRIu32 ", outside the trace's 4096-byte buffers: its events are not "
+                                  "read", buffer2 + 4, le32_at(copy + buffer2 + 4));
+    expect_message(&r, saved);
+    expect_message(&r, "3 buffers (2 compressed, 1 rejected)");
+    run_clear(&r);
+    g_free(saved);
+    g_free(in);
+
+    /* The file cut 100 bytes into buffer 2: the events decompressed from them are read. */
+    in = write_file("damage-cut.etl", bytes, buffer2 + 100);
+    r = IMPORT("--etl", in, "-o", out);
+    expect_code(&r, 1);
+    char *cut = g_strdup_printf("damage-cut.etl: buffer 2 at byte %" PRIu32 ": the file ends inside this compressed "
+                                "buffer (100 of %" PRIu32 " bytes; a truncated file?): the events before are read",
+                                buffer2 + 100, size2);
+    expect_message(&r, cut);
+    expect_message(&r, "3 buffers (2 compressed, 0 rejected)");
+    assert_int_equal(occurrences(r.err, "the file ends inside"), 1);
+    run_clear(&r);
+    g_free(cut);
+    g_free(in);
+
+    /* Decompression bombs: 15 bytes that claim 16 MiB each (a literal, then a match of the rest), in a
+     * trace whose logfile header gives 16 MiB buffers. The first four fit in the reader's allowance
+     * (64 MiB, plus 64 times the compressed bytes), the fifth and sixth are refused. */
+    static const uint8_t bomb[15] = {0xff, 0xff, 0xff, 0x7f, 'a', 0x07, 0x00, 0x0f, 0xff, 0x00, 0x00, 0, 0, 0, 0};
+    const uint32_t huge = 16u << 20, match = huge - 72 - 1 - 3;
+    GByteArray *bombs = g_byte_array_new();
+    g_byte_array_append(bombs, (const guint8 *)bytes, 4096);
+    memcpy(bombs->data + 72 + 32, &huge, 4); /* the logfile header's BufferSize */
+    for (int i = 0; i < 6; i++) {
+        uint8_t head[72];
+        memcpy(head, bytes + 4096, 72);
+        const uint32_t size = 72 + sizeof bomb;
+        memcpy(head, &size, 4);
+        memcpy(head + 4, &huge, 4);
+        g_byte_array_append(bombs, head, 72);
+        g_byte_array_append(bombs, bomb, sizeof bomb - 4);
+        g_byte_array_append(bombs, (const guint8 *)&match, 4);
+    }
+    in = write_file("bombs.etl", bombs->data, (gssize)bombs->len);
+    r = IMPORT("--etl", in, "-o", out);
+    expect_code(&r, 1);
+    assert_int_equal(occurrences(r.err, "a decompression bomb? The trace's compressed data would grow past 64 times "
+                                        "their size plus 64 MiB here: its events are not read"), 2);
+    char *fifth = g_strdup_printf("bombs.etl: buffer 5 at byte %u: a decompression bomb?", 4096 + 4 * 87 + 72 + 5);
+    expect_message(&r, fifth);
+    expect_message(&r, "7 buffers (6 compressed, 2 rejected)");
+    run_clear(&r);
+    g_free(fifth);
+    g_free(in);
+    g_byte_array_free(bombs, TRUE);
+
+    uint32_t seed = 17;
+    damage_rounds(packed, "compressed", &seed);
+    char *fixture = g_build_filename(fixtures_dir, "SelfDescribingSingleEvent.etl", NULL);
+    damage_rounds(fixture, "perfview", &seed);
+    g_free(fixture);
+    g_free(second);
+    g_free(out);
+    g_free(copy);
+    g_free(bytes);
+    g_free(packed);
     g_free(etl);
 }
 
@@ -548,13 +910,15 @@ static void test_recognised_without_option(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: test_etl PROCSHARK-IMPORT SYNTH-ETL SAMPLES-DIR\n");
+    if (argc != 6) {
+        fprintf(stderr, "usage: test_etl PROCSHARK-IMPORT SYNTH-ETL ETL-COMPRESS SAMPLES-DIR FIXTURES-DIR\n");
         return 2;
     }
     importer = argv[1];
     synth_etl = argv[2];
-    samples_dir = argv[3];
+    etl_compress = argv[3];
+    samples_dir = argv[4];
+    fixtures_dir = argv[5];
     GError *error = NULL;
     dir = g_dir_make_tmp("procshark-etl-XXXXXX", &error);
     if (!dir) {
@@ -572,6 +936,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_merged_with_packets),
         cmocka_unit_test(test_processors_merged),
         cmocka_unit_test(test_standard_input),
+        cmocka_unit_test(test_compressed_synthetic),
+        cmocka_unit_test(test_compressed_kernel_network),
+        cmocka_unit_test(test_pktmon_compressed),
+        cmocka_unit_test(test_perfview_fixture),
+        cmocka_unit_test(test_perfview_kernel),
+        cmocka_unit_test(test_damaged_compressed),
         cmocka_unit_test(test_not_an_etl_file),
         cmocka_unit_test(test_recognised_without_option),
     };

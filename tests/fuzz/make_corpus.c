@@ -5,7 +5,8 @@
  *
  * from the bundled captures (SOURCE_DIR/captures: ETW records of link type 290, tracee and
  * Get-NetTCPConnection JSON in exported-PDU records), the real samples (SAMPLES_DIR/tracee lines,
- * SAMPLES_DIR/etl files and their buffers; skipped with a message where absent), the synthetic .etl
+ * SAMPLES_DIR/etl files and their buffers, the compressed traces of SOURCE_DIR/tests/fixtures/etl and
+ * SAMPLES_DIR/etl/pktmon and their compressed buffers; skipped with a message where absent), the synthetic .etl
  * trace SYNTH_ETL writes, and the hostile JSON lines JSON_CORPUS writes. A small pcapng reader of its
  * own: wiretap is not needed for the few block types the captures use. */
 #include <errno.h>
@@ -221,13 +222,19 @@ static bool take_kind(GArray *kinds, const etw_record_fields *f)
     return true;
 }
 
-static void read_etl(const char *path)
+static gchar *load(const char *path, gsize *len)
 {
     gchar *buf;
-    gsize len;
     GError *error = NULL;
-    if (!g_file_get_contents(path, &buf, &len, &error))
+    if (!g_file_get_contents(path, &buf, len, &error))
         die("%s", error->message);
+    return buf;
+}
+
+static void read_etl(const char *path)
+{
+    gsize len;
+    gchar *buf = load(path, &len);
     const uint8_t *p = (const uint8_t *)buf;
     etl_buffer_header h;
     ps_problems why = {0};
@@ -267,6 +274,44 @@ static void read_etl(const char *path)
     }
     g_array_free(kinds, TRUE);
     g_free(buf);
+}
+
+/* A trace with compressed buffers (pktmon, relogged): the whole file for etl_file, and each
+ * compressed buffer's data, after its decompressed size in 3 bytes, for lzxpress. */
+static void read_compressed_etl(const char *path)
+{
+    gsize len;
+    gchar *buf = load(path, &len);
+    const uint8_t *p = (const uint8_t *)buf;
+    seed("etl_file", p, MIN(len, (size_t)ETL_FILE_SEED_MAX));
+    for (size_t off = 0; len - off >= ETL_BUFFER_HEADER_SIZE;) {
+        const uint32_t size = ps_le32(p + off), plain = ps_le32(p + off + 4);
+        if (size < ETL_BUFFER_HEADER_SIZE || size > len - off)
+            break;
+        if ((ps_le16(p + off + 52) & ETL_BUFFER_FLAG_COMPRESSED) && plain >= ETL_BUFFER_HEADER_SIZE) {
+            const uint8_t room[3] = {(uint8_t)(plain - 72), (uint8_t)((plain - 72) >> 8), (uint8_t)((plain - 72) >> 16)};
+            seed_prefixed("lzxpress", room, sizeof room, p + off + ETL_BUFFER_HEADER_SIZE, size - ETL_BUFFER_HEADER_SIZE);
+        }
+        off += size;
+    }
+    g_free(buf);
+}
+
+/* Every .etl file in a folder, by reader; false when the folder is absent. */
+static bool read_etl_dir(const char *folder, void (*reader)(const char *path))
+{
+    GDir *dir = g_dir_open(folder, 0, NULL);
+    if (!dir)
+        return false;
+    for (const char *name; (name = g_dir_read_name(dir));) {
+        if (!g_str_has_suffix(name, ".etl"))
+            continue;
+        char *path = g_build_filename(folder, name, NULL);
+        reader(path);
+        g_free(path);
+    }
+    g_dir_close(dir);
+    return true;
 }
 
 /* --- text inputs ---------------------------------------------------------------------------------- */
@@ -361,20 +406,18 @@ int main(int argc, char **argv)
     g_free(jsonl);
 
     char *etl_dir = g_build_filename(samples, "etl", NULL);
-    GDir *dir = g_dir_open(etl_dir, 0, NULL);
-    if (dir) {
-        for (const char *name; (name = g_dir_read_name(dir));) {
-            if (!g_str_has_suffix(name, ".etl"))
-                continue;
-            char *path = g_build_filename(etl_dir, name, NULL);
-            read_etl(path);
-            g_free(path);
-        }
-        g_dir_close(dir);
-    } else {
+    if (!read_etl_dir(etl_dir, read_etl))
         printf("fuzz-make-corpus: %s is absent: no real .etl traces in the seeds\n", etl_dir);
-    }
     g_free(etl_dir);
+    /* Compressed traces: the committed one, and the pktmon captures where present. */
+    char *fixtures = g_build_filename(source, "tests", "fixtures", "etl", NULL);
+    if (!read_etl_dir(fixtures, read_compressed_etl))
+        die("%s is absent", fixtures);
+    g_free(fixtures);
+    char *pktmon = g_build_filename(samples, "etl", "pktmon", NULL);
+    if (!read_etl_dir(pktmon, read_compressed_etl))
+        printf("fuzz-make-corpus: %s is absent: no pktmon captures in the seeds\n", pktmon);
+    g_free(pktmon);
 
     /* The synthetic trace: NDIS packet fragments, extended items, the header kinds the samples lack. */
     char *synth = g_build_filename(out_dir, "synthetic.etl", NULL);

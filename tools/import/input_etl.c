@@ -139,9 +139,10 @@ static void summarise(importer *im, const input *in)
         return;
     const etl_input_stats *st = etl_input_stats_of(t->etl);
     GString *line = g_string_new(NULL);
-    g_string_printf(line, "    %" PRIu64 " buffers, %" PRIu64 " events: %" PRIu64 " ETW records, %" PRIu64
-                    " frames from %" PRIu64 " NDIS packet fragments",
-                    st->buffers, st->events, st->records, st->packets, st->packet_events);
+    g_string_printf(line, "    %" PRIu64 " buffers (%" PRIu64 " compressed, %" PRIu64 " rejected), %" PRIu64
+                    " events: %" PRIu64 " ETW records, %" PRIu64 " frames from %" PRIu64 " NDIS packet fragments",
+                    st->buffers, st->compressed, st->buffers_rejected, st->events, st->records, st->packets,
+                    st->packet_events);
     if (st->extended_items)
         g_string_append_printf(line, "; %" PRIu64 " extended data items (stacks, SIDs, TraceLogging schemas) "
                                "left out: the 4.0 record has no place for them", st->extended_items);
