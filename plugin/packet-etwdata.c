@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ETW-Data (etwdata): ETW records (link type 290). Wireshark's own header tree first, then the
- * payload: network, Process and Image events to their dissectors, other providers' payloads as bytes
+ * payload: network, Process, Image and PktMon events to their dissectors, other providers' payloads as bytes
  * (docs/FORMATS.md section 2). */
 #include <wireshark.h>
 
@@ -11,6 +11,7 @@
 #include <epan/exceptions.h>
 #include <wiretap/wtap.h>
 
+#include "etl_pktmon.h"
 #include "etw_record.h"
 #include "packet-etw.h"
 #include "procshark_dissectors.h"
@@ -110,7 +111,10 @@ static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         dissect_etwimage(tvb, pinfo, tree, &rec, buf);
         break;
     case ETW_PROVIDER_OTHER:
-        dissect_other(tvb, pinfo, tree, &rec);
+        if (memcmp(rec.provider_id, pktmon_provider_guid, 16) == 0)
+            dissect_etwpktmon(tvb, pinfo, tree, &rec, buf);
+        else
+            dissect_other(tvb, pinfo, tree, &rec);
         break;
     }
     return (int)record_len;

@@ -270,7 +270,7 @@ static bool flush_wiretap(pcapng_writer *w, char **error)
 /* A record of ours through wiretap: when decryption secrets are waiting (wiretap writes them
  * before its next record) or in a merge with a capture's records. */
 static bool write_through_wiretap(pcapng_writer *w, unsigned interface_id, int64_t ts_ns, const uint8_t *data,
-                                  size_t len, uint32_t flags, const char *comment, char **error)
+                                  size_t len, const pcapng_packet_meta *m, char **error)
 {
     if (!flush_out(w, error))
         return false;
@@ -286,15 +286,21 @@ static bool write_through_wiretap(pcapng_writer *w, unsigned interface_id, int64
         rec.ts.nsecs += 1000000000;
     }
     rec.rec_header.packet_header.caplen = (guint32)len;
-    rec.rec_header.packet_header.len = (guint32)len;
+    rec.rec_header.packet_header.len = m->orig_len > len ? m->orig_len : (guint32)len;
     rec.rec_header.packet_header.pkt_encap = g_array_index(w->ifaces, iface_info, interface_id).encap;
     rec.rec_header.packet_header.interface_id = interface_id;
-    if (flags || comment)
+    if (m->flags || m->comment || m->has_packet_id || m->xdp_drop)
         rec.block = wtap_block_create(WTAP_BLOCK_PACKET);
-    if (flags)
-        wtap_block_add_uint32_option(rec.block, OPT_PKT_FLAGS, flags);
-    if (comment)
-        wtap_block_add_string_option(rec.block, OPT_COMMENT, comment, strlen(comment));
+    if (m->flags)
+        wtap_block_add_uint32_option(rec.block, OPT_PKT_FLAGS, m->flags);
+    if (m->has_packet_id)
+        wtap_block_add_uint64_option(rec.block, OPT_PKT_PACKETID, m->packet_id);
+    if (m->xdp_drop) {
+        packet_verdict_opt_t verdict = {.type = packet_verdict_linux_ebpf_xdp, .data.verdict_linux_ebpf_xdp = 1};
+        wtap_block_add_packet_verdict_option(rec.block, OPT_PKT_VERDICT, &verdict);
+    }
+    if (m->comment)
+        wtap_block_add_string_option(rec.block, OPT_COMMENT, m->comment, strlen(m->comment));
     int err = 0;
     gchar *err_info = NULL;
     bool ok = ps_wtap_dump(w->dumper, &rec, data, len, &w->scratch, &err, &err_info);
@@ -306,12 +312,13 @@ static bool write_through_wiretap(pcapng_writer *w, unsigned interface_id, int64
     return ok;
 }
 
-/* An enhanced packet block, as wiretap would write it: its options (flags, then the comment) only
- * when there are some. */
+/* An enhanced packet block, as wiretap would write it: its options (flags, packet id, verdict, then
+ * the comment) only when there are some. */
 static bool write_direct(pcapng_writer *w, unsigned interface_id, int64_t ts_ns, const uint8_t *data, size_t len,
-                         uint32_t flags, const char *comment, size_t comment_len, char **error)
+                         const pcapng_packet_meta *m, size_t comment_len, char **error)
 {
-    size_t options = (flags ? 8 : 0) + (comment ? 4 + pad4(comment_len) : 0);
+    size_t options = (m->flags ? 8 : 0) + (m->has_packet_id ? 12 : 0) + (m->xdp_drop ? 16 : 0) +
+                     (m->comment ? 4 + pad4(comment_len) : 0);
     if (options)
         options += 4; /* opt_endofopt */
     const size_t total = 28 + pad4(len) + options + 4;
@@ -335,19 +342,35 @@ static bool write_direct(pcapng_writer *w, unsigned interface_id, int64_t ts_ns,
     p = put32(p, (uint32_t)(ts >> 32));
     p = put32(p, (uint32_t)ts);
     p = put32(p, (uint32_t)len);
-    p = put32(p, (uint32_t)len);
+    p = put32(p, m->orig_len > len ? m->orig_len : (uint32_t)len);
     memcpy(p, data, len);
     memset(p + len, 0, pad4(len) - len);
     p += pad4(len);
-    if (flags) {
+    if (m->flags) {
         p = put16(p, OPT_PKT_FLAGS);
         p = put16(p, 4);
-        p = put32(p, flags);
+        p = put32(p, m->flags);
     }
-    if (comment) {
+    if (m->has_packet_id) {
+        p = put16(p, OPT_PKT_PACKETID);
+        p = put16(p, 8);
+        memcpy(p, &m->packet_id, 8);
+        p += 8;
+    }
+    if (m->xdp_drop) {
+        /* Verdict type 2 (eBPF XDP), then the u64 XDP_DROP, padded to 12. */
+        p = put16(p, OPT_PKT_VERDICT);
+        p = put16(p, 9);
+        const uint64_t xdp_drop = 1;
+        memset(p, 0, 12);
+        p[0] = 2;
+        memcpy(p + 1, &xdp_drop, 8);
+        p += 12;
+    }
+    if (m->comment) {
         p = put16(p, OPT_COMMENT);
         p = put16(p, (uint16_t)comment_len);
-        memcpy(p, comment, comment_len);
+        memcpy(p, m->comment, comment_len);
         memset(p + comment_len, 0, pad4(comment_len) - comment_len);
         p += pad4(comment_len);
     }
@@ -359,18 +382,20 @@ static bool write_direct(pcapng_writer *w, unsigned interface_id, int64_t ts_ns,
 }
 
 bool pcapng_writer_write(pcapng_writer *w, unsigned interface_id, int64_t ts_ns, const uint8_t *data,
-                         size_t len, uint32_t flags, const char *comment, char **error)
+                         size_t len, const pcapng_packet_meta *meta, char **error)
 {
-    const size_t comment_len = comment ? strlen(comment) : 0;
+    static const pcapng_packet_meta none;
+    const pcapng_packet_meta *m = meta ? meta : &none;
+    const size_t comment_len = m->comment ? strlen(m->comment) : 0;
     if (interface_id >= w->ifaces->len || len > WTAP_MAX_PACKET_SIZE_STANDARD || comment_len > UINT16_MAX) {
         *error = g_strdup_printf("record of %zu bytes for interface %u cannot be written", len, interface_id);
         return false;
     }
     if ((w->dsbs && w->dsbs->len > w->dsbs_written) || w->run < DIRECT_RUN) {
         w->run++;
-        return write_through_wiretap(w, interface_id, ts_ns, data, len, flags, comment, error);
+        return write_through_wiretap(w, interface_id, ts_ns, data, len, m, error);
     }
-    return write_direct(w, interface_id, ts_ns, data, len, flags, comment, comment_len, error);
+    return write_direct(w, interface_id, ts_ns, data, len, m, comment_len, error);
 }
 
 /* --- Copying captures ------------------------------------------------------------------------- */

@@ -27,11 +27,21 @@ void pcapng_writer_init_library(const char *progname);
 pcapng_writer *pcapng_writer_open(const char *path, const pcapng_interface *interfaces, size_t count,
                                   char **error);
 
-/* ts_ns: nanoseconds since the Unix epoch. flags: the packet's epb_flags (1 inbound, 2 outbound),
- * 0 for none. comment may be NULL. Written in blocks of a megabyte: the file is complete once
- * pcapng_writer_close returns true. */
+/* What a record of ours carries besides its bytes: enhanced packet block options, and its length
+ * before a capture cut it. */
+typedef struct {
+    uint32_t flags;      /* epb_flags: 1 inbound, 2 outbound; 0 for none */
+    const char *comment; /* NULL: none */
+    uint32_t orig_len;   /* 0: the bytes written are the whole packet */
+    bool has_packet_id;
+    uint64_t packet_id;  /* epb_packetid */
+    bool xdp_drop;       /* epb_verdict eBPF XDP with XDP_DROP (1): the packet was dropped */
+} pcapng_packet_meta;
+
+/* ts_ns: nanoseconds since the Unix epoch. meta may be NULL (no options). Written in blocks of a
+ * megabyte: the file is complete once pcapng_writer_close returns true. */
 bool pcapng_writer_write(pcapng_writer *w, unsigned interface_id, int64_t ts_ns, const uint8_t *data,
-                         size_t len, uint32_t flags, const char *comment, char **error);
+                         size_t len, const pcapng_packet_meta *meta, char **error);
 
 /* --- Copying captures (procshark-import) ------------------------------------------------------ */
 

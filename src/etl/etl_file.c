@@ -54,22 +54,23 @@ bool etl_buffer_header_parse(const uint8_t *buf, size_t len, etl_buffer_header *
     return true;
 }
 
-static void utf16_field(const uint8_t *p, size_t avail, char *out, size_t out_size, size_t *consumed)
+bool etl_utf16z(const uint8_t *p, size_t avail, char *out, size_t out_size, size_t *consumed)
 {
     size_t units = 0;
     while (2 * units + 1 < avail && ps_le16(p + 2 * units) != 0)
         units++;
-    *consumed = 2 * units + 2 <= avail ? 2 * units + 2 : avail;
+    const bool terminated = 2 * units + 2 <= avail;
+    *consumed = terminated ? 2 * units + 2 : avail;
     gunichar2 *copy = g_new(gunichar2, units + 1);
     for (size_t i = 0; i < units; i++)
         copy[i] = ps_le16(p + 2 * i);
     char *utf8 = g_utf16_to_utf8(copy, (glong)units, NULL, NULL, NULL);
     g_free(copy);
     out[0] = '\0';
-    if (utf8) {
+    if (utf8)
         g_strlcpy(out, utf8, out_size);
-        g_free(utf8);
-    }
+    g_free(utf8);
+    return terminated && utf8;
 }
 
 bool etl_trace_info_parse(const uint8_t *payload, size_t len, uint64_t header_raw_time, unsigned pointer_size_hint,
@@ -107,9 +108,9 @@ bool etl_trace_info_parse(const uint8_t *payload, size_t len, uint64_t header_ra
     info->buffers_lost = ps_le32(payload + times + 28);
     info->start_raw = header_raw_time;
     size_t used = 0;
-    utf16_field(payload + times + 32, len - (times + 32), info->logger_name, sizeof info->logger_name, &used);
+    etl_utf16z(payload + times + 32, len - (times + 32), info->logger_name, sizeof info->logger_name, &used);
     size_t rest = times + 32 + used;
-    utf16_field(payload + rest, len - rest, info->log_file_name, sizeof info->log_file_name, &used);
+    etl_utf16z(payload + rest, len - rest, info->log_file_name, sizeof info->log_file_name, &used);
 
     /* Where the frequency comes from, for a problem with it. */
     size_t freq_at, freq_len;

@@ -97,6 +97,11 @@ typedef struct {
 bool etl_trace_info_parse(const uint8_t *payload, size_t len, uint64_t header_raw_time, unsigned pointer_size_hint,
                           etl_trace_info *info, ps_problems *problems);
 
+/* A NUL-terminated UTF-16LE string of at most avail bytes as UTF-8 in out (cut to out_size);
+ * *consumed its bytes, the NUL included (avail when there is none). False when it has no NUL or is
+ * no UTF-16. */
+bool etl_utf16z(const uint8_t *p, size_t avail, char *out, size_t out_size, size_t *consumed);
+
 /* Raw event time to FILETIME with the trace's clock; false when it cannot be one (overflow). */
 bool etl_raw_to_filetime(const etl_trace_info *info, uint64_t raw, uint64_t *filetime);
 

@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <wiretap/wtap.h>
 
+#include "etl_pktmon.h"
 #include "lzxpress.h"
 #include "ps_bytes.h"
 
@@ -76,6 +77,27 @@ typedef struct {
     size_t pending_inner;
 } ndis_link;
 
+/* A pktmon packet written lately: its further appearances at other components (the same bytes,
+ * the same direction, moments later) are folded into it. Bytes are compared from the end of the
+ * link header on, with the EtherType, since a Wi-Fi driver's components see the one packet with
+ * 802.11 and with Ethernet framing. The same component and edge seeing the same bytes again is
+ * another packet (a retransmission). */
+#define FOLD_RECENT 64
+#define FOLD_WINDOW (100 * 10000) /* 100 ms, in FILETIME ticks: appearances are microseconds apart */
+#define FOLD_KEY 64               /* bytes compared */
+#define FOLD_PLACES 16
+typedef struct {
+    uint64_t filetime;
+    uint32_t dir;
+    int framing;   /* the link type, when the frame has no EtherType; else 0 */
+    uint16_t ethertype;
+    uint32_t size; /* the packet's bytes from the key's start, as it was before any cut */
+    uint32_t key_len;
+    uint8_t key[FOLD_KEY];
+    uint32_t places[FOLD_PLACES]; /* component << 16 | edge, where it was seen */
+    unsigned n_places;
+} recent_packet;
+
 /* A classic kernel group's class name as records carry it (UTF-16LE), made once: it names most
  * events of a kernel trace. */
 typedef struct {
@@ -98,9 +120,17 @@ struct etl_input {
     /* output */
     uint8_t *out;
     size_t out_capacity;
-    char comment[64];
+    char comment[256];
     GArray *interfaces; /* etl_interface */
     GArray *links;      /* ndis_link */
+    /* pktmon: an interface per component and link type, as Microsoft's etl2pcapng groups them;
+     * hashed, as a hostile file may describe every one of 65,536 components. */
+    GHashTable *pktmon_links; /* component << 16 | link type -> interface index + 1 */
+    GHashTable *components;   /* id -> pktmon_component, from the whole file once a packet is seen */
+    bool components_scanned;
+    bool all_appearances;
+    recent_packet recent[FOLD_RECENT];
+    unsigned recent_next;
     etl_input_stats stats;
     GPtrArray *queued; /* rejects found while reading ahead, "where\treason", given out first */
     GPtrArray *tail;   /* rejects past the last buffer indexed (where the walk stopped), given out last */
@@ -592,6 +622,8 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     r->name = g_strdup(name);
     r->interfaces = g_array_new(FALSE, FALSE, sizeof(etl_interface));
     r->links = g_array_new(FALSE, FALSE, sizeof(ndis_link));
+    r->pktmon_links = g_hash_table_new(g_direct_hash, g_direct_equal);
+    r->components = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     r->queued = g_ptr_array_new_with_free_func(g_free);
     r->tail = g_ptr_array_new_with_free_func(g_free);
     r->streams = g_ptr_array_new_with_free_func(free_stream);
@@ -776,6 +808,218 @@ static etl_item_kind ndis_fragment(etl_input *r, const cpu_stream *s, etl_item *
     return ETL_ITEM_PACKET;
 }
 
+/* --- pktmon packets ---------------------------------------------------------------------------- */
+
+static bool is_pktmon(const etl_event *ev, uint16_t id)
+{
+    return !ev->classic && ev->id == id && memcmp(ev->guid, pktmon_provider_guid, 16) == 0;
+}
+
+/* A component description (event 20): the name of its interfaces. A later one wins. */
+static void learn_component(etl_input *r, const etl_event *ev)
+{
+    pktmon_component comp;
+    if (!pktmon_component_parse(ev->payload, ev->payload_len, &comp, NULL))
+        return; /* stays a record; the interface keeps its number for a name */
+    g_hash_table_replace(r->components, GUINT_TO_POINTER(comp.id), g_memdup2(&comp, sizeof comp));
+}
+
+/* The events of one buffer read for the components: a compressed one decompressed (quietly: the
+ * main pass reports its problems, when its events come). */
+static void scan_buffer(etl_input *r, uint8_t *buf, size_t got, uint8_t **plain, size_t *plain_capacity)
+{
+    if (got < ETL_BUFFER_HEADER_SIZE)
+        return;
+    size_t data_end;
+    if (ps_le16(buf + 52) & ETL_BUFFER_FLAG_COMPRESSED) {
+        const uint32_t size = ps_le32(buf + 4); /* where its data end, decompressed */
+        if (size < ETL_BUFFER_HEADER_SIZE || size > r->logical_size)
+            return;
+        reserve(plain, plain_capacity, size);
+        size_t n = 0;
+        ps_problems why = {0};
+        const bool ok = lzxpress_decompress(buf + ETL_BUFFER_HEADER_SIZE, got - ETL_BUFFER_HEADER_SIZE,
+                                            *plain + ETL_BUFFER_HEADER_SIZE, size - ETL_BUFFER_HEADER_SIZE, &n, &why);
+        ps_problems_clear(&why);
+        if (!ok)
+            return;
+        buf = *plain;
+        data_end = ETL_BUFFER_HEADER_SIZE + n;
+    } else {
+        etl_buffer_header h;
+        ps_put_le32(buf, r->info.buffer_size);
+        if (!etl_buffer_header_parse(buf, got, &h, NULL))
+            return;
+        data_end = h.data_end;
+    }
+    etl_event_iter it;
+    etl_event ev;
+    etl_event_iter_init(&it, buf, data_end);
+    for (etl_next n; (n = etl_event_iter_next(&it, &ev, NULL)) != ETL_NEXT_END;)
+        if (n == ETL_NEXT_EVENT && is_pktmon(&ev, PKTMON_EVENT_COMPONENT))
+            learn_component(r, &ev);
+}
+
+/* pktmon describes its components when it stops, after the packets: a file is read for them once,
+ * when its first packet event comes. A pipe cannot be: its components are those described before
+ * their first packet. */
+static bool scan_components(etl_input *r)
+{
+    r->components_scanned = true;
+    if (!r->indexed)
+        return true;
+    uint8_t *buf = NULL, *plain = NULL;
+    size_t capacity = 0, plain_capacity = 0;
+    bool ok = true;
+    for (guint i = 0; i < r->streams->len && ok; i++) {
+        const cpu_stream *s = r->streams->pdata[i];
+        for (guint k = 0; k < s->refs->len && ok; k++) {
+            const buffer_ref *ref = &g_array_index(s->refs, buffer_ref, k);
+            reserve(&buf, &capacity, ref->size);
+            size_t got = 0;
+            ok = read_full(r->fd, buf, ref->size, (int64_t)ref->offset, &got);
+            if (ok)
+                scan_buffer(r, buf, got, &plain, &plain_capacity);
+        }
+    }
+    g_free(buf);
+    g_free(plain);
+    return ok;
+}
+
+static unsigned pktmon_link_of(etl_input *r, uint16_t component, int encap)
+{
+    const gpointer key = GUINT_TO_POINTER((guint)component << 16 | (guint)encap);
+    const guint known = GPOINTER_TO_UINT(g_hash_table_lookup(r->pktmon_links, key));
+    if (known)
+        return known - 1;
+    const pktmon_component *comp = g_hash_table_lookup(r->components, GUINT_TO_POINTER(component));
+    const char *medium = encap == WTAP_ENCAP_IEEE_802_11 ? "Wi-Fi" : encap == WTAP_ENCAP_RAW_IP ? "IP" : "Ethernet";
+    etl_interface iface = {.wtap_encap = encap};
+    if (comp && comp->name[0])
+        g_strlcpy(iface.name, comp->name, sizeof iface.name);
+    else
+        g_snprintf(iface.name, sizeof iface.name, "pktmon component %u", component);
+    g_snprintf(iface.description, sizeof iface.description, "%s%spktmon component %u, %s, in %s",
+               comp ? comp->description : "", comp && comp->description[0] ? ": " : "", component, medium, r->name);
+    g_array_append_val(r->interfaces, iface);
+    g_hash_table_insert(r->pktmon_links, key, GUINT_TO_POINTER(r->interfaces->len));
+    return r->interfaces->len - 1;
+}
+
+/* True when this appearance is one more of a packet written moments ago; else it is remembered. */
+static bool fold_appearance(etl_input *r, uint64_t filetime, const pktmon_packet *pkt, int encap, uint32_t dir)
+{
+    recent_packet cand = {.filetime = filetime, .dir = dir};
+    size_t start = 0;
+    if (!pktmon_link_payload(pkt->packet_type, pkt->payload, pkt->logged_size, &start, &cand.ethertype))
+        cand.framing = encap;
+    const uint32_t whole = MAX(pkt->original_size, pkt->logged_size);
+    cand.size = whole > start ? whole - (uint32_t)start : 0;
+    cand.key_len = (uint32_t)MIN((size_t)FOLD_KEY, pkt->logged_size - start);
+    memcpy(cand.key, pkt->payload + start, cand.key_len);
+    const uint32_t place = (uint32_t)pkt->component << 16 | pkt->edge;
+    for (unsigned i = 0; i < FOLD_RECENT; i++) {
+        recent_packet *e = &r->recent[i];
+        const uint64_t apart = filetime > e->filetime ? filetime - e->filetime : e->filetime - filetime;
+        if (e->n_places == 0 || apart > FOLD_WINDOW || e->dir != dir || e->framing != cand.framing ||
+            e->ethertype != cand.ethertype || e->size != cand.size ||
+            memcmp(e->key, cand.key, MIN(e->key_len, cand.key_len)) != 0)
+            continue;
+        bool again = false;
+        for (unsigned k = 0; k < e->n_places && !again; k++)
+            again = e->places[k] == place;
+        if (again)
+            continue;
+        if (e->n_places < FOLD_PLACES)
+            e->places[e->n_places++] = place;
+        return true;
+    }
+    cand.places[0] = place;
+    cand.n_places = 1;
+    r->recent[r->recent_next++ % FOLD_RECENT] = cand;
+    return false;
+}
+
+/* A pktmon packet event (160, or 170 for a drop): ETL_ITEM_PACKET, ETL_ITEM_REJECT when it is bad,
+ * ETL_ITEM_END when it is folded into a packet written before, ETL_ITEM_RECORD when no link type
+ * fits its packet type (the caller writes it as a record), ETL_ITEM_IO_ERROR when the file could
+ * not be read for its components. */
+static etl_item_kind pktmon_packet_event(etl_input *r, const cpu_stream *s, etl_item *item)
+{
+    const etl_event *ev = &s->ev;
+    pktmon_packet pkt;
+    ps_problems why = {0};
+    r->stats.pktmon_events++;
+    if (!pktmon_packet_parse(ev->payload, ev->payload_len, &pkt, &why)) {
+        where_event(r, s, item);
+        g_strlcpy(item->reason, ps_problems_first(&why)->message, sizeof item->reason);
+        ps_problems_clear(&why);
+        return ETL_ITEM_REJECT;
+    }
+    pkt.packet_type = pktmon_framing(pkt.packet_type, pkt.payload, pkt.logged_size);
+    const int encap = pkt.packet_type == PKTMON_TYPE_ETHERNET ? WTAP_ENCAP_ETHERNET
+                      : pkt.packet_type == PKTMON_TYPE_WIFI   ? WTAP_ENCAP_IEEE_802_11
+                      : pkt.packet_type == PKTMON_TYPE_IP     ? WTAP_ENCAP_RAW_IP
+                                                              : WTAP_ENCAP_UNKNOWN;
+    if (encap == WTAP_ENCAP_UNKNOWN) {
+        r->stats.pktmon_records++;
+        return ETL_ITEM_RECORD;
+    }
+    if (pkt.logged_size == 0) {
+        where_event(r, s, item);
+        g_snprintf(item->reason, sizeof item->reason, "pktmon packet event on component %u with no bytes logged",
+                   pkt.component);
+        return ETL_ITEM_REJECT;
+    }
+    if (!r->components_scanned && !scan_components(r))
+        return ETL_ITEM_IO_ERROR;
+    const bool dropped = ev->id == PKTMON_EVENT_DROP;
+    const uint32_t dir = pktmon_dir_pcapng(pkt.dir_tag);
+    /* A drop is always written: where a packet ends is what a reader looks for. */
+    if (!dropped && !r->all_appearances && fold_appearance(r, s->fields.timestamp, &pkt, encap, dir)) {
+        r->stats.pktmon_folded++;
+        return ETL_ITEM_END;
+    }
+    reserve(&r->out, &r->out_capacity, pkt.logged_size);
+    memcpy(r->out, pkt.payload, pkt.logged_size);
+    /* As NDIS, pktmon hands 802.11 frames over decrypted but with the Protected bit still set. */
+    if (encap == WTAP_ENCAP_IEEE_802_11 && pkt.logged_size > 1)
+        r->out[1] &= (uint8_t)~0x40;
+    item->data = r->out;
+    item->len = pkt.logged_size;
+    item->orig_len = pkt.original_size > pkt.logged_size ? pkt.original_size : 0;
+    item->iface = pktmon_link_of(r, pkt.component, encap);
+    item->epb_flags = dir;
+    item->has_packet_id = true;
+    item->packet_id = pkt.group_id;
+    item->dropped = dropped;
+    const char *dir_name = pktmon_dir_name(pkt.dir_tag);
+    char dir_unknown[16];
+    if (!dir_name) {
+        g_snprintf(dir_unknown, sizeof dir_unknown, "dir %u", pkt.dir_tag);
+        dir_name = dir_unknown;
+    }
+    char drop[96] = "";
+    if (dropped) {
+        const char *reason = pktmon_drop_reason_name(pkt.drop_reason);
+        g_snprintf(drop, sizeof drop, "dropped: %s (%" PRIu32 ") at location 0x%08" PRIX32 "; ",
+                   reason ? reason : "unknown reason", pkt.drop_reason, pkt.drop_location);
+    }
+    g_snprintf(r->comment, sizeof r->comment,
+               "%spktmon component %u edge %u %s filter %u, packet %u of group 0x%" PRIx64 ", appearance %u; "
+               "PID=%" PRIu32 " TID=%" PRIu32,
+               drop, pkt.component, pkt.edge, dir_name, pkt.filter, pkt.number, pkt.group_id, pkt.appearance,
+               ev->process_id, ev->thread_id);
+    item->comment = r->comment;
+    item->ts_ns = filetime_ns(s->fields.timestamp);
+    r->stats.pktmon_frames++;
+    r->stats.pktmon_drops += dropped;
+    return ETL_ITEM_PACKET;
+}
+
+void etl_input_set_all_appearances(etl_input *r, bool all) { r->all_appearances = all; }
+
 static bool pop_queued(etl_input *r, etl_item *item)
 {
     if (r->queued->len == 0)
@@ -818,6 +1062,10 @@ etl_item_kind etl_input_next(etl_input *r, etl_item *item)
     item->iface = 0;
     item->epb_flags = 0;
     item->comment = NULL;
+    item->orig_len = 0;
+    item->has_packet_id = false;
+    item->packet_id = 0;
+    item->dropped = false;
     item->where[0] = item->reason[0] = '\0';
     for (;;) {
         if (pop_queued(r, item))
@@ -832,16 +1080,24 @@ etl_item_kind etl_input_next(etl_input *r, etl_item *item)
             continue;
         }
         cpu_stream *s = r->heap->pdata[0];
-        etl_item_kind k;
+        etl_item_kind k = ETL_ITEM_RECORD;
         if (!s->ev.classic && s->ev.id == NDIS_PACKET_FRAGMENT && memcmp(s->ev.guid, ndis_capture_guid, 16) == 0) {
             k = ndis_fragment(r, s, item);
-            if (k == ETL_ITEM_REJECT)
-                r->stats.rejected++;
-        } else {
+        } else if (is_pktmon(&s->ev, PKTMON_EVENT_PACKET) || is_pktmon(&s->ev, PKTMON_EVENT_DROP)) {
+            k = pktmon_packet_event(r, s, item);
+            if (k == ETL_ITEM_IO_ERROR) {
+                g_snprintf(item->reason, sizeof item->reason, "%s: cannot read: %s", r->name, g_strerror(errno));
+                return ETL_ITEM_IO_ERROR;
+            }
+        } else if (is_pktmon(&s->ev, PKTMON_EVENT_COMPONENT)) {
+            learn_component(r, &s->ev);
+        }
+        if (k == ETL_ITEM_REJECT)
+            r->stats.rejected++;
+        if (k == ETL_ITEM_RECORD) {
             make_record(r, &s->ev, &s->fields, item);
             item->ts_ns = filetime_ns(s->fields.timestamp);
             r->stats.records++;
-            k = ETL_ITEM_RECORD;
         }
         /* The item is built: the stream may read on (and load its next buffer). */
         s->peeked = false;
@@ -856,7 +1112,7 @@ etl_item_kind etl_input_next(etl_input *r, etl_item *item)
             g_ptr_array_set_size(r->heap, r->heap->len - 1);
             heap_sift_down(r->heap, 0);
         }
-        if (k != ETL_ITEM_END) /* ETL_ITEM_END: a fragment kept for the rest of its packet */
+        if (k != ETL_ITEM_END) /* a fragment kept for the rest of its packet, or an appearance folded */
             return k;
     }
 }
@@ -881,6 +1137,8 @@ void etl_input_free(etl_input *r)
             g_byte_array_free(l->pending, TRUE);
     }
     g_array_free(r->links, TRUE);
+    g_hash_table_destroy(r->pktmon_links);
+    g_hash_table_destroy(r->components);
     g_array_free(r->interfaces, TRUE);
     g_ptr_array_free(r->queued, TRUE);
     g_ptr_array_free(r->tail, TRUE);

@@ -27,6 +27,10 @@ typedef struct {
     unsigned iface;      /* packets: index for etl_input_interface() */
     uint32_t epb_flags;  /* packets: pcapng direction bits (1 inbound, 2 outbound) */
     const char *comment; /* packets: "PID=..." as Windows tools write it; valid until the next call */
+    uint32_t orig_len;   /* packets: the length before the capture cut it, 0 when it did not */
+    bool has_packet_id;  /* pktmon packets: packet_id is their PktGroupId */
+    uint64_t packet_id;
+    bool dropped;        /* pktmon drops (event 170) */
     char where[160];     /* rejects: FILE: buffer N at byte X; empty otherwise */
     char reason[200];    /* rejects and I/O errors; empty otherwise */
 } etl_item;
@@ -45,6 +49,11 @@ typedef struct {
     uint64_t records;         /* written as ETW records */
     uint64_t packet_events;   /* NDIS packet fragments */
     uint64_t packets;         /* frames made of them */
+    uint64_t pktmon_events;   /* pktmon packet events (160, 170) */
+    uint64_t pktmon_frames;   /* frames made of them */
+    uint64_t pktmon_drops;    /* of those frames, drops (170) */
+    uint64_t pktmon_folded;   /* further appearances of a packet already written, left out */
+    uint64_t pktmon_records;  /* packet events of a type no link type fits, written as ETW records */
     uint64_t extended_items;  /* extended data items, which the 4.0 record layout cannot carry */
     uint64_t rejected;
 } etl_input_stats;
@@ -55,6 +64,8 @@ bool etl_input_recognise(const uint8_t *head, size_t len);
 /* Reads the logfile header from fd (which the reader then owns). NULL with *error when fd is no
  * ETL file; NULL with *error NULL when fd holds no byte at all. name is for messages. */
 etl_input *etl_input_open(int fd, const char *name, char **error);
+/* pktmon packets: write every appearance of a packet, not only its first (the default). */
+void etl_input_set_all_appearances(etl_input *r, bool all);
 etl_item_kind etl_input_next(etl_input *r, etl_item *item);
 const etl_trace_info *etl_input_trace(const etl_input *r);
 unsigned etl_input_interface_count(const etl_input *r);

@@ -32,7 +32,7 @@ static pcapng_writer *writer;
 static void write_block(unsigned iface, int64_t ts, const uint8_t *data, size_t len)
 {
     char *error = NULL;
-    if (!pcapng_writer_write(writer, iface, ts, data, len, 0, NULL, &error)) {
+    if (!pcapng_writer_write(writer, iface, ts, data, len, NULL, &error)) {
         fprintf(stderr, "benchgen: %s\n", error);
         exit(1);
     }

@@ -2,7 +2,8 @@
 /* procshark-import --etl end to end: the real traces in ../shared/samples/etl (skipped where absent)
  * and a synthetic trace with NDIS packet captures (tests/gen/synth_etl.md), converted by the built
  * procshark-import and read back by tshark with the plugin. Expected values come from the traces'
- * documentation (docs/FORMATS.md, synth_etl.md), not from the converter. */
+ * documentation (docs/FORMATS.md, synth_etl.md) and, for the pktmon captures, from an independent
+ * decoder's reading of them (docs/FORMATS.md, "pktmon packets"), not from the converter. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 
 static const char *synth_etl;
 static const char *etl_compress;
+static const char *pktmon_kn_etl;
 static const char *samples_dir;
 static const char *fixtures_dir;
 
@@ -326,13 +328,236 @@ static void test_damaged_copies(void **state)
     (void)state;
     SAMPLE_OR_SKIP(first, "KernelNetwork.etl");
     g_free(first);
-    const char *names[] = {"KernelNetwork.etl", "Process.etl", "ShutdownPerfDiagLogger.etl", "lxcore_kernel.etl"};
+    const char *names[] = {"KernelNetwork.etl", "Process.etl", "ShutdownPerfDiagLogger.etl", "lxcore_kernel.etl",
+                           "pktmon/NeoChenjf-Finguard-PktMon.etl", "pktmon/ThomasGust-TritonPilot-PktMon.etl"};
     uint32_t seed = 2026;
     for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
         char *path = sample_path(names[k]);
-        damage_rounds(path, names[k], &seed);
+        char *base = g_path_get_basename(names[k]);
+        damage_rounds(path, base, &seed);
+        g_free(base);
         g_free(path);
     }
+}
+
+
+/* --- pktmon captures ---------------------------------------------------------------------------- */
+
+/* ThomasGust-TritonPilot-PktMon.etl: one Ethernet adapter, 51 packets each seen once, no drop. */
+static void test_pktmon_single_component(void **state)
+{
+    (void)state;
+    SAMPLE_OR_SKIP(etl, "pktmon/ThomasGust-TritonPilot-PktMon.etl");
+    run r;
+    char *out = convert(etl, "pktmon-thomas.pcapng", 0, &r);
+    expect_message(&r, "1075 read, 1075 written, 0 rejected");
+    expect_message(&r, "8 buffers (7 compressed, 0 rejected), 1075 events: 1024 ETW records, 0 frames from 0 NDIS "
+                       "packet fragments; 51 pktmon packet events: 51 frames (0 of them drops), 0 further appearances");
+    run_clear(&r);
+    GPtrArray *rows = FRAMES(out, "frame.interface_name", "frame.interface_description", "frame.protocols",
+                             "frame.packet_flags_direction", "frame.comment", "frame.packet_id");
+    assert_int_equal(rows->len, 1075);
+    unsigned written = 0, mdns = 0, llmnr = 0, nbns = 0;
+    for (guint i = 0; i < rows->len; i++) {
+        if (strcmp(CELL(rows, i, 0), "rtucx22x64.sys") != 0)
+            continue;
+        written++;
+        /* Named by its component description (event 20), which comes after the packets. */
+        assert_true(g_str_has_prefix(CELL(rows, i, 1), "Realtek USB GbE Family Controller #3: pktmon component 137, "
+                                                       "Ethernet, in "));
+        assert_string_equal(CELL(rows, i, 3), "0x00000002"); /* DirTag 4, Tx */
+        assert_non_null(strstr(CELL(rows, i, 4), "pktmon component 137 edge 1 Tx filter 0, packet 1 of group 0x"));
+        assert_non_null(strstr(CELL(rows, i, 4), "; PID=4 TID="));
+        mdns += strstr(CELL(rows, i, 2), ":udp:mdns") != NULL;
+        llmnr += strstr(CELL(rows, i, 2), ":udp:llmnr") != NULL;
+        nbns += strstr(CELL(rows, i, 2), ":udp:nbns") != NULL;
+    }
+    assert_int_equal(written, 51);
+    assert_int_equal(mdns, 31);
+    assert_int_equal(llmnr, 14);
+    assert_int_equal(nbns, 6);
+    /* The first packet's group id, the epb_packetid. */
+    assert_int_equal(count_value(rows, 5, "1"), 1);
+    g_ptr_array_free(rows, TRUE);
+    /* The component's own events stay records, decoded: its description, properties and the
+     * flow counter that counts the 51 packets (4256 bytes) it sent. */
+    char *component = tshark_ok((const char *const[]){
+        "-r", out, "-Y", "etwpktmon.component == 137", "-T", "fields", "-e", "etwpktmon.event", "-e",
+        "etwpktmon.name", "-e", "etwpktmon.property", "-e", "etwpktmon.value", "-e", "etwpktmon.bytes", "-e",
+        "etwpktmon.edge_name", "-e", "etwpktmon.packets_out", "-e", "etwpktmon.bytes_out", NULL});
+    assert_string_equal(component, "Component\trtucx22x64.sys\t\t\t\t\t\t\n"
+                                   "Property\t\t6\t\ta0:ce:c8:74:2f:4a\t\t\t\n"
+                                   "Property\t\t5\t0\t\t\t\t\n"
+                                   "Property\t\t1\t7\t\t\t\t\n"
+                                   "Drop counters\t\t\t\t\t\t0\t0\n"
+                                   "Flow counters\t\t\t\t\tLower\t51\t4256\n");
+    g_free(component);
+    char *switches = tshark_ok((const char *const[]){"-r", out, "-Y", "etwpktmon.property == 10", "-T", "fields",
+                                                     "-e", "etwpktmon.string", NULL});
+    assert_string_equal(switches, "Default Switch\nDefault Switch\n");
+    g_free(switches);
+    assert_no_expert_errors(out);
+    g_free(out);
+
+    /* From a pipe the file cannot be read twice: the component's description comes after its
+     * packets, so the interface keeps the component's number for a name. */
+    out = path_in("pktmon-thomas-pipe.pcapng");
+    char *err = NULL;
+    int status = 0;
+    const char *argv[] = {"sh", "-c", "cat \"$2\" | exec \"$0\" --etl - -o \"$1\"", importer, out, etl, NULL};
+    assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                             NULL, &err, &status, NULL));
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_non_null(strstr(err, "1075 read, 1075 written, 0 rejected"));
+    g_free(err);
+    rows = FRAMES(out, "frame.interface_name");
+    assert_int_equal(count_value(rows, 0, "pktmon component 137"), 51);
+    g_ptr_array_free(rows, TRUE);
+    g_free(out);
+    g_free(etl);
+}
+
+static unsigned count_prefix(GPtrArray *rows, int col, const char *prefix)
+{
+    unsigned n = 0;
+    for (guint i = 0; i < rows->len; i++)
+        n += g_str_has_prefix(CELL(rows, i, col), prefix);
+    return n;
+}
+
+/* NeoChenjf-Finguard-PktMon.etl: Wi-Fi, a packet seen by up to eight components, 28 drops. */
+static void test_pktmon_stack_and_drops(void **state)
+{
+    (void)state;
+    SAMPLE_OR_SKIP(etl, "pktmon/NeoChenjf-Finguard-PktMon.etl");
+    run r;
+    char *out = convert(etl, "pktmon-neo.pcapng", 0, &r);
+    expect_message(&r, "1060 read, 1060 written, 0 rejected");
+    expect_message(&r, "12 buffers (11 compressed, 0 rejected), 1400 events: 994 ETW records, 0 frames from 0 NDIS "
+                       "packet fragments; 406 pktmon packet events: 66 frames (28 of them drops), 340 further "
+                       "appearances of a packet folded into its first");
+    run_clear(&r);
+    GPtrArray *rows = FRAMES(out, "frame.interface_name", "frame.interface_description", "frame.protocols",
+                             "frame.packet_flags_direction", "frame.comment", "frame.verdict.ebpf_xdp", "frame.len",
+                             "frame.cap_len");
+    assert_int_equal(rows->len, 1060);
+    /* Sends are kept where they first appear, at the top of the stack (tcpip.sys, component 74,
+     * Ethernet: 22 packets); receives at the adapter (component 12, 802.11: 16 packets). */
+    unsigned sent = 0, received = 0, truncated = 0;
+    for (guint i = 0; i < rows->len; i++) {
+        if (CELL(rows, i, 5)[0] != '\0')
+            continue;
+        if (g_str_has_prefix(CELL(rows, i, 1), "TCPIP: pktmon component 74, Ethernet, in ")) {
+            sent++;
+            assert_string_equal(CELL(rows, i, 3), "0x00000002");
+            assert_true(g_str_has_prefix(CELL(rows, i, 2), "eth:ethertype:ip:tcp"));
+        } else if (g_str_has_prefix(CELL(rows, i, 1), "Realtek 8852BE Wireless LAN WiFi 6 PCI-E NIC: pktmon "
+                                                      "component 12, Wi-Fi, in ")) {
+            received++;
+            assert_string_equal(CELL(rows, i, 3), "0x00000001");
+            assert_true(g_str_has_prefix(CELL(rows, i, 2), "wlan:llc:"));
+        }
+        truncated += strcmp(CELL(rows, i, 6), "1466") == 0 && strcmp(CELL(rows, i, 7), "128") == 0;
+    }
+    assert_int_equal(sent, 22);
+    assert_int_equal(received, 16);
+    assert_int_equal(truncated, 16); /* logged with --pkt-size 128: the EPB keeps the original length */
+    /* Every drop is written, with the eBPF XDP_DROP verdict and its reason and location. */
+    assert_int_equal(count_value(rows, 5, "1"), 28);
+    assert_int_equal(count_prefix(rows, 4, "dropped: "), 28);
+    assert_int_equal(count_prefix(rows, 4, "dropped: INET_EndpointNotFound (1204) at location 0xE0004500; pktmon "
+                                           "component 101 edge 0 Rx filter 0"), 6);
+    assert_int_equal(count_prefix(rows, 4, "dropped: INET_EndpointNotFound (1204) at location 0xE0004704;"), 6);
+    assert_int_equal(count_prefix(rows, 4, "dropped: NL_ArbitrationUnhandled (918) at location 0xE0004134;"), 6);
+    assert_int_equal(count_prefix(rows, 4, "dropped: INET_Rst (1210) at location 0xE000450A;"), 6);
+    assert_int_equal(count_prefix(rows, 4, "dropped: INET_Rst (1210) at location 0xE0004516;"), 1);
+    assert_int_equal(count_prefix(rows, 4, "dropped: INET_DuplicateSegment (1217) at location 0xE0004513;"), 1);
+    /* Marked Wi-Fi at the adapter, but Ethernet bytes: written as Ethernet. */
+    assert_int_equal(count_prefix(rows, 4, "dropped: ProtocolNotBound (204) at location 0xE0001007; pktmon component "
+                                           "12 edge 0 Rx"), 2);
+    g_ptr_array_free(rows, TRUE);
+    assert_no_expert_errors(out);
+    g_free(out);
+
+    /* Every appearance, with --all-appearances: one frame per packet event. */
+    out = path_in("pktmon-neo-all.pcapng");
+    r = IMPORT("--etl", etl, "--all-appearances", "-o", out);
+    expect_code(&r, 0);
+    expect_message(&r, "1400 read, 1400 written, 0 rejected");
+    expect_message(&r, "406 pktmon packet events: 406 frames (28 of them drops), 0 further appearances");
+    run_clear(&r);
+    rows = FRAMES(out, "frame.interface_name", "frame.comment");
+    assert_int_equal(count_prefix(rows, 1, "pktmon component 31 edge 2 Tx"), 22); /* nwifi.sys, its lower edge */
+    assert_int_equal(count_value(rows, 0, "nwifi.sys"), 22 + 22 + 16 + 16);
+    g_ptr_array_free(rows, TRUE);
+    assert_no_expert_errors(out);
+    g_free(out);
+    g_free(etl);
+}
+
+/* pktmon with Kernel-Network on one clock (tests/gen/pktmon_kn_etl.md): every TCP packet of the
+ * capture's connections to other hosts names its local process, with no clock offset. */
+static void test_pktmon_with_kernel_network(void **state)
+{
+    (void)state;
+    SAMPLE_OR_SKIP(pktmon, "pktmon/NeoChenjf-Finguard-PktMon.etl");
+    SAMPLE_OR_SKIP(kn, "KernelNetwork.etl");
+    char *etl = path_in("pktmon-kn.etl");
+    char *err = NULL;
+    int status = 0;
+    const char *argv[] = {pktmon_kn_etl, pktmon, kn, etl, NULL};
+    assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status,
+                             NULL));
+    if (!g_spawn_check_wait_status(status, NULL))
+        print_error("pktmon_kn_etl: %s\n", err);
+    assert_true(g_spawn_check_wait_status(status, NULL));
+    assert_non_null(strstr(err, "1422 events (22 Kernel-Network events made)"));
+    g_free(err);
+    run r;
+    char *out = convert(etl, "pktmon-kn.pcapng", 0, &r);
+    expect_message(&r, "1422 events: 1016 ETW records");
+    expect_message(&r, "406 pktmon packet events: 66 frames (28 of them drops)");
+    run_clear(&r);
+
+    char *fields = tshark_ok((const char *const[]){
+        "-2", "-r", out, "-Y", "tcp && ip.addr != 127.0.0.1", "-T", "fields", "-E", "separator=,", "-e",
+        "tcp.srcport", "-e", "tcp.dstport", "-e", "proc.src.pid", "-e", "proc.dst.pid", "-e", "proc.match", "-e",
+        "frame.comment", NULL});
+    gchar **lines = g_strsplit(fields, "\n", -1);
+    unsigned packets = 0, by_event = 0, header_pid_differs = 0;
+    for (gchar **l = lines; *l && **l; l++) {
+        gchar **f = g_strsplit(*l, ",", 6);
+        const unsigned sport = (unsigned)atoi(f[0]), dport = (unsigned)atoi(f[1]);
+        const bool out_dir = sport == 54899 || sport == 54416 || sport == 60031;
+        const unsigned local = out_dir ? sport : dport;
+        const char *owner = local == 54416 ? "11044" : "6380";
+        /* The local end names its process; the remote end is another host's. */
+        assert_string_equal(f[out_dir ? 2 : 3], owner);
+        assert_string_equal(f[out_dir ? 3 : 2], "");
+        by_event += g_str_has_prefix(f[4], "event");
+        /* The header's PID is the thread that ran (26212 for the sends of 54416): shown, not used. */
+        header_pid_differs += strstr(f[5], "PID=26212 ") != NULL && strcmp(owner, "26212") != 0;
+        packets++;
+        g_strfreev(f);
+    }
+    g_strfreev(lines);
+    g_free(fields);
+    assert_int_equal(packets, 36);
+    assert_int_equal(by_event, 22);
+    assert_true(header_pid_differs > 0);
+
+    /* One clock: the offset estimated from the exact matches is zero. */
+    char *offset = tshark_ok((const char *const[]){"-2", "-r", out, "-Y", "proc.clock_offset", "-T", "fields", "-e",
+                                                   "_ws.expert.message", NULL});
+    assert_string_equal(offset, "Clock offset of +0.000000 s applied to this host's etw records, estimated from 6 "
+                                "exact matches\n");
+    g_free(offset);
+    assert_no_expert_errors(out);
+    g_free(out);
+    g_free(etl);
+    g_free(kn);
+    g_free(pktmon);
 }
 
 /* --- the synthetic trace: NDIS packet capture ------------------------------------------------ */
@@ -665,44 +890,51 @@ static unsigned count_rows(GPtrArray *rows, const char *a, const char *b)
 
 #define PKTMON_GUID "4d4f80d9-c8bd-4d73-bb5b-19c90402c5ac"
 
-/* The real pktmon captures (compressed): every buffer walked and every event an ETW record, with
- * the counts and fields dissect.etl (fox-it, an independent reader) gives for them. */
+/* The real pktmon captures (compressed): every buffer walked and every event an ETW record or, for
+ * pktmon's packet events (every appearance, with --all-appearances), a frame, with the counts and
+ * fields dissect.etl (fox-it, an independent reader) gives for them. */
 static void test_pktmon_compressed(void **state)
 {
     (void)state;
     static const struct {
         const char *name, *summary;
-        unsigned system, perfinfo, full, event_header, packets;
-        const char *first; /* the earliest event-header event: time, PID, TID, id, user data length */
+        unsigned system, perfinfo, full, event_header, packets, drops;
+        const char *first; /* the earliest event-header event, a packet: PID and TID, its bytes */
         const char *first_time;
     } traces[] = {
-        {"NeoChenjf-Finguard-PktMon.etl", "12 buffers (11 compressed, 0 rejected), 1400 events: 1400 ETW records", 3, 0,
-         83, 1314, 378, "40656\t29948\t170\t86", "134144121894918527"},
-        {"ThomasGust-TritonPilot-PktMon.etl", "8 buffers (7 compressed, 0 rejected), 1075 events: 1075 ETW records", 3,
-         2, 91, 979, 51, "4\t25588\t160\t115", "134261252723765857"},
+        {"NeoChenjf-Finguard-PktMon.etl", "12 buffers (11 compressed, 0 rejected), 1400 events: 994 ETW records", 3, 0,
+         83, 1314 - 406, 378, 28, "PID=40656 TID=29948\t52\t1", "1769938589.491852700"},
+        {"ThomasGust-TritonPilot-PktMon.etl", "8 buffers (7 compressed, 0 rejected), 1075 events: 1024 ETW records", 3,
+         2, 91, 979 - 51, 51, 0, "PID=4 TID=25588\t81\t", "1781651672.376585700"},
     };
     for (size_t k = 0; k < G_N_ELEMENTS(traces); k++) {
         char *name = g_build_filename("pktmon", traces[k].name, NULL);
         SAMPLE_OR_SKIP(etl, name);
         g_free(name);
-        char *out = CONVERT(etl, "pktmon.pcapng", 0, traces[k].summary);
-        GPtrArray *rows = FRAMES(out, "etw.header_type", "etw.provider_id", "etw.descriptor.id");
-        const unsigned events = traces[k].system + traces[k].perfinfo + traces[k].full + traces[k].event_header;
-        assert_int_equal(rows->len, events);
+        char *out = path_in("pktmon.pcapng");
+        run r = IMPORT("--etl", etl, "--all-appearances", "-o", out);
+        expect_code(&r, 0);
+        expect_message(&r, traces[k].summary);
+        run_clear(&r);
+        GPtrArray *rows = FRAMES(out, "etw.header_type", "etw.provider_id", "frame.comment");
+        const unsigned records = traces[k].system + traces[k].perfinfo + traces[k].full + traces[k].event_header;
+        assert_int_equal(rows->len, records + traces[k].packets + traces[k].drops);
         assert_int_equal(count_rows(rows, "2", "*"), traces[k].system);
         assert_int_equal(count_rows(rows, "17", "*"), traces[k].perfinfo);
         assert_int_equal(count_rows(rows, "20", "*"), traces[k].full);
         assert_int_equal(count_rows(rows, "19", PKTMON_GUID), traces[k].event_header);
-        unsigned packets = 0;
-        for (guint i = 0; i < rows->len; i++)
-            packets += strcmp(CELL(rows, i, 1), PKTMON_GUID) == 0 && strcmp(CELL(rows, i, 2), "160") == 0;
+        unsigned packets = 0, drops = 0;
+        for (guint i = 0; i < rows->len; i++) {
+            packets += g_str_has_prefix(CELL(rows, i, 2), "pktmon component ");
+            drops += g_str_has_prefix(CELL(rows, i, 2), "dropped: ");
+        }
         assert_int_equal(packets, traces[k].packets);
+        assert_int_equal(drops, traces[k].drops);
         g_ptr_array_free(rows, TRUE);
-        char *filter = g_strdup_printf("etw.header_type == 19 && etw.time_stamp == %s", traces[k].first_time);
-        char *first = tshark_ok((const char *const[]){"-r", out, "-Y", filter, "-T", "fields", "-e", "etw.process_id",
-                                                      "-e", "etw.thread_id", "-e", "etw.descriptor.id", "-e",
-                                                      "etw.user_data_length", NULL});
-        assert_true(g_str_has_prefix(first, traces[k].first));
+        char *filter = g_strdup_printf("frame.time_epoch == %s", traces[k].first_time);
+        char *first = tshark_ok((const char *const[]){"-r", out, "-Y", filter, "-T", "fields", "-e", "frame.comment",
+                                                      "-e", "frame.cap_len", "-e", "frame.verdict.ebpf_xdp", NULL});
+        assert_non_null(strstr(first, traces[k].first));
         g_free(first);
         g_free(filter);
         g_free(out);
@@ -910,8 +1142,9 @@ static void test_recognised_without_option(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: test_etl PROCSHARK-IMPORT SYNTH-ETL ETL-COMPRESS SAMPLES-DIR FIXTURES-DIR\n");
+    if (argc != 7) {
+        fprintf(stderr, "usage: test_etl PROCSHARK-IMPORT SYNTH-ETL ETL-COMPRESS SAMPLES-DIR FIXTURES-DIR "
+                        "PKTMON-KN-ETL\n");
         return 2;
     }
     importer = argv[1];
@@ -919,6 +1152,7 @@ int main(int argc, char **argv)
     etl_compress = argv[3];
     samples_dir = argv[4];
     fixtures_dir = argv[5];
+    pktmon_kn_etl = argv[6];
     GError *error = NULL;
     dir = g_dir_make_tmp("procshark-etl-XXXXXX", &error);
     if (!dir) {
@@ -931,6 +1165,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_kernel_classes_counted),
         cmocka_unit_test(test_every_event_accounted),
         cmocka_unit_test(test_damaged_copies),
+        cmocka_unit_test(test_pktmon_single_component),
+        cmocka_unit_test(test_pktmon_stack_and_drops),
+        cmocka_unit_test(test_pktmon_with_kernel_network),
         cmocka_unit_test(test_ndis_frames),
         cmocka_unit_test(test_empty_ndis_packet),
         cmocka_unit_test(test_merged_with_packets),

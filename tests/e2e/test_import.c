@@ -196,7 +196,8 @@ static char *write_commented_pcapng(const char *name, const int64_t *times_ns, c
     for (size_t i = 0; i < n; i++) {
         uint8_t packet[40];
         tcp_packet(packet, 100 + (unsigned)i);
-        assert_true(pcapng_writer_write(w, 0, times_ns[i], packet, sizeof packet, 0, comments[i], &error));
+        const pcapng_packet_meta meta = {.comment = comments[i]};
+        assert_true(pcapng_writer_write(w, 0, times_ns[i], packet, sizeof packet, &meta, &error));
     }
     assert_true(pcapng_writer_close(w, &error));
     return path;

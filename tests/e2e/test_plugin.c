@@ -48,6 +48,11 @@ static const char *const required_fields[] = {
     "etwproc.peak_virtual_size", "etwproc.private_page_count", "etwimage.event", "etwimage.base", "etwimage.size",
     "etwimage.pid", "etwimage.checksum", "etwimage.timestamp", "etwimage.signature_level", "etwimage.signature_type",
     "etwimage.default_base", "etwimage.file_name", "etwimage.hypercall_page",
+    "etwpktmon.event", "etwpktmon.component",
+    "etwpktmon.component_type", "etwpktmon.name", "etwpktmon.description", "etwpktmon.property",
+    "etwpktmon.value", "etwpktmon.guid", "etwpktmon.ipv4", "etwpktmon.ipv6", "etwpktmon.bytes",
+    "etwpktmon.string", "etwpktmon.ethertype", "etwpktmon.edge_name", "etwpktmon.edge",
+    "etwpktmon.packets_out", "etwpktmon.bytes_out", "etwpktmon.drop_reason", "etwpktmon.drop_location",
     "tracee_net.timestamp", "tracee_net.event_name", "tracee_net.event_id", "tracee_net.pid", "tracee_net.tid",
     "tracee_net.ppid", "tracee_net.host_pid", "tracee_net.host_tid", "tracee_net.host_ppid", "tracee_net.uid",
     "tracee_net.process_name", "tracee_net.executable", "tracee_net.hostname", "tracee_net.cgroup_id",
@@ -212,7 +217,8 @@ static void test_names_agree(void **state)
     (void)state;
     const char *args[] = {"-G", "protocols", NULL};
     char *out = tshark_ok(args);
-    static const char *const ours[] = {"proc", "etwnet", "etwproc", "etwimage", "etwdata", "tracee_net", "nettcpconn"};
+    static const char *const ours[] = {"proc", "etwnet", "etwproc", "etwimage", "etwpktmon", "etwdata", "tracee_net",
+                                       "nettcpconn"};
     for (size_t i = 0; i < G_N_ELEMENTS(ours); i++) {
         char *filter = g_strdup(ours[i]);
         char *upper = g_ascii_strup(filter, -1);

@@ -84,7 +84,7 @@ static void emit_record(sample_out *out, etw_provider provider, const uint8_t *c
     if (declared_len != (uint32_t)len)
         ps_put_le32(rec + 84, declared_len);
     char *error = NULL;
-    if (!pcapng_writer_write(out->writer, 0, ts, rec, keep < total ? keep : total, 0, NULL, &error))
+    if (!pcapng_writer_write(out->writer, 0, ts, rec, keep < total ? keep : total, NULL, &error))
         die("write", error);
     out->count++;
     g_free(rec);
@@ -533,7 +533,7 @@ static void emit_json(json_out *out, unsigned interface_id, const char *dissecto
     int64_t ts = record_time(out, dissector, payload, len);
     GByteArray *frame = upper_pdu_frame(dissector, (const uint8_t *)payload, len);
     char *error = NULL;
-    if (!pcapng_writer_write(out->writer, interface_id, ts, frame->data, frame->len, 0, NULL, &error))
+    if (!pcapng_writer_write(out->writer, interface_id, ts, frame->data, frame->len, NULL, &error))
         die("write", error);
     g_byte_array_free(frame, TRUE);
     out->last_ns = ts;

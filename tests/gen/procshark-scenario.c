@@ -1320,7 +1320,7 @@ int main(int argc, char **argv)
         block *b = &g_array_index(ctx.blocks, block, i);
         if (i && b->ts < g_array_index(ctx.blocks, block, i - 1).ts)
             fail("blocks out of order");
-        if (!pcapng_writer_write(w, b->iface, b->ts, b->data->data, b->data->len, 0, NULL, &error))
+        if (!pcapng_writer_write(w, b->iface, b->ts, b->data->data, b->data->len, NULL, &error))
             fail("%s", error);
         if (b->truth >= 0) {
             g_string_append_printf(truth, "%u\t%s\n", i + 1, (const char *)ctx.truth->pdata[b->truth]);

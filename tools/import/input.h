@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <wiretap/wtap.h>
 
+#include "pcapng_writer.h"
 #include "source.h"
 
 #define PROGRAM "procshark-import"
@@ -68,11 +69,10 @@ typedef struct {
     int64_t offset;
     /* Without a wtap record: a packet on one of the input's own interfaces (its kind's
      * packet_interface maps iface when it is written), else a record on its records' interface.
-     * Its epb_flags (0: none) and comment (in data, after the len bytes; NULL: none) go with it. */
+     * Its options go with it (a comment is kept in data, after the len bytes). */
     bool packet;
     unsigned iface;
-    uint32_t flags;
-    const char *comment;
+    pcapng_packet_meta meta;
 } pending;
 
 /* The start of a file given without a kind, for recognising it. */
@@ -156,6 +156,8 @@ void importer_buffer(importer *im, input *in, pending *p);
 /* ts + the input's shift, when it stays within what pcapng holds (1970 to 2262). */
 bool input_shifted(const input *in, int64_t ts, int64_t *out);
 
+/* --all-appearances: write every appearance of a pktmon packet, not only its first. */
+bool importer_all_appearances(const importer *im);
 /* Whether the output is open: interfaces added now get their id at once. */
 bool importer_writing(const importer *im);
 /* An interface added to the open output (the block is copied); its id. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-import's Windows .etl traces (--etl), read by src/etl/etl_input.c: every event as an
- * ETW record on the trace's own interface, NDIS packet captures as frames on interfaces made when
- * first used. */
+ * ETW record on the trace's own interface, NDIS and pktmon packet captures as frames on interfaces
+ * made when first used. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -45,6 +45,7 @@ static void open_trace(importer *im, input *in)
     }
     if (!t->etl)
         importer_die(im, PROGRAM ": %s", error);
+    etl_input_set_all_appearances(t->etl, importer_all_appearances(im));
     t->ifaces = g_array_new(FALSE, FALSE, sizeof(unsigned));
 }
 
@@ -83,8 +84,14 @@ static void read_event(importer *im, input *in)
     if (kind == ETL_ITEM_PACKET) {
         p->packet = true;
         p->iface = item.iface;
-        p->flags = item.epb_flags;
-        p->comment = memcpy(p->data + item.len, item.comment, comment_size);
+        p->meta = (pcapng_packet_meta){
+            .flags = item.epb_flags,
+            .comment = memcpy(p->data + item.len, item.comment, comment_size),
+            .orig_len = item.orig_len,
+            .has_packet_id = item.has_packet_id,
+            .packet_id = item.packet_id,
+            .xdp_drop = item.dropped,
+        };
     }
     importer_buffer(im, in, p);
 }
@@ -143,6 +150,13 @@ static void summarise(importer *im, const input *in)
                     " events: %" PRIu64 " ETW records, %" PRIu64 " frames from %" PRIu64 " NDIS packet fragments",
                     st->buffers, st->compressed, st->buffers_rejected, st->events, st->records, st->packets,
                     st->packet_events);
+    if (st->pktmon_events)
+        g_string_append_printf(line, "; %" PRIu64 " pktmon packet events: %" PRIu64 " frames (%" PRIu64
+                               " of them drops), %" PRIu64 " further appearances of a packet folded into its "
+                               "first (--all-appearances writes them), %" PRIu64 " of a type no link type fits "
+                               "written as ETW records",
+                               st->pktmon_events, st->pktmon_frames, st->pktmon_drops, st->pktmon_folded,
+                               st->pktmon_records);
     if (st->extended_items)
         g_string_append_printf(line, "; %" PRIu64 " extended data items (stacks, SIDs, TraceLogging schemas) "
                                "left out: the 4.0 record has no place for them", st->extended_items);

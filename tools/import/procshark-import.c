@@ -82,7 +82,7 @@ struct importer {
     const char *out_path; /* as given */
     GPtrArray *shifts;    /* time_shift */
     GPtrArray *snapshots; /* snapshot_time */
-    bool strict, quiet;
+    bool strict, quiet, all_appearances;
     /* the output */
     char *target;         /* OUT_REPLACE: the file the temporary is renamed to (a symlink's target) */
     output_mode out_mode;
@@ -198,7 +198,7 @@ static void help(void)
            "  --tracee FILE             tracee --output json lines ('-': standard input)\n"
            "  --nettcp FILE             Get-NetTCPConnection | ConvertTo-Json, or | Export-Csv\n"
            "  --etl FILE                a Windows .etl trace (netsh trace, pktmon, wpr, xperf, logman):\n"
-           "                            every event as an ETW record, NDIS packet captures as frames\n"
+           "                            every event as an ETW record, NDIS and pktmon packets as frames\n"
            "  FILE                      any of the above, recognised by its content\n"
            "  --time-shift SOURCE=SECONDS\n"
            "                            add SECONDS (e.g. -3600, 0.25) to the time stamps of SOURCE:\n"
@@ -206,6 +206,8 @@ static void help(void)
            "  --snapshot-time [FILE=]TIME\n"
            "                            when Get-NetTCPConnection ran (ISO 8601 with a zone, e.g.\n"
            "                            2024-03-01T12:00:00Z); default: the file's modification time\n"
+           "  --all-appearances         pktmon: write a packet at every component that saw it, not\n"
+           "                            only where it first appeared\n"
            "  --strict                  stop at the first bad record, write nothing, exit 2\n"
            "  -q, --quiet               no summary\n"
            "  --version                 print the version\n"
@@ -386,12 +388,13 @@ static void add_snapshot_time(importer *im, const char *arg)
 /* The command line into im; false when it asked for --help or --version, which are printed. */
 static bool parse_options(importer *im, int argc, char **argv)
 {
-    enum { OPT_SHIFT = 256, OPT_SNAPSHOT, OPT_STRICT, OPT_VERSION, OPT_KIND /* + the kind's index */ };
+    enum { OPT_SHIFT = 256, OPT_SNAPSHOT, OPT_STRICT, OPT_ALL_APPEARANCES, OPT_VERSION, OPT_KIND /* + the kind's index */ };
     static const struct option fixed[] = {
         {"output", required_argument, NULL, 'o'},
         {"time-shift", required_argument, NULL, OPT_SHIFT},
         {"snapshot-time", required_argument, NULL, OPT_SNAPSHOT},
         {"strict", no_argument, NULL, OPT_STRICT},
+        {"all-appearances", no_argument, NULL, OPT_ALL_APPEARANCES},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -413,6 +416,7 @@ static bool parse_options(importer *im, int argc, char **argv)
         case OPT_SHIFT: add_time_shift(im, optarg); break;
         case OPT_SNAPSHOT: add_snapshot_time(im, optarg); break;
         case OPT_STRICT: im->strict = true; break;
+        case OPT_ALL_APPEARANCES: im->all_appearances = true; break;
         case 'q': im->quiet = true; break;
         case 'h': help(); return false;
         case OPT_VERSION: printf(PROGRAM " " PROCSHARK_VERSION "\n"); return false;
@@ -696,8 +700,7 @@ pending *importer_record_pending(importer *im, size_t len)
         p->capacity = len;
     }
     p->packet = false;
-    p->flags = 0;
-    p->comment = NULL;
+    p->meta = (pcapng_packet_meta){0};
     return p;
 }
 
@@ -710,6 +713,8 @@ bool input_shifted(const input *in, int64_t ts, int64_t *out)
 }
 
 /* --- writing ---------------------------------------------------------------------------------- */
+
+bool importer_all_appearances(const importer *im) { return im->all_appearances; }
 
 bool importer_writing(const importer *im)
 {
@@ -762,7 +767,7 @@ static void write_record(importer *im, pending *p)
     char *error = NULL;
     if (!p->rec) {
         const unsigned iface = p->packet ? in->kind->packet_interface(im, in, p) : in->out_iface;
-        if (!pcapng_writer_write(im->writer, iface, p->ts, p->data, p->len, p->flags, p->comment, &error))
+        if (!pcapng_writer_write(im->writer, iface, p->ts, p->data, p->len, &p->meta, &error))
             importer_die(im, PROGRAM ": %s: %s", im->out_path, error);
     } else {
         if (p->rec->rec_type == REC_TYPE_PACKET) {
