@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ETW-Data (etwdata): ETW records (link type 290). Wireshark's own header tree first, then the
- * payload: network, Process and PktMon events to their dissectors, other providers' payloads as bytes
+ * payload: network, Process, Image and PktMon events to their dissectors, other providers' payloads as bytes
  * (docs/FORMATS.md section 2). */
 #include <wireshark.h>
 
@@ -106,6 +106,9 @@ static int dissect_etw_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         break;
     case ETW_PROVIDER_PROCESS:
         dissect_etwproc(tvb, pinfo, tree, &rec, buf);
+        break;
+    case ETW_PROVIDER_IMAGE:
+        dissect_etwimage(tvb, pinfo, tree, &rec, buf);
         break;
     case ETW_PROVIDER_OTHER:
         if (memcmp(rec.provider_id, pktmon_provider_guid, 16) == 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ETW-Process (etwproc): the payloads of kernel Process events (Start, End, rundowns, Defunct),
+/* ETW-Process (etwproc): the payloads of kernel Process events (Start, End, rundowns, Defunct,
+ * Terminate, PerfCtr, PerfCtrRundown),
  * decoded by src/decode/etw_process.c (docs/FORMATS.md section 3, "Process events"). */
 #include <wireshark.h>
 
@@ -122,7 +123,7 @@ void proto_register_etwproc(void)
 {
     static hf_register_info hf_etwproc[] = {
         {&hf_proc_event, {"Event", "etwproc.event", FT_STRING, BASE_NONE, NULL, 0,
-                          "Start, End, DCStart, DCEnd or Defunct", HFILL}},
+                          "Start, End, DCStart, DCEnd, Defunct, Terminate, PerfCtr or PerfCtrRundown", HFILL}},
         PROC_FIELD(ETW_PROC_KEY, "Unique process key", "etwproc.key", FT_UINT64, BASE_HEX, NULL),
         PROC_FIELD(ETW_PROC_PID, "Process ID", "etwproc.pid", FT_UINT32, BASE_DEC, NULL),
         PROC_FIELD(ETW_PROC_PPID, "Parent process ID", "etwproc.ppid", FT_UINT32, BASE_DEC, NULL),
@@ -140,6 +141,32 @@ void proto_register_etwproc(void)
         PROC_FIELD(ETW_PROC_APPID, "Application ID", "etwproc.appid", FT_STRINGZ, BASE_NONE, NULL),
         PROC_FIELD(ETW_PROC_EXIT_TIME, "Exit time", "etwproc.exit_time", FT_ABSOLUTE_TIME,
                    ABSOLUTE_TIME_UTC, "Version 5 Defunct"),
+        PROC_FIELD(ETW_PROC_PAGE_FAULT_COUNT, "Page fault count", "etwproc.page_fault_count", FT_UINT32, BASE_DEC,
+                   "PerfCtr, PerfCtrRundown"),
+        PROC_FIELD(ETW_PROC_HANDLE_COUNT, "Handle count", "etwproc.handle_count", FT_UINT32, BASE_DEC,
+                   "PerfCtr, PerfCtrRundown"),
+        PROC_FIELD(ETW_PROC_RESERVED, "Reserved", "etwproc.reserved", FT_UINT32, BASE_HEX, "PerfCtr, PerfCtrRundown"),
+        PROC_FIELD(ETW_PROC_PEAK_VIRTUAL_SIZE, "Peak virtual size", "etwproc.peak_virtual_size", FT_UINT64,
+                   BASE_DEC, "Bytes"),
+        PROC_FIELD(ETW_PROC_PEAK_WORKING_SET_SIZE, "Peak working set size", "etwproc.peak_working_set_size",
+                   FT_UINT64, BASE_DEC, "Bytes"),
+        PROC_FIELD(ETW_PROC_PEAK_PAGEFILE_USAGE, "Peak pagefile usage", "etwproc.peak_pagefile_usage", FT_UINT64,
+                   BASE_DEC, "Bytes"),
+        PROC_FIELD(ETW_PROC_QUOTA_PEAK_PAGED_POOL_USAGE, "Quota peak paged pool usage",
+                   "etwproc.quota_peak_paged_pool_usage", FT_UINT64, BASE_DEC, "Bytes"),
+        PROC_FIELD(ETW_PROC_QUOTA_PEAK_NON_PAGED_POOL_USAGE, "Quota peak non-paged pool usage",
+                   "etwproc.quota_peak_non_paged_pool_usage", FT_UINT64, BASE_DEC, "Bytes"),
+        PROC_FIELD(ETW_PROC_VIRTUAL_SIZE, "Virtual size", "etwproc.virtual_size", FT_UINT64, BASE_DEC, "Bytes"),
+        PROC_FIELD(ETW_PROC_WORKING_SET_SIZE, "Working set size", "etwproc.working_set_size", FT_UINT64, BASE_DEC,
+                   "Bytes"),
+        PROC_FIELD(ETW_PROC_PAGEFILE_USAGE, "Pagefile usage", "etwproc.pagefile_usage", FT_UINT64, BASE_DEC,
+                   "Bytes"),
+        PROC_FIELD(ETW_PROC_QUOTA_PAGED_POOL_USAGE, "Quota paged pool usage", "etwproc.quota_paged_pool_usage",
+                   FT_UINT64, BASE_DEC, "Bytes"),
+        PROC_FIELD(ETW_PROC_QUOTA_NON_PAGED_POOL_USAGE, "Quota non-paged pool usage",
+                   "etwproc.quota_non_paged_pool_usage", FT_UINT64, BASE_DEC, "Bytes"),
+        PROC_FIELD(ETW_PROC_PRIVATE_PAGE_COUNT, "Private page count", "etwproc.private_page_count", FT_UINT64,
+                   BASE_DEC, NULL),
     };
     static gint *ett[] = {&ett_etwproc};
     static ei_register_info ei_etwproc[] = {

@@ -399,8 +399,15 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
         return;
     proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_procshark);
+    /* Counting walks every packet's answer once: only for a shown tree, or a filter or field that
+     * asks for the count or for this item's text. */
+    const bool count = PTREE_DATA(tree)->visible || proto_field_is_referenced(tree, hf_decided_count) ||
+                       proto_field_is_referenced(tree, hf_decided_first) ||
+                       proto_field_is_referenced(tree, hf_decided_last) ||
+                       proto_registrar_get_nth(proto_procshark)->ref_type == HF_REF_TYPE_DIRECT;
     uint32_t decided = 0, first = 0, last = 0;
-    ps_corr_record_decided(corr, pinfo->num, &decided, &first, &last);
+    if (count)
+        ps_corr_record_decided(corr, pinfo->num, &decided, &first, &last);
     if (info.matched) {
         proto_item *it = proto_tree_add_uint(t, hf_packet_frame, tvb, 0, 0, info.packet_frame);
         proto_item_set_generated(it);
@@ -417,7 +424,7 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
         it = proto_tree_add_uint(t, hf_decided_last, tvb, 0, 0, last);
         proto_item_set_generated(it);
     }
-    if (!info.matched && !decided)
+    if (count && !info.matched && !decided)
         proto_item_append_text(ti, ": names the process of no packet");
     if (info.has_stream) {
         proto_item *it = proto_tree_add_uint(t, hf_tcp_stream, tvb, 0, 0, info.stream);
@@ -479,21 +486,20 @@ static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 /* --- statistics ------------------------------------------------------------------------------ */
 
 /* Three distributions, each a share of its own total, so every Percent is one of that total:
- * packets (a packet counts once at the top, and for each process on it), bytes (the frames'),
- * and TCP connections. Wireshark's window resizes a column over up to 1000 rows for every node
- * it adds, so a process has one node in each and no children (docs/PERFORMANCE.md). */
-static const char *const st_roots[] = {"Packets by process", "Bytes by process", "TCP connections by process"};
-enum { ST_PACKETS, ST_BYTES, ST_CONNECTIONS };
+ * packets (a packet counts once at the top, and for each process on it), TCP connections, and
+ * bytes (the frames'). Wireshark's window resizes a column over up to 1000 rows for every node
+ * it adds, so a process has one node in each and no children (docs/PERFORMANCE.md).
+ * Wireshark's window first sorts every level by name, Z to A; tshark keeps the top level in the
+ * order made and sorts the rest as registered below: with these names and that order the two agree. */
+static const char *const st_roots[] = {"Packets by process", "Connections by process", "Bytes by process"};
+enum { ST_PACKETS, ST_CONNECTIONS, ST_BYTES };
 static int st_root_nodes[G_N_ELEMENTS(st_roots)];
 static GHashTable *st_connections; /* "name (pid)" + stream seen */
 
 static void st_init(stats_tree *st)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(st_roots); i++) {
+    for (size_t i = 0; i < G_N_ELEMENTS(st_roots); i++)
         st_root_nodes[i] = stats_tree_create_node(st, st_roots[i], 0, STAT_DT_INT, TRUE);
-        /* In this order in tshark and the GUI, whichever column sorts the processes. */
-        stat_node_set_flags(st, st_roots[i], 0, FALSE, ST_FLG_SORT_TOP);
-    }
     if (st_connections)
         g_hash_table_destroy(st_connections);
     st_connections = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -633,6 +639,6 @@ void proto_reg_handoff_procshark(void)
     const int fields[] = {hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len};
     g_array_append_vals(wanted, fields, G_N_ELEMENTS(fields));
     set_postdissector_wanted_hfids(handle, wanted);
-    stats_tree_register_plugin("procshark", "procshark", "procshark/Traffic by process", 0, st_packet, st_init,
-                               NULL);
+    stats_tree_register_plugin("procshark", "procshark", "procshark/Traffic by process",
+                               ST_SORT_COL_NAME << ST_FLG_SRTCOL_SHIFT | ST_FLG_SORT_DESC, st_packet, st_init, NULL);
 }

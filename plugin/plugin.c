@@ -26,6 +26,7 @@ void plugin_register(void)
     static proto_plugin protocols[] = {
         {proto_register_etwnet, NULL},
         {proto_register_etwproc, NULL},
+        {proto_register_etwimage, NULL},
         {proto_register_etwpktmon, NULL},
         {proto_register_etwdata, proto_reg_handoff_etwdata},
         {proto_register_tracee, NULL},

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "etw_mof.h"
+
 static const char *event_name(uint8_t opcode)
 {
     switch (opcode) {
@@ -11,56 +13,17 @@ static const char *event_name(uint8_t opcode)
     case 2: return "End";
     case 3: return "DCStart";
     case 4: return "DCEnd";
+    case 11: return "Terminate";
+    case 32: return "PerfCtr";
+    case 33: return "PerfCtrRundown";
     case 39: return "Defunct";
     default: return NULL;
     }
 }
 
-typedef struct {
-    const uint8_t *p;
-    size_t len;
-    size_t off;
-    bool truncated;
-    bool bad_sid; /* nothing after a malformed SID can be located */
-    etw_proc_event *ev;
-} cursor;
-
-/* Takes a fixed-size field; returns a pointer to it, or NULL (and marks truncation). */
-static const uint8_t *take(cursor *c, etw_proc_field field, size_t size)
-{
-    if (c->bad_sid)
-        return NULL;
-    if (c->truncated || size > c->len - c->off) {
-        c->truncated = true;
-        return NULL;
-    }
-    const uint8_t *at = c->p + c->off;
-    c->ev->span[field] = (ps_span){c->off, size};
-    c->off += size;
-    return at;
-}
-
-static uint64_t read_pointer(const uint8_t *at, unsigned size) { return size == 8 ? ps_le64(at) : ps_le32(at); }
-
-/* A NUL-terminated string of unit-sized characters; an unterminated one spans to the end. */
-static void take_string(cursor *c, etw_proc_field field, size_t unit)
-{
-    if (c->truncated || c->bad_sid)
-        return;
-    size_t start = c->off, i = start;
-    while (i + unit <= c->len) {
-        bool nul = c->p[i] == 0 && (unit == 1 || c->p[i + 1] == 0);
-        i += unit;
-        if (nul) {
-            c->ev->span[field] = (ps_span){start, i - start};
-            c->off = i;
-            return;
-        }
-    }
-    c->ev->span[field] = (ps_span){start, c->len - start};
-    c->off = c->len;
-    c->truncated = true;
-}
+/* Terminate and the counter events are documented in version 2 only (the kernel manifests,
+ * PerfView's ProcessCtrTraceData); the others from version 3 on. */
+static bool is_v2_event(uint8_t opcode) { return opcode == 11 || opcode == 32 || opcode == 33; }
 
 #define SID_REVISION 1
 #define SID_MAX_SUB_AUTHORITIES 15
@@ -78,17 +41,17 @@ static void format_sid(const uint8_t *sid, size_t sub_count, char *out, size_t n
 }
 
 /* UserSID: 4 zero bytes when there is none, else a token header then a SID of 8 + 4n bytes. */
-static void take_sid(cursor *c)
+static void take_sid(etw_mof_cursor *c, etw_proc_event *ev)
 {
     if (c->truncated)
         return;
     size_t start = c->off;
     if (c->len - start >= 4 && ps_le32(c->p + start) == 0) {
-        c->ev->span[ETW_PROC_SID] = (ps_span){start, 4};
+        c->spans[ETW_PROC_SID] = (ps_span){start, 4};
         c->off += 4;
         return;
     }
-    size_t header = c->ev->pointer_size == 8 ? 16 : 8;
+    size_t header = ev->pointer_size == 8 ? 16 : 8;
     size_t sid_at = start + header;
     if (c->len < sid_at + 8) {
         c->truncated = true;
@@ -96,7 +59,7 @@ static void take_sid(cursor *c)
     }
     size_t sub_count = c->p[sid_at + 1];
     if (c->p[sid_at] != SID_REVISION || sub_count > SID_MAX_SUB_AUTHORITIES) {
-        c->bad_sid = true;
+        c->stopped = true;
         return;
     }
     size_t sid_len = 8 + 4 * sub_count;
@@ -104,9 +67,54 @@ static void take_sid(cursor *c)
         c->truncated = true;
         return;
     }
-    c->ev->span[ETW_PROC_SID] = (ps_span){start, header + sid_len};
+    c->spans[ETW_PROC_SID] = (ps_span){start, header + sid_len};
     c->off = sid_at + sid_len;
-    format_sid(c->p + sid_at, sub_count, c->ev->sid, sizeof c->ev->sid);
+    format_sid(c->p + sid_at, sub_count, ev->sid, sizeof ev->sid);
+}
+
+/* Terminate: the pid; PerfCtr and PerfCtrRundown: the pid, then the process's counters. */
+static void decode_v2(etw_mof_cursor *c, etw_proc_event *ev)
+{
+    const uint8_t *at;
+    if ((at = etw_mof_take(c, ETW_PROC_PID, 4)))
+        ev->pid = ps_le32(at);
+    if (ev->opcode == 11)
+        return;
+    if ((at = etw_mof_take(c, ETW_PROC_PAGE_FAULT_COUNT, 4)))
+        ev->page_fault_count = ps_le32(at);
+    if ((at = etw_mof_take(c, ETW_PROC_HANDLE_COUNT, 4)))
+        ev->handle_count = ps_le32(at);
+    etw_mof_take(c, ETW_PROC_RESERVED, 4);
+    for (int f = ETW_PROC_PEAK_VIRTUAL_SIZE; f <= ETW_PROC_PRIVATE_PAGE_COUNT; f++)
+        etw_mof_take_pointer(c, f, ev->pointer_size, &ev->counters[f - ETW_PROC_PEAK_VIRTUAL_SIZE]);
+}
+
+/* Start, End, the rundowns and Defunct. */
+static void decode_lifetime(etw_mof_cursor *c, etw_proc_event *ev)
+{
+    const unsigned ptr = ev->pointer_size;
+    const uint8_t *at;
+    etw_mof_take_pointer(c, ETW_PROC_KEY, ptr, &ev->key);
+    if ((at = etw_mof_take(c, ETW_PROC_PID, 4)))
+        ev->pid = ps_le32(at);
+    if ((at = etw_mof_take(c, ETW_PROC_PPID, 4)))
+        ev->ppid = ps_le32(at);
+    if ((at = etw_mof_take(c, ETW_PROC_SESSION, 4)))
+        ev->session = ps_le32(at);
+    if ((at = etw_mof_take(c, ETW_PROC_EXIT_STATUS, 4)))
+        ev->exit_status = (int32_t)ps_le32(at);
+    etw_mof_take_pointer(c, ETW_PROC_DIRECTORY_TABLE_BASE, ptr, &ev->directory_table_base);
+    if (ev->version >= 4 && (at = etw_mof_take(c, ETW_PROC_FLAGS, 4)))
+        ev->flags = ps_le32(at);
+    take_sid(c, ev);
+    etw_mof_take_string(c, ETW_PROC_IMAGE, 1);
+    etw_mof_take_string(c, ETW_PROC_CMDLINE, 2);
+    if (ev->version >= 4) {
+        etw_mof_take_string(c, ETW_PROC_PACKAGE, 2);
+        etw_mof_take_string(c, ETW_PROC_APPID, 2);
+    }
+    if (ev->version == 5 && ev->opcode == 39 && (at = etw_mof_take(c, ETW_PROC_EXIT_TIME, 8)))
+        ev->exit_time = ps_le64(at);
 }
 
 void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, const uint8_t *payload,
@@ -122,66 +130,37 @@ void etw_proc_decode(uint8_t opcode, uint8_t version, unsigned pointer_size, con
                         "Process opcode %u is not a known event", opcode);
         return;
     }
-    if (version < 3 || version > 5) {
-        ps_problems_add(&ev->problems, ETW_PROC_UNKNOWN_VERSION, PS_NO_OFFSET, 0,
-                        "Process version %u is unknown (3, 4 and 5 are decoded)", version);
+    if (is_v2_event(opcode) ? version != 2 : version < 3 || version > 5) {
+        ps_problems_add(&ev->problems, ETW_PROC_UNKNOWN_VERSION, PS_NO_OFFSET, 0, "Process %s version %u is unknown (%s)",
+                        ev->event_name, version, is_v2_event(opcode) ? "2 is decoded" : "3, 4 and 5 are decoded");
         return;
     }
 
-    cursor c = {payload, len, 0, false, false, ev};
-    const uint8_t *at;
-    unsigned ptr = ev->pointer_size;
-    if ((at = take(&c, ETW_PROC_KEY, ptr)))
-        ev->key = read_pointer(at, ptr);
-    if ((at = take(&c, ETW_PROC_PID, 4)))
-        ev->pid = ps_le32(at);
-    if ((at = take(&c, ETW_PROC_PPID, 4)))
-        ev->ppid = ps_le32(at);
-    if ((at = take(&c, ETW_PROC_SESSION, 4)))
-        ev->session = ps_le32(at);
-    if ((at = take(&c, ETW_PROC_EXIT_STATUS, 4)))
-        ev->exit_status = (int32_t)ps_le32(at);
-    if ((at = take(&c, ETW_PROC_DIRECTORY_TABLE_BASE, ptr)))
-        ev->directory_table_base = read_pointer(at, ptr);
-    if (version >= 4 && (at = take(&c, ETW_PROC_FLAGS, 4)))
-        ev->flags = ps_le32(at);
-    take_sid(&c);
-    take_string(&c, ETW_PROC_IMAGE, 1);
-    take_string(&c, ETW_PROC_CMDLINE, 2);
-    if (version >= 4) {
-        take_string(&c, ETW_PROC_PACKAGE, 2);
-        take_string(&c, ETW_PROC_APPID, 2);
-    }
-    if (version == 5 && opcode == 39 && (at = take(&c, ETW_PROC_EXIT_TIME, 8)))
-        ev->exit_time = ps_le64(at);
+    etw_mof_cursor c = {.p = payload, .len = len, .spans = ev->span};
+    if (is_v2_event(opcode))
+        decode_v2(&c, ev);
+    else
+        decode_lifetime(&c, ev);
 
     /* A bad SID stops the cursor where the SID starts: the rest of the payload is not located. */
-    if (c.bad_sid)
+    if (c.stopped)
         ps_problems_add(&ev->problems, ETW_PROC_BAD_SID, c.off, len - c.off,
                         "UserSID is malformed (revision 1 and at most 15 sub-authorities expected): "
                         "the fields after it cannot be located");
-    else if (c.truncated)
-        ps_problems_add(&ev->problems, ETW_PROC_TRUNCATED, 0, len,
-                        "Process %s version %u payload of %zu bytes ends inside a field", ev->event_name, version, len);
-    else if (c.off < len)
-        ps_problems_add(&ev->problems, ETW_PROC_TRAILING, c.off, len - c.off,
-                        "%zu bytes after the last field of version %u", len - c.off, version);
+    else
+        etw_mof_report_end(&c, &ev->problems, ETW_PROC_TRUNCATED, ETW_PROC_TRAILING, "Process", ev->event_name,
+                             version);
 }
 
 void etw_proc_describe(const etw_proc_event *ev, const char *image, char *out, size_t out_size)
 {
-    if (!ev->event_name) {
-        snprintf(out, out_size, "Process unknown event %u", ev->opcode);
+    if (etw_mof_describe_undecoded("Process", ev->event_name, ev->opcode, ev->version,
+                                   ps_problems_has(&ev->problems, ETW_PROC_UNKNOWN_VERSION), out, out_size))
         return;
-    }
-    if (ps_problems_has(&ev->problems, ETW_PROC_UNKNOWN_VERSION)) {
-        snprintf(out, out_size, "Process %s version %u, not decoded", ev->event_name, ev->version);
-        return;
-    }
     char verb[16];
     snprintf(verb, sizeof verb, "%s", ev->event_name);
-    if (ev->opcode == 1 || ev->opcode == 2 || ev->opcode == 39)
-        verb[0] = (char)(verb[0] - 'A' + 'a'); /* start, end, defunct; DCStart stays as named */
+    if (ev->opcode == 1 || ev->opcode == 2 || ev->opcode == 11 || ev->opcode == 39)
+        verb[0] = (char)(verb[0] - 'A' + 'a'); /* start, end, terminate, defunct; DCStart and PerfCtr stay as named */
     /* "image (pid)", Wireshark's "name (number)", as everywhere in procshark */
     const bool has_image = image && *image, has_pid = ev->span[ETW_PROC_PID].len;
     int used = snprintf(out, out_size, "Process %s", verb);

@@ -25,6 +25,7 @@ typedef enum {
     ETW_PROVIDER_UDPIP,
     ETW_PROVIDER_KERNEL_NETWORK,
     ETW_PROVIDER_PROCESS,
+    ETW_PROVIDER_IMAGE,
 } etw_provider;
 
 /* The codes of etw_record.problems, found in the record framing; several may be found. */

@@ -553,6 +553,19 @@ const char *etl_kernel_group_name(uint8_t group)
     return c ? c->name : NULL;
 }
 
+#define GROUP_PROCESS 0x03
+#define GROUP_IMAGE 0x14
+#define PROCESS_TYPE_IMAGE_LOAD 10
+
+/* sechost.dll's translation, as dissect.etl's lookup_guid and Geoff Chappell's hook id list give it:
+ * hook 0x030A (PERFINFO_LOG_TYPE_IMAGELOAD) is reported as Image/Load; the Image group's own types
+ * (Unload 2, DCStart 3, DCEnd 4, KernelBase 33, HypercallPage 34) and every other Process or Thread
+ * type keep their group. PerfView's baselines count Image/Load under Image alone. */
+uint8_t etl_kernel_class_group(uint8_t group, uint8_t opcode)
+{
+    return group == GROUP_PROCESS && opcode == PROCESS_TYPE_IMAGE_LOAD ? GROUP_IMAGE : group;
+}
+
 bool etl_event_record_fields(const etl_event *ev, const etl_trace_info *info, const etl_buffer_header *buffer,
                              etw_record_fields *f)
 {
@@ -565,7 +578,7 @@ bool etl_event_record_fields(const etl_event *ev, const etl_trace_info *info, co
     f->thread_id = ev->thread_id;
     f->process_id = ev->process_id;
     if (ev->classic) {
-        const uint8_t *guid = etl_kernel_group_guid(ev->group);
+        const uint8_t *guid = etl_kernel_group_guid(etl_kernel_class_group(ev->group, ev->opcode));
         if (guid)
             memcpy(f->provider_id, guid, 16);
         else

@@ -155,6 +155,9 @@ etl_next etl_event_iter_next(etl_event_iter *it, etl_event *ev, ps_problems *pro
 /* The class GUID of a classic kernel event group, NULL for groups without a known class. */
 const uint8_t *etl_kernel_group_guid(uint8_t group);
 const char *etl_kernel_group_name(uint8_t group);
+/* The group whose class an event of this group and type belongs to: its own, but for the Image Load
+ * events the kernel logs in the Process group (type 10), which Windows files under Image. */
+uint8_t etl_kernel_class_group(uint8_t group, uint8_t opcode);
 
 /* Fills the fields of the ETW record (docs/FORMATS.md section 2) an event becomes; its buffer gives the
  * processor and logger. False when its time cannot be converted. */

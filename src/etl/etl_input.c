@@ -193,7 +193,7 @@ static size_t utf16_name(const char *ascii, uint8_t *out, size_t out_size)
 
 static void make_record(etl_input *r, const etl_event *ev, const etw_record_fields *f, etl_item *item)
 {
-    const kernel_name *name = ev->classic ? &r->kernel_names[ev->group] : NULL;
+    const kernel_name *name = ev->classic ? &r->kernel_names[etl_kernel_class_group(ev->group, ev->opcode)] : NULL;
     const size_t name_len = name ? name->len : 0;
     size_t size = etw_record_size(ev->payload_len, 0, name_len);
     reserve(&r->out, &r->out_capacity, size);

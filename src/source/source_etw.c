@@ -9,7 +9,7 @@
 const ps_source_info ps_source_etw = {
     .name = "etw",
     .title = "ETW events",
-    .protocols = "etwnet || etwproc",
+    .protocols = "etwnet || etwproc || etwimage",
     .pdu_dissector = NULL, /* link type 290, Wireshark's ETW */
     .import_option = "etl",
     .rank = 1,

@@ -170,6 +170,93 @@ static void test_shutdown_process_events(void **state)
     g_free(etl);
 }
 
+/* Records of one class and opcode: their count, the Protocol column and event name they show. */
+typedef struct {
+    const char *provider, *opcode, *protocol, *event;
+    unsigned count;
+} class_count;
+
+#define IMAGE_CLASS "2cb15d1d-5fc1-11d2-abe1-00a0c911f518"
+#define PROCESS_CLASS "3d6fa8d0-fe05-11d0-9dda-00c04fd7ba7c"
+#define THREAD_CLASS "3d6fa8d1-fe05-11d0-9dda-00c04fd7ba7c"
+/* test_plugin shows that it selects the sample capture's unknown events. */
+#define UNKNOWN_FILTER "etwproc.unknown_event || etwproc.unknown_version || etwimage.unknown_event || etwimage.unknown_version"
+
+/* The Image, Process and Thread records of each real trace, per opcode, equal the counts of two
+ * independent readers of the .etl files, airbus-cert/etl-parser and fox-it/dissect.etl (which agree;
+ * docs/FORMATS.md, "Image events"): Image Load (Process group, type 10) under Image, and no
+ * Process or Image event called unknown. */
+static void test_kernel_classes_counted(void **state)
+{
+    (void)state;
+    SAMPLE_OR_SKIP(shutdown, "ShutdownPerfDiagLogger.etl");
+    static const class_count want[] = {
+        {IMAGE_CLASS, "10", "ETWIMAGE", "Load", 72},
+        {IMAGE_CLASS, "2", "ETWIMAGE", "Unload", 4791},
+        {IMAGE_CLASS, "3", "ETWIMAGE", "DCStart", 6745},
+        {IMAGE_CLASS, "4", "ETWIMAGE", "DCEnd", 2145},
+        {IMAGE_CLASS, "33", "ETWIMAGE", "KernelBase", 1},
+        {IMAGE_CLASS, "34", "ETWIMAGE", "HypercallPage", 1},
+        {PROCESS_CLASS, "2", "ETWPROC", "End", 60},
+        {PROCESS_CLASS, "3", "ETWPROC", "DCStart", 94},
+        {PROCESS_CLASS, "4", "ETWPROC", "DCEnd", 37},
+        {PROCESS_CLASS, "11", "ETWPROC", "Terminate", 60},
+        {PROCESS_CLASS, "39", "ETWPROC", "Defunct", 5},
+        {THREAD_CLASS, "1", "ETWDATA", "", 350},
+        {THREAD_CLASS, "2", "ETWDATA", "", 1032},
+        {THREAD_CLASS, "3", "ETWDATA", "", 1175},
+        {THREAD_CLASS, "4", "ETWDATA", "", 501},
+    };
+    const char *names[] = {"ShutdownPerfDiagLogger.etl", "KernelNetwork.etl", "Process.etl", "lxcore_kernel.etl"};
+    for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
+        char *etl = sample_path(names[k]);
+        char *out = convert(etl, "classes.pcapng", 0, NULL);
+        GPtrArray *rows = FRAMES(out, "etw.provider_id", "etw.descriptor.opcode", "_ws.col.Protocol", "etwimage.event",
+                                 "etwproc.event");
+        unsigned counted = 0, in_classes = 0;
+        for (size_t w = 0; w < G_N_ELEMENTS(want); w++) {
+            unsigned n = 0;
+            for (guint i = 0; i < rows->len; i++) {
+                if (strcmp(CELL(rows, i, 0), want[w].provider) != 0 || strcmp(CELL(rows, i, 1), want[w].opcode) != 0)
+                    continue;
+                n++;
+                assert_string_equal(CELL(rows, i, 2), want[w].protocol);
+                const char *event = strcmp(want[w].provider, IMAGE_CLASS) == 0 ? CELL(rows, i, 3) : CELL(rows, i, 4);
+                assert_string_equal(event, want[w].event);
+            }
+            const unsigned expected = k == 0 ? want[w].count : 0; /* the other traces hold none */
+            if (n != expected)
+                print_error("%s: %s opcode %s: %u records, %u expected\n", names[k], want[w].provider, want[w].opcode,
+                            n, expected);
+            assert_int_equal(n, expected);
+            counted += n;
+        }
+        for (guint i = 0; i < rows->len; i++) {
+            const char *p = CELL(rows, i, 0);
+            in_classes += strcmp(p, IMAGE_CLASS) == 0 || strcmp(p, PROCESS_CLASS) == 0 || strcmp(p, THREAD_CLASS) == 0;
+        }
+        assert_int_equal(in_classes, counted); /* no opcode of those classes left out of the table */
+        g_ptr_array_free(rows, TRUE);
+        char *unknown = tshark_ok((const char *const[]){"-r", out, "-Y", UNKNOWN_FILTER, NULL});
+        assert_string_equal(unknown, "");
+        g_free(unknown);
+        g_free(out);
+        g_free(etl);
+    }
+
+    /* The es.dll load of tests/unit/test_etw_decoders.c, as tshark shows it. */
+    char *out = convert(shutdown, "classes.pcapng", 0, NULL);
+    char *load = tshark_ok((const char *const[]){
+        "-r", out, "-Y", "etwimage.event == \"Load\" && etwimage.pid == 520 && etwimage.base == 0x7ff989ec0000", "-T",
+        "fields", "-e", "_ws.col.Info", "-e", "etwimage.size", "-e", "etwimage.checksum", "-e", "etwimage.default_base",
+        "-e", "proc.record.pid", NULL});
+    assert_string_equal(load, "Image load \\Device\\HarddiskVolume3\\Windows\\System32\\es.dll pid 520\t430080\t"
+                              "0x0006ee95\t0x00007ff989ec0000\t520\n");
+    g_free(load);
+    g_free(out);
+    g_free(shutdown);
+}
+
 static void test_every_event_accounted(void **state)
 {
     (void)state;
@@ -1075,6 +1162,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_network),
         cmocka_unit_test(test_shutdown_process_events),
+        cmocka_unit_test(test_kernel_classes_counted),
         cmocka_unit_test(test_every_event_accounted),
         cmocka_unit_test(test_damaged_copies),
         cmocka_unit_test(test_pktmon_single_component),

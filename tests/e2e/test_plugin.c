@@ -44,7 +44,11 @@ static const char *const required_fields[] = {
     "etwnet.tsopt", "etwnet.wsopt", "etwnet.rcvwin", "etwnet.rcvwinscale", "etwnet.sndwinscale",
     "etwnet.fail.proto", "etwnet.fail.code", "etwproc.event", "etwproc.pid", "etwproc.ppid",
     "etwproc.session", "etwproc.exit_status", "etwproc.key", "etwproc.flags", "etwproc.image",
-    "etwproc.cmdline", "etwproc.package", "etwproc.appid", "etwpktmon.event", "etwpktmon.component",
+    "etwproc.cmdline", "etwproc.package", "etwproc.appid", "etwproc.page_fault_count", "etwproc.handle_count",
+    "etwproc.peak_virtual_size", "etwproc.private_page_count", "etwimage.event", "etwimage.base", "etwimage.size",
+    "etwimage.pid", "etwimage.checksum", "etwimage.timestamp", "etwimage.signature_level", "etwimage.signature_type",
+    "etwimage.default_base", "etwimage.file_name", "etwimage.hypercall_page",
+    "etwpktmon.event", "etwpktmon.component",
     "etwpktmon.component_type", "etwpktmon.name", "etwpktmon.description", "etwpktmon.property",
     "etwpktmon.value", "etwpktmon.guid", "etwpktmon.ipv4", "etwpktmon.ipv6", "etwpktmon.bytes",
     "etwpktmon.string", "etwpktmon.ethertype", "etwpktmon.edge_name", "etwpktmon.edge",
@@ -115,6 +119,15 @@ static void test_display_filters(void **state)
     assert_filter("etwnet.fail.code == 3", "10");
     assert_filter("etwdata.data", "59");
     assert_filter("etwproc.exit_time", "57");
+    assert_filter("etwimage.event == \"Load\"", "72,76,79,80");
+    assert_filter("etwimage.pid == 5003 && etwimage.checksum == 0xc0de0003", "74");
+    assert_filter("etwimage.file_name contains \"img2.dll\"", "73");
+    assert_filter("etwimage.signature_level == 4", "75");
+    assert_filter("etwimage.hypercall_page", "78");
+    assert_filter("etwproc.handle_count == 200", "84,85");
+    /* test_etl's check that the real traces hold no unknown Process or Image event */
+    assert_filter("etwproc.unknown_event || etwproc.unknown_version || etwimage.unknown_event || "
+                  "etwimage.unknown_version", "69,70,81,82,86");
 }
 
 static void test_json_display_filters(void **state)
@@ -204,8 +217,8 @@ static void test_names_agree(void **state)
     (void)state;
     const char *args[] = {"-G", "protocols", NULL};
     char *out = tshark_ok(args);
-    static const char *const ours[] = {"proc",    "etwnet",     "etwproc",   "etwpktmon",
-                                       "etwdata", "tracee_net", "nettcpconn"};
+    static const char *const ours[] = {"proc", "etwnet", "etwproc", "etwimage", "etwpktmon", "etwdata", "tracee_net",
+                                       "nettcpconn"};
     for (size_t i = 0; i < G_N_ELEMENTS(ours); i++) {
         char *filter = g_strdup(ours[i]);
         char *upper = g_ascii_strup(filter, -1);
@@ -244,11 +257,13 @@ static void test_experts_under_their_protocol(void **state)
     char *out = tshark_ok(args);
     char *net = line_with(out, "SendIPV4 payload of 200 bytes fits no layout");
     char *proc = line_with(out, "Process End version 4 payload of 133 bytes ends inside a field");
+    char *image = line_with(out, "Image Load version 3 payload of 44 bytes ends inside a field");
     char *data = line_with(out, "is too short for the 96-byte ETW header");
     assert_non_null(strstr(net, " ETWNET "));
     assert_non_null(strstr(proc, " ETWPROC "));
+    assert_non_null(strstr(image, " ETWIMAGE "));
     assert_non_null(strstr(data, " ETWDATA "));
-    g_free(net), g_free(proc), g_free(data), g_free(out);
+    g_free(net), g_free(proc), g_free(image), g_free(data), g_free(out);
 }
 
 /* captures/loopback-demo.pcapng: frames 8 and 9 are tracee flow events that name the processes of

@@ -125,7 +125,10 @@ static void canonical_fields(const char *const *args, tshark_result *r)
         for (size_t c = 0; cols[c]; c++) {
             if (c > 0)
                 g_string_append_c(out, separator);
-            const char *type = c < names->len ? g_hash_table_lookup(types, names->pdata[c]) : NULL;
+            const char *name = c < names->len ? names->pdata[c] : NULL;
+            /* Columns are no fields of -G fields, but text: 4.2 and later double their backslashes too. */
+            const char *type = !name ? NULL : g_str_has_prefix(name, "_ws.col.") ? "FT_STRING"
+                                                                                 : g_hash_table_lookup(types, name);
             if (!type) {
                 g_string_append(out, cols[c]);
                 continue;

@@ -104,6 +104,12 @@ static void seed_record(const uint8_t *rec, size_t len)
         seed_prefixed("etw_process", prefix, sizeof prefix, payload, r.user_data.len);
         break;
     }
+    case ETW_PROVIDER_IMAGE: {
+        /* fuzz_etw_image: the same prefix as fuzz_etw_process */
+        const uint8_t prefix[] = {r.opcode, r.version, (uint8_t)(0xfe | ((r.flags & ETW_FLAG_32_BIT_HEADER) ? 1 : 0))};
+        seed_prefixed("etw_image", prefix, sizeof prefix, payload, r.user_data.len);
+        break;
+    }
     case ETW_PROVIDER_OTHER:
         break;
     }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Writes procshark's sample captures: every ETW network and Process event layout, an unknown
+/* Writes procshark's sample captures: every ETW network, Process and Image event layout, an unknown
  * provider and malformed records (--events), every ETW layout cut at every length (--truncations),
  * tracee events and Get-NetTCPConnection rows listed in a file (--json-records) and JSON lines
  * (--jsonl). ETW payloads are laid out here from docs/FORMATS.md by hand, independently of the
@@ -240,6 +240,79 @@ static void emit_proc(sample_out *out, uint8_t opcode, const proc_spec *s)
     g_byte_array_free(p, TRUE);
 }
 
+/* Terminate: pid 4242. PerfCtr and PerfCtrRundown: pid 4242, page faults 1000, handles 200, reserved 0,
+ * then the eleven sizes from PeakVirtualSize to PrivatePageCount, the k-th (from 0) 0x100000 * (k + 1). */
+static GByteArray *proc_v2_payload(uint8_t opcode, unsigned ptr)
+{
+    GByteArray *b = g_byte_array_new();
+    put32(b, 4242);
+    if (opcode == 11)
+        return b;
+    put32(b, 1000);
+    put32(b, 200);
+    put32(b, 0);
+    for (unsigned k = 0; k < 11; k++)
+        put_ptr(b, ptr, UINT64_C(0x100000) * (k + 1));
+    return b;
+}
+
+static void emit_proc_v2(sample_out *out, uint8_t opcode, uint8_t version, unsigned ptr)
+{
+    GByteArray *p = proc_v2_payload(opcode, ptr);
+    emit(out, ETW_PROVIDER_PROCESS, 0, opcode, version, (ptr == 8 ? 0x0040 : 0x0020) | 0x0100, p);
+    g_byte_array_free(p, TRUE);
+}
+
+/* --- image payloads -------------------------------------------------------------------------- */
+
+typedef struct {
+    uint8_t version; /* 1, 2 or 3 */
+    unsigned ptr;    /* 4 or 8 */
+    unsigned n;      /* the record's number: every value below is derived from it */
+} image_spec;
+
+/* Values: base 0x7ff800000000 + 0x100000n (4-byte pointers: 0x70000000 + 0x100000n), size
+ * 0x1000 * (n + 16), pid 5000 + n, checksum 0xc0de0000 + n, time stamp 1700000000 + n, signature
+ * level n and type 1 (version 3), default base = base + 0x10000, reserved 0, file name
+ * \Device\HarddiskVolume3\Windows\System32\imgN.dll. */
+static GByteArray *image_payload(const image_spec *s)
+{
+    GByteArray *b = g_byte_array_new();
+    const uint64_t base = s->ptr == 8 ? UINT64_C(0x7ff800000000) + UINT64_C(0x100000) * s->n : 0x70000000u + 0x100000u * s->n;
+    put_ptr(b, s->ptr, base);
+    put_ptr(b, s->ptr, 0x1000u * (s->n + 16));
+    put32(b, 5000 + s->n);
+    if (s->version >= 2) {
+        put32(b, 0xc0de0000u + s->n);
+        put32(b, 1700000000u + s->n);
+        if (s->version == 3) {
+            const uint8_t signature[2] = {(uint8_t)s->n, 1};
+            g_byte_array_append(b, signature, 2);
+            put16(b, 0);
+        } else {
+            put32(b, 0);
+        }
+        put_ptr(b, s->ptr, base + 0x10000);
+        for (int i = 0; i < 4; i++)
+            put32(b, 0);
+    }
+    char name[64];
+    snprintf(name, sizeof name, "\\Device\\HarddiskVolume3\\Windows\\System32\\img%u.dll", s->n);
+    put_utf16(b, name);
+    return b;
+}
+
+static void emit_image(sample_out *out, uint8_t opcode, const image_spec *s)
+{
+    GByteArray *p = image_payload(s);
+    emit(out, ETW_PROVIDER_IMAGE, 0, opcode, s->version, (s->ptr == 8 ? 0x0040 : 0x0020) | 0x0100, p);
+    g_byte_array_free(p, TRUE);
+}
+
+/* KernelBase and HypercallPage of ShutdownPerfDiagLogger.etl (Windows 10 x64), verbatim. */
+static const uint8_t real_kernel_base[] = {0x00, 0xb0, 0x4a, 0x42, 0x02, 0xf8, 0xff, 0xff};
+static const uint8_t real_hypercall_page[] = {0x00, 0x00, 0x31, 0x42, 0x02, 0xf8, 0xff, 0xff};
+
 /* --- the captures ------------------------------------------------------------------------------ */
 
 static const uint16_t tcp_types[] = {10, 11, 12, 13, 14, 15, 16, 17, 18, 26, 27, 28, 29, 30, 31, 32, 34};
@@ -332,6 +405,39 @@ static void write_events(sample_out *out)
     p->data[32 + 16] = 9; /* SID revision 9: after the 32 fixed bytes and the 16-byte token header */
     emit(out, ETW_PROVIDER_PROCESS, 0, 1, 3, 0x0140, p);
     g_byte_array_free(p, TRUE);
+
+    /* Image events (Windows files the Process group's Load under Image): each layout. */
+    emit_image(out, 10, &(image_spec){3, 8, 1});
+    emit_image(out, 2, &(image_spec){3, 8, 2});
+    emit_image(out, 3, &(image_spec){2, 4, 3});
+    emit_image(out, 4, &(image_spec){3, 4, 4});
+    emit_image(out, 10, &(image_spec){1, 8, 5});
+    emit_record(out, ETW_PROVIDER_IMAGE, NULL, 0, 33, 2, 0x0140, real_kernel_base, sizeof real_kernel_base,
+                sizeof real_kernel_base, SIZE_MAX, NULL);
+    emit_record(out, ETW_PROVIDER_IMAGE, NULL, 0, 34, 2, 0x0140, real_hypercall_page, sizeof real_hypercall_page,
+                sizeof real_hypercall_page, SIZE_MAX, NULL);
+    /* ...and one problem each: cut inside Reserved2, 6 bytes too many, an unknown opcode and version. */
+    p = image_payload(&(image_spec){3, 8, 6});
+    emit_record(out, ETW_PROVIDER_IMAGE, NULL, 0, 10, 3, 0x0140, p->data, 44, 44, SIZE_MAX, NULL);
+    g_byte_array_free(p, TRUE);
+    p = image_payload(&(image_spec){3, 8, 7});
+    static const uint8_t extra[6] = {0xee, 0xee, 0xee, 0xee, 0xee, 0xee};
+    g_byte_array_append(p, extra, sizeof extra);
+    emit(out, ETW_PROVIDER_IMAGE, 0, 10, 3, 0x0140, p);
+    g_byte_array_free(p, TRUE);
+    p = image_payload(&(image_spec){2, 8, 8});
+    emit(out, ETW_PROVIDER_IMAGE, 0, 128, 2, 0x0140, p);
+    g_byte_array_free(p, TRUE);
+    p = image_payload(&(image_spec){1, 8, 9});
+    emit(out, ETW_PROVIDER_IMAGE, 0, 2, 1, 0x0140, p);
+    g_byte_array_free(p, TRUE);
+
+    /* The Process events of version 2: Terminate, the two counter events, and a Terminate of an
+     * unknown version. */
+    emit_proc_v2(out, 11, 2, 8);
+    emit_proc_v2(out, 32, 2, 8);
+    emit_proc_v2(out, 33, 2, 4);
+    emit_proc_v2(out, 11, 3, 8);
 }
 
 /* Each layout cut at every length, declared honestly, and again with UserDataLength left whole. */
@@ -366,6 +472,29 @@ static void write_truncations(sample_out *out)
             emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, opcodes[i], procs[i]->version, flags, p->data,
                         p->len, p->len, ETW_HEADER_SIZE + len, NULL);
         }
+        g_byte_array_free(p, TRUE);
+    }
+    static const image_spec images[] = {{3, 8, 1}, {2, 4, 3}, {1, 8, 5}};
+    for (size_t i = 0; i < G_N_ELEMENTS(images); i++) {
+        GByteArray *p = image_payload(&images[i]);
+        uint16_t flags = (images[i].ptr == 8 ? 0x0040 : 0x0020) | 0x0100;
+        for (size_t len = 0; len < p->len; len++) {
+            emit_record(out, ETW_PROVIDER_IMAGE, NULL, 0, 10, images[i].version, flags, p->data, len, len, SIZE_MAX,
+                        NULL);
+            emit_record(out, ETW_PROVIDER_IMAGE, NULL, 0, 10, images[i].version, flags, p->data, p->len, p->len,
+                        ETW_HEADER_SIZE + len, NULL);
+        }
+        g_byte_array_free(p, TRUE);
+    }
+    for (size_t len = 0; len < sizeof real_kernel_base; len++)
+        emit_record(out, ETW_PROVIDER_IMAGE, NULL, 0, 33, 2, 0x0140, real_kernel_base, len, len, SIZE_MAX, NULL);
+    const uint8_t v2_opcodes[] = {11, 32, 32};
+    const unsigned v2_ptrs[] = {8, 8, 4};
+    for (size_t i = 0; i < G_N_ELEMENTS(v2_opcodes); i++) {
+        GByteArray *p = proc_v2_payload(v2_opcodes[i], v2_ptrs[i]);
+        uint16_t flags = (v2_ptrs[i] == 8 ? 0x0040 : 0x0020) | 0x0100;
+        for (size_t len = 0; len < p->len; len++)
+            emit_record(out, ETW_PROVIDER_PROCESS, NULL, 0, v2_opcodes[i], 2, flags, p->data, len, len, SIZE_MAX, NULL);
         g_byte_array_free(p, TRUE);
     }
     static const uint8_t nothing[4] = {0};

@@ -384,7 +384,7 @@ local function fake_wireshark(opts)
                       "proc.needs_two_passes", "proc.packet_frame", "proc.tcp_stream", "proc.unmatched_record",
                       "proc.record.source", "proc.record.pid", "proc.record.name", "proc.record.ip",
                       "proc.record.ipv6", "proc.record.port",
-                      "tcp.stream", "tcp.flags", "tcp.len", "tcp.analysis.retransmission", "etwnet", "etwproc",
+                      "tcp.stream", "tcp.flags", "tcp.len", "tcp.analysis.retransmission", "etwnet", "etwproc", "etwimage",
                       "tracee_net", "nettcpconn", "etwnet.pid", "etwnet.saddr", "etwnet.sport", "etwnet.connid",
                       "etwnet.event", "etwnet.transport", "tracee_net.host_pid", "tracee_net.ip.src",
                       "tracee_net.tcp.srcport", "tracee_net.arg"}) do

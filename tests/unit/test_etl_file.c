@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "etl_file.h"
+#include "etw_image.h"
 #include "etw_net.h"
 #include "etw_process.h"
 #include "etw_record.h"
@@ -247,6 +248,88 @@ static void test_shutdown_process_events(void **state)
     assert_int_equal(c.lsass, 1);
     assert_int_equal(w.out_of_order_in_buffer, 0);
     assert_int_equal(w.outside_trace, 0);
+    g_free(data);
+}
+
+/* Image Load comes in the Process group (hook 0x030A); Windows reports it as Image/Load. */
+static void test_kernel_class_mapping(void **state)
+{
+    (void)state;
+    assert_int_equal(etl_kernel_class_group(0x03, 10), 0x14);
+    static const uint8_t process_types[] = {1, 2, 3, 4, 11, 32, 33, 39};
+    for (size_t i = 0; i < G_N_ELEMENTS(process_types); i++)
+        assert_int_equal(etl_kernel_class_group(0x03, process_types[i]), 0x03);
+    for (unsigned type = 0; type < 256; type++) {
+        assert_int_equal(etl_kernel_class_group(0x14, (uint8_t)type), 0x14); /* Unload, DCStart, DCEnd, ... */
+        assert_int_equal(etl_kernel_class_group(0x05, (uint8_t)type), 0x05); /* Thread keeps every type */
+        assert_int_equal(etl_kernel_class_group(0x0a, (uint8_t)type), 0x0a); /* DbgPrint's type 10 too */
+    }
+    assert_string_equal(etl_kernel_group_name(etl_kernel_class_group(0x03, 10)), "Image");
+
+    /* The record an Image Load event becomes names the Image class. */
+    etl_event ev = {.classic = true, .group = 0x03, .opcode = 10, .version = 3, .raw_time = UINT64_C(133537680000000000)};
+    etl_trace_info info = {.clock_type = ETL_CLOCK_SYSTEM_TIME};
+    etl_buffer_header buffer = {0};
+    etw_record_fields f;
+    assert_true(etl_event_record_fields(&ev, &info, &buffer, &f));
+    assert_memory_equal(f.provider_id, etw_provider_guid(ETW_PROVIDER_IMAGE), 16);
+    assert_int_equal(f.opcode, 10);
+    ev.opcode = 11;
+    assert_true(etl_event_record_fields(&ev, &info, &buffer, &f));
+    assert_memory_equal(f.provider_id, etw_provider_guid(ETW_PROVIDER_PROCESS), 16);
+}
+
+typedef struct {
+    unsigned by_opcode[64]; /* Image records, by opcode */
+    unsigned decoded_ok, es_dll;
+} image_check;
+
+static void check_image_event(const etl_event *ev, const etl_trace_info *info, void *user)
+{
+    image_check *c = user;
+    etl_buffer_header buffer = {0};
+    etw_record_fields f;
+    if (!ev->classic || !etl_event_record_fields(ev, info, &buffer, &f) ||
+        etw_provider_from_guid(f.provider_id) != ETW_PROVIDER_IMAGE)
+        return;
+    assert_true(ev->group == 0x14 || (ev->group == 0x03 && ev->opcode == 10));
+    c->by_opcode[ev->opcode < 64 ? ev->opcode : 0]++;
+    etw_image_event im;
+    etw_image_decode(ev->opcode, ev->version, ev->pointer64 ? 8 : 4, ev->payload, ev->payload_len, &im);
+    c->decoded_ok += ps_problems_count(&im.problems) == 0;
+    ps_problems_clear(&im.problems);
+    if (ev->opcode == 10 && im.pid == 520 && im.base == UINT64_C(0x7ff989ec0000) && im.size == 0x69000)
+        c->es_dll++;
+}
+
+/* Counts per class and type, as airbus-cert/etl-parser and fox-it/dissect.etl count them on this
+ * trace (docs/FORMATS.md, "Image events"); every Image event decodes without a problem. */
+static void test_shutdown_image_and_thread_events(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    LOAD_OR_SKIP("ShutdownPerfDiagLogger.etl", len);
+    walk_result w;
+    image_check c = {0};
+    assert_true(walk(data, len, &w, check_image_event, &c));
+    assert_int_equal(w.by_group_opcode_version[3][10][3], 72);   /* Image/Load, in the Process group */
+    assert_int_equal(w.by_group_opcode_version[3][11][2], 60);   /* Process/Terminate */
+    assert_int_equal(w.by_group_opcode_version[20][2][3], 4791); /* Image/Unload */
+    assert_int_equal(w.by_group_opcode_version[20][3][3], 6745); /* Image/DCStart */
+    assert_int_equal(w.by_group_opcode_version[20][4][3], 2145); /* Image/DCEnd */
+    assert_int_equal(w.by_group_opcode_version[20][33][2], 1);   /* Image/KernelBase */
+    assert_int_equal(w.by_group_opcode_version[20][34][2], 1);   /* Image/HypercallPage */
+    assert_int_equal(w.by_group_opcode_version[5][1][3], 350);   /* Thread/Start */
+    assert_int_equal(w.by_group_opcode_version[5][2][3], 1032);  /* Thread/End */
+    assert_int_equal(w.by_group_opcode_version[5][3][3], 1175);  /* Thread/DCStart */
+    assert_int_equal(w.by_group_opcode_version[5][4][3], 501);   /* Thread/DCEnd */
+    assert_int_equal(c.by_opcode[10], 72);
+    assert_int_equal(c.by_opcode[2], 4791);
+    assert_int_equal(c.by_opcode[3], 6745);
+    assert_int_equal(c.by_opcode[4], 2145);
+    assert_int_equal(c.by_opcode[33] + c.by_opcode[34], 2);
+    assert_int_equal(c.decoded_ok, 72 + 4791 + 6745 + 2145 + 2);
+    assert_int_equal(c.es_dll, 1);
     g_free(data);
 }
 
@@ -565,6 +648,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_network),
         cmocka_unit_test(test_shutdown_process_events),
+        cmocka_unit_test(test_kernel_class_mapping),
+        cmocka_unit_test(test_shutdown_image_and_thread_events),
         cmocka_unit_test(test_kernel_process_and_lxcore),
         cmocka_unit_test(test_header_kinds),
         cmocka_unit_test(test_damage_is_skipped_and_reported),

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "etw_image.h"
 #include "etw_net.h"
 #include "etw_process.h"
 #include "etw_record.h"
@@ -133,6 +134,7 @@ static void w64(uint8_t *p, uint64_t v)
 #define GUID_UDPIP "{bf3a50c5-a9c9-4988-a005-2df0b7c80f80}"
 #define GUID_KERNEL_NETWORK "{7dd42a49-5329-4832-8dfd-43d979153a88}"
 #define GUID_PROCESS "{3d6fa8d0-fe05-11d0-9dda-00c04fd7ba7c}"
+#define GUID_IMAGE "{2cb15d1d-5fc1-11d2-abe1-00a0c911f518}"
 #define GUID_UNRELATED "{1c95126e-7eea-49a9-a3fe-a378b03ddb4d}"
 
 /* ---- network payloads (literal) --------------------------------------- */
@@ -222,6 +224,7 @@ static void test_provider_from_guid_known(void **state)
         {GUID_UDPIP, ETW_PROVIDER_UDPIP},
         {GUID_KERNEL_NETWORK, ETW_PROVIDER_KERNEL_NETWORK},
         {GUID_PROCESS, ETW_PROVIDER_PROCESS},
+        {GUID_IMAGE, ETW_PROVIDER_IMAGE},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
         uint8_t g[16];
@@ -255,6 +258,7 @@ static void test_provider_guid_round_trip(void **state)
         {GUID_UDPIP, ETW_PROVIDER_UDPIP},
         {GUID_KERNEL_NETWORK, ETW_PROVIDER_KERNEL_NETWORK},
         {GUID_PROCESS, ETW_PROVIDER_PROCESS},
+        {GUID_IMAGE, ETW_PROVIDER_IMAGE},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
         uint8_t g[16];
@@ -274,6 +278,7 @@ static void test_provider_names(void **state)
     assert_string_equal(etw_provider_name(ETW_PROVIDER_TCPIP), "TcpIp");
     assert_string_equal(etw_provider_name(ETW_PROVIDER_UDPIP), "UdpIp");
     assert_string_equal(etw_provider_name(ETW_PROVIDER_PROCESS), "Process");
+    assert_string_equal(etw_provider_name(ETW_PROVIDER_IMAGE), "Image");
 }
 
 /* ---- 2. real Kernel-Network payloads ---------------------------------- */
@@ -1587,6 +1592,353 @@ static void test_proc_describe_dcstart(void **state)
     assert_string_equal(small, "Process DCS");
 }
 
+/* ---- Process events of version 2 ---------------------------------------- */
+
+static void test_proc_real_terminate(void **state)
+{
+    UNUSED(state);
+    /* ShutdownPerfDiagLogger.etl, Process group type 11 version 2 (pid 2100) */
+    etw_proc_event ev;
+    decode_proc_hex(11, 2, 8, "34080000", 4, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
+    assert_string_equal(ev.event_name, "Terminate");
+    assert_int_equal(ev.pid, 2100);
+    assert_span(ev.span[ETW_PROC_PID], 0, 4);
+    assert_int_equal(ev.span[ETW_PROC_KEY].len, 0);
+    char text[256];
+    etw_proc_describe(&ev, NULL, text, sizeof text);
+    assert_string_equal(text, "Process terminate pid 2100");
+    /* one byte more than the layout */
+    decode_proc_hex(11, 2, 8, "34080000 00", 5, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_TRAILING);
+    assert_int_equal(trailing_of(&ev), 1);
+    ps_problems_clear(&ev.problems);
+}
+
+/* PerfCtr: pid 4242, 1000 page faults, 200 handles, reserved 0, then sizes 0x100000 * (k + 1). */
+static void perfctr_payload(unsigned ptr, uint8_t *out, size_t *len)
+{
+    size_t n = 0;
+    const uint32_t head[] = {4242, 1000, 200, 0};
+    for (size_t i = 0; i < COUNT(head); i++, n += 4)
+        for (int b = 0; b < 4; b++)
+            out[n + (size_t)b] = (uint8_t)(head[i] >> (8 * b));
+    for (unsigned k = 0; k < 11; k++, n += ptr)
+        for (unsigned b = 0; b < ptr; b++)
+            out[n + b] = (uint8_t)((UINT64_C(0x100000) * (k + 1)) >> (8 * b));
+    *len = n;
+}
+
+static void test_proc_perfctr_both_widths(void **state)
+{
+    UNUSED(state);
+    const unsigned widths[] = {8, 4};
+    for (size_t w = 0; w < COUNT(widths); w++) {
+        uint8_t tmp[128];
+        size_t len;
+        perfctr_payload(widths[w], tmp, &len);
+        assert_int_equal(len, 16 + 11 * widths[w]); /* PerfView: HostOffset(60, 11) */
+        uint8_t *buf = exact_copy(tmp, len);
+        etw_proc_event ev;
+        etw_proc_decode(w ? 33 : 32, 2, widths[w], buf, len, &ev);
+        assert_int_equal(status_of(&ev.problems), ETW_PROC_OK);
+        assert_string_equal(ev.event_name, w ? "PerfCtrRundown" : "PerfCtr");
+        assert_int_equal(ev.pid, 4242);
+        assert_int_equal(ev.page_fault_count, 1000);
+        assert_int_equal(ev.handle_count, 200);
+        assert_span(ev.span[ETW_PROC_RESERVED], 12, 4);
+        assert_span(ev.span[ETW_PROC_PEAK_VIRTUAL_SIZE], 16, widths[w]);
+        assert_span(ev.span[ETW_PROC_PRIVATE_PAGE_COUNT], 16 + 10 * widths[w], widths[w]);
+        for (unsigned k = 0; k < 11; k++)
+            assert_int_equal(ev.counters[k], UINT64_C(0x100000) * (k + 1));
+        char text[256];
+        etw_proc_describe(&ev, NULL, text, sizeof text);
+        assert_string_equal(text, w ? "Process PerfCtrRundown pid 4242" : "Process PerfCtr pid 4242");
+        for (size_t cut = 0; cut < len; cut++) {
+            uint8_t *short_buf = exact_copy(tmp, cut);
+            etw_proc_decode(32, 2, widths[w], short_buf, cut, &ev);
+            assert_int_equal(status_of(&ev.problems), ETW_PROC_TRUNCATED);
+            assert_proc_spans_within(&ev, cut);
+            assert_int_equal(ev.span[ETW_PROC_PID].len, cut >= 4 ? 4 : 0);
+            ps_problems_clear(&ev.problems);
+            free(short_buf);
+        }
+        free(buf);
+    }
+    uint8_t *empty = exact_copy((const uint8_t *)"", 0);
+    etw_proc_event ev;
+    etw_proc_decode(11, 2, 8, empty, 0, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_TRUNCATED);
+    assert_int_equal(ev.span[ETW_PROC_PID].len, 0);
+    ps_problems_clear(&ev.problems);
+    free(empty);
+}
+
+static void test_proc_v2_events_other_versions(void **state)
+{
+    UNUSED(state);
+    etw_proc_event ev;
+    decode_proc_hex(11, 3, 8, "34080000", 4, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_PROC_UNKNOWN_VERSION);
+    assert_string_equal(ps_problems_first(&ev.problems)->message, "Process Terminate version 3 is unknown (2 is decoded)");
+    assert_int_equal(ev.span[ETW_PROC_PID].len, 0);
+    ps_problems_clear(&ev.problems);
+    /* ...and the lifetime events keep theirs: version 2 is not theirs */
+    decode_proc_hex(1, 2, 8, HEX_PROC_A, 145, &ev);
+    assert_string_equal(ps_problems_first(&ev.problems)->message, "Process Start version 2 is unknown (3, 4 and 5 are decoded)");
+    ps_problems_clear(&ev.problems);
+}
+
+/* ---- Image events --------------------------------------------------------- */
+
+/* ShutdownPerfDiagLogger.etl (Windows 10 1903 x64), verbatim. Load: Process group type 10 version 3,
+ * es.dll into pid 520. */
+static const char HEX_IMAGE_LOAD[] =
+    "0000ec89f97f0000 0090060000000000 08020000 95ee0600 3b8367c0 00 00 0000 0000ec89f97f0000"
+    " 00000000 00000000 00000000 00000000"
+    " 5c004400650076006900630065005c0048006100720064006400690073006b0056006f006c0075006d006500"
+    "33005c00570069006e0064006f00770073005c00530079007300740065006d00330032005c00650073002e00"
+    "64006c006c000000";
+/* Unload: Image group type 2 version 3, a driver (pid 0), signature level 12, type 4. */
+static const char HEX_IMAGE_UNLOAD[] =
+    "0000f14102f8ffff 0020020000000000 00000000 d6cf0100 00000000 0c 04 0000 0000000000000000"
+    " 00000000 00000000 00000000 00000000"
+    " 5c00530079007300740065006d0052006f006f0074005c00530079007300740065006d00330032005c006400"
+    "7200690076006500720073005c007200610073006c003200740070002e007300790073000000";
+/* DCStart: Image group type 3 version 3, SysmonDrv.sys with a time stamp. */
+static const char HEX_IMAGE_DCSTART[] =
+    "0000da4402f8ffff 0010020000000000 00000000 fc6c0200 883c7f5d 00 01 0000 0000000000000000"
+    " 00000000 00000000 00000000 00000000"
+    " 5c00530079007300740065006d0052006f006f0074005c005300790073006d006f006e004400720076002e00"
+    "7300790073000000";
+
+static void decode_image_hex(uint8_t opcode, uint8_t version, unsigned ptr, const char *hex, size_t expect_len,
+                             etw_image_event *ev)
+{
+    uint8_t tmp[2048];
+    size_t n = hex_to_bytes(hex, tmp, sizeof tmp);
+    assert_int_equal(n, expect_len);
+    uint8_t *buf = exact_copy(tmp, n);
+    etw_image_decode(opcode, version, ptr, buf, n, ev);
+    free(buf);
+}
+
+static void assert_image_spans_within(const etw_image_event *ev, size_t len)
+{
+    for (int f = 0; f < ETW_IMAGE_FIELD_COUNT; f++)
+        if (ev->span[f].len)
+            assert_true(ev->span[f].off + ev->span[f].len <= len);
+}
+
+/* The file name's UTF-16 span as UTF-8 (ASCII here). */
+static void image_name(const uint8_t *payload, const etw_image_event *ev, char *out, size_t cap)
+{
+    const ps_span s = ev->span[ETW_IMAGE_FILE_NAME];
+    size_t n = 0;
+    for (size_t i = 0; i + 1 < s.len && payload[s.off + i] && n + 1 < cap; i += 2)
+        out[n++] = (char)payload[s.off + i];
+    out[n] = '\0';
+}
+
+static void test_image_real_load_v3(void **state)
+{
+    UNUSED(state);
+    uint8_t tmp[256];
+    size_t len = hex_to_bytes(HEX_IMAGE_LOAD, tmp, sizeof tmp);
+    assert_int_equal(len, 152);
+    uint8_t *buf = exact_copy(tmp, len);
+    etw_image_event ev;
+    etw_image_decode(10, 3, 8, buf, len, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_OK);
+    assert_string_equal(ev.event_name, "Load");
+    assert_int_equal(ev.base, UINT64_C(0x7ff989ec0000));
+    assert_int_equal(ev.size, 0x69000);
+    assert_int_equal(ev.pid, 520);
+    assert_int_equal(ev.checksum, 0x6ee95);
+    assert_int_equal(ev.timestamp, 0xc067833b);
+    assert_int_equal(ev.signature_level, 0);
+    assert_int_equal(ev.signature_type, 0);
+    assert_int_equal(ev.default_base, UINT64_C(0x7ff989ec0000));
+    assert_span(ev.span[ETW_IMAGE_PID], 16, 4);
+    assert_span(ev.span[ETW_IMAGE_SIGNATURE_LEVEL], 28, 1);
+    assert_span(ev.span[ETW_IMAGE_RESERVED0], 30, 2);
+    assert_span(ev.span[ETW_IMAGE_DEFAULT_BASE], 32, 8);
+    assert_span(ev.span[ETW_IMAGE_RESERVED4], 52, 4);
+    assert_span(ev.span[ETW_IMAGE_FILE_NAME], 56, 96); /* PerfView: HostOffset(44, 3) */
+    char name[128], text[256];
+    image_name(buf, &ev, name, sizeof name);
+    assert_string_equal(name, "\\Device\\HarddiskVolume3\\Windows\\System32\\es.dll");
+    etw_image_describe(&ev, name, text, sizeof text);
+    assert_string_equal(text, "Image load \\Device\\HarddiskVolume3\\Windows\\System32\\es.dll pid 520");
+    free(buf);
+}
+
+static void test_image_real_kernel_unload_and_dcstart(void **state)
+{
+    UNUSED(state);
+    etw_image_event ev;
+    decode_image_hex(2, 3, 8, HEX_IMAGE_UNLOAD, 138, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_OK);
+    assert_int_equal(ev.base, UINT64_C(0xfffff80241f10000));
+    assert_int_equal(ev.size, 0x22000);
+    assert_int_equal(ev.pid, 0);
+    assert_int_equal(ev.checksum, 0x1cfd6);
+    assert_int_equal(ev.signature_level, 12);
+    assert_int_equal(ev.signature_type, 4);
+    assert_int_equal(ev.default_base, 0);
+    assert_span(ev.span[ETW_IMAGE_FILE_NAME], 56, 82);
+    char text[256];
+    etw_image_describe(&ev, "\\SystemRoot\\System32\\drivers\\rasl2tp.sys", text, sizeof text);
+    assert_string_equal(text, "Image unload \\SystemRoot\\System32\\drivers\\rasl2tp.sys pid 0");
+
+    decode_image_hex(3, 3, 8, HEX_IMAGE_DCSTART, 108, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_OK);
+    assert_int_equal(ev.base, UINT64_C(0xfffff80244da0000));
+    assert_int_equal(ev.timestamp, 1568619656); /* 2019-09-16 07:40:56 UTC */
+    assert_int_equal(ev.signature_type, 1);
+    etw_image_describe(&ev, NULL, text, sizeof text);
+    assert_string_equal(text, "Image DCStart pid 0");
+}
+
+static void test_image_v2_32bit_and_v1(void **state)
+{
+    UNUSED(state);
+    etw_image_event ev;
+    /* version 2, 4-byte pointers: Reserved0 is 4 bytes, the name at 44 (PerfView: HostOffset(44, 3)) */
+    decode_image_hex(4, 2, 4,
+                     "00003070 00300100 8b130000 0300dec0 03f15365 00000000 00003170"
+                     " 00000000 00000000 00000000 00000000 6100 2e00 6400 6c00 6c00 0000",
+                     56, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_OK);
+    assert_string_equal(ev.event_name, "DCEnd");
+    assert_int_equal(ev.base, 0x70300000);
+    assert_int_equal(ev.size, 0x13000);
+    assert_int_equal(ev.pid, 5003);
+    assert_int_equal(ev.checksum, 0xc0de0003);
+    assert_int_equal(ev.timestamp, 1700000003);
+    assert_span(ev.span[ETW_IMAGE_RESERVED0], 20, 4);
+    assert_int_equal(ev.span[ETW_IMAGE_SIGNATURE_LEVEL].len, 0);
+    assert_int_equal(ev.default_base, 0x70310000);
+    assert_span(ev.span[ETW_IMAGE_FILE_NAME], 44, 12);
+    /* version 1 Load: base, size, pid, name at 2P + 4 */
+    decode_image_hex(10, 1, 8, "0000500000000000 0050010000000000 8d130000 6100 0000", 24, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_OK);
+    assert_int_equal(ev.pid, 5005);
+    assert_int_equal(ev.span[ETW_IMAGE_CHECKSUM].len, 0);
+    assert_span(ev.span[ETW_IMAGE_FILE_NAME], 20, 4);
+}
+
+static void test_image_kernel_base_and_hypercall_page(void **state)
+{
+    UNUSED(state);
+    etw_image_event ev;
+    decode_image_hex(33, 2, 8, "00b04a4202f8ffff", 8, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_OK);
+    assert_int_equal(ev.base, UINT64_C(0xfffff802424ab000));
+    char text[64];
+    etw_image_describe(&ev, NULL, text, sizeof text);
+    assert_string_equal(text, "Image KernelBase 0xfffff802424ab000");
+    decode_image_hex(34, 2, 8, "0000314202f8ffff", 8, &ev);
+    assert_int_equal(ev.hypercall_page, UINT64_C(0xfffff80242310000));
+    assert_int_equal(ev.span[ETW_IMAGE_BASE].len, 0);
+    etw_image_describe(&ev, NULL, text, sizeof text);
+    assert_string_equal(text, "Image HypercallPage 0xfffff80242310000");
+    decode_image_hex(34, 2, 4, "00003142", 4, &ev);
+    assert_int_equal(ev.hypercall_page, 0x42310000);
+}
+
+static void image_truncate_all(uint8_t opcode, uint8_t version, unsigned ptr, const char *hex, size_t full_len,
+                               size_t pid_end)
+{
+    uint8_t full[256];
+    assert_int_equal(hex_to_bytes(hex, full, sizeof full), full_len);
+    for (size_t len = 0; len < full_len; len++) {
+        uint8_t *buf = exact_copy(full, len);
+        etw_image_event ev;
+        etw_image_decode(opcode, version, ptr, buf, len, &ev);
+        assert_int_equal(status_of(&ev.problems), ETW_IMAGE_TRUNCATED);
+        assert_image_spans_within(&ev, len);
+        assert_int_equal(ev.span[ETW_IMAGE_PID].len, len >= pid_end && pid_end ? 4 : 0);
+        char text[256];
+        etw_image_describe(&ev, NULL, text, sizeof text);
+        assert_true(strncmp(text, "Image ", 6) == 0);
+        ps_problems_clear(&ev.problems);
+        free(buf);
+    }
+}
+
+static void test_image_truncated_every_length(void **state)
+{
+    UNUSED(state);
+    image_truncate_all(10, 3, 8, HEX_IMAGE_LOAD, 152, 20);
+    image_truncate_all(2, 3, 8, HEX_IMAGE_UNLOAD, 138, 20);
+    image_truncate_all(33, 2, 8, "00b04a4202f8ffff", 8, 0);
+}
+
+static void test_image_hostile_names(void **state)
+{
+    UNUSED(state);
+    /* no terminator, an odd last byte: the name spans to the end, and that is a truncation */
+    etw_image_event ev;
+    decode_image_hex(10, 1, 4, "00000010 00100000 04000000 6100 62", 15, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_TRUNCATED);
+    assert_span(ev.span[ETW_IMAGE_FILE_NAME], 12, 3);
+    ps_problems_clear(&ev.problems);
+    /* 1 MB of 'A' without a NUL */
+    size_t len = 20 + (1u << 20);
+    uint8_t *big = calloc(1, len);
+    assert_non_null(big);
+    for (size_t i = 20; i < len; i += 2)
+        big[i] = 'A';
+    etw_image_decode(10, 1, 8, big, len, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_TRUNCATED);
+    assert_span(ev.span[ETW_IMAGE_FILE_NAME], 20, len - 20);
+    ps_problems_clear(&ev.problems);
+    free(big);
+    /* a NUL at once: an empty name, then trailing bytes */
+    decode_image_hex(10, 1, 4, "00000010 00100000 04000000 0000 eeee", 16, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_TRAILING);
+    assert_span(ev.span[ETW_IMAGE_FILE_NAME], 12, 2);
+    assert_int_equal(ps_problems_first(&ev.problems)->offset, 14);
+    assert_int_equal(ps_problems_first(&ev.problems)->length, 2);
+    ps_problems_clear(&ev.problems);
+}
+
+static void test_image_unknown_event_and_version(void **state)
+{
+    UNUSED(state);
+    etw_image_event ev;
+    char text[128];
+    decode_image_hex(128, 2, 8, HEX_IMAGE_LOAD, 152, &ev);
+    assert_int_equal(status_of(&ev.problems), ETW_IMAGE_UNKNOWN_EVENT);
+    assert_null(ev.event_name);
+    assert_int_equal(ev.span[ETW_IMAGE_BASE].len, 0);
+    assert_string_equal(ps_problems_first(&ev.problems)->message, "Image opcode 128 is not a known event");
+    etw_image_describe(&ev, NULL, text, sizeof text);
+    assert_string_equal(text, "Image unknown event 128");
+    ps_problems_clear(&ev.problems);
+    const struct {
+        uint8_t opcode, version;
+        const char *message;
+    } unknown[] = {
+        {2, 1, "Image Unload version 1 is unknown (2 and 3 are decoded)"},
+        {10, 0, "Image Load version 0 is unknown (1, 2 and 3 are decoded)"},
+        {10, 4, "Image Load version 4 is unknown (1, 2 and 3 are decoded)"},
+        {33, 3, "Image KernelBase version 3 is unknown (2 is decoded)"},
+    };
+    for (size_t i = 0; i < COUNT(unknown); i++) {
+        decode_image_hex(unknown[i].opcode, unknown[i].version, 8, HEX_IMAGE_LOAD, 152, &ev);
+        assert_int_equal(status_of(&ev.problems), ETW_IMAGE_UNKNOWN_VERSION);
+        assert_string_equal(ps_problems_first(&ev.problems)->message, unknown[i].message);
+        assert_int_equal(ev.span[ETW_IMAGE_BASE].len, 0);
+        ps_problems_clear(&ev.problems);
+    }
+    decode_image_hex(2, 1, 8, HEX_IMAGE_LOAD, 152, &ev);
+    etw_image_describe(&ev, "x.dll", text, sizeof text);
+    assert_string_equal(text, "Image Unload version 1, not decoded");
+    ps_problems_clear(&ev.problems);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1647,6 +1999,16 @@ int main(void)
         cmocka_unit_test(test_proc_unknown_version),
         cmocka_unit_test(test_proc_unknown_event),
         cmocka_unit_test(test_proc_describe_dcstart),
+        cmocka_unit_test(test_proc_real_terminate),
+        cmocka_unit_test(test_proc_perfctr_both_widths),
+        cmocka_unit_test(test_proc_v2_events_other_versions),
+        cmocka_unit_test(test_image_real_load_v3),
+        cmocka_unit_test(test_image_real_kernel_unload_and_dcstart),
+        cmocka_unit_test(test_image_v2_32bit_and_v1),
+        cmocka_unit_test(test_image_kernel_base_and_hypercall_page),
+        cmocka_unit_test(test_image_truncated_every_length),
+        cmocka_unit_test(test_image_hostile_names),
+        cmocka_unit_test(test_image_unknown_event_and_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include <glib.h>
 
+#include "etw_image.h"
 #include "etw_net.h"
 #include "etw_process.h"
 #include "etw_record.h"
@@ -111,6 +112,17 @@ static inline void fuzz_decode_record(const uint8_t *buf, size_t len)
         char info[256];
         etw_proc_describe(&ev, image, info, sizeof info);
         g_free(image);
+        ps_problems_clear(&ev.problems);
+        break;
+    }
+    case ETW_PROVIDER_IMAGE: {
+        etw_image_event ev;
+        etw_image_decode(rec.opcode, rec.version, (rec.flags & ETW_FLAG_32_BIT_HEADER) ? 4 : 8, payload,
+                         rec.user_data.len, &ev);
+        fuzz_check_spans(ev.span, ETW_IMAGE_FIELD_COUNT, rec.user_data.len);
+        fuzz_check_problems(&ev.problems, rec.user_data.len);
+        char info[256];
+        etw_image_describe(&ev, NULL, info, sizeof info);
         ps_problems_clear(&ev.problems);
         break;
     }
