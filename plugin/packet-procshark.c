@@ -361,16 +361,21 @@ static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int end
                                o->other_pid, o->other_frame);
 }
 
+static bool any_records(void)
+{
+    for (unsigned s = 0; s < PS_SOURCE_COUNT; s++)
+        if (ps_corr_first_record_frame(corr, s))
+            return true;
+    return false;
+}
+
 static void show_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
 {
     ps_attribution who;
     const bool provisional = !PINFO_FD_VISITED(pinfo);
     if (!ps_corr_packet(corr, pinfo->num, provisional, &who))
         return;
-    bool any_records = false;
-    for (unsigned s = 0; s < PS_SOURCE_COUNT; s++)
-        any_records = any_records || ps_corr_first_record_frame(corr, s);
-    const bool incomplete = provisional && (!who.src.known || !who.dst.known) && any_records;
+    const bool incomplete = provisional && (!who.src.known || !who.dst.known) && any_records();
     if (tree && (who.src.known || who.dst.known || incomplete)) {
         /* One protocol item with both ends inside, its text a summary as TCP's is. */
         proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
@@ -439,26 +444,16 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
                                (double)info.clock_offset / 1e9, ps_sources[info.source]->name, info.clock_samples);
 }
 
-/* Fields whose use makes the subtree worth building when it is not displayed. */
-static int *const shown_fields[] = {&proto_procshark, &hf_pid, &hf_name, &hf_source, &hf_match, &hf_event_frame,
-                                    &hf_packet_frame, &hf_tcp_stream, &hf_expert, &hf_expert_message,
-                                    &hf_decided_count, &hf_decided_first, &hf_decided_last,
-                                    &hf_end[0], &hf_end_pid[0], &hf_end_name[0], &hf_end_container[0],
-                                    &hf_end_source[0], &hf_end_match[0], &hf_end_event_frame[0],
-                                    &hf_end[1], &hf_end_pid[1], &hf_end_name[1], &hf_end_container[1],
-                                    &hf_end_source[1], &hf_end_match[1], &hf_end_event_frame[1]};
-
-/* Whether anyone looks at our items: a displayed tree, a filter or a printed field. */
+/* Whether anyone looks at our items: a displayed tree, a filter or a printed field. Wireshark marks
+ * a protocol referenced when any of its fields is, so one check covers every proc field; the
+ * expert fields belong to Wireshark's own protocol. */
 static bool items_wanted(proto_tree *tree)
 {
     if (!tree)
         return false;
-    if (PTREE_DATA(tree)->visible)
-        return true;
-    for (size_t i = 0; i < G_N_ELEMENTS(shown_fields); i++)
-        if (*shown_fields[i] > 0 && proto_field_is_referenced(tree, *shown_fields[i]))
-            return true;
-    return false;
+    return PTREE_DATA(tree)->visible || proto_field_is_referenced(tree, proto_procshark) ||
+           (hf_expert > 0 && proto_field_is_referenced(tree, hf_expert)) ||
+           (hf_expert_message > 0 && proto_field_is_referenced(tree, hf_expert_message));
 }
 
 static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
