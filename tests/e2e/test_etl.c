@@ -968,34 +968,113 @@ static void test_perfview_fixture(void **state)
     g_free(etl);
 }
 
-/* PerfView's compressed kernel trace net.4.5.2.x64.etl (a relogged Windows 8 kernel and CLR trace,
- * 360 buffers, 359 compressed; MIT, too large to commit: read from ../shared/samples/etl/perfview/
- * where present). Its event counts by kind are those of PerfView's own baseline
- * (net.4.5.2.x64.baseline.txt), its total dissect.etl's. */
+/* A kernel event kind as procshark names it (class and opcode) and PerfView counts it. */
+typedef struct {
+    const char *group, *opcode;
+    unsigned count;
+} kernel_count;
+
+typedef struct {
+    const char *file, *summary;
+    unsigned events;
+    const kernel_count *counts;
+    size_t n_counts;
+    unsigned samples, idle_samples;
+} perfview_trace;
+
+/* PerfInfo/Sample events whose thread is 0 and that ran no DPC or interrupt: the idle thread's,
+ * which PerfView's TraceLog leaves out of its counts ("Don't count process 0 (idle) unless they
+ * are executing DPCs or ISRs"). Payload: a 64-bit instruction pointer, ThreadId, Count, flags. */
+static unsigned idle_samples(const char *capture, unsigned *all)
+{
+    char *out = tshark_ok((const char *const[]){"-r", capture, "-Y",
+                                               "etw.provider_name == \"PerfInfo\" && etw.descriptor.opcode == 46",
+                                               "-T", "fields", "-e", "etwdata.data", NULL});
+    gchar **lines = g_strsplit(out, "\n", -1);
+    unsigned idle = 0;
+    *all = 0;
+    for (gchar **l = lines; *l && **l; l++) {
+        assert_int_equal(strlen(*l), 32); /* 16 bytes */
+        unsigned tid = 0, flags = 0;
+        for (int i = 3; i >= 0; i--) {
+            unsigned byte = 0;
+            assert_int_equal(sscanf(*l + 16 + 2 * i, "%2x", &byte), 1);
+            tid = tid << 8 | byte;
+        }
+        assert_int_equal(sscanf(*l + 28, "%2x", &flags), 1);
+        idle += tid == 0 && (flags & 3) == 0;
+        (*all)++;
+    }
+    g_strfreev(lines);
+    g_free(out);
+    return idle;
+}
+
+/* PerfView's compressed kernel traces (tests/fixtures/etl/README.md): the events of every kernel
+ * kind that PerfView's own baseline counts (net.4.5.2.*.baseline.txt, "COUNT Windows Kernel/..."),
+ * the total of events dissect.etl's, no expert info at all. */
 static void test_perfview_kernel(void **state)
 {
     (void)state;
-    SAMPLE_OR_SKIP(etl, "perfview/net.4.5.2.x64.etl");
-    char *out = CONVERT(etl, "perfview-kernel.pcapng", 0, "179474 read, 179474 written, 0 rejected",
-                        "360 buffers (359 compressed, 0 rejected), 179474 events: 179474 ETW records");
-    GPtrArray *rows = FRAMES(out, "etw.provider_name", "etw.descriptor.opcode");
-    assert_int_equal(rows->len, 179474);
-    const struct {
-        const char *group, *opcode;
-        unsigned count;
-    } baseline[] = {
-        {"TcpIp", "27", 250}, {"TcpIp", "26", 240},   {"UdpIp", "11", 19},  {"UdpIp", "27", 10},
-        {"UdpIp", "10", 1},   {"UdpIp", "26", 6},     {"DiskIo", "10", 1208}, {"DiskIo", "12", 1208},
-        {"DiskIo", "11", 21}, {"DiskIo", "13", 21},   {"DiskIo", "14", 2},  {"DiskIo", "15", 2},
-        {"Process", "3", 32}, {"Process", "4", 32},   {"Process", "39", 2}, {"Process", "1", 1},
-        {"Process", "2", 1},  {"Process", "33", 32},  {"Thread", "1", 9},   {"Thread", "2", 15},
-        {"PerfInfo", "73", 1}, {"PerfInfo", "74", 1},
+    static const kernel_count x64[] = {
+        {"TcpIp", "26", 240},       {"TcpIp", "27", 250},        {"UdpIp", "10", 1},           {"UdpIp", "11", 19},
+        {"UdpIp", "26", 6},         {"UdpIp", "27", 10},         {"DiskIo", "10", 1208},       {"DiskIo", "11", 21},
+        {"DiskIo", "12", 1208},     {"DiskIo", "13", 21},        {"DiskIo", "14", 2},          {"DiskIo", "15", 2},
+        {"Image", "10", 35},        {"Image", "2", 32},          {"Image", "3", 1763},         {"Image", "4", 1766},
+        {"Image", "33", 1},         {"Process", "1", 1},         {"Process", "2", 1},          {"Process", "3", 32},
+        {"Process", "4", 32},       {"Process", "39", 2},        {"Process", "32", 1},         {"Process", "33", 32},
+        {"Process", "10", 0},       {"Thread", "1", 9},          {"Thread", "2", 15},          {"PerfInfo", "73", 1},
+        {"PerfInfo", "74", 1},      {"PageFault", "32", 153},    {"SystemConfig", "10", 1},    {"SystemConfig", "11", 1},
+        {"SystemConfig", "12", 1},  {"SystemConfig", "13", 3},   {"SystemConfig", "15", 157},  {"SystemConfig", "16", 1},
+        {"SystemConfig", "17", 1},  {"SystemConfig", "22", 78},  {"SystemConfig", "23", 2},    {"SystemConfig", "25", 1},
+        {"EventTraceEvent", "0", 1}, {"EventTraceEvent", "5", 3}, {"EventTraceEvent", "8", 2}, {"EventTraceEvent", "32", 2},
     };
-    for (size_t k = 0; k < G_N_ELEMENTS(baseline); k++)
-        assert_int_equal(count_rows(rows, baseline[k].group, baseline[k].opcode), baseline[k].count);
-    g_ptr_array_free(rows, TRUE);
-    g_free(out);
-    g_free(etl);
+    static const kernel_count x86[] = {
+        {"TcpIp", "10", 2},         {"TcpIp", "11", 1},          {"TcpIp", "13", 1},           {"TcpIp", "15", 1},
+        {"TcpIp", "26", 232},       {"TcpIp", "27", 241},        {"UdpIp", "10", 16},          {"UdpIp", "11", 14},
+        {"UdpIp", "26", 12},        {"UdpIp", "27", 6},          {"DiskIo", "10", 2339},       {"DiskIo", "11", 50},
+        {"DiskIo", "12", 2339},     {"DiskIo", "13", 50},        {"DiskIo", "14", 4},          {"DiskIo", "15", 4},
+        {"Image", "10", 57},        {"Image", "2", 47},          {"Image", "3", 1810},         {"Image", "4", 1820},
+        {"Image", "33", 1},         {"Process", "1", 1},         {"Process", "2", 1},          {"Process", "3", 35},
+        {"Process", "4", 35},       {"Process", "39", 2},        {"Process", "32", 1},         {"Process", "33", 35},
+        {"Process", "10", 0},       {"Thread", "1", 16},         {"Thread", "2", 29},          {"PerfInfo", "73", 1},
+        {"PerfInfo", "74", 1},      {"PageFault", "32", 394},    {"SystemConfig", "10", 1},    {"SystemConfig", "11", 1},
+        {"SystemConfig", "12", 1},  {"SystemConfig", "13", 3},   {"SystemConfig", "15", 157},  {"SystemConfig", "16", 1},
+        {"SystemConfig", "17", 1},  {"SystemConfig", "22", 78},  {"SystemConfig", "23", 2},    {"SystemConfig", "25", 1},
+        {"EventTraceEvent", "0", 1}, {"EventTraceEvent", "5", 3}, {"EventTraceEvent", "8", 2}, {"EventTraceEvent", "32", 2},
+    };
+    static const perfview_trace traces[] = {
+        {"net.4.5.2.x64.etl", "360 buffers (359 compressed, 0 rejected), 179474 events: 179474 ETW records", 179474, x64,
+         G_N_ELEMENTS(x64), 79528, 73208},
+        {"net.4.5.2.x86.etl", "276 buffers (275 compressed, 0 rejected), 168298 events: 168298 ETW records", 168298, x86,
+         G_N_ELEMENTS(x86), 88809, 81999},
+    };
+    for (size_t t = 0; t < G_N_ELEMENTS(traces); t++) {
+        const perfview_trace *pv = &traces[t];
+        char *etl = g_build_filename(fixtures_dir, pv->file, NULL);
+        char *read = g_strdup_printf("%u read, %u written, 0 rejected", pv->events, pv->events);
+        char *out = CONVERT(etl, "perfview-kernel.pcapng", 0, read, pv->summary);
+        GPtrArray *rows = FRAMES(out, "etw.provider_name", "etw.descriptor.opcode");
+        assert_int_equal(rows->len, pv->events);
+        for (size_t k = 0; k < pv->n_counts; k++) {
+            const unsigned n = count_rows(rows, pv->counts[k].group, pv->counts[k].opcode);
+            if (n != pv->counts[k].count)
+                print_error("%s: %s opcode %s: %u events, PerfView counts %u\n", pv->file, pv->counts[k].group,
+                            pv->counts[k].opcode, n, pv->counts[k].count);
+            assert_int_equal(n, pv->counts[k].count);
+        }
+        g_ptr_array_free(rows, TRUE);
+        /* PerfInfo/Sample: PerfView's count (6,320 and 6,810) is the samples of threads other than idle. */
+        unsigned samples = 0;
+        assert_int_equal(idle_samples(out, &samples), pv->idle_samples);
+        assert_int_equal(samples, pv->samples);
+        char *expert = tshark_ok((const char *const[]){"-r", out, "-q", "-z", "expert", NULL});
+        assert_string_equal(expert, "");
+        g_free(expert);
+        g_free(out);
+        g_free(read);
+        g_free(etl);
+    }
 }
 
 /* Damaged compressed buffers: one message for each, in file order with its byte offset, the same
