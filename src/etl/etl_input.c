@@ -132,8 +132,12 @@ struct etl_input {
     recent_packet recent[FOLD_RECENT];
     unsigned recent_next;
     etl_input_stats stats;
-    GPtrArray *queued; /* rejects found while reading ahead, "where\treason", given out first */
-    GPtrArray *tail;   /* rejects past the last buffer indexed (where the walk stopped), given out last */
+    /* Problems are given out in file order (by buffer, then as found in it), though the merge reads
+     * the processors' buffers in time order: each waits until every buffer before its own is read. */
+    GSequence *problems;   /* problem, by buffer then found */
+    uint64_t problems_found;
+    uint8_t *buffer_done;  /* indexed: per buffer, its events and problems all read */
+    uint64_t first_unread; /* indexed: the first buffer not done; its own problems may go out */
     uint8_t *plain;    /* a compressed buffer's decompressed bytes, before they go to their stream */
     size_t plain_capacity;
     uint32_t logical_size; /* the logfile header's buffer size: what a buffer decompresses to at most */
@@ -226,16 +230,45 @@ static void where_at(const etl_input *r, const buffer_ref *ref, uint64_t inner, 
         g_snprintf(out, size, "%s: buffer %" PRIu64 " at byte %" PRIu64, r->name, ref->index, ref->offset + inner);
 }
 
-static void queue_line(GPtrArray *queue, const etl_input *r, const buffer_ref *ref, uint64_t inner, const char *fmt,
-                       va_list ap) G_GNUC_PRINTF(5, 0);
-static void queue_line(GPtrArray *queue, const etl_input *r, const buffer_ref *ref, uint64_t inner, const char *fmt,
-                       va_list ap)
+typedef struct {
+    uint64_t buffer; /* the buffer it is given out with */
+    uint64_t found;  /* its rank among the problems found */
+    char *where, *reason;
+} problem;
+
+static gint problem_order(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    const problem *x = a, *y = b;
+    if (x->buffer != y->buffer)
+        return x->buffer < y->buffer ? -1 : 1;
+    return x->found < y->found ? -1 : x->found > y->found;
+}
+
+static void problem_free(gpointer p)
+{
+    problem *x = p;
+    g_free(x->where);
+    g_free(x->reason);
+    g_free(x);
+}
+
+/* Takes where and reason. */
+static void add_problem(etl_input *r, uint64_t buffer, char *where, char *reason)
+{
+    problem *x = g_new(problem, 1);
+    *x = (problem){buffer, r->problems_found++, where, reason};
+    g_sequence_insert_sorted(r->problems, x, problem_order, NULL);
+}
+
+static void add_problem_at(etl_input *r, uint64_t buffer, const buffer_ref *ref, uint64_t inner, const char *fmt,
+                           va_list ap) G_GNUC_PRINTF(5, 0);
+static void add_problem_at(etl_input *r, uint64_t buffer, const buffer_ref *ref, uint64_t inner, const char *fmt,
+                           va_list ap)
 {
     char where[160];
     where_at(r, ref, inner, where, sizeof where);
-    char *reason = g_strdup_vprintf(fmt, ap);
-    g_ptr_array_add(queue, g_strdup_printf("%s\t%s", where, reason));
-    g_free(reason);
+    add_problem(r, buffer, g_strdup(where), g_strdup_vprintf(fmt, ap));
 }
 
 /* A problem at a place in the buffer `ref` (see where_at). */
@@ -245,22 +278,42 @@ static void queue_reject_in(etl_input *r, const buffer_ref *ref, uint64_t inner,
 {
     va_list ap;
     va_start(ap, fmt);
-    queue_line(r->queued, r, ref, inner, fmt, ap);
+    add_problem_at(r, ref->index, ref, inner, fmt, ap);
     va_end(ap);
 }
 
-/* A problem at a byte of the file, in the buffer numbered `buffer`; to `queue`. */
-static void queue_reject_to(etl_input *r, GPtrArray *queue, uint64_t buffer, uint64_t offset, const char *fmt, ...)
+/* A problem at a place in the buffer `ref`, learnt while reading the buffer numbered `buffer`. */
+static void reject_learnt(etl_input *r, uint64_t buffer, const buffer_ref *ref, uint64_t inner, const char *fmt, ...)
     G_GNUC_PRINTF(5, 6);
-static void queue_reject_to(etl_input *r, GPtrArray *queue, uint64_t buffer, uint64_t offset, const char *fmt, ...)
+static void reject_learnt(etl_input *r, uint64_t buffer, const buffer_ref *ref, uint64_t inner, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_problem_at(r, buffer, ref, inner, fmt, ap);
+    va_end(ap);
+}
+
+/* A problem at a byte of the file, in the buffer numbered `buffer`. */
+static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+static void queue_reject(etl_input *r, uint64_t buffer, uint64_t offset, const char *fmt, ...)
 {
     const buffer_ref ref = {.offset = offset, .index = buffer};
     va_list ap;
     va_start(ap, fmt);
-    queue_line(queue, r, &ref, 0, fmt, ap);
+    add_problem_at(r, buffer, &ref, 0, fmt, ap);
     va_end(ap);
 }
-#define queue_reject(r, buffer, offset, ...) queue_reject_to((r), (r)->queued, (buffer), (offset), __VA_ARGS__)
+
+/* Every event and problem of the buffer is read: the problems of the buffers after it may go out
+ * once those before it are done too. */
+static void buffer_read(etl_input *r, uint64_t index)
+{
+    if (!r->buffer_done || index >= r->stats.buffers)
+        return;
+    r->buffer_done[index] = 1;
+    while (r->first_unread < r->stats.buffers && r->buffer_done[r->first_unread])
+        r->first_unread++;
+}
 
 static cpu_stream *stream_of(etl_input *r, uint16_t processor)
 {
@@ -290,8 +343,7 @@ static void free_stream(gpointer p)
 static uint32_t buffer_stride(etl_input *r, const uint8_t *head, size_t got, uint64_t index, uint64_t at)
 {
     if (got < ETL_BUFFER_HEADER_SIZE) {
-        queue_reject_to(r, r->tail, index, at,
-                        "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
+        queue_reject(r, index, at, "the file ends inside a buffer header (%zu of 72 bytes): a truncated file?", got);
         r->stats.buffers_rejected++;
         return 0;
     }
@@ -302,10 +354,10 @@ static uint32_t buffer_stride(etl_input *r, const uint8_t *head, size_t got, uin
     /* A compressed buffer is as long as its compressed data, to the byte: its own size is the way on. */
     if (own >= ETL_BUFFER_HEADER_SIZE && own <= ETL_BUFFER_SIZE_MAX)
         return own;
-    queue_reject_to(r, r->tail, index, at,
-                    "a compressed buffer whose size field says %" PRIu32 " bytes, which no buffer has: the buffers "
-                    "after it cannot be found, so the rest of the file is not read",
-                    own);
+    queue_reject(r, index, at,
+                 "a compressed buffer whose size field says %" PRIu32 " bytes, which no buffer has: the buffers "
+                 "after it cannot be found, so the rest of the file is not read",
+                 own);
     r->stats.buffers_rejected++;
     return 0;
 }
@@ -320,6 +372,7 @@ static bool index_buffers(etl_input *r, uint64_t file_size)
 {
     uint64_t at = 0, index = 0;
     uint64_t asked = 0; /* headers before here were asked for, where the trace's stride puts them */
+    bool stopped = false;
     while (at < file_size) {
         for (; asked < file_size && asked < at + (uint64_t)INDEX_AHEAD * r->info.buffer_size; asked += r->info.buffer_size)
             posix_fadvise(r->fd, (off_t)asked, ETL_BUFFER_HEADER_SIZE, POSIX_FADV_WILLNEED);
@@ -330,6 +383,7 @@ static bool index_buffers(etl_input *r, uint64_t file_size)
         const uint32_t stride = buffer_stride(r, head, got, index, at);
         if (stride == 0) {
             index++;
+            stopped = true;
             break;
         }
         buffer_ref ref = {at, index, (uint32_t)MIN((uint64_t)stride, file_size - at), false};
@@ -338,6 +392,10 @@ static bool index_buffers(etl_input *r, uint64_t file_size)
         at += stride;
     }
     r->stats.buffers = index;
+    r->buffer_done = g_malloc0(index ? index : 1);
+    /* Where the walk stopped is no buffer of any processor: nothing of it is left to read. */
+    if (stopped)
+        buffer_read(r, index - 1);
     return true;
 }
 
@@ -499,6 +557,7 @@ static bool load_buffer(etl_input *r, cpu_stream *s, bool *io_error)
         }
         if (!buffer_ready(r, s, &ref)) {
             r->stats.buffers_rejected++;
+            buffer_read(r, ref.index);
             continue;
         }
         s->cur = ref;
@@ -522,6 +581,7 @@ static bool stream_peek(etl_input *r, cpu_stream *s)
         switch (etl_event_iter_next(&s->iter, &s->ev, &skipped)) {
         case ETL_NEXT_END:
             s->loaded = false;
+            buffer_read(r, s->cur.index);
             continue;
         case ETL_NEXT_SKIPPED: {
             const ps_problem *bad = ps_problems_first(&skipped);
@@ -624,8 +684,7 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     r->links = g_array_new(FALSE, FALSE, sizeof(ndis_link));
     r->pktmon_links = g_hash_table_new(g_direct_hash, g_direct_equal);
     r->components = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    r->queued = g_ptr_array_new_with_free_func(g_free);
-    r->tail = g_ptr_array_new_with_free_func(g_free);
+    r->problems = g_sequence_new(problem_free);
     r->streams = g_ptr_array_new_with_free_func(free_stream);
     r->heap = g_ptr_array_new();
     for (unsigned g = 0; g < G_N_ELEMENTS(r->kernel_names); g++) {
@@ -756,7 +815,8 @@ static etl_item_kind ndis_fragment(etl_input *r, const cpu_stream *s, etl_item *
     ndis_link *l = &g_array_index(r->links, ndis_link, link);
     if (kw & KW_PACKET_START) {
         if (l->pending) {
-            queue_reject_in(r, &l->pending_ref, l->pending_inner,
+            /* Reported with the buffer where it is learnt: its own went out before. */
+            reject_learnt(r, s->cur.index, &l->pending_ref, l->pending_inner,
                          "NDIS packet of %u bytes on IfIndex %" PRIu32 " without its last fragment (a new packet began)",
                          l->pending->len, lower);
             g_byte_array_set_size(l->pending, 0);
@@ -1020,16 +1080,18 @@ static etl_item_kind pktmon_packet_event(etl_input *r, const cpu_stream *s, etl_
 
 void etl_input_set_all_appearances(etl_input *r, bool all) { r->all_appearances = all; }
 
-static bool pop_queued(etl_input *r, etl_item *item)
+/* The first problem in file order, once every buffer before its own is read (any, at the end). */
+static bool pop_problem(etl_input *r, etl_item *item, bool at_end)
 {
-    if (r->queued->len == 0)
+    GSequenceIter *first = g_sequence_get_begin_iter(r->problems);
+    if (g_sequence_iter_is_end(first))
         return false;
-    char *line = g_ptr_array_steal_index(r->queued, 0);
-    char *tab = strchr(line, '\t');
-    *tab = '\0';
-    g_strlcpy(item->where, line, sizeof item->where);
-    g_strlcpy(item->reason, tab + 1, sizeof item->reason);
-    g_free(line);
+    const problem *x = g_sequence_get(first);
+    if (!at_end && r->buffer_done && x->buffer > r->first_unread)
+        return false;
+    g_strlcpy(item->where, x->where, sizeof item->where);
+    g_strlcpy(item->reason, x->reason, sizeof item->reason);
+    g_sequence_remove(first);
     r->stats.rejected++;
     return true;
 }
@@ -1068,17 +1130,10 @@ etl_item_kind etl_input_next(etl_input *r, etl_item *item)
     item->dropped = false;
     item->where[0] = item->reason[0] = '\0';
     for (;;) {
-        if (pop_queued(r, item))
+        if (pop_problem(r, item, r->heap->len == 0))
             return ETL_ITEM_REJECT;
-        if (r->heap->len == 0) {
-            if (pop_unfinished(r, item))
-                return ETL_ITEM_REJECT;
-            if (r->tail->len == 0)
-                return ETL_ITEM_END;
-            while (r->tail->len)
-                g_ptr_array_add(r->queued, g_ptr_array_steal_index(r->tail, 0));
-            continue;
-        }
+        if (r->heap->len == 0)
+            return pop_unfinished(r, item) ? ETL_ITEM_REJECT : ETL_ITEM_END;
         cpu_stream *s = r->heap->pdata[0];
         etl_item_kind k = ETL_ITEM_RECORD;
         if (!s->ev.classic && s->ev.id == NDIS_PACKET_FRAGMENT && memcmp(s->ev.guid, ndis_capture_guid, 16) == 0) {
@@ -1092,8 +1147,11 @@ etl_item_kind etl_input_next(etl_input *r, etl_item *item)
         } else if (is_pktmon(&s->ev, PKTMON_EVENT_COMPONENT)) {
             learn_component(r, &s->ev);
         }
-        if (k == ETL_ITEM_REJECT)
-            r->stats.rejected++;
+        if (k == ETL_ITEM_REJECT) { /* a bad packet event: in file order with the other problems */
+            add_problem(r, s->cur.index, g_strdup(item->where), g_strdup(item->reason));
+            item->where[0] = item->reason[0] = '\0';
+            k = ETL_ITEM_END;
+        }
         if (k == ETL_ITEM_RECORD) {
             make_record(r, &s->ev, &s->fields, item);
             item->ts_ns = filetime_ns(s->fields.timestamp);
@@ -1140,8 +1198,8 @@ void etl_input_free(etl_input *r)
     g_hash_table_destroy(r->pktmon_links);
     g_hash_table_destroy(r->components);
     g_array_free(r->interfaces, TRUE);
-    g_ptr_array_free(r->queued, TRUE);
-    g_ptr_array_free(r->tail, TRUE);
+    g_sequence_free(r->problems);
+    g_free(r->buffer_done);
     g_free(r->plain);
     g_ptr_array_free(r->heap, TRUE);
     g_ptr_array_free(r->streams, TRUE);
