@@ -206,16 +206,29 @@ static void make_record(etl_input *r, const etl_event *ev, const etw_record_fiel
 }
 
 
+/* A system header (32 or 64), group 0 type 0: the logfile header; ev is its first 8 bytes. */
+static bool logfile_header_event(const uint8_t *ev)
+{
+    return (ev[2] == ETL_HEADER_SYSTEM32 || ev[2] == ETL_HEADER_SYSTEM64) && ev[3] == 0xc0 && ev[6] == 0 && ev[7] == 0;
+}
+
 static bool header_event_at(const uint8_t *p, size_t len)
 {
-    /* A system header (32 or 64), group 0 type 0: the logfile header. */
-    return len >= ETL_BUFFER_HEADER_SIZE + 32 && (p[72 + 2] == ETL_HEADER_SYSTEM32 || p[72 + 2] == ETL_HEADER_SYSTEM64) &&
-           p[72 + 3] == 0xc0 && p[72 + 6] == 0 && p[72 + 7] == 0;
+    return len >= ETL_BUFFER_HEADER_SIZE + 32 && logfile_header_event(p + ETL_BUFFER_HEADER_SIZE);
 }
+
+static bool first_compressed(const uint8_t *head) { return ps_le16(head + 52) & ETL_BUFFER_FLAG_COMPRESSED; }
 
 bool etl_input_recognise(const uint8_t *head, size_t len)
 {
     etl_buffer_header h;
+    if (len > ETL_BUFFER_HEADER_SIZE && first_compressed(head)) {
+        /* Its header event's first bytes, decompressed from what there is of it. */
+        uint8_t ev[32];
+        size_t n = 0;
+        lzxpress_decompress(head + ETL_BUFFER_HEADER_SIZE, len - ETL_BUFFER_HEADER_SIZE, ev, sizeof ev, &n, NULL);
+        return n >= 8 && logfile_header_event(ev);
+    }
     return header_event_at(head, len) && etl_buffer_header_parse(head, len, &h, NULL);
 }
 
@@ -656,6 +669,73 @@ static void heap_push(GPtrArray *h, cpu_stream *s)
     }
 }
 
+/* The first buffer, read before anything is known of the trace but its own header. */
+typedef struct {
+    uint8_t *bytes;     /* uncompressed */
+    size_t len;         /* of them */
+    size_t capacity;    /* allocated, at least its header's (rewritten) size */
+    uint64_t consumed;  /* bytes read from the file */
+    uint32_t file_size; /* its size in the file */
+    uint64_t damage_at; /* compressed: where its data stop decompressing, in the file */
+    char *damage;       /* why, or NULL */
+} first_buffer;
+
+static bool read_first_plain(int fd, const uint8_t *head, uint32_t size, first_buffer *fb)
+{
+    size_t got = 0;
+    fb->bytes = g_malloc(size);
+    fb->capacity = fb->file_size = size;
+    memcpy(fb->bytes, head, ETL_BUFFER_HEADER_SIZE);
+    const bool ok = read_full(fd, fb->bytes + ETL_BUFFER_HEADER_SIZE, size - ETL_BUFFER_HEADER_SIZE, -1, &got);
+    fb->len = fb->consumed = ETL_BUFFER_HEADER_SIZE + got;
+    return ok;
+}
+
+/* A compressed first buffer (Windows leaves it uncompressed in every trace seen; dissect.etl reads
+ * one all the same): decompressed, its header rewritten as decompress_buffer does. fb->bytes NULL
+ * when it cannot be (why says so). */
+static bool read_first_packed(int fd, const uint8_t *head, first_buffer *fb, ps_problems *why)
+{
+    const uint32_t own = ps_le32(head), plain = ps_le32(head + 4);
+    if (own < ETL_BUFFER_HEADER_SIZE || own > ETL_BUFFER_SIZE_MAX || plain < ETL_BUFFER_HEADER_SIZE ||
+        plain > ETL_BUFFER_SIZE_MAX) {
+        ps_problems_add(why, 0, 0, 8, "its sizes (%" PRIu32 " bytes, %" PRIu32 " decompressed) are not a buffer's",
+                        own, plain);
+        return true;
+    }
+    uint8_t *packed = g_malloc(own);
+    memcpy(packed, head, ETL_BUFFER_HEADER_SIZE);
+    size_t got = 0;
+    const bool ok = read_full(fd, packed + ETL_BUFFER_HEADER_SIZE, own - ETL_BUFFER_HEADER_SIZE, -1, &got);
+    fb->consumed = ETL_BUFFER_HEADER_SIZE + got;
+    fb->file_size = own;
+    fb->capacity = align8(plain);
+    fb->bytes = g_malloc(fb->capacity);
+    memcpy(fb->bytes, head, ETL_BUFFER_HEADER_SIZE);
+    size_t n = 0;
+    ps_problems damage = {0};
+    /* What decompresses before any damage is read; the header event must be in it. */
+    lzxpress_decompress(packed + ETL_BUFFER_HEADER_SIZE, got, fb->bytes + ETL_BUFFER_HEADER_SIZE,
+                        plain - ETL_BUFFER_HEADER_SIZE, &n, &damage);
+    g_free(packed);
+    if (n == 0) {
+        const ps_problem *first = ps_problems_first(&damage);
+        ps_problems_add(why, 0, 0, 0, "it cannot be decompressed: %s", first ? first->message : "it holds no data");
+        ps_problems_clear(&damage);
+        g_clear_pointer(&fb->bytes, g_free);
+        return ok;
+    }
+    if (ps_problems_first(&damage)) {
+        fb->damage_at = ETL_BUFFER_HEADER_SIZE + ps_problems_first(&damage)->offset;
+        fb->damage = g_strdup(ps_problems_first(&damage)->message);
+    }
+    ps_problems_clear(&damage);
+    fb->len = ETL_BUFFER_HEADER_SIZE + n;
+    ps_put_le32(fb->bytes, (uint32_t)align8(fb->len));
+    ps_put_le32(fb->bytes + 8, (uint32_t)fb->len);
+    return ok;
+}
+
 etl_input *etl_input_open(int fd, const char *name, char **error)
 {
     uint8_t head[ETL_BUFFER_HEADER_SIZE];
@@ -670,7 +750,8 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     }
     etl_buffer_header bh;
     ps_problems why = {0};
-    if (got < sizeof head || !etl_buffer_header_parse(head, got, &bh, &why)) {
+    const bool packed = got == sizeof head && first_compressed(head);
+    if (got < sizeof head || (!packed && !etl_buffer_header_parse(head, got, &bh, &why))) {
         const ps_problem *header = ps_problems_first(&why);
         *error = g_strdup_printf("%s: not an ETL file: %s", name,
                                  header ? header->message : "shorter than a buffer header");
@@ -692,17 +773,20 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
         if (name)
             r->kernel_names[g].len = utf16_name(name, r->kernel_names[g].utf16, sizeof r->kernel_names[g].utf16);
     }
-    uint8_t *first = g_malloc(bh.buffer_size);
-    memcpy(first, head, sizeof head);
-    bool ok = read_full(fd, first + sizeof head, bh.buffer_size - sizeof head, -1, &got);
-    size_t len = sizeof head + got;
+    first_buffer fb = {0};
+    const bool ok = packed ? read_first_packed(fd, head, &fb, &why) : read_first_plain(fd, head, bh.buffer_size, &fb);
+    uint8_t *first = fb.bytes;
+    const size_t len = fb.len;
     etl_event ev;
     etl_event_iter it;
-    if (ok)
+    if (first)
         etl_buffer_header_parse(first, len, &bh, NULL);
-    etl_event_iter_init(&it, first, bh.data_end);
+    etl_event_iter_init(&it, first, first ? bh.data_end : 0);
     if (!ok)
         *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
+    else if (!first)
+        *error = g_strdup_printf("%s: not an ETL file: its first buffer is compressed, and %s", name,
+                                 ps_problems_first(&why)->message);
     else if (!header_event_at(first, len) || etl_event_iter_next(&it, &ev, NULL) != ETL_NEXT_EVENT)
         *error = g_strdup_printf("%s: not an ETL file: its first event is not the logfile header", name);
     else if (!etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, ev.pointer64 ? 8 : 4, &r->info, &why))
@@ -710,18 +794,22 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
     ps_problems_clear(&why);
     if (*error) {
         g_free(first);
+        g_free(fb.damage);
         etl_input_free(r);
         return NULL;
     }
     /* The first buffer's own size is the one just read: trust it over the header event's, which is
-     * still what a compressed buffer (whose first may be smaller) decompresses to. */
-    r->logical_size = MIN(MAX(r->info.buffer_size, bh.buffer_size), ETL_BUFFER_SIZE_MAX);
-    r->info.buffer_size = bh.buffer_size;
+     * still what a compressed buffer (whose first may be smaller) decompresses to. A compressed
+     * first buffer's size is that of its compressed bytes: the header event's stands. */
+    r->logical_size = MIN(MAX(r->info.buffer_size, packed ? 0 : bh.buffer_size), ETL_BUFFER_SIZE_MAX);
+    if (!packed)
+        r->info.buffer_size = bh.buffer_size;
 
     struct stat st;
     r->indexed = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     if (r->indexed) {
         g_free(first);
+        g_clear_pointer(&fb.damage, g_free); /* reported when its stream reads it again */
         if (!index_buffers(r, (uint64_t)st.st_size)) {
             *error = g_strdup_printf("%s: cannot read: %s", name, g_strerror(errno));
             etl_input_free(r);
@@ -731,19 +819,26 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
         /* A pipe: the buffer just read starts the one stream. */
         cpu_stream *s = stream_of(r, 0);
         s->buf = first;
-        s->capacity = bh.buffer_size;
-        s->cur = (buffer_ref){0, 0, (uint32_t)len, false};
+        s->capacity = fb.capacity;
+        s->cur = (buffer_ref){0, 0, (uint32_t)len, packed};
         s->header = bh;
         s->loaded = true;
         etl_event_iter_init(&s->iter, s->buf, bh.data_end);
-        r->file_offset = len;
+        r->file_offset = fb.consumed;
         r->stats.buffers = 1;
-        if (len < bh.buffer_size) {
+        r->stats.compressed = packed;
+        if (fb.consumed < fb.file_size) {
             r->eof = true;
-            queue_reject(r, 0, len, "the file ends inside its first buffer (%zu of %" PRIu32 " bytes): a truncated file?",
-                         len, bh.buffer_size);
+            queue_reject(r, 0, fb.consumed,
+                         "the file ends inside its first buffer (%" PRIu64 " of %" PRIu32 " bytes): a truncated file?",
+                         fb.consumed, fb.file_size);
+        } else if (fb.damage) {
+            queue_reject(r, 0, fb.damage_at,
+                         "its compressed data cannot be decompressed past here: %s: the events before are read",
+                         fb.damage);
         }
     }
+    g_free(fb.damage);
     for (guint i = 0; i < r->streams->len; i++) {
         cpu_stream *s = r->streams->pdata[i];
         if (!stream_peek(r, s)) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* etl_compress IN.etl OUT.etl: an uncompressed trace's buffers compressed as pktmon and relogged
- * traces have them (checked on the real ones), by tests/gen/lzxpress_pack.c, for the tests and the
- * benchmark. Buffer 0 (the logfile header) stays as it is. Every other buffer becomes its 72-byte
+/* etl_compress [--all] IN.etl OUT.etl: an uncompressed trace's buffers compressed as pktmon and
+ * relogged traces have them (checked on the real ones), by tests/gen/lzxpress_pack.c, for the tests
+ * and the benchmark. Buffer 0 (the logfile header) stays as it is, as Windows leaves it, but with
+ * --all. Every other buffer becomes its 72-byte
  * header, with BufferSize the header plus the compressed data, SavedOffset and Offset where its data
  * end (its SavedOffset, else Offset, else CurrentOffset) and BufferFlag 0x40 added, then its data
  * from byte 72 to that end, compressed. The buffers follow each other byte for byte.
@@ -31,10 +32,12 @@ static int fail(const char *what, const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: etl_compress IN.etl OUT.etl\n");
+    const int all = argc == 4 && strcmp(argv[1], "--all") == 0;
+    if (argc != 3 + all) {
+        fprintf(stderr, "usage: etl_compress [--all] IN.etl OUT.etl\n");
         return 2;
     }
+    argv += all;
     FILE *in = fopen(argv[1], "rb");
     if (!in)
         return fail("cannot open", argv[1]);
@@ -52,9 +55,10 @@ int main(int argc, char **argv)
         return fail("out of memory", argv[1]);
     memcpy(buf, head, HEADER);
     size_t got = fread(buf + HEADER, 1, size - HEADER, in);
-    if (got != size - HEADER || fwrite(buf, 1, size, out) != size)
+    if (got != size - HEADER || (!all && fwrite(buf, 1, size, out) != size))
         return fail("cannot copy buffer 0", argv[1]);
-    while ((got = fread(buf, 1, size, in)) > 0) {
+    got = size; /* --all: buffer 0 is the first to compress */
+    for (int first = all; first || (got = fread(buf, 1, size, in)) > 0; first = 0) {
         if (got != size)
             return fail("ends inside a buffer", argv[1]);
         uint32_t end = le32(buf + 4);
