@@ -1,8 +1,8 @@
 -- SPDX-License-Identifier: GPL-2.0-or-later
 -- procshark report: what procshark could not attribute, one row per frame.
 --   tshark -2 -q -r CAP -X lua_script:lua/reports/unmatched.lua [-X lua_script1:format=csv]
--- kind "record": a record describing one packet (an ETW send, receive, connect, accept or
---   retransmit event, a tracee net_packet_tcp event) that no packet matched (the plugin's expert
+-- kind "record": a record describing one packet (an ETW send, receive, connect, reconnect, accept
+--   or retransmit event, a tracee net_packet_tcp event) that no packet matched (the plugin's expert
 --   proc.unmatched_record); source etw or tracee, pid the record's, endpoint the socket it speaks
 --   for; reason "no packet matched".
 -- kind "packet": a TCP packet with no process known for either end; endpoint "src -> dst"; reason

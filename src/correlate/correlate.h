@@ -28,7 +28,7 @@ typedef enum {
     PS_CLAIM_NONE,     /* about a socket, but nothing the engine uses (a failed connect, no pid) */
     PS_CLAIM_PACKET,   /* one packet: its direction, seq, ack and flags */
     PS_CLAIM_DATA,     /* a payload of up to `size` bytes sent or received */
-    PS_CLAIM_OPEN,     /* the connection's first SYN, sent (connect) or received (accept) */
+    PS_CLAIM_OPEN,     /* the connection's SYN, sent (connect; reconnect: again) or received (accept) */
     PS_CLAIM_SOCKET,   /* the socket's owner, tied to no packet (a disconnect, a flow event) */
     PS_CLAIM_SNAPSHOT, /* a table row: the socket's owner from its creation on, whenever the row was taken */
 } ps_claim_kind;

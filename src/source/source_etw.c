@@ -24,7 +24,8 @@ static void endpoint_of(const etw_net_event *ev, const uint8_t *addr, uint16_t p
 }
 
 /* A send or retransmit carries data out of the local socket, a receive into it; connect sends the
- * first SYN, accept receives it; the rest name the owner only. A UDP receive's local socket is its
+ * first SYN, reconnect (logged when SYN is resent) sends it again, accept receives it; the rest name
+ * the owner only. A UDP receive's local socket is its
  * destination. */
 bool ps_etw_net_claim(const etw_net_event *ev, ps_claim *claim)
 {
@@ -55,6 +56,7 @@ bool ps_etw_net_claim(const etw_net_event *ev, ps_claim *claim)
         claim->kind = PS_CLAIM_DATA;
         break;
     case ETW_NET_CONNECT:
+    case ETW_NET_RECONNECT:
         claim->kind = PS_CLAIM_OPEN;
         claim->outgoing = true;
         break;

@@ -512,11 +512,11 @@ static void test_pktmon_with_kernel_network(void **state)
     if (!g_spawn_check_wait_status(status, NULL))
         print_error("pktmon_kn_etl: %s\n", err);
     assert_true(g_spawn_check_wait_status(status, NULL));
-    assert_non_null(strstr(err, "1422 events (22 Kernel-Network events made)"));
+    assert_non_null(strstr(err, "1428 events (28 Kernel-Network events made)"));
     g_free(err);
     run r;
     char *out = convert(etl, "pktmon-kn.pcapng", 0, &r);
-    expect_message(&r, "1422 events: 1016 ETW records");
+    expect_message(&r, "1428 events: 1022 ETW records");
     expect_message(&r, "406 pktmon packet events: 66 frames (28 of them drops)");
     run_clear(&r);
 
@@ -546,6 +546,52 @@ static void test_pktmon_with_kernel_network(void **state)
     assert_int_equal(packets, 36);
     assert_int_equal(by_event, 22);
     assert_true(header_pid_differs > 0);
+
+    /* The refused loopback attempts (all pktmon drops): each SYN, at each of its three drop places,
+     * names its client by the nearest connect or reconnect event; each RST names the client it
+     * refuses by the connection; the listener-less port (6469, 28194, 8080) names none, as nothing
+     * listened. 7890 to 63349, a connection older than the capture that no event describes, none. */
+    fields = tshark_ok((const char *const[]){"-2", "-r", out, "-Y", "tcp && ip.addr == 127.0.0.1", "-T", "fields",
+                                             "-E", "separator=,", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e",
+                                             "tcp.flags", "-e", "proc.src.pid", "-e", "proc.dst.pid", "-e",
+                                             "proc.src.match", "-e", "proc.dst.match", NULL});
+    lines = g_strsplit(fields, "\n", -1);
+    unsigned syns = 0, rsts = 0, unowned = 0;
+    for (gchar **l = lines; *l && **l; l++) {
+        gchar **f = g_strsplit(*l, ",", 7);
+        const unsigned sport = (unsigned)atoi(f[0]), dport = (unsigned)atoi(f[1]);
+        const bool syn = strcmp(f[2], "0x0002") == 0, rst = strcmp(f[2], "0x0014") == 0; /* SYN; RST+ACK */
+        const unsigned client = syn ? sport : dport;
+        const char *pid = client == 53165 ? "5312" : client == 53166 ? "14220" : "9744";
+        if (syn || rst)
+            assert_true(client == 53165 || client == 53166 || client == 53156 || client == 53167);
+        assert_string_equal(f[3], syn ? pid : "");
+        assert_string_equal(f[4], rst ? pid : "");
+        assert_string_equal(f[5], syn ? "event" : "");
+        assert_string_equal(f[6], rst ? "connection" : "");
+        syns += syn;
+        rsts += rst;
+        unowned += !syn && !rst && sport == 7890 && dport == 63349;
+        g_strfreev(f);
+    }
+    g_strfreev(lines);
+    g_free(fields);
+    assert_int_equal(syns, 18);
+    assert_int_equal(rsts, 7);
+    assert_int_equal(unowned, 1);
+
+    /* The events made for them: a connect in the client's context, a reconnect per resent SYN. */
+    fields = tshark_ok((const char *const[]){"-2", "-r", out, "-Y", "etwnet.event contains \"onnectIPV4\"", "-T",
+                                             "fields", "-E", "separator=,", "-e", "etwnet.event", "-e",
+                                             "etw.process_id", "-e", "etwnet.pid", "-e", "etwnet.sport", "-e",
+                                             "etwnet.dport", "-e", "etwnet.mss", "-e", "etwnet.rcvwinscale", NULL});
+    assert_string_equal(fields, "ConnectIPV4,5312,5312,53165,6469,65495,8\n"
+                                "ConnectIPV4,9744,9744,53156,28194,65495,8\n"
+                                "ReconnectIPV4,4,5312,53165,6469,,\n"
+                                "ConnectIPV4,14220,14220,53166,8080,65495,8\n"
+                                "ReconnectIPV4,4,5312,53165,6469,,\n"
+                                "ConnectIPV4,9744,9744,53167,28194,65495,8\n");
+    g_free(fields);
 
     /* One clock: the offset estimated from the exact matches is zero. */
     char *offset = tshark_ok((const char *const[]){"-2", "-r", out, "-Y", "proc.clock_offset", "-T", "fields", "-e",

@@ -25,11 +25,23 @@
 static const uint8_t kn_guid[16] = {0x49, 0x2a, 0xd4, 0x7d, 0x29, 0x53, 0x32, 0x48,
                                     0x8d, 0xfd, 0x43, 0xd9, 0x79, 0x15, 0x3a, 0x88};
 
-/* The processes given to the capture's TCP connections, by local port. */
+/* The processes given to the capture's TCP sockets, by local port: its connections to other hosts,
+ * then the clients of its refused loopback connection attempts (53156 and 53167, both to 28194, one
+ * program trying twice). */
 static const struct {
     uint16_t port;
     uint32_t pid;
-} owners[] = {{54899, 6380}, {54416, 11044}, {60031, 6380}};
+} owners[] = {{54899, 6380}, {54416, 11044}, {60031, 6380}, {53165, 5312}, {53156, 9744}, {53167, 9744},
+              {53166, 14220}};
+
+/* Kernel-Network ids (their opcodes alike) and payload sizes with a 64-bit connid. */
+enum { KN_SEND = 10, KN_RECV = 11, KN_CONNECT = 12, KN_RECONNECT = 16 };
+#define KN_SEND_LEN 40u
+#define KN_GEN_LEN 32u
+#define KN_CONN_LEN 48u
+
+/* Where a loopback client's connection attempt stands, to tell a new SYN from another appearance. */
+enum { ATTEMPT_SYN = 1, ATTEMPT_RST };
 
 typedef struct {
     uint64_t raw_time;
@@ -135,9 +147,9 @@ static void take_kn_event(const etl_event *ev, const uint8_t *raw, void *data)
     kn_samples *k = data;
     if (ev->classic || memcmp(ev->guid, kn_guid, 16) != 0)
         return;
-    GByteArray **slot = ev->id == 10 && ev->payload_len == 40   ? &k->send
-                        : ev->id == 11 && ev->payload_len == 32 ? &k->recv
-                                                                : NULL;
+    GByteArray **slot = ev->id == KN_SEND && ev->payload_len == KN_SEND_LEN   ? &k->send
+                        : ev->id == KN_RECV && ev->payload_len == KN_GEN_LEN ? &k->recv
+                                                                             : NULL;
     if (slot && !*slot) {
         *slot = g_byte_array_new();
         g_byte_array_append(*slot, raw, (guint)ev->size);
@@ -152,33 +164,122 @@ static uint32_t owner_of(uint16_t port)
     return 0;
 }
 
-/* A Kernel-Network event made from a real one: its header's time, process and thread, its payload's
- * PID, size and socket (saddr:sport the local end). */
-static void add_kn(GPtrArray *events, const GByteArray *sample, uint64_t raw_time, uint32_t header_pid, uint32_t pid,
-                   uint32_t size, const uint8_t local_ip[4], uint16_t local_port, const uint8_t remote_ip[4],
-                   uint16_t remote_port)
+/* A Kernel-Network event made from a real one: its header (id and opcode `id`, its time, process
+ * and thread) before a payload of `len` bytes (the manifest's layout of `id`) that starts with the
+ * template's fixed fields and ends with its connid, PID, size and socket (saddr:sport the local end)
+ * set. Returns the payload, for the fields of other layouts. */
+static uint8_t *add_kn(GPtrArray *events, const GByteArray *sample, uint16_t id, size_t len, uint64_t raw_time,
+                       uint32_t header_pid, uint32_t pid, uint32_t size, const uint8_t local_ip[4],
+                       uint16_t local_port, const uint8_t remote_ip[4], uint16_t remote_port)
 {
-    event *e = add_event(events, sample->data, sample->len, raw_time);
+    const size_t sample_len = ps_le16(sample->data + 40) == KN_SEND ? KN_SEND_LEN : KN_GEN_LEN;
+    const size_t head = sample->len - sample_len;
+    uint8_t payload[KN_CONN_LEN] = {0};
+    memcpy(payload, sample->data + head, MIN(len, sample_len) - 8);
+    memcpy(payload + len - 8, sample->data + sample->len - 8, 8);
+    event *e = add_event(events, sample->data, head, raw_time);
+    g_byte_array_append(e->bytes, payload, (guint)len);
     uint8_t *h = e->bytes->data;
+    ps_put_le16(h, (uint16_t)e->bytes->len);
     ps_put_le32(h + 8, header_pid == 4 ? 0 : 1000 + pid % 1000); /* a thread of its own */
     ps_put_le32(h + 12, header_pid);
     ps_put_le64(h + 16, raw_time);
-    uint8_t *p = h + e->bytes->len - (ps_le16(h + 40) == 10 ? 40 : 32);
+    ps_put_le16(h + 40, id);
+    h[45] = (uint8_t)id;
+    uint8_t *p = h + head;
     ps_put_le32(p, pid);
     ps_put_le32(p + 4, size);
     memcpy(p + 8, remote_ip, 4);
     memcpy(p + 12, local_ip, 4);
     ps_put_be16(p + 16, remote_port);
     ps_put_be16(p + 18, local_port);
+    return p;
 }
 
-/* Kernel-Network events for a pktmon packet event that carries TCP data over IPv4: a send for an
- * outgoing packet, a receive for an incoming one, at the time of the packet's first appearance
- * (tcpip.sys logs both on the one clock, microseconds apart). */
-static void describe_packet(const event *e, const kn_samples *kn, GPtrArray *out, GHashTable *seen)
+/* The options of a SYN as ConnectIPV4 reports them: mss, and whether SACK, time stamps and window
+ * scaling were offered (the shift in *wscale). */
+static void syn_options(const uint8_t *tcp, size_t hlen, uint16_t *mss, bool *sack, bool *ts, bool *ws,
+                        uint8_t *wscale)
+{
+    for (size_t at = 20; at < hlen && tcp[at] != 0;) {
+        if (tcp[at] == 1) {
+            at++;
+            continue;
+        }
+        if (at + 2 > hlen || tcp[at + 1] < 2 || at + tcp[at + 1] > hlen)
+            return;
+        const uint8_t kind = tcp[at], n = tcp[at + 1];
+        if (kind == 2 && n == 4) {
+            *mss = ps_be16(tcp + at + 2);
+        } else if (kind == 3 && n == 3) {
+            *ws = true;
+            *wscale = tcp[at + 2];
+        } else if (kind == 4) {
+            *sack = true;
+        } else if (kind == 8) {
+            *ts = true;
+        }
+        at += n;
+    }
+}
+
+/* A refused loopback connection attempt, as Kernel-Network logs it: connect() logs ConnectIPV4 (id
+ * 12) in the connecting process's context; each SYN resent after the listener-less end's RST logs
+ * ReconnectIPV4 (id 16) from tcpip.sys's retransmission timer, in the system's context. pktmon
+ * drops one SYN at several places microseconds apart: those appearances are one attempt. */
+static void describe_attempt(const event *e, const kn_samples *kn, GPtrArray *out, GHashTable *attempts,
+                             const uint8_t *ip, const uint8_t *tcp, size_t hlen)
+{
+    const uint16_t sport = ps_be16(tcp), dport = ps_be16(tcp + 2);
+    const uint8_t flags = tcp[13];
+    if (flags & 0x04) { /* RST: the attempt from dport to sport was refused */
+        char *key = g_strdup_printf("%u:%u", dport, sport);
+        if (GPOINTER_TO_INT(g_hash_table_lookup(attempts, key)) == ATTEMPT_SYN)
+            g_hash_table_replace(attempts, key, GINT_TO_POINTER(ATTEMPT_RST));
+        else
+            g_free(key);
+        return;
+    }
+    const uint32_t pid = owner_of(sport);
+    if ((flags & 0x12) != 0x02 || pid == 0)
+        return;
+    char *key = g_strdup_printf("%u:%u", sport, dport);
+    const int state = GPOINTER_TO_INT(g_hash_table_lookup(attempts, key));
+    if (state == ATTEMPT_SYN) {
+        g_free(key);
+        return;
+    }
+    g_hash_table_replace(attempts, key, GINT_TO_POINTER(ATTEMPT_SYN));
+    if (state == ATTEMPT_RST) {
+        add_kn(out, kn->recv, KN_RECONNECT, KN_GEN_LEN, e->raw_time, 4, pid, 0, ip + 12, sport, ip + 16, dport);
+        return;
+    }
+    uint16_t mss = 0;
+    bool sack = false, ts = false, ws = false;
+    uint8_t wscale = 0;
+    syn_options(tcp, hlen, &mss, &sack, &ts, &ws, &wscale);
+    uint8_t *p = add_kn(out, kn->send, KN_CONNECT, KN_CONN_LEN, e->raw_time, pid, pid, 0, ip + 12, sport, ip + 16,
+                        dport);
+    ps_put_le16(p + 20, mss);
+    ps_put_le16(p + 22, sack);
+    ps_put_le16(p + 24, ts);
+    ps_put_le16(p + 26, ws);
+    ps_put_le32(p + 28, ps_be16(tcp + 14)); /* the SYN's window, never scaled */
+    ps_put_le16(p + 32, wscale);
+    ps_put_le16(p + 34, 0); /* no answer told the peer's */
+    ps_put_le32(p + 36, 0);
+}
+
+/* Kernel-Network events for a pktmon packet event of TCP over IPv4: for data, a send for an outgoing
+ * packet, a receive for an incoming one, at the time of the packet's first appearance (tcpip.sys
+ * logs both on the one clock, microseconds apart); over loopback, the connection attempts. */
+static void describe_packet(const event *e, const kn_samples *kn, GPtrArray *out, GHashTable *seen,
+                            GHashTable *attempts)
 {
     const uint8_t *h = e->bytes->data;
-    if (h[2] != ETL_HEADER_EVENT64 || memcmp(h + 24, pktmon_provider_guid, 16) != 0 || ps_le16(h + 40) != 160)
+    const uint16_t id = ps_le16(h + 40);
+    if (h[2] != ETL_HEADER_EVENT64 || memcmp(h + 24, pktmon_provider_guid, 16) != 0 ||
+        (id != PKTMON_EVENT_PACKET && id != PKTMON_EVENT_DROP))
         return;
     pktmon_packet pkt;
     if (!pktmon_packet_parse(h + 80, e->bytes->len - 80, &pkt, NULL))
@@ -195,7 +296,16 @@ static void describe_packet(const event *e, const kn_samples *kn, GPtrArray *out
     if (pkt.logged_size < at + ihl + 20)
         return;
     const uint8_t *tcp = ip + ihl;
-    const uint32_t data = total - (uint32_t)ihl - 4u * (tcp[12] >> 4);
+    const size_t hlen = 4u * (tcp[12] >> 4);
+    /* Loopback packets reach pktmon only as drops (170); the data described are packets (160). */
+    if (ip[12] == 127 && ip[16] == 127) {
+        if (hlen >= 20 && pkt.logged_size >= at + ihl + hlen)
+            describe_attempt(e, kn, out, attempts, ip, tcp, hlen);
+        return;
+    }
+    if (id != PKTMON_EVENT_PACKET)
+        return;
+    const uint32_t data = total - (uint32_t)ihl - (uint32_t)hlen;
     const bool out_dir = pktmon_dir_pcapng(pkt.dir_tag) == 2;
     const uint16_t sport = ps_be16(tcp), dport = ps_be16(tcp + 2);
     const uint32_t pid = owner_of(out_dir ? sport : dport);
@@ -207,9 +317,9 @@ static void describe_packet(const event *e, const kn_samples *kn, GPtrArray *out
     if (!g_hash_table_add(seen, key))
         return;
     if (out_dir)
-        add_kn(out, kn->send, e->raw_time, pid, pid, data, ip + 12, sport, ip + 16, dport);
+        add_kn(out, kn->send, KN_SEND, KN_SEND_LEN, e->raw_time, pid, pid, data, ip + 12, sport, ip + 16, dport);
     else
-        add_kn(out, kn->recv, e->raw_time, 4, pid, data, ip + 16, dport, ip + 12, sport);
+        add_kn(out, kn->recv, KN_RECV, KN_GEN_LEN, e->raw_time, 4, pid, data, ip + 16, dport, ip + 12, sport);
 }
 
 static void free_event(gpointer p)
@@ -266,9 +376,10 @@ int main(int argc, char **argv)
 
     GPtrArray *made = g_ptr_array_new();
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTable *attempts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_ptr_array_sort(c.events, by_time);
     for (guint i = 0; i < c.events->len; i++)
-        describe_packet(c.events->pdata[i], &kn, made, seen);
+        describe_packet(c.events->pdata[i], &kn, made, seen, attempts);
     for (guint i = 0; i < made->len; i++) {
         event *e = made->pdata[i];
         e->order = c.events->len + i;
@@ -310,6 +421,7 @@ int main(int argc, char **argv)
     g_ptr_array_free(made, TRUE); /* its events belong to c.events */
     g_ptr_array_free(c.events, TRUE);
     g_hash_table_destroy(seen);
+    g_hash_table_destroy(attempts);
     g_byte_array_free(c.header, TRUE);
     g_byte_array_free(kn.send, TRUE);
     g_byte_array_free(kn.recv, TRUE);

@@ -221,6 +221,31 @@ static void test_etw_accept(void **state)
     assert_int_equal(claim.pid, 1234);
 }
 
+/* Kernel-Network ConnectIPV4 (id 12) and ReconnectIPV4 (id 16, a SYN resent after a refusal) both
+ * send a SYN from the local socket: 127.0.0.1:53165 to 127.0.0.1:6469, pid 5312. */
+static void test_etw_connect_reconnect(void **state)
+{
+    (void)state;
+    etw_net_event ev;
+    ps_claim claim;
+    etw_claim_of(ETW_PROVIDER_KERNEL_NETWORK, 12, 12, 0,
+                 "c0140000 00000000 7f000001 7f000001 1945 cfad d7ff 0100 0000 0100 ffff0000 0800 0000 00000000 "
+                 "0000000000000000",
+                 &ev, &claim, true);
+    assert_int_equal(claim.kind, PS_CLAIM_OPEN);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "127.0.0.1", 53165);
+    assert_endpoint(&claim.peer, "127.0.0.1", 6469);
+    assert_int_equal(claim.pid, 5312);
+    etw_claim_of(ETW_PROVIDER_KERNEL_NETWORK, 16, 16, 0,
+                 "c0140000 00000000 7f000001 7f000001 1945 cfad 00000000 0000000000000000", &ev, &claim, true);
+    assert_int_equal(claim.kind, PS_CLAIM_OPEN);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "127.0.0.1", 53165);
+    assert_endpoint(&claim.peer, "127.0.0.1", 6469);
+    assert_int_equal(claim.pid, 5312);
+}
+
 /* A UDP receive's own socket is its destination; UDP is not matched yet (transport UDP). */
 static void test_etw_udp_recv(void **state)
 {
@@ -309,8 +334,9 @@ int main(void)
         cmocka_unit_test(test_descriptions),        cmocka_unit_test(test_tracee_egress_packet),
         cmocka_unit_test(test_tracee_ingress_kernel_thread), cmocka_unit_test(test_tracee_flow),
         cmocka_unit_test(test_tracee_partial),      cmocka_unit_test(test_etw_send_recv),
-        cmocka_unit_test(test_etw_accept),          cmocka_unit_test(test_etw_udp_recv),
-        cmocka_unit_test(test_nettcp_row),          cmocka_unit_test(test_etw_process_changes),
+        cmocka_unit_test(test_etw_accept),          cmocka_unit_test(test_etw_connect_reconnect),
+        cmocka_unit_test(test_etw_udp_recv),        cmocka_unit_test(test_nettcp_row),
+        cmocka_unit_test(test_etw_process_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
