@@ -502,8 +502,13 @@ static bool decompress_buffer(etl_input *r, cpu_stream *s, buffer_ref *ref)
     if (n == 0)
         return false;
     memcpy(r->plain, s->buf, ETL_BUFFER_HEADER_SIZE);
-    reserve(&s->buf, &s->capacity, len);
-    memcpy(s->buf, r->plain, len);
+    /* The decompressed bytes become the stream's buffer, its compressed bytes the next one's room. */
+    uint8_t *packed = s->buf;
+    const size_t packed_capacity = s->capacity;
+    s->buf = r->plain;
+    s->capacity = r->plain_capacity;
+    r->plain = packed;
+    r->plain_capacity = packed_capacity;
     /* Its size and end of data as an uncompressed buffer's: its size is no longer a stride. */
     ps_put_le32(s->buf, (uint32_t)align8(len));
     ps_put_le32(s->buf + 8, (uint32_t)len);
