@@ -796,6 +796,13 @@ etl_input *etl_input_open(int fd, const char *name, char **error)
         *error = g_strdup_printf("%s: not an ETL file: its first event is not the logfile header", name);
     else if (!etl_trace_info_parse(ev.payload, ev.payload_len, ev.raw_time, ev.pointer64 ? 8 : 4, &r->info, &why))
         *error = g_strdup_printf("%s: buffer 0 at byte %zu: %s", name, ev.offset, ps_problems_first(&why)->message);
+    else if (packed && (r->info.buffer_size < ETL_BUFFER_HEADER_SIZE || r->info.buffer_size > ETL_BUFFER_SIZE_MAX ||
+                        r->info.buffer_size % 8))
+        /* A compressed first buffer gives no size of its own: the header event's is the stride of the
+         * uncompressed buffers and what the compressed ones decompress to. */
+        *error = g_strdup_printf("%s: buffer 0: its logfile header gives a buffer size of %" PRIu32
+                                 " bytes, which no buffer has",
+                                 name, r->info.buffer_size);
     ps_problems_clear(&why);
     if (*error) {
         g_free(first);
