@@ -293,17 +293,48 @@ static bool last_uint(proto_tree *tree, int hf, guint32 *out)
     return true;
 }
 
-static void feed_packet(proto_tree *tree, packet_info *pinfo)
+/* A TCP packet's addresses and direction, from the packet's info. */
+static bool tcp_ends(packet_info *pinfo, ps_packet_facts *p)
 {
-    guint32 stream, seq, ack, flags, len;
-    ps_endpoint src, dst;
-    if (pinfo->ptype != PT_TCP || !last_uint(tree, hf_tcp_stream_in, &stream) ||
-        !last_uint(tree, hf_tcp_seq_raw, &seq) || !last_uint(tree, hf_tcp_ack_raw, &ack) ||
-        !last_uint(tree, hf_tcp_flags, &flags) || !last_uint(tree, hf_tcp_len, &len) ||
-        !procshark_endpoint(&pinfo->net_src, (guint16)pinfo->srcport, &src) ||
-        !procshark_endpoint(&pinfo->net_dst, (guint16)pinfo->destport, &dst))
+    memset(p, 0, sizeof *p);
+    p->direction = pinfo->p2p_dir == P2P_DIR_SENT   ? PS_DIR_OUTBOUND
+                   : pinfo->p2p_dir == P2P_DIR_RECV ? PS_DIR_INBOUND
+                                                    : PS_DIR_UNKNOWN;
+    return pinfo->ptype == PT_TCP && procshark_endpoint(&pinfo->net_src, (guint16)pinfo->srcport, &p->src) &&
+           procshark_endpoint(&pinfo->net_dst, (guint16)pinfo->destport, &p->dst);
+}
+
+/* Its raw seq, ack and flags, stream and length: the fields the postdissector asks TCP for, which
+ * the first pass has. */
+static bool tcp_numbers(proto_tree *tree, ps_packet_facts *p, guint32 *stream, guint32 *len)
+{
+    guint32 flags;
+    if (!last_uint(tree, hf_tcp_stream_in, stream) || !last_uint(tree, hf_tcp_seq_raw, &p->seq) ||
+        !last_uint(tree, hf_tcp_ack_raw, &p->ack) || !last_uint(tree, hf_tcp_flags, &flags) ||
+        !last_uint(tree, hf_tcp_len, len))
+        return false;
+    p->tcp_flags = (guint16)flags;
+    return true;
+}
+
+/* The packet's own ptcpdump comments first, on every pass (they are shown from the frame's block),
+ * so that their claim is in before the frame's packet; then the packet, on the first pass only. */
+static void feed_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
+{
+    const bool first = !PINFO_FD_VISITED(pinfo);
+    const bool comments = pinfo->rec && pinfo->rec->block && wtap_block_count_option(pinfo->rec->block, OPT_COMMENT);
+    if (!first && !comments)
         return;
-    ps_corr_add_packet(corr, pinfo->num, procshark_time_ns(pinfo), stream, &src, &dst, seq, ack, (guint16)flags, len);
+    ps_packet_facts p;
+    guint32 stream, len;
+    const bool tcp = tcp_ends(pinfo, &p);
+    const bool numbered = tcp && first && tcp_numbers(tree, &p, &stream, &len);
+    /* Later passes feed nothing: the ends are enough to show which one the comment names. */
+    if (comments)
+        procshark_ptcpdump(tree, tvb, pinfo, numbered || (tcp && !first) ? &p : NULL);
+    if (numbered)
+        ps_corr_add_packet(corr, pinfo->num, procshark_time_ns(pinfo), stream, &p.src, &p.dst, p.seq, p.ack,
+                           p.tcp_flags, len);
 }
 
 typedef struct {
@@ -460,8 +491,8 @@ static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 {
     if (!corr)
         return 0;
-    if (!PINFO_FD_VISITED(pinfo) && tree)
-        feed_packet(tree, pinfo);
+    if (tree)
+        feed_packet(tree, tvb, pinfo);
     bool wanted = items_wanted(tree);
     /* Finalizing answers are for later passes; one pass gets provisional packet answers only. */
     if (PINFO_FD_VISITED(pinfo) && wanted)

@@ -29,9 +29,16 @@ bool ps_packet_is_loopback(const ps_packet_facts *p)
            (p->src.family == p->dst.family && memcmp(p->src.addr, p->dst.addr, 16) == 0);
 }
 
+/* The pid, name and container always; the socket when the packet says which end is named. */
 bool ps_ptcpdump_claim(const ptcpdump_info *info, const ps_packet_facts *packet, ps_claim *claim)
 {
     ps_claim_init(claim, PS_SOURCE_PTCPDUMP);
+    claim->has_pid = info->has_number[PTCPDUMP_PID];
+    claim->pid = info->number[PTCPDUMP_PID];
+    claim->name = info->name;
+    claim->container = info->value[PTCPDUMP_CONTAINER_NAME]   ? info->value[PTCPDUMP_CONTAINER_NAME]
+                       : info->value[PTCPDUMP_CONTAINER_ID] ? info->value[PTCPDUMP_CONTAINER_ID]
+                                                            : NULL;
     bool outgoing;
     if (info->value[PTCPDUMP_TID])
         /* A thread is written only when the packet left in the sending thread's own context. */
@@ -45,12 +52,6 @@ bool ps_ptcpdump_claim(const ptcpdump_info *info, const ps_packet_facts *packet,
     claim->outgoing = outgoing;
     claim->owned = outgoing ? packet->src : packet->dst;
     claim->peer = outgoing ? packet->dst : packet->src;
-    claim->has_pid = info->has_number[PTCPDUMP_PID];
-    claim->pid = info->number[PTCPDUMP_PID];
-    claim->name = info->name;
-    claim->container = info->value[PTCPDUMP_CONTAINER_NAME]   ? info->value[PTCPDUMP_CONTAINER_NAME]
-                       : info->value[PTCPDUMP_CONTAINER_ID] ? info->value[PTCPDUMP_CONTAINER_ID]
-                                                            : NULL;
     /* The comment is on the very packet: its own seq, ack and flags, at its own time. */
     claim->kind = claim->has_pid ? PS_CLAIM_PACKET : PS_CLAIM_NONE;
     claim->seq = packet->seq;

@@ -413,6 +413,8 @@ static void test_ptcpdump_loopback(void **state)
     assert_true(ps_packet_is_loopback(&synack));
     assert_false(ps_ptcpdump_claim(&info, &synack, &claim));
     assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    assert_int_equal(claim.pid, 99722); /* still shown on the packet */
+    assert_string_equal(claim.name, "curl");
     ps_packet_facts self = facts("10.0.2.15", 1, "10.0.2.15", 2, PS_DIR_INBOUND);
     assert_false(ps_ptcpdump_claim(&info, &self, &claim));
     ps_packet_facts v6 = facts("::1", 3, "::1", 4, PS_DIR_INBOUND);
