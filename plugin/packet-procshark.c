@@ -577,7 +577,7 @@ void proto_register_procshark(void)
         {&hf_end_container[i], {End " container", "proc." end ".container", FT_STRING, BASE_NONE, NULL, 0,      \
                                 "Container of the " whose " process (its name, else its id)", HFILL}},         \
         {&hf_end_source[i], {End " attribution source", "proc." end ".source", FT_STRING, BASE_NONE, NULL, 0,    \
-                             "Where the " whose " process was learnt: etw, tracee or nettcpconnection", HFILL}}, \
+                             "Where the " whose " process was learnt: etw, tracee, nettcpconnection or ptcpdump", HFILL}}, \
         {&hf_end_match[i], {End " match", "proc." end ".match", FT_STRING, BASE_NONE, NULL, 0,                  \
                             "How the " whose " process was matched: packet, event, connection or snapshot",    \
                             HFILL}},                                                                           \
@@ -589,7 +589,7 @@ void proto_register_procshark(void)
         {&hf_pid, {"Process ID", "proc.pid", FT_UINT32, BASE_DEC, NULL, 0, "Either end's process", HFILL}},
         {&hf_name, {"Process name", "proc.name", FT_STRING, BASE_NONE, NULL, 0, "Either end's process", HFILL}},
         {&hf_source, {"Source of the attribution", "proc.source", FT_STRING, BASE_NONE, NULL, 0,
-                      "Either end's: etw, tracee or nettcpconnection", HFILL}},
+                      "Either end's: etw, tracee, nettcpconnection or ptcpdump", HFILL}},
         {&hf_match, {"How it was matched", "proc.match", FT_STRING, BASE_NONE, NULL, 0,
                      "Either end's: packet, event, connection or snapshot", HFILL}},
         {&hf_event_frame, {"Deciding record", "proc.event_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
@@ -607,7 +607,7 @@ void proto_register_procshark(void)
                           "The TCP connection this record belongs to (tcp.stream)", HFILL}},
         /* Hidden, on every record: what it claims, as its source's rules read it (src/source/). */
         {&hf_record_source, {"Record source", "proc.record.source", FT_STRING, BASE_NONE, NULL, 0,
-                             "The event source of this record: etw, tracee or nettcpconnection", HFILL}},
+                             "The event source of this record: etw, tracee, nettcpconnection or ptcpdump", HFILL}},
         {&hf_record_pid, {"Record process ID", "proc.record.pid", FT_UINT32, BASE_DEC, NULL, 0,
                           "The process this record names", HFILL}},
         {&hf_record_name, {"Record process name", "proc.record.name", FT_STRING, BASE_NONE, NULL, 0,

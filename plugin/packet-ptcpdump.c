@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ptcpdump: the process ptcpdump wrote into a packet's pcapng comments (docs/FORMATS.md section 8),
+/* ptcpdump: the process ptcpdump wrote into a packet's pcapng comments (docs/FORMATS.md section 7),
  * decoded by src/decode/ptcpdump_comment.c. No dissector table leads here: the comments belong to
  * the frame, so the proc postdissector hands every packet over before it feeds the packet itself. */
 #include <wireshark.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ptcpdump's comments are lines "Key: value" (docs/FORMATS.md section 8). ptcpdump writes values as
+/* ptcpdump's comments are lines "Key: value" (docs/FORMATS.md section 7). ptcpdump writes values as
  * they are, without escaping: an argument holding a newline splits the Args line, and what follows
  * reads as a line of its own. Keys are read as ptcpdump's own reader does, aliases included. */
 #include "ptcpdump_comment.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ptcpdump's process comments on a packet (docs/FORMATS.md section 8): "Key: value" lines in the
+/* ptcpdump's process comments on a packet (docs/FORMATS.md section 7): "Key: value" lines in the
  * pcapng packet's comments, read as ptcpdump reads them back (internal/types/context.go). */
 #ifndef PTCPDUMP_COMMENT_H
 #define PTCPDUMP_COMMENT_H

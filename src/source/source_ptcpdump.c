@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ptcpdump's process comments (docs/FORMATS.md section 8): each packet names one process, the owner
+/* ptcpdump's process comments (docs/FORMATS.md section 7): each packet names one process, the owner
  * of one of its two sockets. ptcpdump looks the packet's source socket up in its table of the
  * sockets it has seen (keyed by address and port), then its destination socket, and writes the
  * first owner found; only local sockets are in that table. So on a link to another host the named

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ptcpdump's packet comments (src/decode/ptcpdump_comment.c), from the comments of its own test
- * captures (testdata/format/, docs/FORMATS.md section 8) and broken ones. */
+ * captures (testdata/format/, docs/FORMATS.md section 7) and broken ones. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
