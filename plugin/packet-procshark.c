@@ -43,6 +43,7 @@ static const char *pref_clock_offset = "0";
 static ps_ws_bool pref_estimate_offsets = true;
 
 static ps_corr *corr;
+static int64_t manual_offset_ns; /* proc.clock_offset, as the engine adds it to every record's time */
 /* A display filter used answers from the first pass, which knew only the records before each
  * packet (the GUI filters as it loads a file): the filter is applied again once it has loaded. */
 static bool filtered_provisionally;
@@ -56,7 +57,8 @@ static void procshark_init(void)
     /* Beyond a century either way an offset means nothing, and a double past int64 cannot be cast. */
     double offset_s = g_ascii_strtod(pref_clock_offset, NULL);
     offset_s = isfinite(offset_s) ? CLAMP(offset_s, -3.2e9, 3.2e9) : 0;
-    ps_corr_set_manual_offset(corr, (int64_t)(offset_s * 1e9));
+    manual_offset_ns = (int64_t)(offset_s * 1e9);
+    ps_corr_set_manual_offset(corr, manual_offset_ns);
     ps_corr_set_estimate_offsets(corr, pref_estimate_offsets);
 }
 
@@ -218,10 +220,25 @@ static void set_endpoint_address(packet_info *pinfo, address *addr, const ps_end
     alloc_address_wmem(pinfo->pool, addr, e->family == 6 ? AT_IPv6 : AT_IPv4, e->family == 6 ? 16 : 4, e->addr);
 }
 
+/* t - d, saturating as the engine's sums do (times near 1970 or 2262, offsets up to a century). */
+static int64_t time_minus(int64_t t, int64_t d)
+{
+    if (d > 0 && t < INT64_MIN + d)
+        return INT64_MIN;
+    if (d < 0 && t > INT64_MAX + d)
+        return INT64_MAX;
+    return t - d;
+}
+
 void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_claim *claim, bool has_socket)
 {
-    if (corr && has_socket && !PINFO_FD_VISITED(pinfo))
-        ps_corr_add_claim(corr, pinfo->num, procshark_time_ns(pinfo), claim);
+    if (corr && has_socket && !PINFO_FD_VISITED(pinfo)) {
+        /* A claim made by the packet itself is on the packet's clock: the manual offset the engine
+         * adds to every record is taken off first (ptcpdump's comment still names its packet). */
+        const int64_t t = procshark_time_ns(pinfo);
+        const bool on_packets = ps_sources[claim->source]->on_packets;
+        ps_corr_add_claim(corr, pinfo->num, on_packets ? time_minus(t, manual_offset_ns) : t, claim);
+    }
     if (has_socket) {
         /* Source and Destination in the order of the record's Info: as the packets it speaks of
          * read them, or the process's own socket first for an endpoint table row. */
@@ -468,7 +485,7 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
     }
     if (!info.matched && info.matchable)
         expert_add_info(pinfo, ti, &ei_unmatched_record);
-    if (info.first_of_clock)
+    if (info.first_of_clock && !ps_sources[info.source]->on_packets)
         expert_add_info_format(pinfo, ti, &ei_clock_offset,
                                "Clock offset of %+.6f s applied to this host's %s records, estimated from %u "
                                "exact matches",

@@ -23,6 +23,8 @@ typedef struct {
     const char *pdu_dissector; /* records travel as exported PDUs for this dissector; NULL: own link type */
     const char *import_option; /* procshark-import --OPTION FILE reads its files; NULL: none */
     uint8_t rank;              /* of two sources' owners of one socket, the higher rank's wins */
+    bool on_packets;           /* its records are the packets themselves (comments): on the capture's
+                                * clock, so no clock offset applies to them */
 } ps_source_info;
 
 extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp, ps_source_ptcpdump;

@@ -15,6 +15,7 @@ const ps_source_info ps_source_ptcpdump = {
     .pdu_dissector = NULL, /* no records: the comments are on the packets themselves */
     .import_option = NULL,
     .rank = 1, /* the packet itself, but its owner from a table of sockets that may be stale */
+    .on_packets = true,
 };
 
 static bool is_loopback(const ps_endpoint *e)

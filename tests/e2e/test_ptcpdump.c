@@ -65,6 +65,14 @@ static void test_curl_user(void **state)
     out = fields(capture, false);
     assert_string_equal(out, want);
     g_free(out);
+    /* A manual clock offset is for records on other clocks: a comment still names its own packet,
+     * and no clock note is made for it. */
+    const char *offset[] = {"-2", "-o", "proc.clock_offset:-1.5", "-r", capture, "-T", "fields", "-e",
+                            "proc.src.name", "-e", "proc.dst.name", "-e", "proc.match", "-e", "proc.clock_offset", NULL};
+    out = tshark_ok(offset);
+    assert_string_equal(out, "curl\t\tpacket\t\n\tcurl\tpacket\t\ncurl\t\tpacket\t\n\tcurl\tpacket\t\n"
+                             "curl\t\tpacket\t\n");
+    g_free(out);
     /* The filter, on a plain ptcpdump capture. */
     const char *filter[] = {"-2", "-r", capture, "-Y", "proc.src.name == \"curl\"", "-T", "fields", "-e",
                             "frame.number", NULL};

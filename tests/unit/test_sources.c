@@ -51,6 +51,9 @@ static void test_descriptions(void **state)
     assert_true(ps_sources[PS_SOURCE_TRACEE]->rank > ps_sources[PS_SOURCE_PTCPDUMP]->rank);
     assert_true(ps_sources[PS_SOURCE_PTCPDUMP]->rank > ps_sources[PS_SOURCE_NETTCP]->rank);
     assert_null(ps_sources[PS_SOURCE_PTCPDUMP]->pdu_dissector);
+    /* Only ptcpdump's records are the packets themselves. */
+    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+        assert_int_equal(ps_sources[s]->on_packets, s == PS_SOURCE_PTCPDUMP);
     assert_string_equal(ps_sources[PS_SOURCE_TRACEE]->pdu_dissector, "procshark.tracee");
     assert_string_equal(ps_sources[PS_SOURCE_NETTCP]->pdu_dissector, "procshark.nettcpconnection");
     assert_null(ps_sources[PS_SOURCE_ETW]->pdu_dissector);
