@@ -409,10 +409,11 @@ static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int end
                                o->other_pid, o->other_frame);
 }
 
+/* Records that may come after a packet: not the comments on packets, which come with their own. */
 static bool any_records(void)
 {
     for (unsigned s = 0; s < PS_SOURCE_COUNT; s++)
-        if (ps_corr_first_record_frame(corr, s))
+        if (!ps_sources[s]->on_packets && ps_corr_first_record_frame(corr, s))
             return true;
     return false;
 }
@@ -448,7 +449,8 @@ static void show_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
 static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
 {
     ps_record_info info;
-    if (!ps_corr_record(corr, pinfo->num, &info) || !info.network)
+    /* A claim made by a packet's own comments is shown by its protocol, not as a record. */
+    if (!ps_corr_record(corr, pinfo->num, &info) || !info.network || ps_sources[info.source]->on_packets)
         return;
     proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_procshark);
@@ -485,7 +487,7 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
     }
     if (!info.matched && info.matchable)
         expert_add_info(pinfo, ti, &ei_unmatched_record);
-    if (info.first_of_clock && !ps_sources[info.source]->on_packets)
+    if (info.first_of_clock)
         expert_add_info_format(pinfo, ti, &ei_clock_offset,
                                "Clock offset of %+.6f s applied to this host's %s records, estimated from %u "
                                "exact matches",

@@ -52,11 +52,12 @@ void procshark_ptcpdump(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
     proto_item *ti = proto_tree_add_item(tree, proto_ptcpdump, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_tree *t = proto_item_add_subtree(ti, ett_ptcpdump);
-    procshark_record_source(t, tvb, PS_SOURCE_PTCPDUMP);
     ps_claim claim;
     bool has_socket = tcp && ps_ptcpdump_claim(&info, tcp, &claim);
-    if (tcp) /* fed on the first pass when it names an end; on loopback it names none */
-        procshark_record(t, tvb, pinfo, &claim, has_socket);
+    /* Fed on the first pass when it names an end (on loopback it names none). The packet is no
+     * record frame: no proc.record.* items, so "Records" and the Lua API's records stay records. */
+    if (has_socket)
+        procshark_record(NULL, tvb, pinfo, &claim, true);
     for (int k = 0; k < PTCPDUMP_KEY_COUNT; k++) {
         if (!info.value[k])
             continue;

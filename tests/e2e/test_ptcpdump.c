@@ -61,9 +61,15 @@ static void test_curl_user(void **state)
     char *out = fields(capture, true);
     assert_string_equal(out, want);
     g_free(out);
-    /* One pass says the same: each comment is on its own packet, fed before it. */
+    /* One pass says the same: each comment is on its own packet, fed before it. No packet asks for a
+     * second pass, nor is it a record frame. */
     out = fields(capture, false);
     assert_string_equal(out, want);
+    g_free(out);
+    const char *notes[] = {"-r", capture, "-Y", "proc.needs_two_passes || proc.record.source || proc.packet_frame",
+                           NULL};
+    out = tshark_ok(notes);
+    assert_string_equal(out, "");
     g_free(out);
     /* A manual clock offset is for records on other clocks: a comment still names its own packet,
      * and no clock note is made for it. */

@@ -385,7 +385,7 @@ local function fake_wireshark(opts)
                       "proc.record.source", "proc.record.pid", "proc.record.name", "proc.record.ip",
                       "proc.record.ipv6", "proc.record.port",
                       "tcp.stream", "tcp.flags", "tcp.len", "tcp.analysis.retransmission", "etwnet", "etwproc", "etwimage",
-                      "tracee_net", "nettcpconn", "ptcpdump", "etwnet.pid", "etwnet.saddr", "etwnet.sport", "etwnet.connid",
+                      "tracee_net", "nettcpconn", "etwnet.pid", "etwnet.saddr", "etwnet.sport", "etwnet.connid",
                       "etwnet.event", "etwnet.transport", "tracee_net.host_pid", "tracee_net.ip.src",
                       "tracee_net.tcp.srcport", "tracee_net.arg"}) do
     known[n] = true
