@@ -43,6 +43,7 @@ static const char *pref_clock_offset = "0";
 static ps_ws_bool pref_estimate_offsets = true;
 
 static ps_corr *corr;
+static int64_t manual_offset_ns; /* proc.clock_offset, as the engine adds it to every record's time */
 /* A display filter used answers from the first pass, which knew only the records before each
  * packet (the GUI filters as it loads a file): the filter is applied again once it has loaded. */
 static bool filtered_provisionally;
@@ -56,7 +57,8 @@ static void procshark_init(void)
     /* Beyond a century either way an offset means nothing, and a double past int64 cannot be cast. */
     double offset_s = g_ascii_strtod(pref_clock_offset, NULL);
     offset_s = isfinite(offset_s) ? CLAMP(offset_s, -3.2e9, 3.2e9) : 0;
-    ps_corr_set_manual_offset(corr, (int64_t)(offset_s * 1e9));
+    manual_offset_ns = (int64_t)(offset_s * 1e9);
+    ps_corr_set_manual_offset(corr, manual_offset_ns);
     ps_corr_set_estimate_offsets(corr, pref_estimate_offsets);
 }
 
@@ -218,10 +220,25 @@ static void set_endpoint_address(packet_info *pinfo, address *addr, const ps_end
     alloc_address_wmem(pinfo->pool, addr, e->family == 6 ? AT_IPv6 : AT_IPv4, e->family == 6 ? 16 : 4, e->addr);
 }
 
+/* t - d, saturating as the engine's sums do (times near 1970 or 2262, offsets up to a century). */
+static int64_t time_minus(int64_t t, int64_t d)
+{
+    if (d > 0 && t < INT64_MIN + d)
+        return INT64_MIN;
+    if (d < 0 && t > INT64_MAX + d)
+        return INT64_MAX;
+    return t - d;
+}
+
 void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_claim *claim, bool has_socket)
 {
-    if (corr && has_socket && !PINFO_FD_VISITED(pinfo))
-        ps_corr_add_claim(corr, pinfo->num, procshark_time_ns(pinfo), claim);
+    if (corr && has_socket && !PINFO_FD_VISITED(pinfo)) {
+        /* A claim made by the packet itself is on the packet's clock: the manual offset the engine
+         * adds to every record is taken off first (ptcpdump's comment still names its packet). */
+        const int64_t t = procshark_time_ns(pinfo);
+        const bool on_packets = ps_sources[claim->source]->on_packets;
+        ps_corr_add_claim(corr, pinfo->num, on_packets ? time_minus(t, manual_offset_ns) : t, claim);
+    }
     if (has_socket) {
         /* Source and Destination in the order of the record's Info: as the packets it speaks of
          * read them, or the process's own socket first for an endpoint table row. */
@@ -293,17 +310,48 @@ static bool last_uint(proto_tree *tree, int hf, guint32 *out)
     return true;
 }
 
-static void feed_packet(proto_tree *tree, packet_info *pinfo)
+/* A TCP packet's addresses and direction, from the packet's info. */
+static bool tcp_ends(packet_info *pinfo, ps_packet_facts *p)
 {
-    guint32 stream, seq, ack, flags, len;
-    ps_endpoint src, dst;
-    if (pinfo->ptype != PT_TCP || !last_uint(tree, hf_tcp_stream_in, &stream) ||
-        !last_uint(tree, hf_tcp_seq_raw, &seq) || !last_uint(tree, hf_tcp_ack_raw, &ack) ||
-        !last_uint(tree, hf_tcp_flags, &flags) || !last_uint(tree, hf_tcp_len, &len) ||
-        !procshark_endpoint(&pinfo->net_src, (guint16)pinfo->srcport, &src) ||
-        !procshark_endpoint(&pinfo->net_dst, (guint16)pinfo->destport, &dst))
+    memset(p, 0, sizeof *p);
+    p->direction = pinfo->p2p_dir == P2P_DIR_SENT   ? PS_DIR_OUTBOUND
+                   : pinfo->p2p_dir == P2P_DIR_RECV ? PS_DIR_INBOUND
+                                                    : PS_DIR_UNKNOWN;
+    return pinfo->ptype == PT_TCP && procshark_endpoint(&pinfo->net_src, (guint16)pinfo->srcport, &p->src) &&
+           procshark_endpoint(&pinfo->net_dst, (guint16)pinfo->destport, &p->dst);
+}
+
+/* Its raw seq, ack and flags, stream and length: the fields the postdissector asks TCP for, which
+ * the first pass has. */
+static bool tcp_numbers(proto_tree *tree, ps_packet_facts *p, guint32 *stream, guint32 *len)
+{
+    guint32 flags;
+    if (!last_uint(tree, hf_tcp_stream_in, stream) || !last_uint(tree, hf_tcp_seq_raw, &p->seq) ||
+        !last_uint(tree, hf_tcp_ack_raw, &p->ack) || !last_uint(tree, hf_tcp_flags, &flags) ||
+        !last_uint(tree, hf_tcp_len, len))
+        return false;
+    p->tcp_flags = (guint16)flags;
+    return true;
+}
+
+/* The packet's own ptcpdump comments first, on every pass (they are shown from the frame's block),
+ * so that their claim is in before the frame's packet; then the packet, on the first pass only. */
+static void feed_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
+{
+    const bool first = !PINFO_FD_VISITED(pinfo);
+    const bool comments = pinfo->rec && pinfo->rec->block && wtap_block_count_option(pinfo->rec->block, OPT_COMMENT);
+    if (!first && !comments)
         return;
-    ps_corr_add_packet(corr, pinfo->num, procshark_time_ns(pinfo), stream, &src, &dst, seq, ack, (guint16)flags, len);
+    ps_packet_facts p;
+    guint32 stream, len;
+    const bool tcp = tcp_ends(pinfo, &p);
+    const bool numbered = tcp && first && tcp_numbers(tree, &p, &stream, &len);
+    /* Later passes feed nothing: the ends are enough to show which one the comment names. */
+    if (comments)
+        procshark_ptcpdump(tree, tvb, pinfo, numbered || (tcp && !first) ? &p : NULL);
+    if (numbered)
+        ps_corr_add_packet(corr, pinfo->num, procshark_time_ns(pinfo), stream, &p.src, &p.dst, p.seq, p.ack,
+                           p.tcp_flags, len);
 }
 
 typedef struct {
@@ -361,10 +409,11 @@ static void add_end(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int end
                                o->other_pid, o->other_frame);
 }
 
+/* Records that may come after a packet: not the comments on packets, which come with their own. */
 static bool any_records(void)
 {
     for (unsigned s = 0; s < PS_SOURCE_COUNT; s++)
-        if (ps_corr_first_record_frame(corr, s))
+        if (!ps_sources[s]->on_packets && ps_corr_first_record_frame(corr, s))
             return true;
     return false;
 }
@@ -400,7 +449,8 @@ static void show_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
 static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
 {
     ps_record_info info;
-    if (!ps_corr_record(corr, pinfo->num, &info) || !info.network)
+    /* A claim made by a packet's own comments is shown by its protocol, not as a record. */
+    if (!ps_corr_record(corr, pinfo->num, &info) || !info.network || ps_sources[info.source]->on_packets)
         return;
     proto_item *ti = proto_tree_add_item(tree, proto_procshark, tvb, 0, 0, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_procshark);
@@ -460,8 +510,8 @@ static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 {
     if (!corr)
         return 0;
-    if (!PINFO_FD_VISITED(pinfo) && tree)
-        feed_packet(tree, pinfo);
+    if (tree)
+        feed_packet(tree, tvb, pinfo);
     bool wanted = items_wanted(tree);
     /* Finalizing answers are for later passes; one pass gets provisional packet answers only. */
     if (PINFO_FD_VISITED(pinfo) && wanted)
@@ -546,7 +596,7 @@ void proto_register_procshark(void)
         {&hf_end_container[i], {End " container", "proc." end ".container", FT_STRING, BASE_NONE, NULL, 0,      \
                                 "Container of the " whose " process (its name, else its id)", HFILL}},         \
         {&hf_end_source[i], {End " attribution source", "proc." end ".source", FT_STRING, BASE_NONE, NULL, 0,    \
-                             "Where the " whose " process was learnt: etw, tracee or nettcpconnection", HFILL}}, \
+                             "Where the " whose " process was learnt: etw, tracee, nettcpconnection or ptcpdump", HFILL}}, \
         {&hf_end_match[i], {End " match", "proc." end ".match", FT_STRING, BASE_NONE, NULL, 0,                  \
                             "How the " whose " process was matched: packet, event, connection or snapshot",    \
                             HFILL}},                                                                           \
@@ -558,7 +608,7 @@ void proto_register_procshark(void)
         {&hf_pid, {"Process ID", "proc.pid", FT_UINT32, BASE_DEC, NULL, 0, "Either end's process", HFILL}},
         {&hf_name, {"Process name", "proc.name", FT_STRING, BASE_NONE, NULL, 0, "Either end's process", HFILL}},
         {&hf_source, {"Source of the attribution", "proc.source", FT_STRING, BASE_NONE, NULL, 0,
-                      "Either end's: etw, tracee or nettcpconnection", HFILL}},
+                      "Either end's: etw, tracee, nettcpconnection or ptcpdump", HFILL}},
         {&hf_match, {"How it was matched", "proc.match", FT_STRING, BASE_NONE, NULL, 0,
                      "Either end's: packet, event, connection or snapshot", HFILL}},
         {&hf_event_frame, {"Deciding record", "proc.event_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
@@ -576,7 +626,7 @@ void proto_register_procshark(void)
                           "The TCP connection this record belongs to (tcp.stream)", HFILL}},
         /* Hidden, on every record: what it claims, as its source's rules read it (src/source/). */
         {&hf_record_source, {"Record source", "proc.record.source", FT_STRING, BASE_NONE, NULL, 0,
-                             "The event source of this record: etw, tracee or nettcpconnection", HFILL}},
+                             "The event source of this record: etw, tracee, nettcpconnection or ptcpdump", HFILL}},
         {&hf_record_pid, {"Record process ID", "proc.record.pid", FT_UINT32, BASE_DEC, NULL, 0,
                           "The process this record names", HFILL}},
         {&hf_record_name, {"Record process name", "proc.record.name", FT_STRING, BASE_NONE, NULL, 0,

@@ -31,6 +31,7 @@ void plugin_register(void)
         {proto_register_etwdata, proto_reg_handoff_etwdata},
         {proto_register_tracee, NULL},
         {proto_register_nettcpconn, NULL},
+        {proto_register_ptcpdump, NULL},
         {proto_register_procshark, proto_reg_handoff_procshark},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)

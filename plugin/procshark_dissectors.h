@@ -11,6 +11,7 @@
 
 void proto_register_tracee(void);
 void proto_register_nettcpconn(void);
+void proto_register_ptcpdump(void);
 void proto_register_procshark(void);
 void proto_reg_handoff_procshark(void);
 
@@ -50,6 +51,9 @@ bool procshark_summary_wanted(packet_info *pinfo, proto_tree *tree);
 /* Text from a record as a column or tree label shows it: control characters escaped (ps_text.h),
  * in the packet scope. */
 const char *procshark_shown(packet_info *pinfo, const char *text);
+/* ptcpdump's comments on this frame (packet-ptcpdump.c), shown, and on a TCP packet (tcp: its
+ * addresses, direction, seq, ack and flags; NULL otherwise) fed as a claim on the first pass. */
+void procshark_ptcpdump(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_packet_facts *tcp);
 /* An IPv4 or IPv6 address and a port as an endpoint; false for other address types. */
 bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out);
 

@@ -11,20 +11,23 @@
 #include "etw_net.h"
 #include "etw_process.h"
 #include "nettcp_row.h"
+#include "ptcpdump_comment.h"
 #include "tracee_event.h"
 
-typedef enum { PS_SOURCE_ETW, PS_SOURCE_TRACEE, PS_SOURCE_NETTCP, PS_SOURCE_COUNT } ps_source;
+typedef enum { PS_SOURCE_ETW, PS_SOURCE_TRACEE, PS_SOURCE_NETTCP, PS_SOURCE_PTCPDUMP, PS_SOURCE_COUNT } ps_source;
 
 typedef struct {
     const char *name;          /* proc.source and proc.record.source */
     const char *title;         /* for people: "tracee events" */
     const char *protocols;     /* its records in Wireshark, as a display filter */
     const char *pdu_dissector; /* records travel as exported PDUs for this dissector; NULL: own link type */
-    const char *import_option; /* procshark-import --OPTION FILE reads its files */
+    const char *import_option; /* procshark-import --OPTION FILE reads its files; NULL: none */
     uint8_t rank;              /* of two sources' owners of one socket, the higher rank's wins */
+    bool on_packets;           /* its records are the packets themselves (comments): on the capture's
+                                * clock, so no clock offset applies to them */
 } ps_source_info;
 
-extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp;
+extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp, ps_source_ptcpdump;
 extern const ps_source_info *const ps_sources[PS_SOURCE_COUNT];
 
 /* NULL when no source has that name. */
@@ -38,6 +41,18 @@ void ps_claim_init(ps_claim *claim, ps_source source);
 bool ps_etw_net_claim(const etw_net_event *ev, ps_claim *claim);
 bool ps_tracee_claim(const tracee_event *ev, ps_claim *claim);
 bool ps_nettcp_claim(const nettcp_row *row, ps_claim *claim);
+
+/* The packet a ptcpdump comment is on, as the capture shows it. */
+typedef enum { PS_DIR_UNKNOWN, PS_DIR_OUTBOUND, PS_DIR_INBOUND } ps_direction; /* pcapng EPB flags */
+typedef struct {
+    ps_endpoint src, dst;
+    ps_direction direction;
+    uint32_t seq, ack; /* raw */
+    uint16_t tcp_flags;
+} ps_packet_facts;
+bool ps_ptcpdump_claim(const ptcpdump_info *info, const ps_packet_facts *packet, ps_claim *claim);
+/* Whether the packet runs between two sockets of one host (loopback addresses, or one address). */
+bool ps_packet_is_loopback(const ps_packet_facts *packet);
 
 /* The lifetime change an ETW Process event tells; false when it tells none. */
 bool ps_etw_process_change(const etw_proc_event *ev, ps_process_change *change);

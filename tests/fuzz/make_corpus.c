@@ -454,6 +454,20 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(ops); i++)
         seed("correlate", ops[i], sizeof ops[i]);
 
+    /* A packet's ptcpdump comments, NUL between them: those of ptcpdump's own test captures
+     * (testdata/format/curl-user.pcapng, curl-thread.pcapng, packet 1), a container's, a cut one. */
+    static const char ptcpdump_user[] = "PID: 99722\nCmd: /usr/bin/curl\nArgs: curl https://kernel.org\0UserId: 1000"
+                                        "\0ParentPID: 18840\nParentCmd: /usr/bin/bash\nParentArgs: -bash";
+    static const char ptcpdump_thread[] = "PID: 122868\nCmd: /usr/bin/curl\nArgs: curl kernel.com\0ThreadId: 122868\n"
+                                          "ThreadName: curl\0ParentPID: 53229\nParentCmd: /usr/bin/bash\nParentArgs: -bash";
+    static const char ptcpdump_container[] = "PID: 7\nCmd: /dev/fd/5\nArgs: /usr/sbin/dropbear -F -p 22...\0"
+                                             "ContainerName: web\nContainerId: 0123abcd\nContainerImage: nginx:1.27\n"
+                                             "ContainerLabels: {}\0PodName: p\nPodNamespace: default\nPodUID: u\n"
+                                             "PodLabels: {}\nPodAnnotations: {}";
+    seed("ptcpdump_comment", ptcpdump_user, sizeof ptcpdump_user - 1);
+    seed("ptcpdump_comment", ptcpdump_thread, sizeof ptcpdump_thread - 1);
+    seed("ptcpdump_comment", ptcpdump_container, sizeof ptcpdump_container - 1);
+
     printf("fuzz-make-corpus: %u seeds written under %s\n", written, out_dir);
     return 0;
 }

@@ -4,13 +4,15 @@
  * Writes a scenario capture for process attribution and its ground truth: TCP packets (raw IPv4 and
  * IPv6, one interface per capture point) interleaved in time with the records that describe their
  * sockets: ETW Microsoft-Windows-Kernel-Network and Process events of three Windows hosts, tracee
- * net_packet_tcp events of a Linux host and Get-NetTCPConnection rows. Every block is written in
- * timestamp order; a record's block time is its own host's clock.
+ * net_packet_tcp events of a Linux host and Get-NetTCPConnection rows; and the packets of a Linux
+ * host that ptcpdump captured, its process comments on each. Every block is written in timestamp
+ * order; a record's block time is its own host's clock.
  *
  * The truth is the scenario's construction: which process owns which socket. TRUTH.tsv has one
  * line per TCP packet frame (frame numbers as tshark counts them), "frame src_pid src_name dst_pid
  * dst_name"; an end is "-" when no record of the connection speaks for its socket (then the
- * attribution rules of docs/ATTRIBUTION.md cannot know its owner). Names: tracee's processName; for ETW and
+ * attribution rules of docs/ATTRIBUTION.md cannot know its owner). Names: tracee's processName;
+ * ptcpdump's base name of Cmd; for ETW and
  * Get-NetTCPConnection pids the image of the pid's Process events at the packet's time.
  *
  * Hosts and clocks (record clock minus capture clock):
@@ -19,6 +21,7 @@
  *   C 10.2.0.20 / 2001:db8:2::20  Linux, tracee           -1.5 s (tracee's boot clock: every tracee
  *                                 record of the capture runs 1.5 s behind; the estimate corrects it)
  *   E 10.4.0.40                   Windows, ETW            +1.5 s (a minority of the ETW records)
+ *   F 10.5.0.50                   Linux, ptcpdump         none: its comments are on the packets
  * Process ids are unique across the Windows hosts (the Process events carry no host), except the
  * reuse of pid 4000 on host A, which is the point of scenario 6.
  *
@@ -76,6 +79,7 @@ enum {
     IF_NET_C,    /* packets captured on host C */
     IF_LO_C,     /* host C loopback */
     IF_NET_E,    /* packets captured on host E */
+    IF_NET_F,    /* packets ptcpdump captured on host F, its process comments on each */
     IF_ETW_A,
     IF_ETW_B,
     IF_ETW_E,
@@ -89,6 +93,7 @@ static const pcapng_interface interfaces[IF_COUNT] = {
     [IF_NET_C] = {WTAP_ENCAP_RAW_IP, "eth-c", "packets on host C 10.2.0.20"},
     [IF_LO_C] = {WTAP_ENCAP_RAW_IP, "lo-c", "loopback of host C"},
     [IF_NET_E] = {WTAP_ENCAP_RAW_IP, "eth-e", "packets on host E 10.4.0.40"},
+    [IF_NET_F] = {WTAP_ENCAP_RAW_IP, "eth-f", "packets ptcpdump captured on host F 10.5.0.50"},
     [IF_ETW_A] = {WTAP_ENCAP_ETW, "etw-a", "ETW events of host A (clock offset 0)"},
     [IF_ETW_B] = {WTAP_ENCAP_ETW, "etw-b", "ETW events of host B 10.3.0.30 (clock offset 0)"},
     [IF_ETW_E] = {WTAP_ENCAP_ETW, "etw-e", "ETW events of host E (clock 1.5 s ahead)"},
@@ -125,6 +130,7 @@ typedef struct {
     unsigned iface;
     GByteArray *data;
     int truth; /* index into scenario_ctx.truth, -1 for records */
+    pcapng_packet_meta meta; /* a ptcpdump packet's direction and comment (g_malloc'd) */
 } block;
 
 /* Everything the scenarios build before main() sorts and writes it. */
@@ -138,7 +144,7 @@ typedef struct {
 
 static void add_block(scenario_ctx *ctx, unsigned iface, int64_t ts, GByteArray *data, int truth)
 {
-    block b = {ts, ctx->blocks->len, iface, data, truth};
+    block b = {ts, ctx->blocks->len, iface, data, truth, {0}};
     g_array_append_val(ctx->blocks, b);
 }
 
@@ -415,13 +421,13 @@ static const tracee_proc kernel_swapper1 = {0, 0, 0, 0, 0, 0, 0, "swapper/1", ""
 
 /* --- TCP connections -------------------------------------------------------------------------- */
 
-typedef enum { OWN_NONE, OWN_ETW, OWN_TRACEE, OWN_NETTCP } owner_kind;
+typedef enum { OWN_NONE, OWN_ETW, OWN_TRACEE, OWN_NETTCP, OWN_PTCPDUMP } owner_kind;
 
 typedef struct {
     owner_kind kind;
     int host;
     uint32_t pid;           /* ETW / Get-NetTCPConnection pid */
-    tracee_proc tp;         /* tracee */
+    tracee_proc tp;         /* tracee; ptcpdump: pid, ppid, uid, comm and exe */
     const tracee_proc *kernel_ingress; /* tracee: ingress events carry this kernel thread's context */
     unsigned max_events;    /* ETW: only the first n events (0: all) */
     unsigned every;         /* tracee: only packets whose index is a multiple (0: all) */
@@ -801,7 +807,7 @@ static void truth_end(const conn *c, int e, int64_t t, GString *out)
         g_string_append(out, "-\t-");
         return;
     }
-    if (o->kind == OWN_TRACEE) {
+    if (o->kind == OWN_TRACEE || o->kind == OWN_PTCPDUMP) {
         g_string_append_printf(out, "%u\t%s", o->tp.host_pid, o->tp.comm);
         return;
     }
@@ -828,11 +834,25 @@ static void conn_emit(scenario_ctx *ctx, conn *c)
         g_array_append_val(checks, check);
         add_block(ctx, c->iface, s->t, pkt, (int)ctx->truth->len);
         g_ptr_array_add(ctx->truth, NULL); /* filled below, once every record is known */
+        for (int e = 0; e < 2; e++) {
+            const owner *o = &c->own[e];
+            if (o->kind != OWN_PTCPDUMP)
+                continue;
+            /* ptcpdump's comment names the local socket's process, as its writer words it
+             * (docs/FORMATS.md section 7); the direction flag says which end is local. */
+            pcapng_packet_meta *m = &g_array_index(ctx->blocks, block, ctx->blocks->len - 1).meta;
+            m->flags = s->dir == e ? 2 : 1;
+            m->comment = g_strdup_printf("PID: %u\nCmd: %s\nArgs: %s https://example.org/", o->tp.host_pid,
+                                         o->tp.exe, o->tp.comm);
+            note_record(c, e, s->t, false);
+        }
     }
     unsigned first_truth = ctx->truth->len - c->segs->len;
     for (int e = 0; e < 2; e++) {
         owner *o = &c->own[e];
         unsigned count = 0;
+        if (o->kind == OWN_PTCPDUMP)
+            continue; /* its comments are on the packets above */
         if (o->kind == OWN_NETTCP) {
             emit_nettcp_row(ctx, c, e);
             int64_t first = g_array_index(c->segs, segment, 0).t;
@@ -1262,6 +1282,22 @@ static void tracee_kernel_thread_ingress(scenario_ctx *ctx)
     close_conn(c, 1, 500 * MS);
 }
 
+/* 13. Host F, ptcpdump: no records, each packet's comment names wget, the local end (the source
+ * outbound, the destination inbound); the server's end is nobody's. */
+static void ptcpdump_comments_wget(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "13 wget (ptcpdump comments)", IF_NET_F, ep("10.5.0.50", 41880), ep("203.0.113.80", 443),
+                       58000, 31000);
+    c->own[0].kind = OWN_PTCPDUMP;
+    c->own[0].tp = host_proc(3310, 3001, 1000, "wget", "/usr/bin/wget");
+    c->ttl[1] = 55;
+    handshake(c);
+    exchange(c, 517, 1400, 1 * MS);
+    data(c, 1, 980, 1 * MS);
+    ack(c, 0, c->rtt / 2);
+    close_conn(c, 0, 200 * MS);
+}
+
 /* Order matters: ETW events take their jitter in connection order; blocks of equal time keep creation order. */
 static void build_scenarios(scenario_ctx *ctx)
 {
@@ -1283,6 +1319,7 @@ static void build_scenarios(scenario_ctx *ctx)
     etw_both_ends(ctx);
     nettcp_snapshot_only(ctx);
     tracee_kernel_thread_ingress(ctx);
+    ptcpdump_comments_wget(ctx);
 }
 
 /* --- main ------------------------------------------------------------------------------------- */
@@ -1320,8 +1357,10 @@ int main(int argc, char **argv)
         block *b = &g_array_index(ctx.blocks, block, i);
         if (i && b->ts < g_array_index(ctx.blocks, block, i - 1).ts)
             fail("blocks out of order");
-        if (!pcapng_writer_write(w, b->iface, b->ts, b->data->data, b->data->len, NULL, &error))
+        if (!pcapng_writer_write(w, b->iface, b->ts, b->data->data, b->data->len, b->meta.comment ? &b->meta : NULL,
+                                 &error))
             fail("%s", error);
+        g_free((char *)b->meta.comment);
         if (b->truth >= 0) {
             g_string_append_printf(truth, "%u\t%s\n", i + 1, (const char *)ctx.truth->pdata[b->truth]);
             packets++;

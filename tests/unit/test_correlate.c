@@ -346,6 +346,47 @@ static void test_disagreeing_sources(void **state)
     ps_corr_free(c);
 }
 
+/* A ptcpdump comment is a claim on its own packet (src/source/source_ptcpdump.c): it names the packet
+ * alone, and yields to tracee's event on that socket with a disagreement note. */
+static void test_ptcpdump_comment_claims(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ptcpdump_info info = {0};
+    static const char comment[] = "PID: 99722\nCmd: /usr/bin/curl";
+    ptcpdump_comment_add(&info, comment, strlen(comment));
+    ptcpdump_comment_finish(&info);
+    ps_packet_facts syn = {.src = a, .dst = b, .direction = PS_DIR_OUTBOUND, .seq = 1, .tcp_flags = PS_TCP_SYN};
+    ps_claim claim;
+    assert_true(ps_ptcpdump_claim(&info, &syn, &claim));
+    ps_corr_add_claim(c, 1, T0, &claim);
+    add_out(c, 1, T0, 0, 1, 0, PS_TCP_SYN, 0);
+    add_out(c, 2, T0 + S / 10, 0, 2, 0, PS_TCP_ACK, 0); /* no comment: the connection's owner */
+    ps_attribution w = who(c, 1);
+    assert_owner(w.src, 99722, "curl", PS_MATCH_PACKET);
+    assert_int_equal(w.src.source, PS_SOURCE_PTCPDUMP);
+    assert_int_equal(w.src.record_frame, 1);
+    assert_false(w.src.disagreement);
+    assert_false(w.dst.known);
+    assert_owner(who(c, 2).src, 99722, "curl", PS_MATCH_CONNECTION);
+    ps_corr_free(c);
+
+    c = ps_corr_new();
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a, .peer = b,
+        .outgoing = true, .seq = 1, .ack = 0, .tcp_flags = PS_TCP_SYN, .pid = 10, .name = "wget"});
+    ps_corr_add_claim(c, 2, T0, &claim);
+    add_out(c, 2, T0, 0, 1, 0, PS_TCP_SYN, 0);
+    w = who(c, 2);
+    assert_owner(w.src, 10, "wget", PS_MATCH_PACKET);
+    assert_true(w.src.disagreement);
+    assert_int_equal(w.src.other_pid, 99722);
+    assert_int_equal(w.src.other_source, PS_SOURCE_PTCPDUMP);
+    assert_int_equal(w.src.other_frame, 2);
+    ps_corr_free(c);
+    ptcpdump_info_clear(&info);
+}
+
 static void test_loopback_gets_both_ends_and_hosts_do_not_mix(void **state)
 {
     (void)state;
@@ -440,7 +481,7 @@ int main(void)
         cmocka_unit_test(test_kernel_thread_alone_is_shown),
         cmocka_unit_test(test_reused_port_and_pid),
         cmocka_unit_test(test_snapshot_rows),
-        cmocka_unit_test(test_disagreeing_sources),
+        cmocka_unit_test(test_disagreeing_sources), cmocka_unit_test(test_ptcpdump_comment_claims),
         cmocka_unit_test(test_loopback_gets_both_ends_and_hosts_do_not_mix),
         cmocka_unit_test(test_ipv6_and_provisional_answers),
         cmocka_unit_test(test_frames_fed_twice_are_ignored),

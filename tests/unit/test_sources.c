@@ -31,7 +31,11 @@ static void test_descriptions(void **state)
         assert_non_null(info->name);
         assert_non_null(info->title);
         assert_non_null(info->protocols);
-        assert_non_null(info->import_option);
+        /* ptcpdump's comments are on the capture's own packets: nothing to import. */
+        if (s == PS_SOURCE_PTCPDUMP)
+            assert_null(info->import_option);
+        else
+            assert_non_null(info->import_option);
         assert_ptr_equal(ps_source_named(info->name), info);
         ps_claim claim;
         ps_claim_init(&claim, (ps_source)s);
@@ -43,6 +47,13 @@ static void test_descriptions(void **state)
     /* A packet seen in the process's context beats an ETW event, which beats a snapshot row. */
     assert_true(ps_sources[PS_SOURCE_TRACEE]->rank > ps_sources[PS_SOURCE_ETW]->rank);
     assert_true(ps_sources[PS_SOURCE_ETW]->rank > ps_sources[PS_SOURCE_NETTCP]->rank);
+    /* ptcpdump's owner comes from a table of sockets, as ETW's: below tracee, above a snapshot. */
+    assert_true(ps_sources[PS_SOURCE_TRACEE]->rank > ps_sources[PS_SOURCE_PTCPDUMP]->rank);
+    assert_true(ps_sources[PS_SOURCE_PTCPDUMP]->rank > ps_sources[PS_SOURCE_NETTCP]->rank);
+    assert_null(ps_sources[PS_SOURCE_PTCPDUMP]->pdu_dissector);
+    /* Only ptcpdump's records are the packets themselves. */
+    for (int s = 0; s < PS_SOURCE_COUNT; s++)
+        assert_int_equal(ps_sources[s]->on_packets, s == PS_SOURCE_PTCPDUMP);
     assert_string_equal(ps_sources[PS_SOURCE_TRACEE]->pdu_dissector, "procshark.tracee");
     assert_string_equal(ps_sources[PS_SOURCE_NETTCP]->pdu_dissector, "procshark.nettcpconnection");
     assert_null(ps_sources[PS_SOURCE_ETW]->pdu_dissector);
@@ -328,6 +339,125 @@ static void test_etw_process_changes(void **state)
     ps_problems_clear(&trailing.problems);
 }
 
+/* ---- ptcpdump ------------------------------------------------------------------------------- */
+
+static ps_packet_facts facts(const char *src, uint16_t sport, const char *dst, uint16_t dport, ps_direction dir)
+{
+    ps_packet_facts p = {0};
+    p.src.family = p.dst.family = strchr(src, ':') ? 6 : 4;
+    assert_int_equal(inet_pton(p.src.family == 6 ? AF_INET6 : AF_INET, src, p.src.addr), 1);
+    assert_int_equal(inet_pton(p.dst.family == 6 ? AF_INET6 : AF_INET, dst, p.dst.addr), 1);
+    p.src.port = sport;
+    p.dst.port = dport;
+    p.direction = dir;
+    p.seq = 1000;
+    p.ack = 2000;
+    p.tcp_flags = PS_TCP_ACK;
+    return p;
+}
+
+static void curl_user_comments(ptcpdump_info *info)
+{
+    static const char *const comments[] = {
+        "PID: 99722\nCmd: /usr/bin/curl\nArgs: curl https://kernel.org",
+        "UserId: 1000",
+        "ParentPID: 18840\nParentCmd: /usr/bin/bash\nParentArgs: -bash",
+    };
+    memset(info, 0, sizeof *info);
+    for (size_t i = 0; i < 3; i++)
+        ptcpdump_comment_add(info, comments[i], strlen(comments[i]));
+    ptcpdump_comment_finish(info);
+}
+
+/* To another host: the local socket, the source of an outbound packet, the destination of an
+ * inbound one (curl-user.pcapng, packets 1 and 2). */
+static void test_ptcpdump_remote(void **state)
+{
+    (void)state;
+    ptcpdump_info info;
+    curl_user_comments(&info);
+    ps_packet_facts out = facts("10.0.2.15", 42906, "139.178.84.217", 443, PS_DIR_OUTBOUND);
+    ps_claim claim;
+    assert_true(ps_ptcpdump_claim(&info, &out, &claim));
+    assert_int_equal(claim.source, PS_SOURCE_PTCPDUMP);
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.2.15", 42906);
+    assert_endpoint(&claim.peer, "139.178.84.217", 443);
+    assert_int_equal(claim.seq, 1000);
+    assert_int_equal(claim.ack, 2000);
+    assert_int_equal(claim.tcp_flags, PS_TCP_ACK);
+    assert_true(claim.has_pid);
+    assert_int_equal(claim.pid, 99722);
+    assert_string_equal(claim.name, "curl");
+    assert_null(claim.container);
+    ps_packet_facts in = facts("139.178.84.217", 443, "10.0.2.15", 42906, PS_DIR_INBOUND);
+    assert_true(ps_ptcpdump_claim(&info, &in, &claim));
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.2.15", 42906);
+    assert_endpoint(&claim.peer, "139.178.84.217", 443);
+    /* Without a direction the local end is unknown. */
+    ps_packet_facts unknown = facts("10.0.2.15", 42906, "139.178.84.217", 443, PS_DIR_UNKNOWN);
+    assert_false(ps_ptcpdump_claim(&info, &unknown, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    ptcpdump_info_clear(&info);
+}
+
+/* Loopback: both sockets are local, and ptcpdump names whichever it knew, source first, without
+ * saying which (tcp.pcapng names curl, the client, on the server's SYN-ACK). A thread comment is
+ * written only in the sending thread's context: then it is the source. */
+static void test_ptcpdump_loopback(void **state)
+{
+    (void)state;
+    ptcpdump_info info;
+    curl_user_comments(&info);
+    ps_claim claim;
+    ps_packet_facts synack = facts("127.0.0.1", 8000, "127.0.0.1", 58694, PS_DIR_OUTBOUND);
+    assert_true(ps_packet_is_loopback(&synack));
+    assert_false(ps_ptcpdump_claim(&info, &synack, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    assert_int_equal(claim.pid, 99722); /* still shown on the packet */
+    assert_string_equal(claim.name, "curl");
+    ps_packet_facts self = facts("10.0.2.15", 1, "10.0.2.15", 2, PS_DIR_INBOUND);
+    assert_false(ps_ptcpdump_claim(&info, &self, &claim));
+    ps_packet_facts v6 = facts("::1", 3, "::1", 4, PS_DIR_INBOUND);
+    assert_false(ps_ptcpdump_claim(&info, &v6, &claim));
+    ps_packet_facts mixed = facts("127.0.0.1", 5, "10.0.2.15", 6, PS_DIR_INBOUND);
+    assert_false(ps_packet_is_loopback(&mixed));
+    static const char thread[] = "ThreadId: 99723\nThreadName: curl";
+    ptcpdump_comment_add(&info, thread, strlen(thread));
+    ps_packet_facts syn = facts("127.0.0.1", 58694, "127.0.0.1", 8000, PS_DIR_OUTBOUND);
+    assert_true(ps_ptcpdump_claim(&info, &syn, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "127.0.0.1", 58694);
+    ptcpdump_info_clear(&info);
+}
+
+/* A container's name, else its id; comments without a usable PID claim nothing. */
+static void test_ptcpdump_container_no_pid(void **state)
+{
+    (void)state;
+    ptcpdump_info info = {0};
+    static const char c1[] = "PID: 7\nCmd: /usr/sbin/nginx", c2[] = "ContainerId: 0123abcd\nContainerImage: nginx";
+    ptcpdump_comment_add(&info, c1, strlen(c1));
+    ptcpdump_comment_add(&info, c2, strlen(c2));
+    ptcpdump_comment_finish(&info);
+    ps_packet_facts in = facts("10.0.0.9", 40000, "172.17.0.2", 80, PS_DIR_INBOUND);
+    ps_claim claim;
+    assert_true(ps_ptcpdump_claim(&info, &in, &claim));
+    assert_string_equal(claim.container, "0123abcd");
+    assert_string_equal(claim.name, "nginx");
+    ptcpdump_info_clear(&info);
+    static const char bad[] = "PID: seven\nCmd: /usr/sbin/nginx";
+    ptcpdump_comment_add(&info, bad, strlen(bad));
+    ptcpdump_comment_finish(&info);
+    assert_true(ps_ptcpdump_claim(&info, &in, &claim));
+    assert_false(claim.has_pid);
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    ptcpdump_info_clear(&info);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,7 +466,8 @@ int main(void)
         cmocka_unit_test(test_tracee_partial),      cmocka_unit_test(test_etw_send_recv),
         cmocka_unit_test(test_etw_accept),          cmocka_unit_test(test_etw_connect_reconnect),
         cmocka_unit_test(test_etw_udp_recv),        cmocka_unit_test(test_nettcp_row),
-        cmocka_unit_test(test_etw_process_changes),
+        cmocka_unit_test(test_etw_process_changes), cmocka_unit_test(test_ptcpdump_remote),
+        cmocka_unit_test(test_ptcpdump_loopback),   cmocka_unit_test(test_ptcpdump_container_no_pid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
