@@ -587,6 +587,35 @@ static void test_mixed_merge(void **state)
     g_ptr_array_free(lines, TRUE);
 }
 
+/* --help and the short usage name every input kind with its own text (input_kinds[]): a new kind
+ * needs no edit of the help. */
+static void test_help_lists_every_kind(void **state)
+{
+    (void)state;
+    run r = IMPORT("--help");
+    expect_code(&r, 0);
+    const char *const lines[] = {
+        "usage: procshark-import -o OUT.pcapng [--etl FILE]... [--tracee FILE]... [--nettcp FILE]... "
+        "[--packets CAPTURE]... [FILE]...\n",
+        "\n  --etl FILE                a Windows .etl trace (netsh trace, pktmon, wpr, xperf, logman):\n"
+        "                            every event as an ETW record, NDIS and pktmon packets as frames\n",
+        "\n  --tracee FILE             tracee --output json lines ('-': standard input)\n",
+        "\n  --nettcp FILE             Get-NetTCPConnection | ConvertTo-Json, or | Export-Csv\n",
+        "\n  --packets CAPTURE         any capture file Wireshark reads (pcap, pcapng, compressed ...)\n",
+        "                            etl, tracee, nettcp, packets, or one input file; may repeat\n",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
+        if (!strstr(r.out, lines[i]))
+            print_error("not in --help: %s\n", lines[i]);
+        assert_non_null(strstr(r.out, lines[i]));
+    }
+    run_clear(&r);
+    r = IMPORT("--no-such-option");
+    expect_code(&r, 2);
+    assert_non_null(strstr(r.err, lines[0]));
+    run_clear(&r);
+}
+
 /* Files without --tracee, --nettcp or --packets: recognised by their content. */
 static void test_recognised_by_content(void **state)
 {
@@ -1218,6 +1247,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nettcp_csv),
         cmocka_unit_test(test_nettcp_json_utf16),
         cmocka_unit_test(test_mixed_merge),
+        cmocka_unit_test(test_help_lists_every_kind),
         cmocka_unit_test(test_recognised_by_content),
         cmocka_unit_test(test_time_shift),
         cmocka_unit_test(test_reorder_buffer),

@@ -103,6 +103,9 @@ struct input_kind {
      * as exported PDUs. NULL: packets, named by `name`. */
     const ps_source_info *source;
     const char *name;
+    /* --help: the option's argument, and what it reads (lines after the first indented). */
+    const char *argument;
+    const char *help;
     /* Whether a file given without a kind is of this kind, from its start. Kinds are asked in the
      * table's order; one may end the run for a start that no kind can take. */
     bool (*recognise)(importer *im, const input *in, const input_sample *sample);

@@ -177,6 +177,9 @@ static void close_trace(input *in)
 
 const input_kind input_etl = {
     .source = &ps_source_etw,
+    .argument = "FILE",
+    .help = "a Windows .etl trace (netsh trace, pktmon, wpr, xperf, logman):\n"
+            "every event as an ETW record, NDIS and pktmon packets as frames",
     .recognise = recognise,
     .open = open_trace,
     .read = read_event,

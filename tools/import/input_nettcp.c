@@ -83,6 +83,8 @@ static void settle(importer *im, input *in)
 
 const input_kind input_nettcp = {
     .source = &ps_source_nettcp,
+    .argument = "FILE",
+    .help = "Get-NetTCPConnection | ConvertTo-Json, or | Export-Csv",
     .recognise = recognise,
     .open = open_rows,
     .settle = settle,

@@ -276,6 +276,8 @@ static void close_capture(input *in)
 
 const input_kind input_packets = {
     .name = "packets",
+    .argument = "CAPTURE",
+    .help = "any capture file Wireshark reads (pcap, pcapng, compressed ...)",
     .recognise = recognise,
     .open = open_capture,
     .read = read_record,

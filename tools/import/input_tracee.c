@@ -36,6 +36,8 @@ static void open_events(importer *im, input *in)
 
 const input_kind input_tracee = {
     .source = &ps_source_tracee,
+    .argument = "FILE",
+    .help = "tracee --output json lines ('-': standard input)",
     .recognise = recognise,
     .open = open_events,
     .read = text_records_read,

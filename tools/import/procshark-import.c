@@ -179,31 +179,64 @@ void importer_message(importer *im, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The input kinds' options, as input_kinds[] lists them: "[--etl FILE]... [--tracee FILE]...". */
+static void print_usage(FILE *to)
+{
+    fputs("usage: " PROGRAM " -o OUT.pcapng", to);
+    for (size_t k = 0; k < G_N_ELEMENTS(input_kinds); k++)
+        fprintf(to, " [--%s %s]...", input_kind_name(input_kinds[k]), input_kinds[k]->argument);
+    fputs(" [FILE]...\n", to);
+}
+
 static void usage_short(void)
 {
-    fprintf(stderr, "usage: " PROGRAM " -o OUT.pcapng [--packets CAPTURE]... [--tracee FILE]... [--nettcp FILE]... [--etl FILE]... [FILE]...\n"
-                    "Try '" PROGRAM " --help'.\n");
+    print_usage(stderr);
+    fputs("Try '" PROGRAM " --help'.\n", stderr);
+}
+
+/* One option of --help: its text beside it, or under it when the option is longer than the column,
+ * each further line of the text under the first. */
+static void print_option(const char *option, const char *text)
+{
+    enum { COLUMN = 28 };
+    printf("  %s", option);
+    const int used = 2 + (int)strlen(option);
+    if (used > COLUMN - 2)
+        printf("\n%*s", COLUMN, "");
+    else
+        printf("%*s", COLUMN - used, "");
+    for (const char *line = text; *line;) {
+        const size_t len = strcspn(line, "\n");
+        printf("%.*s\n", (int)len, line);
+        line += len;
+        if (*line == '\n' && *++line)
+            printf("%*s", COLUMN, "");
+    }
 }
 
 static void help(void)
 {
-    printf("usage: " PROGRAM " -o OUT.pcapng [--packets CAPTURE]... [--tracee FILE]... [--nettcp FILE]... [--etl FILE]... [FILE]...\n"
-           "\n"
-           "Puts tracee events, Get-NetTCPConnection rows, Windows .etl traces and packet captures into one\n"
-           "pcapng file, in time order, for Wireshark or tshark with the procshark plugin.\n"
+    print_usage(stdout);
+    printf("\n"
+           "Puts the records of the inputs below and packet captures into one pcapng file, in time order,\n"
+           "for Wireshark or tshark with the procshark plugin.\n"
            "\n"
            "  -o, --output OUT.pcapng   the capture to write: a file appears (or is replaced) only when\n"
-           "                            complete; '-', a FIFO or a character device is written through\n"
-           "  --packets CAPTURE         any capture file Wireshark reads (pcap, pcapng, compressed ...)\n"
-           "  --tracee FILE             tracee --output json lines ('-': standard input)\n"
-           "  --nettcp FILE             Get-NetTCPConnection | ConvertTo-Json, or | Export-Csv\n"
-           "  --etl FILE                a Windows .etl trace (netsh trace, pktmon, wpr, xperf, logman):\n"
-           "                            every event as an ETW record, NDIS and pktmon packets as frames\n"
-           "  FILE                      any of the above, recognised by its content\n"
+           "                            complete; '-', a FIFO or a character device is written through\n");
+    GString *sources = g_string_new(NULL);
+    for (size_t k = 0; k < G_N_ELEMENTS(input_kinds); k++) {
+        char *option = g_strdup_printf("--%s %s", input_kind_name(input_kinds[k]), input_kinds[k]->argument);
+        print_option(option, input_kinds[k]->help);
+        g_free(option);
+        g_string_append_printf(sources, "%s, ", input_kind_name(input_kinds[k]));
+    }
+    printf("  FILE                      any of the above, recognised by its content\n"
            "  --time-shift SOURCE=SECONDS\n"
            "                            add SECONDS (e.g. -3600, 0.25) to the time stamps of SOURCE:\n"
-           "                            tracee, nettcp, etl, packets, or one input file; may repeat\n"
-           "  --snapshot-time [FILE=]TIME\n"
+           "                            %sor one input file; may repeat\n",
+           sources->str);
+    g_string_free(sources, TRUE);
+    printf(           "  --snapshot-time [FILE=]TIME\n"
            "                            when Get-NetTCPConnection ran (ISO 8601 with a zone, e.g.\n"
            "                            2024-03-01T12:00:00Z); default: the file's modification time\n"
            "  --all-appearances         pktmon: write a packet at every component that saw it, not\n"
