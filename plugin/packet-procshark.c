@@ -550,6 +550,15 @@ static void st_init(stats_tree *st)
     st_connections = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
+/* True the first time a key is seen; it is copied only then, as most packets repeat theirs. */
+static bool st_first_sighting(const char *key)
+{
+    if (g_hash_table_contains(st_connections, key))
+        return false;
+    g_hash_table_add(st_connections, g_strdup(key));
+    return true;
+}
+
 static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, guint32 stream)
 {
     char process[256];
@@ -558,8 +567,9 @@ static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, guint32 s
     g_free(name);
     tick_stat_node(st, process, st_root_nodes[ST_PACKETS], TRUE);
     increase_stat_node(st, process, st_root_nodes[ST_BYTES], TRUE, (gint)bytes);
-    char *key = g_strdup_printf("%s/%u", process, stream);
-    if (g_hash_table_add(st_connections, key))
+    char key[sizeof process + 16];
+    g_snprintf(key, sizeof key, "%s/%u", process, stream);
+    if (st_first_sighting(key))
         tick_stat_node(st, process, st_root_nodes[ST_CONNECTIONS], TRUE);
 }
 
@@ -570,8 +580,9 @@ static tap_packet_status st_packet(stats_tree *st, packet_info *pinfo _U_, epan_
     const guint32 stream = data->who.stream;
     tick_stat_node(st, st_roots[ST_PACKETS], 0, FALSE);
     increase_stat_node(st, st_roots[ST_BYTES], 0, FALSE, (gint)data->bytes);
-    char *key = g_strdup_printf("/%u", stream); /* the connection, whoever owns it */
-    if (g_hash_table_add(st_connections, key))
+    char key[16];
+    g_snprintf(key, sizeof key, "/%u", stream); /* the connection, whoever owns it */
+    if (st_first_sighting(key))
         tick_stat_node(st, st_roots[ST_CONNECTIONS], 0, FALSE);
     if (data->who.src.known)
         st_count(st, &data->who.src, data->bytes, stream);
