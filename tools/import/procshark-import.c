@@ -1209,8 +1209,10 @@ int main(int argc, char **argv)
 {
     importer im;
     importer_init(&im);
-    if (!parse_options(&im, argc, argv))
-        return EXIT_ALL_WRITTEN; /* --help, --version */
+    if (!parse_options(&im, argc, argv)) { /* --help, --version */
+        importer_free(&im);
+        return EXIT_ALL_WRITTEN;
+    }
     check_arguments(&im);
 
     pcapng_writer_init_library(PROGRAM);
