@@ -136,6 +136,7 @@ struct etl_input {
      * the processors' buffers in time order: each waits until every buffer before its own is read. */
     GSequence *problems;   /* problem, by buffer then found */
     uint64_t problems_found;
+    unsigned problems_held; /* in problems */
     uint8_t *buffer_done;  /* indexed: per buffer, its events and problems all read */
     uint64_t first_unread; /* indexed: the first buffer not done; its own problems may go out */
     uint8_t *plain;    /* a compressed buffer's decompressed bytes, before they go to their stream */
@@ -272,6 +273,7 @@ static void add_problem(etl_input *r, uint64_t buffer, char *where, char *reason
     problem *x = g_new(problem, 1);
     *x = (problem){buffer, r->problems_found++, where, reason};
     g_sequence_insert_sorted(r->problems, x, problem_order, NULL);
+    r->problems_held++;
 }
 
 static void add_problem_at(etl_input *r, uint64_t buffer, const buffer_ref *ref, uint64_t inner, const char *fmt,
@@ -1187,18 +1189,22 @@ static etl_item_kind pktmon_packet_event(etl_input *r, const cpu_stream *s, etl_
 
 void etl_input_set_all_appearances(etl_input *r, bool all) { r->all_appearances = all; }
 
-/* The first problem in file order, once every buffer before its own is read (any, at the end). */
+/* The first problem in file order, once every buffer before its own is read (any, at the end, or
+ * while more than PROBLEMS_HELD wait: behind a processor whose buffer the merge reads last, a
+ * hostile file's every problem would stay in memory until then). */
+#define PROBLEMS_HELD 65536u
 static bool pop_problem(etl_input *r, etl_item *item, bool at_end)
 {
     GSequenceIter *first = g_sequence_get_begin_iter(r->problems);
     if (g_sequence_iter_is_end(first))
         return false;
     const problem *x = g_sequence_get(first);
-    if (!at_end && r->buffer_done && x->buffer > r->first_unread)
+    if (!at_end && r->buffer_done && x->buffer > r->first_unread && r->problems_held <= PROBLEMS_HELD)
         return false;
     g_strlcpy(item->where, x->where, sizeof item->where);
     g_strlcpy(item->reason, x->reason, sizeof item->reason);
     g_sequence_remove(first);
+    r->problems_held--;
     r->stats.rejected++;
     return true;
 }
