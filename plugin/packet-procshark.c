@@ -27,15 +27,16 @@ static int proto_procshark;
 /* Each end's fields: [0] the source's, [1] the destination's. */
 static int hf_end[2], hf_end_pid[2], hf_end_name[2], hf_end_container[2], hf_end_source[2], hf_end_match[2],
     hf_end_event_frame[2];
-static int hf_pid, hf_name, hf_source, hf_match, hf_event_frame, hf_packet_frame, hf_tcp_stream;
+static int hf_pid, hf_name, hf_source, hf_match, hf_event_frame, hf_packet_frame, hf_tcp_stream, hf_udp_stream;
 static int hf_decided_count, hf_decided_first, hf_decided_last;
 static int hf_record_source, hf_record_pid, hf_record_name, hf_record_ip, hf_record_ipv6, hf_record_port;
 static gint ett_procshark = -1, ett_end = -1;
 static expert_field ei_unmatched_record, ei_disagreement, ei_needs_two_passes, ei_clock_offset;
 static int procshark_tap = -1;
 
-/* TCP fields the postdissector reads; expert fields that make it show its notes. */
+/* TCP and UDP fields the postdissector reads; expert fields that make it show its notes. */
 static int hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len;
+static int hf_udp_stream_in, hf_udp_length, hf_udp_checksum;
 static int hf_expert, hf_expert_message;
 
 static guint pref_window_ms = 1000;
@@ -113,7 +114,7 @@ static gboolean refilter(gpointer unused _U_)
     return G_SOURCE_REMOVE;
 }
 
-static const char *const match_names[] = {"none", "packet", "event", "connection", "snapshot"};
+static const char *const match_names[] = {"none", "packet", "event", "connection", "socket", "snapshot"};
 
 int64_t procshark_time_ns(const packet_info *pinfo)
 {
@@ -310,21 +311,29 @@ static bool last_uint(proto_tree *tree, int hf, guint32 *out)
     return true;
 }
 
-/* A TCP packet's addresses and direction, from the packet's info. */
-static bool tcp_ends(packet_info *pinfo, ps_packet_facts *p)
+/* A TCP or UDP packet's addresses and direction, from the packet's info. */
+static bool packet_ends(packet_info *pinfo, ps_packet_facts *p)
 {
     memset(p, 0, sizeof *p);
     p->direction = pinfo->p2p_dir == P2P_DIR_SENT   ? PS_DIR_OUTBOUND
                    : pinfo->p2p_dir == P2P_DIR_RECV ? PS_DIR_INBOUND
                                                     : PS_DIR_UNKNOWN;
-    return pinfo->ptype == PT_TCP && procshark_endpoint(&pinfo->net_src, (guint16)pinfo->srcport, &p->src) &&
+    p->transport = pinfo->ptype == PT_TCP ? PS_TRANSPORT_TCP : pinfo->ptype == PT_UDP ? PS_TRANSPORT_UDP : 0;
+    return p->transport && procshark_endpoint(&pinfo->net_src, (guint16)pinfo->srcport, &p->src) &&
            procshark_endpoint(&pinfo->net_dst, (guint16)pinfo->destport, &p->dst);
 }
 
-/* Its raw seq, ack and flags, stream and length: the fields the postdissector asks TCP for, which
- * the first pass has. */
-static bool tcp_numbers(proto_tree *tree, ps_packet_facts *p, guint32 *stream, guint32 *len)
+/* Its stream, payload length and what a claim on one packet names: TCP's raw seq, ack and flags,
+ * UDP's length and checksum. The fields the postdissector asks for, which the first pass has. */
+static bool packet_numbers(proto_tree *tree, ps_packet_facts *p, guint32 *stream, guint32 *len)
 {
+    if (p->transport == PS_TRANSPORT_UDP) {
+        if (!last_uint(tree, hf_udp_stream_in, stream) || !last_uint(tree, hf_udp_length, &p->seq) ||
+            !last_uint(tree, hf_udp_checksum, &p->ack) || p->seq < 8)
+            return false;
+        *len = p->seq - 8;
+        return true;
+    }
     guint32 flags;
     if (!last_uint(tree, hf_tcp_stream_in, stream) || !last_uint(tree, hf_tcp_seq_raw, &p->seq) ||
         !last_uint(tree, hf_tcp_ack_raw, &p->ack) || !last_uint(tree, hf_tcp_flags, &flags) ||
@@ -344,12 +353,15 @@ static void feed_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
         return;
     ps_packet_facts p;
     guint32 stream, len;
-    const bool tcp = tcp_ends(pinfo, &p);
-    const bool numbered = tcp && first && tcp_numbers(tree, &p, &stream, &len);
+    const bool ends = packet_ends(pinfo, &p);
+    const bool numbered = ends && first && packet_numbers(tree, &p, &stream, &len);
     /* Later passes feed nothing: the ends are enough to show which one the comment names. */
     if (comments)
-        procshark_ptcpdump(tree, tvb, pinfo, numbered || (tcp && !first) ? &p : NULL);
-    if (numbered)
+        procshark_ptcpdump(tree, tvb, pinfo, numbered || (ends && !first) ? &p : NULL);
+    if (numbered && p.transport == PS_TRANSPORT_UDP)
+        ps_corr_add_datagram(corr, pinfo->num, procshark_time_ns(pinfo), stream, &p.src, &p.dst, (uint16_t)p.seq,
+                             (uint16_t)p.ack, len);
+    else if (numbered)
         ps_corr_add_packet(corr, pinfo->num, procshark_time_ns(pinfo), stream, &p.src, &p.dst, p.seq, p.ack,
                            p.tcp_flags, len);
 }
@@ -482,7 +494,8 @@ static void show_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
     if (count && !info.matched && !decided)
         proto_item_append_text(ti, ": names the process of no packet");
     if (info.has_stream) {
-        proto_item *it = proto_tree_add_uint(t, hf_tcp_stream, tvb, 0, 0, info.stream);
+        proto_item *it = proto_tree_add_uint(t, info.transport == PS_TRANSPORT_UDP ? hf_udp_stream : hf_tcp_stream, tvb,
+                                             0, 0, info.stream);
         proto_item_set_generated(it);
     }
     if (!info.matched && info.matchable)
@@ -531,7 +544,8 @@ static int dissect_procshark(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 /* --- statistics ------------------------------------------------------------------------------ */
 
 /* Three distributions, each a share of its own total, so every Percent is one of that total:
- * packets (a packet counts once at the top, and for each process on it), TCP connections, and
+ * packets (a packet counts once at the top, and for each process on it), connections (TCP
+ * streams and UDP flows, as Wireshark's Conversations count them), and
  * bytes (the frames'). Wireshark's window resizes a column over up to 1000 rows for every node
  * it adds, so a process has one node in each and no children (docs/PERFORMANCE.md).
  * Wireshark's window first sorts every level by name, Z to A; tshark keeps the top level in the
@@ -559,7 +573,8 @@ static bool st_first_sighting(const char *key)
     return true;
 }
 
-static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, guint32 stream)
+/* A connection's key: its transport's letter and stream, t7 or u7. */
+static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, const char *connection)
 {
     char process[256];
     char *name = ps_text_escaped(o->name ? o->name : "?"); /* it came from the monitored host */
@@ -568,7 +583,7 @@ static void st_count(stats_tree *st, const ps_owner *o, guint32 bytes, guint32 s
     tick_stat_node(st, process, st_root_nodes[ST_PACKETS], TRUE);
     increase_stat_node(st, process, st_root_nodes[ST_BYTES], TRUE, (gint)bytes);
     char key[sizeof process + 16];
-    g_snprintf(key, sizeof key, "%s/%u", process, stream);
+    g_snprintf(key, sizeof key, "%s/%s", process, connection);
     if (st_first_sighting(key))
         tick_stat_node(st, process, st_root_nodes[ST_CONNECTIONS], TRUE);
 }
@@ -577,19 +592,21 @@ static tap_packet_status st_packet(stats_tree *st, packet_info *pinfo _U_, epan_
                                    tap_flags_t flags _U_)
 {
     const procshark_tap_data *data = p;
-    const guint32 stream = data->who.stream;
+    char connection[16];
+    g_snprintf(connection, sizeof connection, "%c%u", data->who.transport == PS_TRANSPORT_UDP ? 'u' : 't',
+               data->who.stream);
     tick_stat_node(st, st_roots[ST_PACKETS], 0, FALSE);
     increase_stat_node(st, st_roots[ST_BYTES], 0, FALSE, (gint)data->bytes);
-    char key[16];
-    g_snprintf(key, sizeof key, "/%u", stream); /* the connection, whoever owns it */
+    char key[24];
+    g_snprintf(key, sizeof key, "/%s", connection); /* the connection, whoever owns it */
     if (st_first_sighting(key))
         tick_stat_node(st, st_roots[ST_CONNECTIONS], 0, FALSE);
     if (data->who.src.known)
-        st_count(st, &data->who.src, data->bytes, stream);
+        st_count(st, &data->who.src, data->bytes, connection);
     /* Loopback between two processes counts for both; one process on both ends counts once. */
     if (data->who.dst.known && !(data->who.src.known && data->who.src.pid == data->who.dst.pid &&
                                  g_strcmp0(data->who.src.name, data->who.dst.name) == 0))
-        st_count(st, &data->who.dst, data->bytes, stream);
+        st_count(st, &data->who.dst, data->bytes, connection);
     return TAP_PACKET_REDRAW;
 }
 
@@ -635,6 +652,8 @@ void proto_register_procshark(void)
                             "The last packet this record names the process of", HFILL}},
         {&hf_tcp_stream, {"TCP stream", "proc.tcp_stream", FT_UINT32, BASE_DEC, NULL, 0,
                           "The TCP connection this record belongs to (tcp.stream)", HFILL}},
+        {&hf_udp_stream, {"UDP stream", "proc.udp_stream", FT_UINT32, BASE_DEC, NULL, 0,
+                          "The UDP flow this record belongs to (udp.stream)", HFILL}},
         /* Hidden, on every record: what it claims, as its source's rules read it (src/source/). */
         {&hf_record_source, {"Record source", "proc.record.source", FT_STRING, BASE_NONE, NULL, 0,
                              "The event source of this record: etw, tracee, nettcpconnection or ptcpdump", HFILL}},
@@ -687,12 +706,16 @@ void proto_reg_handoff_procshark(void)
     hf_tcp_ack_raw = proto_registrar_get_id_byname("tcp.ack_raw");
     hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
     hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
+    hf_udp_stream_in = proto_registrar_get_id_byname("udp.stream");
+    hf_udp_length = proto_registrar_get_id_byname("udp.length");
+    hf_udp_checksum = proto_registrar_get_id_byname("udp.checksum");
     hf_expert = proto_registrar_get_id_byname("_ws.expert");
     hf_expert_message = proto_registrar_get_id_byname("_ws.expert.message");
     dissector_handle_t handle = create_dissector_handle(dissect_procshark, proto_procshark);
     register_postdissector(handle);
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-    const int fields[] = {hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len};
+    const int fields[] = {hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len,
+                          hf_udp_stream_in, hf_udp_length,    hf_udp_checksum};
     g_array_append_vals(wanted, fields, G_N_ELEMENTS(fields));
     set_postdissector_wanted_hfids(handle, wanted);
     stats_tree_register_plugin("procshark", "procshark", "procshark/Traffic by process",

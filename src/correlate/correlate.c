@@ -88,7 +88,7 @@ typedef struct {
 typedef struct {
     int64_t time_ns;
     uint32_t frame;
-    uint32_t stream;
+    uint32_t flow;     /* index into conns */
     uint32_t src, dst; /* endpoint ids */
     uint32_t seq, ack, len;
     uint16_t flags;
@@ -96,8 +96,10 @@ typedef struct {
     uint32_t direct[2];  /* record index + 1 of the direct match */
 } packet;
 
+/* A flow: a TCP connection (tcp.stream) or a UDP flow (udp.stream). */
 typedef struct {
-    bool seen;
+    uint32_t stream;
+    uint8_t transport;
     uint32_t ep[2]; /* the first packet's source and destination */
     int64_t t0, t1;
     uint32_t owner[2]; /* record index + 1 owning ep[i] */
@@ -124,9 +126,9 @@ typedef struct {
  * connection's handful of events, for which arrays would cost more than they save. */
 #define INDEX_FROM 32
 
-/* A socket pair's streams in the order they began, and the latest end among the first i + 1. */
+/* A socket pair's flows in the order they began, and the latest end among the first i + 1. */
 typedef struct {
-    GArray *streams;
+    GArray *streams; /* flow ids */
     GArray *max_t1; /* NULL unless the streams began in time order */
 } pair_streams;
 
@@ -208,7 +210,8 @@ struct ps_corr {
 
     chunked records; /* record, in frame order */
     chunked packets; /* packet, in frame order */
-    GArray *conns;   /* conn, indexed by TCP stream */
+    GArray *conns;   /* conn, by flow id, in the order flows were first seen */
+    GArray *flow_ids[2]; /* [0] TCP, [1] UDP: stream -> flow id + 1 */
     uint32_t last_record_frame, last_packet_frame;
 
     GHashTable *endpoint_ids; /* ps_endpoint* -> id */
@@ -222,6 +225,12 @@ struct ps_corr {
      * (a << 32 | b) -> GArray of record indexes. */
     GHashTable *by_pair[PS_CORR_MAX_SOURCES]; /* (a << 32 | b) -> socket_claims */
     GHashTable *snapshots_by_pair;
+    /* UDP only: a socket talks to any peer. Per source, the user processes' claims about a local
+     * socket whatever its peer; and the rows without a peer (of every source). Endpoint id -> GArray
+     * of record indexes. */
+    GHashTable *udp_by_local[PS_CORR_MAX_SOURCES];
+    GHashTable *snapshots_by_local;
+    GHashTable *local_addresses; /* clock_key: the addresses each source has named a socket of */
     uint8_t rank[PS_CORR_MAX_SOURCES];
     /* The sources with claims in by_pair, highest rank first (ties: lower id first). */
     uint8_t by_rank[PS_CORR_MAX_SOURCES];
@@ -246,10 +255,17 @@ typedef struct {
 
 /* --- interning ------------------------------------------------------------------------------- */
 
+/* A socket: TCP port 53 and UDP port 53 are two. */
+typedef struct {
+    ps_endpoint ep;
+    uint8_t transport;
+} sock;
+
 static guint endpoint_hash(gconstpointer p)
 {
-    const ps_endpoint *e = p;
-    guint h = (guint)e->port * 2654435761u ^ (guint)e->family;
+    const sock *s = p;
+    const ps_endpoint *e = &s->ep;
+    guint h = (guint)e->port * 2654435761u ^ (guint)e->family ^ (guint)s->transport << 8;
     for (int i = 0; i < (e->family == 6 ? 16 : 4); i++)
         h = h * 31 + e->addr[i];
     return h;
@@ -257,26 +273,45 @@ static guint endpoint_hash(gconstpointer p)
 
 static gboolean endpoint_equal(gconstpointer x, gconstpointer y)
 {
-    const ps_endpoint *a = x, *b = y;
-    return a->family == b->family && a->port == b->port &&
-           memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+    const sock *a = x, *b = y;
+    return a->transport == b->transport && a->ep.family == b->ep.family && a->ep.port == b->ep.port &&
+           memcmp(a->ep.addr, b->ep.addr, a->ep.family == 6 ? 16 : 4) == 0;
 }
 
-static uint32_t endpoint_id(ps_corr *c, const ps_endpoint *e)
+static bool sock_key(const ps_endpoint *e, uint8_t transport, sock *key)
 {
     if (!e || (e->family != 4 && e->family != 6))
+        return false;
+    memset(key, 0, sizeof *key);
+    key->ep.family = e->family;
+    key->ep.port = e->port;
+    memcpy(key->ep.addr, e->addr, e->family == 6 ? 16 : 4);
+    key->transport = transport;
+    return true;
+}
+
+static uint32_t endpoint_id(ps_corr *c, const ps_endpoint *e, uint8_t transport)
+{
+    sock key;
+    if (!sock_key(e, transport, &key))
         return 0;
-    ps_endpoint key = *e;
-    if (key.family == 4)
-        memset(key.addr + 4, 0, 12);
     gpointer id = g_hash_table_lookup(c->endpoint_ids, &key);
     if (id)
         return GPOINTER_TO_UINT(id);
-    ps_endpoint *copy = g_memdup2(&key, sizeof key);
+    sock *copy = g_memdup2(&key, sizeof key);
     g_ptr_array_add(c->endpoints, copy);
     g_hash_table_insert(c->endpoint_ids, copy, GUINT_TO_POINTER(c->endpoints->len));
     return c->endpoints->len;
 }
+
+/* The id of a socket already seen, or 0. */
+static uint32_t known_endpoint(const ps_corr *c, const ps_endpoint *e, uint8_t transport)
+{
+    sock key;
+    return sock_key(e, transport, &key) ? GPOINTER_TO_UINT(g_hash_table_lookup(c->endpoint_ids, &key)) : 0;
+}
+
+static const sock *sock_of(const ps_corr *c, uint32_t id) { return c->endpoints->pdata[id - 1]; }
 
 static uint32_t string_id(ps_corr *c, const char *s)
 {
@@ -415,6 +450,8 @@ ps_corr *ps_corr_new(void)
     chunked_init(&c->records, sizeof(record));
     chunked_init(&c->packets, sizeof(packet));
     c->conns = g_array_new(FALSE, TRUE, sizeof(conn));
+    for (int t = 0; t < 2; t++)
+        c->flow_ids[t] = g_array_new(FALSE, TRUE, sizeof(uint32_t));
     c->endpoint_ids = g_hash_table_new(endpoint_hash, endpoint_equal);
     c->endpoints = g_ptr_array_new_with_free_func(g_free);
     c->string_ids = g_hash_table_new(g_str_hash, g_str_equal);
@@ -424,6 +461,10 @@ ps_corr *ps_corr_new(void)
     for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         c->by_pair[s] = g_hash_table_new_full(pair_hash, g_int64_equal, g_free, socket_claims_free);
     c->snapshots_by_pair = new_index();
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
+        c->udp_by_local[s] = new_index();
+    c->snapshots_by_local = new_index();
+    c->local_addresses = g_hash_table_new_full(clock_hash, clock_equal, g_free, NULL);
     c->packets_by_pair = new_index();
     c->streams_by_pair = g_hash_table_new_full(pair_hash, g_int64_equal, g_free, pair_streams_free);
     c->lifetimes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
@@ -440,6 +481,8 @@ void ps_corr_free(ps_corr *c)
     g_ptr_array_free(c->records.chunks, TRUE);
     g_ptr_array_free(c->packets.chunks, TRUE);
     g_array_free(c->conns, TRUE);
+    for (int t = 0; t < 2; t++)
+        g_array_free(c->flow_ids[t], TRUE);
     g_hash_table_destroy(c->endpoint_ids);
     g_ptr_array_free(c->endpoints, TRUE);
     g_hash_table_destroy(c->string_ids);
@@ -449,6 +492,10 @@ void ps_corr_free(ps_corr *c)
     for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         g_hash_table_destroy(c->by_pair[s]);
     g_hash_table_destroy(c->snapshots_by_pair);
+    for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
+        g_hash_table_destroy(c->udp_by_local[s]);
+    g_hash_table_destroy(c->snapshots_by_local);
+    g_hash_table_destroy(c->local_addresses);
     g_hash_table_destroy(c->packets_by_pair);
     g_hash_table_destroy(c->streams_by_pair);
     g_hash_table_destroy(c->lifetimes);
@@ -523,6 +570,19 @@ static void rank_source(ps_corr *c, unsigned source, uint8_t rank)
 
 static void offer_provisionally(ps_corr *c, uint32_t index);
 static bool is_kernel(const record *r) { return (r->bits & BIT_KERNEL) != 0; }
+static clock_key clock_key_of(const ps_corr *c, uint8_t source, uint32_t endpoint);
+
+static bool is_any_address(const ps_endpoint *e)
+{
+    static const uint8_t zero[16] = {0};
+    return memcmp(e->addr, zero, e->family == 6 ? 16 : 4) == 0;
+}
+
+static bool is_loopback_address(const ps_endpoint *e)
+{
+    static const uint8_t v6_loopback[16] = {[15] = 1};
+    return e->family == 4 ? e->addr[0] == 127 : memcmp(e->addr, v6_loopback, 16) == 0;
+}
 
 static void add_socket_claim(ps_corr *c, const record *r, uint32_t index)
 {
@@ -544,7 +604,8 @@ static void add_socket_claim(ps_corr *c, const record *r, uint32_t index)
 
 void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_claim *claim)
 {
-    if (claim->kind == PS_CLAIM_NONE || !claim->has_pid || claim->transport != PS_TRANSPORT_TCP ||
+    const bool udp = claim->transport == PS_TRANSPORT_UDP;
+    if (claim->kind == PS_CLAIM_NONE || !claim->has_pid || (claim->transport != PS_TRANSPORT_TCP && !udp) ||
         claim->source >= PS_CORR_MAX_SOURCES || frame <= c->last_record_frame)
         return;
     c->last_record_frame = frame;
@@ -552,8 +613,8 @@ void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_cla
     r.frame = frame;
     r.time_ns = time_ns;
     r.source = claim->source;
-    r.a = endpoint_id(c, &claim->owned);
-    r.b = endpoint_id(c, &claim->peer);
+    r.a = endpoint_id(c, &claim->owned, claim->transport);
+    r.b = endpoint_id(c, &claim->peer, claim->transport);
     r.pid = claim->pid;
     r.identity = identity_id(c, claim->name, claim->container);
     r.bits = (uint8_t)(claim->kind | (claim->outgoing ? BIT_OUTGOING : 0) | (claim->retransmit ? BIT_RETRANSMIT : 0) |
@@ -572,14 +633,24 @@ void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_cla
     if (!c->first_frame[claim->source])
         c->first_frame[claim->source] = frame;
     c->dirty = true;
+    const uint32_t index = c->records.len - 1;
+    if (added->a && !is_any_address(&sock_of(c, added->a)->ep)) {
+        clock_key host = clock_key_of(c, added->source, added->a);
+        if (!g_hash_table_contains(c->local_addresses, &host))
+            g_hash_table_add(c->local_addresses, g_memdup2(&host, sizeof host));
+    }
     if (added->a && added->b) {
         if (!is_snapshot(added))
             rank_source(c, added->source, claim->rank);
         if (is_snapshot(added))
-            index_add(c->snapshots_by_pair, pair_key(added->a, added->b), c->records.len - 1);
+            index_add(c->snapshots_by_pair, pair_key(added->a, added->b), index);
         else
-            add_socket_claim(c, added, c->records.len - 1);
-        offer_provisionally(c, c->records.len - 1);
+            add_socket_claim(c, added, index);
+        if (udp && !is_snapshot(added) && !is_kernel(added))
+            index_add(c->udp_by_local[added->source], added->a, index);
+        offer_provisionally(c, index);
+    } else if (added->a && udp && is_snapshot(added)) {
+        index_add(c->snapshots_by_local, added->a, index);
     }
 }
 
@@ -617,12 +688,7 @@ void ps_corr_add_process(ps_corr *c, uint32_t frame, int64_t time_ns, ps_process
     c->dirty = true;
 }
 
-static conn *conn_of(ps_corr *c, uint32_t stream)
-{
-    if (stream >= c->conns->len)
-        g_array_set_size(c->conns, stream + 1);
-    return &g_array_index(c->conns, conn, stream);
-}
+static conn *conn_at(const ps_corr *c, uint32_t flow) { return &g_array_index(c->conns, conn, flow); }
 
 /* --- matching -------------------------------------------------------------------------------- */
 
@@ -989,7 +1055,7 @@ static void offer_provisionally(ps_corr *c, uint32_t index)
     const pair_streams *ps = lookup_pair(c->streams_by_pair, MIN(r->a, r->b), MAX(r->a, r->b));
     if (!ps)
         return;
-    conn *k = conn_of(c, item(ps->streams, ps->streams->len - 1));
+    conn *k = conn_at(c, item(ps->streams, ps->streams->len - 1));
     if (adjusted(c, r, true) <= tadd(k->t1, c->window))
         offer_owner(c, k, r->a == k->ep[0] ? 0 : 1, index + 1);
 }
@@ -1010,18 +1076,30 @@ static void offer_recent(ps_corr *c, conn *k)
     }
 }
 
-void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t stream, const ps_endpoint *src,
-                        const ps_endpoint *dst, uint32_t seq, uint32_t ack, uint16_t flags, uint32_t len)
+static void add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint8_t transport, uint32_t stream,
+                       const ps_endpoint *src, const ps_endpoint *dst, uint32_t seq, uint32_t ack, uint16_t flags,
+                       uint32_t len)
 {
     if (frame <= c->last_packet_frame)
         return;
     c->last_packet_frame = frame;
-    packet p = {time_ns, frame, stream, endpoint_id(c, src), endpoint_id(c, dst), seq, ack, len, flags, {0, 0}, {0, 0}};
-    if (!p.src || !p.dst)
+    packet p = {time_ns, frame, 0, endpoint_id(c, src, transport), endpoint_id(c, dst, transport), seq, ack, len, flags,
+                {0, 0}, {0, 0}};
+    if (!p.src || !p.dst || stream == UINT32_MAX)
         return;
-    conn *k = conn_of(c, stream);
-    if (!k->seen) {
-        k->seen = true;
+    GArray *ids = c->flow_ids[transport == PS_TRANSPORT_UDP ? 1 : 0];
+    if (stream >= ids->len)
+        g_array_set_size(ids, stream + 1);
+    uint32_t *id = &g_array_index(ids, uint32_t, stream);
+    conn *k;
+    if (*id) {
+        k = conn_at(c, *id - 1);
+    } else {
+        *id = c->conns->len + 1;
+        g_array_set_size(c->conns, c->conns->len + 1);
+        k = conn_at(c, *id - 1);
+        k->stream = stream;
+        k->transport = transport;
         k->ep[0] = p.src;
         k->ep[1] = p.dst;
         k->t0 = k->t1 = time_ns;
@@ -1032,13 +1110,27 @@ void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t st
             ps->streams = new_list();
             g_hash_table_insert(c->streams_by_pair, g_memdup2(&key, sizeof key), ps);
         }
-        g_array_append_val(ps->streams, stream);
+        const uint32_t flow = *id - 1;
+        g_array_append_val(ps->streams, flow);
         offer_recent(c, k);
     }
+    p.flow = *id - 1;
     k->t1 = MAX(k->t1, time_ns);
     chunked_push(&c->packets, &p);
     index_add(c->packets_by_pair, pair_key(p.src, p.dst), c->packets.len - 1);
     c->dirty = true;
+}
+
+void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t stream, const ps_endpoint *src,
+                        const ps_endpoint *dst, uint32_t seq, uint32_t ack, uint16_t flags, uint32_t len)
+{
+    add_packet(c, frame, time_ns, PS_TRANSPORT_TCP, stream, src, dst, seq, ack, flags, len);
+}
+
+void ps_corr_add_datagram(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t stream, const ps_endpoint *src,
+                          const ps_endpoint *dst, uint16_t udp_length, uint16_t checksum, uint32_t len)
+{
+    add_packet(c, frame, time_ns, PS_TRANSPORT_UDP, stream, src, dst, udp_length, checksum, 0, len);
 }
 
 /* --- finalizing ------------------------------------------------------------------------------ */
@@ -1140,7 +1232,7 @@ static void index_socket_claims(ps_corr *c, socket_claims *sc)
     }
 }
 
-/* Whether a pair's streams began in time order, and each prefix's latest end (stream_of). */
+/* Whether a pair's streams began in time order, and each prefix's latest end (flow_of). */
 static void index_pair_streams(ps_corr *c, pair_streams *ps)
 {
     if (ps->max_t1)
@@ -1270,7 +1362,7 @@ static bool unique_fit(const ps_corr *c, GHashTable *ordered, const record *r, i
 /* The clock of a source on the host of an endpoint. */
 static clock_key clock_key_of(const ps_corr *c, uint8_t source, uint32_t endpoint)
 {
-    const ps_endpoint *owned = c->endpoints->pdata[endpoint - 1];
+    const ps_endpoint *owned = &sock_of(c, endpoint)->ep;
     clock_key key;
     memset(&key, 0, sizeof key);
     key.family = owned->family;
@@ -1408,11 +1500,10 @@ static int64_t creation_of(const record *r)
     return (int64_t)((uint64_t)r->u.creation[1] << 32 | r->u.creation[0]);
 }
 
-/* The snapshot row for a socket created most recently before t, as index + 1. */
-static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, int64_t t)
+/* The snapshot row of an index's key created most recently before t, as index + 1. */
+static uint32_t newest_row(const ps_corr *c, GHashTable *rows, guint64 key, int64_t t)
 {
-    guint64 key = pair_key(owned, peer);
-    GArray *list = g_hash_table_lookup(c->snapshots_by_pair, &key);
+    GArray *list = g_hash_table_lookup(rows, &key);
     uint32_t best = 0;
     int64_t best_creation = INT64_MIN;
     for (guint i = 0; list && i < list->len; i++) {
@@ -1427,7 +1518,28 @@ static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, 
     return best;
 }
 
-/* Whether record r falls into connection k, as stream_of counts it. */
+/* The snapshot row for a socket, as index + 1: one naming the peer; for UDP, else one for the socket
+ * talking to any peer, else one for its port on any address: of a host, which the engine knows only
+ * as the addresses the row's source named other sockets of (and loopback, every host's). */
+static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, int64_t t)
+{
+    uint32_t row = newest_row(c, c->snapshots_by_pair, pair_key(owned, peer), t);
+    const sock *s = sock_of(c, owned);
+    if (row || s->transport != PS_TRANSPORT_UDP)
+        return row;
+    row = newest_row(c, c->snapshots_by_local, owned, t);
+    ps_endpoint any = {s->ep.family, {0}, s->ep.port};
+    uint32_t wildcard = known_endpoint(c, &any, PS_TRANSPORT_UDP);
+    if (row || !wildcard || wildcard == owned)
+        return row;
+    row = newest_row(c, c->snapshots_by_local, wildcard, t);
+    if (!row || is_loopback_address(&s->ep))
+        return row;
+    clock_key host = clock_key_of(c, record_at(c, row - 1)->source, owned);
+    return g_hash_table_contains(c->local_addresses, &host) ? row : 0;
+}
+
+/* Whether record r falls into connection k, as flow_of counts it. */
 static bool inside(const ps_corr *c, const record *r, const conn *k, int64_t t)
 {
     /* A snapshot row speaks for a connection it saw created, whenever the snapshot was. */
@@ -1436,8 +1548,8 @@ static bool inside(const ps_corr *c, const record *r, const conn *k, int64_t t)
     return t >= tsub(k->t0, c->window) && t <= tadd(k->t1, c->window);
 }
 
-/* The connection of a network record: the last one of its endpoints whose lifetime holds it. */
-static bool stream_of(const ps_corr *c, const record *r, uint32_t *stream)
+/* The flow of a network record: the last one of its endpoints whose lifetime holds it. */
+static bool flow_of(const ps_corr *c, const record *r, uint32_t *flow)
 {
     const pair_streams *ps = lookup_pair(c->streams_by_pair, MIN(r->a, r->b), MAX(r->a, r->b));
     if (!ps)
@@ -1464,11 +1576,79 @@ static bool stream_of(const ps_corr *c, const record *r, uint32_t *stream)
         if (ps->max_t1 && g_array_index(ps->max_t1, int64_t, j - 1) < needed_end)
             return false;
         if (inside(c, r, &g_array_index(c->conns, conn, item(ps->streams, j - 1)), t)) {
-            *stream = item(ps->streams, j - 1);
+            *flow = item(ps->streams, j - 1);
             return true;
         }
     }
     return false;
+}
+
+/* Of a time-sorted list of claims, the one nearest to t (of equal distances the earlier), as
+ * index + 1. */
+static uint32_t nearest_in(const ps_corr *c, const GArray *list, int64_t t)
+{
+    if (!list || !list->len)
+        return 0;
+    guint at = lower_bound(c, list, 0, list->len, t, false);
+    uint32_t best = 0;
+    if (at > 0) {
+        int64_t before = adjusted(c, record_at(c, item(list, at - 1)), false);
+        best = item(list, lower_bound(c, list, 0, at - 1, before, false)) + 1; /* the first of that time */
+        if (at == list->len || distance(before, t) <= distance(adjusted(c, record_at(c, item(list, at)), false), t))
+            return best;
+    }
+    return item(list, at) + 1;
+}
+
+/* The claim about a socket pair nearest in time to t, a user process's before a kernel thread's. */
+static uint32_t nearest_on_pair(const ps_corr *c, const socket_claims *sc, int64_t t)
+{
+    for (int kernel = 0; kernel < 2; kernel++) {
+        uint32_t best = 0;
+        if (sc->indexed) {
+            best = nearest_in(c, sc->owners[kernel], t);
+        } else {
+            const GArray *all[] = {sc->plain, sc->fit[0][0], sc->fit[0][1], sc->fit[0][2], sc->fit[1][0],
+                                   sc->fit[1][1], sc->fit[1][2]};
+            int64_t best_distance = 0;
+            for (size_t l = 0; l < G_N_ELEMENTS(all); l++) {
+                for (guint i = 0; all[l] && i < all[l]->len; i++) {
+                    const record *r = record_at(c, item(all[l], i));
+                    int64_t d = distance(adjusted(c, r, false), t);
+                    if (is_kernel(r) == (kernel == 1) &&
+                        (!best || d < best_distance || (d == best_distance && earlier(c, item(all[l], i) + 1, best, false)))) {
+                        best = item(all[l], i) + 1;
+                        best_distance = d;
+                    }
+                }
+            }
+        }
+        if (best)
+            return best;
+    }
+    return 0;
+}
+
+/* A UDP packet end no claim fits: a socket has no connection, so its owner is the claim nearest in
+ * time about the same socket pair (the flow), else about the same local socket with any peer. */
+static void udp_fallback(ps_corr *c, packet *p)
+{
+    for (int end = 0; end < 2; end++) {
+        if (p->direct[end])
+            continue;
+        const uint32_t owned = end == 0 ? p->src : p->dst, peer = end == 0 ? p->dst : p->src;
+        for (int s = 0; s < c->ranked && !p->direct[end]; s++) {
+            const socket_claims *sc = lookup_pair(c->by_pair[c->by_rank[s]], owned, peer);
+            if (sc && (p->direct[end] = nearest_on_pair(c, sc, p->time_ns)))
+                p->match[end] = PS_MATCH_CONNECTION;
+        }
+        for (int s = 0; s < c->ranked && !p->direct[end]; s++) {
+            guint64 key = owned;
+            const GArray *mine = g_hash_table_lookup(c->udp_by_local[c->by_rank[s]], &key);
+            if ((p->direct[end] = nearest_in(c, mine, p->time_ns)))
+                p->match[end] = PS_MATCH_SOCKET;
+        }
+    }
 }
 
 void ps_corr_finalize(ps_corr *c)
@@ -1487,6 +1667,8 @@ void ps_corr_finalize(ps_corr *c)
             index_socket_claims(c, value);
     }
     sort_index(c, c->snapshots_by_pair, by_record_time);
+    for (int s = 0; s < c->ranked; s++)
+        sort_index(c, c->udp_by_local[c->by_rank[s]], by_record_time);
     sort_index(c, c->packets_by_pair, by_packet_time);
     GHashTableIter it;
     gpointer value;
@@ -1505,12 +1687,11 @@ void ps_corr_finalize(ps_corr *c)
             if (r && !r->packet_frame)
                 r->packet_frame = p->frame;
         }
+        if (conn_at(c, p->flow)->transport == PS_TRANSPORT_UDP)
+            udp_fallback(c, p);
     }
-    for (guint s = 0; s < c->conns->len; s++) {
-        conn *k = &g_array_index(c->conns, conn, s);
-        if (k->seen)
-            find_owners(c, k);
-    }
+    for (guint f = 0; f < c->conns->len; f++)
+        find_owners(c, conn_at(c, f));
     for (int s = 0; s < c->ranked; s++) {
         GHashTableIter claims;
         g_hash_table_iter_init(&claims, c->by_pair[c->by_rank[s]]);
@@ -1611,8 +1792,9 @@ bool ps_corr_packet(ps_corr *c, uint32_t frame, bool provisional, ps_attribution
     packet *p;
     if (!find_packet(c, frame, &p))
         return false;
-    conn *k = conn_of(c, p->stream);
-    out->stream = p->stream;
+    conn *k = conn_at(c, p->flow);
+    out->stream = k->stream;
+    out->transport = k->transport;
     if (provisional && c->dirty) {
         /* One pass: match with the records fed so far (two passes match everything at once). */
         match_packet(c, p, true);
@@ -1656,7 +1838,12 @@ bool ps_corr_record(ps_corr *c, uint32_t frame, ps_record_info *out)
     out->matchable = kind == PS_CLAIM_PACKET || kind == PS_CLAIM_DATA || kind == PS_CLAIM_OPEN;
     out->matched = r->packet_frame != 0;
     out->packet_frame = r->packet_frame;
-    out->has_stream = out->network && stream_of(c, r, &out->stream);
+    uint32_t flow;
+    out->has_stream = out->network && r->b && flow_of(c, r, &flow);
+    if (out->has_stream) {
+        out->stream = conn_at(c, flow)->stream;
+        out->transport = conn_at(c, flow)->transport;
+    }
     if (out->network && !is_snapshot(r)) {
         clock_key key = clock_key_of(c, r->source, r->a);
         const host_clock *k = g_hash_table_lookup(c->clocks, &key);
@@ -1681,7 +1868,7 @@ bool ps_corr_record_decided(ps_corr *c, uint32_t frame, uint32_t *count, uint32_
         g_array_set_size(c->decided, c->records.len);
         for (guint i = 0; i < c->packets.len; i++) {
             const packet *p = packet_at(c, i);
-            const conn *k = &g_array_index(c->conns, conn, p->stream);
+            const conn *k = conn_at(c, p->flow);
             uint32_t named[2];
             for (int end = 0; end < 2; end++) {
                 ps_match match;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Which process owns each end of each TCP packet: records' claims on sockets are matched with
+/* Which process owns each end of each TCP and UDP packet: records' claims on sockets are matched with
  * packets. Plain C and GLib, no Wireshark types: the plugin feeds it frame by frame, the unit tests
  * feed it directly. The rules are in docs/ATTRIBUTION.md; correlate.c's top comment has the model. */
 #ifndef CORRELATE_H
@@ -19,18 +19,21 @@ typedef enum {
     PS_MATCH_NONE,
     PS_MATCH_PACKET,     /* a claim naming the packet itself (addresses, ports, seq, ack and flags) */
     PS_MATCH_EVENT,      /* a send/recv/connect/accept claim that fits the packet */
-    PS_MATCH_CONNECTION, /* the socket's owner, known from another packet or claim of the connection */
+    PS_MATCH_CONNECTION, /* the socket's owner, known from another packet or claim of the connection
+                          * (UDP: the claim about the flow's sockets nearest in time) */
+    PS_MATCH_SOCKET,     /* UDP: the local socket's owner, from its claim nearest in time with any peer */
     PS_MATCH_SNAPSHOT,   /* an endpoint table row for the endpoints, created before the packet */
 } ps_match;
 
 /* What a record says about one socket, in the order the levels above use them. */
 typedef enum {
     PS_CLAIM_NONE,     /* about a socket, but nothing the engine uses (a failed connect, no pid) */
-    PS_CLAIM_PACKET,   /* one packet: its direction, seq, ack and flags */
+    PS_CLAIM_PACKET,   /* one packet: its direction, seq, ack and flags (UDP: length and checksum) */
     PS_CLAIM_DATA,     /* a payload of up to `size` bytes sent or received */
     PS_CLAIM_OPEN,     /* the connection's SYN, sent (connect; reconnect: again) or received (accept) */
     PS_CLAIM_SOCKET,   /* the socket's owner, tied to no packet (a disconnect, a flow event) */
-    PS_CLAIM_SNAPSHOT, /* a table row: the socket's owner from its creation on, whenever the row was taken */
+    PS_CLAIM_SNAPSHOT, /* a table row: the socket's owner from its creation on, whenever the row was taken;
+                        * UDP: without a peer for any peer, at the all-zero address for any address */
 } ps_claim_kind;
 
 /* TCP flag bits as in the header. */
@@ -44,16 +47,16 @@ enum { PS_TRANSPORT_TCP = 6, PS_TRANSPORT_UDP = 17 };
 typedef struct {
     uint8_t source;     /* < PS_CORR_MAX_SOURCES: clocks are estimated per source and host */
     uint8_t rank;       /* of two sources claiming a socket, the higher rank's owner wins */
-    uint8_t transport;  /* PS_TRANSPORT_*: only TCP is matched for now */
+    uint8_t transport;  /* PS_TRANSPORT_TCP or PS_TRANSPORT_UDP */
     ps_claim_kind kind;
     ps_endpoint owned;  /* the socket the process owns */
     ps_endpoint peer;
     bool outgoing;      /* PACKET, DATA, OPEN: the packet leaves `owned` */
     bool retransmit;    /* DATA: resent data, too late to estimate a clock from */
     bool kernel_thread; /* the context that ran was a kernel thread, not the socket's owner */
-    uint32_t seq, ack;  /* PACKET */
-    uint16_t tcp_flags; /* PACKET */
-    uint32_t size;      /* DATA, OPEN: bytes the record counts */
+    uint32_t seq, ack;  /* PACKET; UDP: the header's length field and checksum */
+    uint16_t tcp_flags; /* PACKET; UDP: 0 */
+    uint32_t size;      /* DATA, OPEN: bytes the record counts (UDP: payload bytes) */
     bool has_creation;  /* SNAPSHOT: creation_ns is known */
     int64_t creation_ns;
     bool has_pid;
@@ -82,12 +85,16 @@ void ps_corr_set_manual_offset(ps_corr *c, int64_t ns);
 void ps_corr_set_estimate_offsets(ps_corr *c, bool on);
 
 /* Records and packets are fed once each, in frame order; a frame fed again is ignored.
- * Strings are copied. Claims of kind NONE, without a pid or not about TCP are ignored. */
+ * Strings are copied. Claims of kind NONE, without a pid or about neither TCP nor UDP are ignored. */
 void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_claim *claim);
 void ps_corr_add_process(ps_corr *c, uint32_t frame, int64_t time_ns, ps_process_change change, uint32_t pid,
                          const char *image);
+/* A TCP segment of tcp.stream `stream`; len is its payload's. */
 void ps_corr_add_packet(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t stream, const ps_endpoint *src,
                         const ps_endpoint *dst, uint32_t seq, uint32_t ack, uint16_t flags, uint32_t len);
+/* A UDP datagram of udp.stream `stream`: its header's length and checksum; len is its payload's. */
+void ps_corr_add_datagram(ps_corr *c, uint32_t frame, int64_t time_ns, uint32_t stream, const ps_endpoint *src,
+                          const ps_endpoint *dst, uint16_t udp_length, uint16_t checksum, uint32_t len);
 
 typedef struct {
     bool known;
@@ -107,7 +114,8 @@ typedef struct {
 typedef struct {
     ps_owner src;
     ps_owner dst;
-    uint32_t stream; /* the packet's TCP connection */
+    uint8_t transport; /* PS_TRANSPORT_* */
+    uint32_t stream;   /* the packet's flow: tcp.stream or udp.stream */
 } ps_attribution;
 
 /* Everything is matched again, with all records and estimated clock offsets, on the first query
@@ -125,7 +133,8 @@ typedef struct {
     bool matched;          /* a packet matched it directly */
     uint32_t packet_frame; /* the first such packet */
     bool has_stream;
-    uint32_t stream;       /* the TCP connection it belongs to */
+    uint8_t transport;     /* PS_TRANSPORT_* of the stream */
+    uint32_t stream;       /* the flow it belongs to: tcp.stream or udp.stream */
     /* The clock of its source on its host (the address of the socket it speaks for): */
     int64_t clock_offset;   /* applied: estimated plus manual */
     unsigned clock_samples; /* the exact matches the estimate came from; 0: none estimated */

@@ -45,9 +45,10 @@ bool ps_nettcp_claim(const nettcp_row *row, ps_claim *claim);
 /* The packet a ptcpdump comment is on, as the capture shows it. */
 typedef enum { PS_DIR_UNKNOWN, PS_DIR_OUTBOUND, PS_DIR_INBOUND } ps_direction; /* pcapng EPB flags */
 typedef struct {
+    uint8_t transport; /* PS_TRANSPORT_* */
     ps_endpoint src, dst;
     ps_direction direction;
-    uint32_t seq, ack; /* raw */
+    uint32_t seq, ack; /* TCP: raw; UDP: the header's length and checksum */
     uint16_t tcp_flags;
 } ps_packet_facts;
 bool ps_ptcpdump_claim(const ptcpdump_info *info, const ps_packet_facts *packet, ps_claim *claim);

@@ -34,6 +34,7 @@ bool ps_packet_is_loopback(const ps_packet_facts *p)
 bool ps_ptcpdump_claim(const ptcpdump_info *info, const ps_packet_facts *packet, ps_claim *claim)
 {
     ps_claim_init(claim, PS_SOURCE_PTCPDUMP);
+    claim->transport = packet->transport;
     claim->has_pid = info->has_number[PTCPDUMP_PID];
     claim->pid = info->number[PTCPDUMP_PID];
     claim->name = info->name;

@@ -357,7 +357,7 @@ static void test_ptcpdump_comment_claims(void **state)
     static const char comment[] = "PID: 99722\nCmd: /usr/bin/curl";
     ptcpdump_comment_add(&info, comment, strlen(comment));
     ptcpdump_comment_finish(&info);
-    ps_packet_facts syn = {.src = a, .dst = b, .direction = PS_DIR_OUTBOUND, .seq = 1, .tcp_flags = PS_TCP_SYN};
+    ps_packet_facts syn = {.transport = PS_TRANSPORT_TCP, .src = a, .dst = b, .direction = PS_DIR_OUTBOUND, .seq = 1, .tcp_flags = PS_TCP_SYN};
     ps_claim claim;
     assert_true(ps_ptcpdump_claim(&info, &syn, &claim));
     ps_corr_add_claim(c, 1, T0, &claim);
@@ -446,6 +446,126 @@ static void test_frames_fed_twice_are_ignored(void **state)
 /* Records and packets at the last nanosecond int64 holds (2262), with a day's manual offset and the
  * widest window: sums saturate instead of overflowing (fuzz_correlate's reproducer in
  * tests/fuzz/crashes/correlate/), and the match still holds. */
+/* UDP: a datagram is matched by its length and checksum (PACKET) or its payload's size (DATA); an
+ * end no claim fits takes the claim nearest in time about the flow (CONNECTION), else about its
+ * local socket with any peer (SOCKET), else a row for the socket (SNAPSHOT). */
+#define UDP_ETW .source = PS_SOURCE_ETW, .rank = 1, .transport = PS_TRANSPORT_UDP, .has_pid = true
+#define UDP_TRACEE .source = PS_SOURCE_TRACEE, .rank = 2, .transport = PS_TRANSPORT_UDP, .has_pid = true
+#define UDP_ROW .source = PS_SOURCE_NETTCP, .rank = 0, .transport = PS_TRANSPORT_UDP, .has_pid = true
+
+static void add_datagram(ps_corr *c, uint32_t frame, int64_t t, uint32_t stream, ps_endpoint src, ps_endpoint dst,
+                         uint16_t checksum, uint32_t len)
+{
+    ps_corr_add_datagram(c, frame, t, stream, &src, &dst, (uint16_t)(len + 8), checksum, len);
+}
+
+static void test_udp_levels_and_shared_resolver(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    const ps_endpoint curl = ep("10.0.0.1", 40000), wget = ep("10.0.0.1", 40001), resolver = ep("10.0.0.53", 53),
+                      second = ep("10.0.0.54", 53);
+    const int64_t ms = 1000000;
+    ps_corr_add_process(c, 1, T0 - S, PS_PROCESS_RUNNING, 500, "curl.exe");
+    /* Two processes query one resolver: each query names its own process. */
+    ps_corr_add_claim(c, 2, T0, &(ps_claim){UDP_ETW, .kind = PS_CLAIM_DATA, .owned = curl, .peer = resolver,
+        .outgoing = true, .size = 30, .pid = 500});
+    add_datagram(c, 3, T0 + ms, 0, curl, resolver, 0x1111, 30);
+    ps_corr_add_claim(c, 4, T0 + 2 * ms, &(ps_claim){UDP_TRACEE, .kind = PS_CLAIM_PACKET, .owned = wget,
+        .peer = resolver, .outgoing = true, .seq = 8 + 31, .ack = 0x2222, .pid = 600, .name = "wget"});
+    add_datagram(c, 5, T0 + 3 * ms, 1, wget, resolver, 0x2222, 31);
+    /* The resolver's side: a row for its wildcard socket, made before the queries, and one for
+     * another socket that tells the rows' host's address. */
+    ps_corr_add_claim(c, 6, T0 + 4 * ms, &(ps_claim){UDP_ROW, .kind = PS_CLAIM_SNAPSHOT,
+        .owned = ep("0.0.0.0", 53), .has_creation = true, .creation_ns = T0 - 10 * S, .pid = 53});
+    ps_corr_add_claim(c, 12, T0 + 60 * ms, &(ps_claim){UDP_ROW, .kind = PS_CLAIM_SNAPSHOT,
+        .owned = ep("10.0.0.53", 137), .pid = 4});
+    /* The answers, unclaimed at the client's end: the flow's nearest claim. */
+    add_datagram(c, 7, T0 + 20 * ms, 0, resolver, curl, 0x3333, 80);
+    add_datagram(c, 8, T0 + 21 * ms, 1, resolver, wget, 0x4444, 81);
+    /* curl asks a second resolver: its socket is known from its first query. */
+    add_datagram(c, 9, T0 + 30 * ms, 2, curl, second, 0x5555, 30);
+    /* A TCP segment between the same addresses and ports is another socket. */
+    ps_corr_add_packet(c, 10, T0 + 40 * ms, 0, &curl, &resolver, 1, 0, PS_TCP_SYN, 0);
+
+    ps_attribution w = who(c, 3);
+    assert_int_equal(w.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(w.stream, 0);
+    assert_owner(w.src, 500, "curl.exe", PS_MATCH_EVENT);
+    assert_owner(w.dst, 53, NULL, PS_MATCH_SNAPSHOT);
+    w = who(c, 5);
+    assert_owner(w.src, 600, "wget", PS_MATCH_PACKET);
+    assert_owner(w.dst, 53, NULL, PS_MATCH_SNAPSHOT);
+    w = who(c, 7);
+    assert_owner(w.src, 53, NULL, PS_MATCH_SNAPSHOT);
+    assert_owner(w.dst, 500, "curl.exe", PS_MATCH_CONNECTION);
+    w = who(c, 8);
+    assert_owner(w.dst, 600, "wget", PS_MATCH_CONNECTION);
+    w = who(c, 9);
+    assert_owner(w.src, 500, "curl.exe", PS_MATCH_SOCKET);
+    assert_false(w.dst.known); /* the wildcard row is of 10.0.0.53's host, not 10.0.0.54's */
+    w = who(c, 10);
+    assert_int_equal(w.transport, PS_TRANSPORT_TCP);
+    assert_int_equal(w.stream, 0);
+    assert_false(w.src.known);
+    assert_false(w.dst.known);
+    /* A wrong checksum is another datagram: the PACKET claim does not fit it. */
+    add_datagram(c, 11, T0 + 50 * ms, 1, wget, resolver, 0x2223, 31);
+    assert_owner(who(c, 11).src, 600, "wget", PS_MATCH_CONNECTION);
+    add_datagram(c, 13, T0 + 70 * ms, 3, ep("10.0.0.1", 137), ep("10.0.0.53", 137), 0x6666, 50);
+    assert_false(who(c, 13).src.known);
+    assert_owner(who(c, 13).dst, 4, NULL, PS_MATCH_SNAPSHOT);
+    ps_record_info info;
+    assert_true(ps_corr_record(c, 4, &info));
+    assert_true(info.matched);
+    assert_int_equal(info.packet_frame, 5);
+    assert_true(info.has_stream);
+    assert_int_equal(info.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(info.stream, 1);
+    ps_corr_free(c);
+}
+
+static void test_udp_port_reuse_ipv6_and_wildcards(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    const ps_endpoint a = ep("2001:db8::1", 5000), b = ep("2001:db8::2", 6000);
+    /* One flow (one udp.stream) over 100 s; its port is bound by pid 1, later by pid 2. */
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){UDP_TRACEE, .kind = PS_CLAIM_SOCKET, .owned = a, .peer = b, .pid = 1,
+        .name = "first"});
+    add_datagram(c, 2, T0 + S / 10, 0, a, b, 1, 10);
+    ps_corr_add_claim(c, 3, T0 + 100 * S, &(ps_claim){UDP_TRACEE, .kind = PS_CLAIM_SOCKET, .owned = a, .peer = b,
+        .pid = 2, .name = "second"});
+    add_datagram(c, 4, T0 + 99 * S, 0, a, b, 2, 10);
+    add_datagram(c, 5, T0 + 2 * S, 0, b, a, 3, 10);
+    assert_owner(who(c, 2).src, 1, "first", PS_MATCH_CONNECTION);
+    assert_owner(who(c, 4).src, 2, "second", PS_MATCH_CONNECTION);
+    assert_owner(who(c, 5).dst, 1, "first", PS_MATCH_CONNECTION);
+    /* Rows without a peer: the socket's own address first, then its port on any address of its
+     * family that the rows' source named a socket of, or loopback; a row created after the packet
+     * does not speak for it. */
+    ps_corr_add_claim(c, 6, T0, &(ps_claim){UDP_ROW, .kind = PS_CLAIM_SNAPSHOT, .owned = ep("::", 5355),
+        .pid = 70});
+    ps_corr_add_claim(c, 7, T0, &(ps_claim){UDP_ROW, .kind = PS_CLAIM_SNAPSHOT, .owned = ep("2001:db8::1", 5353),
+        .pid = 71});
+    ps_corr_add_claim(c, 8, T0, &(ps_claim){UDP_ROW, .kind = PS_CLAIM_SNAPSHOT, .owned = ep("0.0.0.0", 123),
+        .has_creation = true, .creation_ns = T0 + 60 * S, .pid = 72});
+    add_datagram(c, 9, T0 + 3 * S, 1, ep("2001:db8::1", 5353), ep("ff02::fb", 5353), 4, 40);
+    add_datagram(c, 10, T0 + 3 * S, 2, ep("2001:db8::1", 5355), ep("ff02::1:3", 5355), 5, 40);
+    add_datagram(c, 11, T0 + 3 * S, 3, ep("2001:db8::9", 5355), ep("ff02::1:3", 5355), 6, 40);
+    add_datagram(c, 12, T0 + 3 * S, 4, ep("10.0.0.1", 5355), ep("224.0.0.252", 5355), 7, 40);
+    add_datagram(c, 13, T0 + 3 * S, 5, ep("127.0.0.1", 123), ep("127.0.0.1", 40000), 8, 48);
+    add_datagram(c, 14, T0 + 61 * S, 5, ep("127.0.0.1", 123), ep("127.0.0.1", 40000), 9, 48);
+    assert_owner(who(c, 9).src, 71, NULL, PS_MATCH_SNAPSHOT);
+    assert_owner(who(c, 10).src, 70, NULL, PS_MATCH_SNAPSHOT);
+    assert_false(who(c, 11).src.known); /* another host's address */
+    assert_false(who(c, 12).src.known); /* an IPv6 wildcard is not an IPv4 one */
+    assert_false(who(c, 13).src.known); /* created later */
+    assert_owner(who(c, 14).src, 72, NULL, PS_MATCH_SNAPSHOT);
+    assert_false(who(c, 14).dst.known);
+    ps_corr_free(c);
+}
+
 static void test_times_at_the_ends_of_the_clock(void **state)
 {
     (void)state;
@@ -487,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_frames_fed_twice_are_ignored),
         cmocka_unit_test(test_times_at_the_ends_of_the_clock),
         cmocka_unit_test(test_packets_a_record_decides),
+        cmocka_unit_test(test_udp_levels_and_shared_resolver),
+        cmocka_unit_test(test_udp_port_reuse_ipv6_and_wildcards),
     };
     return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

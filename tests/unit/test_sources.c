@@ -343,7 +343,7 @@ static void test_etw_process_changes(void **state)
 
 static ps_packet_facts facts(const char *src, uint16_t sport, const char *dst, uint16_t dport, ps_direction dir)
 {
-    ps_packet_facts p = {0};
+    ps_packet_facts p = {.transport = PS_TRANSPORT_TCP};
     p.src.family = p.dst.family = strchr(src, ':') ? 6 : 4;
     assert_int_equal(inet_pton(p.src.family == 6 ? AF_INET6 : AF_INET, src, p.src.addr), 1);
     assert_int_equal(inet_pton(p.dst.family == 6 ? AF_INET6 : AF_INET, dst, p.dst.addr), 1);

@@ -64,6 +64,7 @@ typedef struct {
 typedef struct {
     uint32_t frame;
     uint32_t stream;
+    uint8_t transport;
 } fed_packet;
 
 typedef struct {
@@ -120,7 +121,7 @@ static void check_packet(const model *m, ps_corr *c, uint32_t frame, bool provis
     FUZZ_CHECK(ps_corr_packet(c, frame, provisional, &a) == (p != NULL));
     if (!p)
         return;
-    FUZZ_CHECK(a.stream == p->stream);
+    FUZZ_CHECK(a.stream == p->stream && a.transport == p->transport);
     check_owner(m, &a.src);
     check_owner(m, &a.dst);
 }
@@ -209,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             claim.has_pid = true;
             claim.pid = pid;
             claim.size = bytes;
+            claim.transport = bytes & 0x8000 ? PS_TRANSPORT_UDP : PS_TRANSPORT_TCP;
             ps_corr_add_claim(c, f, t, &claim);
             if (f > last_record)
                 last_record = f, note_record(&m, f, PS_SOURCE_ETW, pid);
@@ -231,8 +233,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ps_claim claim;
             ps_claim_init(&claim, PS_SOURCE_NETTCP);
             claim.kind = PS_CLAIM_SNAPSHOT;
+            claim.transport = has & 2 ? PS_TRANSPORT_UDP : PS_TRANSPORT_TCP;
             claim.owned = a;
-            claim.peer = b;
+            if (!(has & 4)) /* a UDP endpoint talks to any peer */
+                claim.peer = b;
             claim.has_pid = true;
             claim.pid = pid;
             claim.has_creation = has & 1;
@@ -244,7 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 4:
         case 5:
-        case 6: { /* TCP packet: the commonest */
+        case 6: { /* TCP packet: the commonest; or a UDP datagram */
             endpoint(&in, &a);
             endpoint(&in, &b);
             const uint32_t stream = u8(&in) & 15;
@@ -252,12 +256,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const uint16_t flags = u8(&in);
             const uint32_t len = u16(&in);
             const uint32_t f = refeed && last_packet ? last_packet : ++frame;
-            ps_corr_add_packet(c, f, t, stream, &a, &b, seq, ack, flags, len);
+            const uint8_t transport = (op & 0x0f) == 6 ? PS_TRANSPORT_UDP : PS_TRANSPORT_TCP;
+            if (transport == PS_TRANSPORT_UDP)
+                ps_corr_add_datagram(c, f, t, stream, &a, &b, (uint16_t)seq, (uint16_t)ack, len);
+            else
+                ps_corr_add_packet(c, f, t, stream, &a, &b, seq, ack, flags, len);
             /* A packet whose endpoints are no IPv4 or IPv6 is dropped, its frame still used up. */
             if (f > last_packet) {
                 last_packet = f;
                 if (a.family != 5 && b.family != 5)
-                    g_array_append_val(m.packets, ((fed_packet){f, stream}));
+                    g_array_append_val(m.packets, ((fed_packet){f, stream, transport}));
             }
             break;
         }
