@@ -17,14 +17,21 @@
 static int proto_tracee;
 static int hf_tracee[TRACEE_FIELD_COUNT];
 static int hf_tracee_ipv6_src, hf_tracee_ipv6_dst;
+static int hf_tracee_udp_srcport, hf_tracee_udp_dstport, hf_tracee_dns_answer;
 static int hf_tracee_arg, hf_tracee_json, hf_tracee_flags;
 static gint ett_tracee = -1, ett_tracee_flags = -1;
 static expert_field ei_tracee_not_json, ei_tracee_bad_value, ei_tracee_bad_utf8;
 
-static void add_tracee_value(proto_tree *t, tvbuff_t *tvb, int field, const tracee_value *v)
+/* udp: the event's packet was UDP, whose ports are other fields than TCP's (as in Wireshark). */
+static void add_tracee_value(proto_tree *t, tvbuff_t *tvb, int field, const tracee_value *v, bool udp)
 {
     int hf = hf_tracee[field];
     switch (field) {
+    case TRACEE_SRC_PORT:
+    case TRACEE_DST_PORT:
+        proto_tree_add_uint(t, udp ? (field == TRACEE_SRC_PORT ? hf_tracee_udp_srcport : hf_tracee_udp_dstport) : hf,
+                            tvb, 0, 0, (guint32)v->u);
+        break;
     case TRACEE_TIMESTAMP: {
         nstime_t ts = {(time_t)(v->u / 1000000000), (int)(v->u % 1000000000)};
         proto_tree_add_time(t, hf, tvb, 0, 0, &ts);
@@ -113,17 +120,20 @@ static int dissect_tracee(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         procshark_show_summary(pinfo, ti, described);
     }
     proto_tree *flags_tree = NULL;
+    const bool udp = tracee_event_transport(ev) == PS_TRANSPORT_UDP;
     for (int f = 0; f < TRACEE_FIELD_COUNT; f++) {
         if (!ev->v[f].present)
             continue;
         if (f >= TRACEE_FLAG_FIN && f <= TRACEE_FLAG_NS) {
             if (!flags_tree)
                 flags_tree = add_flags(t, tvb, ev);
-            add_tracee_value(flags_tree, tvb, f, &ev->v[f]);
+            add_tracee_value(flags_tree, tvb, f, &ev->v[f], udp);
         } else {
-            add_tracee_value(t, tvb, f, &ev->v[f]);
+            add_tracee_value(t, tvb, f, &ev->v[f], udp);
         }
     }
+    for (guint i = 0; i < ev->dns_answers->len; i++)
+        proto_tree_add_string(t, hf_tracee_dns_answer, tvb, 0, 0, ev->dns_answers->pdata[i]);
     for (guint i = 0; i < ev->args->len; i++)
         proto_tree_add_string(t, hf_tracee_arg, tvb, 0, 0, ev->args->pdata[i]);
     procshark_add_problems(ti, pinfo, &ei_tracee_bad_value, &ev->problems);
@@ -193,6 +203,21 @@ void proto_register_tracee(void)
         TRACEE_UINT(TRACEE_URGENT, "Urgent pointer", "tcp.urgent", FT_UINT16, BASE_DEC),
         TRACEE_STRING(TRACEE_FLOW_DIRECTION, "Flow direction", "flow.direction",
                       "incoming or outgoing (net_flow_tcp_begin/end)"),
+        TRACEE_UINT(TRACEE_UDP_LENGTH, "Length", "udp.length", FT_UINT16, BASE_DEC),
+        TRACEE_UINT(TRACEE_UDP_CHECKSUM, "Checksum", "udp.checksum", FT_UINT16, BASE_HEX),
+        {&hf_tracee_udp_srcport, {"Source port", "tracee_net.udp.srcport", FT_UINT16, BASE_DEC, NULL, 0, NULL,
+                                  HFILL}},
+        {&hf_tracee_udp_dstport, {"Destination port", "tracee_net.udp.dstport", FT_UINT16, BASE_DEC, NULL, 0, NULL,
+                                  HFILL}},
+        {&hf_tracee[TRACEE_PROTOCOL], {"Protocol", "tracee_net.protocol", FT_UINT8, BASE_DEC, NULL, 0,
+                                       "The IP protocol number the packet metadata gives (6 TCP, 17 UDP)", HFILL}},
+        {&hf_tracee[TRACEE_PACKET_LEN], {"Packet length", "tracee_net.packet_len", FT_UINT32, BASE_DEC, NULL, 0,
+                                         "The IP header's length field: IPv4's total length, IPv6's payload length",
+                                         HFILL}},
+        TRACEE_STRING(TRACEE_DNS_QUERY, "Query name", "dns.query", "The first DNS question's name"),
+        TRACEE_STRING(TRACEE_DNS_QUERY_TYPE, "Query type", "dns.query_type", "The first DNS question's type"),
+        {&hf_tracee_dns_answer, {"Answer", "tracee_net.dns.answer", FT_STRING, BASE_NONE, NULL, 0,
+                                 "One DNS answer: its type and data", HFILL}},
         {&hf_tracee_flags, {"Flags", "tracee_net.tcp.flags", FT_UINT16, BASE_HEX, NULL, 0,
                             "The TCP flags the event gives, in TCP's bit order (FIN 0x001 to NS 0x100)", HFILL}},
         {&hf_tracee_arg, {"Argument", "tracee_net.arg", FT_STRING, BASE_NONE, NULL, 0,

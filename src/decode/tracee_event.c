@@ -63,15 +63,15 @@ static void set_address(ps_json_reader *r, tracee_event *ev, tracee_field f, con
     out->present = true;
 }
 
-/* The TCP header object: camelCase in the released layout, snake_case in the workload one. */
+/* A header object (TCP, UDP): camelCase in the released layout, snake_case in the workload one. */
 typedef struct {
     tracee_field field;
     const char *released;
     const char *workload;
     uint64_t max;
-} tcp_key;
+} header_key;
 
-static const tcp_key tcp_keys[] = {
+static const header_key tcp_keys[] = {
     {TRACEE_SRC_PORT, "srcPort", "src_port", U16},     {TRACEE_DST_PORT, "dstPort", "dst_port", U16},
     {TRACEE_SEQ, "seq", "seq", U32},                   {TRACEE_ACK, "ack", "ack", U32},
     {TRACEE_DATA_OFFSET, "dataOffset", "data_offset", 15},
@@ -83,13 +83,19 @@ static const tcp_key tcp_keys[] = {
     {TRACEE_CHECKSUM, "checksum", "checksum", U16},    {TRACEE_URGENT, "urgent", "urgent", U16},
 };
 
-static void apply_tcp(ps_json_reader *r, tracee_event *ev, const ps_json *tcp)
+static const header_key udp_keys[] = {
+    {TRACEE_SRC_PORT, "srcPort", "src_port", U16},     {TRACEE_DST_PORT, "dstPort", "dst_port", U16},
+    {TRACEE_UDP_LENGTH, "length", "length", U16},      {TRACEE_UDP_CHECKSUM, "checksum", "checksum", U16},
+};
+
+static void apply_header(ps_json_reader *r, tracee_event *ev, const ps_json *header, const header_key *keys,
+                         size_t count)
 {
     const bool workload = ev->layout == TRACEE_LAYOUT_WORKLOAD;
-    for (size_t i = 0; i < G_N_ELEMENTS(tcp_keys); i++) {
-        const tcp_key *k = &tcp_keys[i];
+    for (size_t i = 0; i < count; i++) {
+        const header_key *k = &keys[i];
         const char *key = workload ? k->workload : k->released;
-        const ps_json *v = ps_json_get(tcp, key);
+        const ps_json *v = ps_json_get(header, key);
         uint64_t n;
         if (v) {
             if (!ps_json_is_null(v) && ps_json_uint_value(r, key, v, k->max, &n)) {
@@ -150,6 +156,149 @@ static void apply_direction(ps_json_reader *r, tracee_event *ev, const ps_json *
     ev->v[TRACEE_DIRECTION].present = true;
 }
 
+/* The metadata argument: trace.PacketMetadata (the direction) or trace.PktMeta (the addressing of
+ * the DNS and HTTP request/response events, snake_case in both layouts). Its addresses and ports
+ * count where the event gave none of its own. True when every member has a field. */
+static bool apply_metadata(ps_json_reader *r, tracee_event *ev, const ps_json *meta)
+{
+    static const char *const read_keys[] = {"direction", "src_ip", "dst_ip", "src_port",
+                                            "dst_port", "protocol", "packet_len"};
+    apply_direction(r, ev, meta);
+    for (int i = 0; i < 2; i++) {
+        tracee_field f = i ? TRACEE_DST_IP : TRACEE_SRC_IP;
+        const ps_json *v = ps_json_get(meta, read_keys[1 + i]);
+        if (v && !ps_json_is_null(v) && !ev->v[f].present)
+            set_address(r, ev, f, v, read_keys[1 + i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        tracee_field f = i ? TRACEE_DST_PORT : TRACEE_SRC_PORT;
+        uint64_t port;
+        if (ps_json_uint(r, meta, read_keys[3 + i], U16, &port) && !ev->v[f].present) {
+            ev->v[f].present = true;
+            ev->v[f].u = port;
+        }
+    }
+    set_uint(r, ev, TRACEE_PROTOCOL, meta, "protocol", 0xff);
+    set_uint(r, ev, TRACEE_PACKET_LEN, meta, "packet_len", U32);
+    const ps_json *node, *value;
+    const char *key;
+    ps_json_object_foreach(meta, node, key, value) {
+        (void)value;
+        bool known = false;
+        for (size_t i = 0; i < G_N_ELEMENTS(read_keys); i++)
+            known |= strcmp(key, read_keys[i]) == 0;
+        if (!known)
+            return false;
+    }
+    return true;
+}
+
+/* The first question's name and type: what the Info column and a filter want (the argument's text
+ * keeps the rest). */
+static void apply_first_question(ps_json_reader *r, tracee_event *ev, const ps_json *questions,
+                                 const char *name_key, const char *type_key)
+{
+    const ps_json *q = ps_json_array_get(questions, 0);
+    if (!q || ps_json_is_null(q))
+        return;
+    if (!ps_json_is_object(q)) {
+        ps_json_problem(r, name_key, "a DNS question must be an object");
+        return;
+    }
+    set_string(r, ev, TRACEE_DNS_QUERY, q, name_key);
+    set_string(r, ev, TRACEE_DNS_QUERY_TYPE, q, type_key);
+}
+
+/* Where an answer's data is: a member, or a member of a member object (MX.name). */
+typedef struct {
+    const char *released, *released_member;
+    const char *workload, *workload_member;
+} answer_key;
+
+/* trace.ProtoDNSResourceRecord fills only the member of its type. */
+static const answer_key resource_record_keys[] = {
+    {"IP", NULL, "ip", NULL},         {"CNAME", NULL, "cname", NULL}, {"PTR", NULL, "ptr", NULL},
+    {"NS", NULL, "ns", NULL},         {"TXT", NULL, "txt", NULL},     {"MX", "name", "mx", "name"},
+    {"SRV", "name", "srv", "name"},   {"SOA", "MName", "soa", "mname"},
+};
+/* trace.DnsAnswer: {answer_type, ttl, answer}; protobuf's DnsAnswer: {type, ttl, answer}. */
+static const answer_key dns_answer_keys[] = {{"answer", NULL, "answer", NULL}};
+
+/* One answer, as "TYPE data". */
+static void add_answer(ps_json_reader *r, tracee_event *ev, const ps_json *answer, const char *type_key,
+                       const answer_key *keys, size_t count)
+{
+    if (!ps_json_is_object(answer)) {
+        ps_json_problem(r, type_key, "a DNS answer must be an object");
+        return;
+    }
+    const bool workload = ev->layout == TRACEE_LAYOUT_WORKLOAD;
+    char *type = NULL, *data = NULL;
+    ps_json_string(r, answer, type_key, &type);
+    for (size_t i = 0; i < count && !data; i++) {
+        const char *key = workload ? keys[i].workload : keys[i].released;
+        const char *member = workload ? keys[i].workload_member : keys[i].released_member;
+        const ps_json *holder = member ? ps_json_object(r, answer, key) : answer;
+        if (holder && ps_json_string(r, holder, member ? member : key, &data) && data[0] == '\0') {
+            g_free(data);
+            data = NULL;
+        }
+    }
+    if (type || data)
+        g_ptr_array_add(ev->dns_answers, type && data ? g_strconcat(type, " ", data, NULL) : g_strdup(type ? type : data));
+    g_free(type);
+    g_free(data);
+}
+
+/* proto_dns (trace.ProtoDNS; protobuf's DNS): questions [{name, type, class}] and answers. */
+static void apply_proto_dns(ps_json_reader *r, tracee_event *ev, const ps_json *dns)
+{
+    const ps_json *questions = ps_json_array(r, dns, "questions");
+    apply_first_question(r, ev, questions, "name", "type");
+    const ps_json *answers = ps_json_array(r, dns, "answers"), *answer;
+    size_t i;
+    ps_json_array_foreach(answers, i, answer)
+        add_answer(r, ev, answer, "type", resource_record_keys, G_N_ELEMENTS(resource_record_keys));
+}
+
+/* The list of a DNS argument: the value itself (released), or the array member of protobuf's
+ * wrapper message ({"questions": [...]}, {"responses": [...]}). */
+static const ps_json *dns_list(ps_json_reader *r, const char *arg, const ps_json *value, const char *member)
+{
+    if (ps_json_is_array(value))
+        return value;
+    if (ps_json_is_object(value))
+        return ps_json_array(r, value, member);
+    if (!ps_json_is_null(value))
+        ps_json_problem(r, arg, "expected an array");
+    return NULL;
+}
+
+/* dns_response: [{query_data: {query, query_type, query_class}, dns_answer: [...]}]; protobuf's
+ * names the first member dns_query_data. */
+static void apply_dns_responses(ps_json_reader *r, tracee_event *ev, const ps_json *responses)
+{
+    const bool workload = ev->layout == TRACEE_LAYOUT_WORKLOAD;
+    const ps_json *response;
+    size_t i;
+    ps_json_array_foreach(responses, i, response) {
+        if (!ps_json_is_object(response)) {
+            ps_json_problem(r, "dns_answer", "a DNS response must be an object");
+            continue;
+        }
+        const ps_json *query = ps_json_object(r, response, workload ? "dns_query_data" : "query_data");
+        if (query && !ev->v[TRACEE_DNS_QUERY].present && !ev->v[TRACEE_DNS_QUERY_TYPE].present) {
+            set_string(r, ev, TRACEE_DNS_QUERY, query, "query");
+            set_string(r, ev, TRACEE_DNS_QUERY_TYPE, query, "query_type");
+        }
+        const ps_json *answers = ps_json_array(r, response, "dns_answer"), *answer;
+        size_t j;
+        ps_json_array_foreach(answers, j, answer)
+            add_answer(r, ev, answer, workload ? "type" : "answer_type", dns_answer_keys,
+                       G_N_ELEMENTS(dns_answer_keys));
+    }
+}
+
 static bool is_net_event(const tracee_event *ev)
 {
     const char *name = ev->v[TRACEE_EVENT_NAME].s;
@@ -199,18 +348,33 @@ static void apply_arg(ps_json_reader *r, tracee_event *ev, const char *name, con
             consumed = true;
         } else if (strcmp(name, "proto_tcp") == 0 || g_strcmp0(type_key, "tcp") == 0) {
             if (ps_json_is_object(value)) {
-                apply_tcp(&inner, ev, value);
+                apply_header(&inner, ev, value, tcp_keys, G_N_ELEMENTS(tcp_keys));
                 consumed = true;
             } else {
                 ps_json_problem(r, name, "expected the TCP header as an object");
             }
-        } else if (strcmp(name, "metadata") == 0 || g_strcmp0(type_key, "packet_metadata") == 0) {
+        } else if (strcmp(name, "proto_udp") == 0 || g_strcmp0(type_key, "udp") == 0) {
             if (ps_json_is_object(value)) {
-                apply_direction(&inner, ev, value);
-                consumed = ps_json_size(value) == 1 && ps_json_get(value, "direction");
+                apply_header(&inner, ev, value, udp_keys, G_N_ELEMENTS(udp_keys));
+                consumed = true;
             } else {
-                ps_json_problem(r, name, "expected the packet metadata as an object");
+                ps_json_problem(r, name, "expected the UDP header as an object");
             }
+        } else if (strcmp(name, "metadata") == 0 || g_strcmp0(type_key, "packet_metadata") == 0) {
+            if (ps_json_is_object(value))
+                consumed = apply_metadata(&inner, ev, value);
+            else
+                ps_json_problem(r, name, "expected the packet metadata as an object");
+        } else if (strcmp(name, "proto_dns") == 0 || g_strcmp0(type_key, "dns") == 0) {
+            /* Its text stays an argument too: authorities, flags and the rest have no fields. */
+            if (ps_json_is_object(value))
+                apply_proto_dns(&inner, ev, value);
+            else
+                ps_json_problem(r, name, "expected the DNS message as an object");
+        } else if (strcmp(name, "dns_questions") == 0 || g_strcmp0(type_key, "dns_questions") == 0) {
+            apply_first_question(&inner, ev, dns_list(r, name, value, "questions"), "query", "query_type");
+        } else if (strcmp(name, "dns_response") == 0 || g_strcmp0(type_key, "dns_responses") == 0) {
+            apply_dns_responses(&inner, ev, dns_list(r, name, value, "responses"));
         } else if (strcmp(name, "proto_ipv4") == 0 || strcmp(name, "proto_ipv6") == 0 ||
                    g_strcmp0(type_key, "ipv4") == 0 || g_strcmp0(type_key, "ipv6") == 0) {
             if (ps_json_is_object(value))
@@ -435,6 +599,7 @@ bool tracee_event_decode(const char *json, size_t len, tracee_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->args = g_ptr_array_new_with_free_func(g_free);
+    ev->dns_answers = g_ptr_array_new_with_free_func(g_free);
     ps_json *root = ps_json_parse_object(json, len, &ev->problems);
     if (!root)
         return false;
@@ -456,8 +621,27 @@ void tracee_event_clear(tracee_event *ev)
         g_free(ev->v[f].s);
     if (ev->args)
         g_ptr_array_free(ev->args, TRUE);
+    if (ev->dns_answers)
+        g_ptr_array_free(ev->dns_answers, TRUE);
     ps_problems_clear(&ev->problems);
     memset(ev, 0, sizeof *ev);
+}
+
+unsigned tracee_event_transport(const tracee_event *ev)
+{
+    const tracee_value *v = ev->v;
+    if (v[TRACEE_PROTOCOL].present)
+        return (unsigned)v[TRACEE_PROTOCOL].u;
+    if (v[TRACEE_UDP_LENGTH].present || v[TRACEE_UDP_CHECKSUM].present)
+        return 17;
+    const char *name = v[TRACEE_EVENT_NAME].present ? v[TRACEE_EVENT_NAME].s : "";
+    /* DNS over TCP exists, but tracee's own examples and tests are all UDP */
+    if (strcmp(name, "net_packet_udp") == 0 || g_str_has_prefix(name, "net_packet_dns"))
+        return 17;
+    if (v[TRACEE_SEQ].present || strcmp(name, "net_packet_tcp") == 0 || g_str_has_prefix(name, "net_flow_tcp_") ||
+        g_str_has_prefix(name, "net_packet_http"))
+        return 6;
+    return 0;
 }
 
 bool tracee_event_pid(const tracee_event *ev, uint32_t *pid)
@@ -556,6 +740,23 @@ void tracee_event_describe(const tracee_event *ev, char *out, size_t out_size)
     if (v[TRACEE_FLOW_DIRECTION].present) {
         ps_line_char(&l, ' ');
         ps_line_str(&l, v[TRACEE_FLOW_DIRECTION].s);
+    }
+    /* As Wireshark's UDP and DNS say it: "Len=4", "AAAA www.zip.net", "CNAME amazonas.uol.com.br" */
+    if (v[TRACEE_UDP_LENGTH].present && v[TRACEE_UDP_LENGTH].u >= 8) {
+        ps_line_str(&l, " Len=");
+        ps_line_uint(&l, v[TRACEE_UDP_LENGTH].u - 8);
+    }
+    if (v[TRACEE_DNS_QUERY_TYPE].present) {
+        ps_line_char(&l, ' ');
+        ps_line_str(&l, v[TRACEE_DNS_QUERY_TYPE].s);
+    }
+    if (v[TRACEE_DNS_QUERY].present) {
+        ps_line_char(&l, ' ');
+        ps_line_str(&l, v[TRACEE_DNS_QUERY].s);
+    }
+    for (guint i = 0; ev->dns_answers && i < ev->dns_answers->len && l.used < out_size; i++) {
+        ps_line_char(&l, ' ');
+        ps_line_str(&l, ev->dns_answers->pdata[i]);
     }
     if (!is_net_event(ev)) {
         for (guint i = 0; i < ev->args->len && l.used < out_size; i++) {

@@ -56,6 +56,12 @@ typedef enum {
     TRACEE_CHECKSUM,
     TRACEE_URGENT,
     TRACEE_FLOW_DIRECTION, /* "incoming" or "outgoing" (net_flow_tcp_begin/end) */
+    TRACEE_UDP_LENGTH,     /* the UDP header's: 8 + payload */
+    TRACEE_UDP_CHECKSUM,   /* apart from TCP's: another protocol's field, and the UDP claim's ack */
+    TRACEE_PROTOCOL,       /* PktMeta's IP protocol number (6 TCP, 17 UDP) */
+    TRACEE_PACKET_LEN,     /* PktMeta's: the IP header's length field */
+    TRACEE_DNS_QUERY,      /* the first question's name */
+    TRACEE_DNS_QUERY_TYPE, /* and its type ("AAAA") */
     TRACEE_FIELD_COUNT
 } tracee_field;
 
@@ -76,6 +82,7 @@ typedef struct {
     tracee_layout layout;
     tracee_value v[TRACEE_FIELD_COUNT];
     GPtrArray *args;      /* "name=value" for every argument without fields of its own */
+    GPtrArray *dns_answers; /* "TYPE data" per DNS answer, in order ("A 200.147.100.53") */
     ps_problems problems; /* ps_json.h codes: wrong types, values out of range */
 } tracee_event;
 
@@ -91,6 +98,10 @@ bool tracee_event_timestamp(const char *json, size_t len, uint64_t *ns, ps_probl
 /* The Info line, e.g. "net_packet_tcp curl[4242] 10.0.0.1:51234 -> 10.0.0.2:443 [SYN]": valid UTF-8,
  * control characters left for the caller to escape (ps_text.h). */
 void tracee_event_describe(const tracee_event *ev, char *out, size_t out_size);
+
+/* The IP protocol of the event's packet: PktMeta's protocol when given, else what the event's
+ * name or header says (6 TCP, 17 UDP); 0 when unknown. */
+unsigned tracee_event_transport(const tracee_event *ev);
 
 /* The process the event names: the host pid when known (tracee also gives namespace pids). */
 bool tracee_event_pid(const tracee_event *ev, uint32_t *pid);

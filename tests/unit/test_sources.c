@@ -139,8 +139,114 @@ static void test_tracee_flow(void **state)
     tracee_event_clear(&ev);
 }
 
-/* A packet event without its TCP header still names the socket's owner; another event with
- * addresses (UDP) shows its socket but claims nothing the engine uses. */
+#define UDP(sport, dport, len, sum)                                                                 \
+    "," ARG("proto_udp", "trace.ProtoUDP",                                                            \
+            "{\"srcPort\":" sport ",\"dstPort\":" dport ",\"length\":" len ",\"checksum\":" sum "}")
+#define PKTMETA(src, dst, sport, dport, proto, len, more)                                                   \
+    ARG("metadata", "trace.PktMeta",                                                                     \
+        "{\"src_ip\":\"" src "\",\"dst_ip\":\"" dst "\",\"src_port\":" sport ",\"dst_port\":" dport     \
+        ",\"protocol\":" proto ",\"packet_len\":" len ",\"iface\":\"any\"" more "}")
+
+/* A UDP packet with its header: the engine's UDP PACKET, seq the header's length, ack its checksum. */
+static void test_tracee_udp_packet(void **state)
+{
+    (void)state;
+    static const char egress[] = TRACEE_HEAD("net_packet_udp", "7", "dig") "\"args\":["
+        ADDRS("10.0.0.1", "10.0.0.53", "41000", "53") DIRECTION("2") UDP("41000", "53", "48", "4660") "]}";
+    static const char ingress[] = TRACEE_HEAD("net_packet_udp", "7", "dig") "\"args\":["
+        ADDRS("2001:db8::53", "2001:db8::5", "53", "41000") DIRECTION("1") UDP("53", "41000", "120", "0") "]}";
+    tracee_event ev;
+    ps_claim claim;
+    assert_true(tracee_claim_of(egress, &ev, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.1", 41000);
+    assert_endpoint(&claim.peer, "10.0.0.53", 53);
+    assert_int_equal(claim.seq, 48);
+    assert_int_equal(claim.ack, 4660);
+    assert_int_equal(claim.tcp_flags, 0);
+    assert_int_equal(claim.pid, 7);
+    assert_string_equal(claim.name, "dig");
+    tracee_event_clear(&ev);
+    assert_true(tracee_claim_of(ingress, &ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "2001:db8::5", 41000);
+    assert_endpoint(&claim.peer, "2001:db8::53", 53);
+    assert_int_equal(claim.seq, 120);
+    assert_int_equal(claim.ack, 0);
+    tracee_event_clear(&ev);
+}
+
+/* The DNS events: a payload of packet_len less the IP header (IPv4's total length counts its 20
+ * bytes, IPv6's payload length does not) and the UDP header's 8. */
+static void test_tracee_dns_data(void **state)
+{
+    (void)state;
+    /* tracee's own net_packet_dns_request line (docs), with a direction added */
+    static const char request[] = TRACEE_HEAD("net_packet_dns_request", "472", "systemd-resolve") "\"args\":["
+        PKTMETA("192.168.200.50", "8.8.8.8", "56650", "53", "17", "68", ",\"direction\":2") "]}";
+    static const char response6[] = TRACEE_HEAD("net_packet_dns_response", "472", "systemd-resolve") "\"args\":["
+        PKTMETA("2001:db8::53", "2001:db8::5", "53", "41000", "17", "100", ",\"direction\":1") "]}";
+    static const char short_len[] = TRACEE_HEAD("net_packet_dns_request", "472", "systemd-resolve") "\"args\":["
+        PKTMETA("192.168.200.50", "8.8.8.8", "56650", "53", "17", "27", ",\"direction\":2") "]}";
+    static const char dns_no_len[] = TRACEE_HEAD("net_packet_dns", "472", "systemd-resolve") "\"args\":["
+        ADDRS("8.8.8.8", "192.168.200.50", "53", "36031") DIRECTION("1") "]}";
+    tracee_event ev;
+    ps_claim claim;
+    assert_true(tracee_claim_of(request, &ev, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(claim.kind, PS_CLAIM_DATA);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "192.168.200.50", 56650);
+    assert_endpoint(&claim.peer, "8.8.8.8", 53);
+    assert_int_equal(claim.size, 40); /* 68 - 20 - 8: the 40-byte query */
+    assert_int_equal(claim.pid, 472);
+    tracee_event_clear(&ev);
+    assert_true(tracee_claim_of(response6, &ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_DATA);
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "2001:db8::5", 41000);
+    assert_endpoint(&claim.peer, "2001:db8::53", 53);
+    assert_int_equal(claim.size, 92); /* 100 - 8 */
+    tracee_event_clear(&ev);
+    /* a length shorter than the headers says nothing of the payload: only the owner */
+    assert_true(tracee_claim_of(short_len, &ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
+    tracee_event_clear(&ev);
+    assert_true(tracee_claim_of(dns_no_len, &ev, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
+    assert_endpoint(&claim.owned, "192.168.200.50", 36031);
+    tracee_event_clear(&ev);
+}
+
+/* Without a direction a DNS event names no socket: tracee reports a query both for its sender and
+ * for a local resolver receiving it. A PktMeta protocol of 6 is TCP. */
+static void test_tracee_dns_no_direction(void **state)
+{
+    (void)state;
+    static const char request[] = TRACEE_HEAD("net_packet_dns_request", "472", "systemd-resolve") "\"args\":["
+        PKTMETA("192.168.200.50", "8.8.8.8", "56650", "53", "17", "68", "") "]}";
+    static const char over_tcp[] = TRACEE_HEAD("net_packet_dns_request", "472", "systemd-resolve") "\"args\":["
+        PKTMETA("192.168.200.50", "8.8.8.8", "56650", "53", "6", "80", ",\"direction\":2") "]}";
+    tracee_event ev;
+    ps_claim claim;
+    assert_true(tracee_claim_of(request, &ev, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    assert_endpoint(&claim.owned, "192.168.200.50", 56650);
+    assert_int_equal(claim.pid, 472);
+    tracee_event_clear(&ev);
+    assert_true(tracee_claim_of(over_tcp, &ev, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_TCP);
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    tracee_event_clear(&ev);
+}
+
+/* A packet event without its TCP header still names the socket's owner; a UDP event without a
+ * direction shows its socket but claims nothing the engine uses. */
 static void test_tracee_partial(void **state)
 {
     (void)state;
@@ -156,7 +262,8 @@ static void test_tracee_partial(void **state)
     assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
     tracee_event_clear(&ev);
     assert_true(tracee_claim_of(udp, &ev, &claim));
-    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    assert_int_equal(claim.kind, PS_CLAIM_NONE); /* no direction */
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
     assert_endpoint(&claim.owned, "10.0.0.1", 5353);
     tracee_event_clear(&ev);
     assert_false(tracee_claim_of(no_addresses, &ev, &claim));
@@ -463,7 +570,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_descriptions),        cmocka_unit_test(test_tracee_egress_packet),
         cmocka_unit_test(test_tracee_ingress_kernel_thread), cmocka_unit_test(test_tracee_flow),
-        cmocka_unit_test(test_tracee_partial),      cmocka_unit_test(test_etw_send_recv),
+        cmocka_unit_test(test_tracee_partial),      cmocka_unit_test(test_tracee_udp_packet),
+        cmocka_unit_test(test_tracee_dns_data),     cmocka_unit_test(test_tracee_dns_no_direction),
+        cmocka_unit_test(test_etw_send_recv),
         cmocka_unit_test(test_etw_accept),          cmocka_unit_test(test_etw_connect_reconnect),
         cmocka_unit_test(test_etw_udp_recv),        cmocka_unit_test(test_nettcp_row),
         cmocka_unit_test(test_etw_process_changes), cmocka_unit_test(test_ptcpdump_remote),

@@ -228,6 +228,96 @@ static const char REC12[] =
     "\"ack\":1002,\"dataOffset\":8,\"FIN\":0,\"SYN\":0,\"RST\":0,\"PSH\":0,\"ACK\":1,\"URG\":0,"
     "\"ECE\":0,\"CWR\":0,\"NS\":0,\"window\":509,\"checksum\":2989,\"urgent\":0}}]}";
 
+/* ---- real UDP and DNS lines of tracee's documentation, copied as they are ------------------- */
+/* docs/docs/events/builtin/network/net_packet_{dns_request,dns_response,dns,udp}.md before
+ * aquasecurity/tracee b0ae2e6cc, and docs/docs/events/builtin/network-events.md (REAL_DNS_ANSWER):
+ * tracee v0.19-era lines, without a metadata direction. */
+static const char REAL_DNS_REQUEST[] =
+    "{\"timestamp\":1696255905516744399,\"threadStartTime\":1695658999333342363,\"processorId\":4,\"processId\":4"
+    "72,\"cgroupId\":2626,\"threadId\":472,\"parentProcessId\":1,\"hostProcessId\":472,\"hostThreadId\":472,\"hos"
+    "tParentProcessId\":1,\"userId\":976,\"mountNamespace\":4026532555,\"pidNamespace\":4026531836,\"processName\""
+    ":\"systemd-resolve\",\"executable\":{\"path\":\"\"},\"hostName\":\"rugged\",\"containerId\":\"\",\"container"
+    "\":{},\"kubernetes\":{},\"eventId\":\"2007\",\"eventName\":\"net_packet_dns_request\",\"matchedPolicies\":[\""
+    "\"],\"argsNum\":2,\"returnValue\":0,\"syscall\":\"write\",\"stackAddresses\":[0],\"contextFlags\":{\"contain"
+    "erStarted\":false,\"isCompat\":false},\"threadEntityId\":131662446,\"processEntityId\":131662446,\"parentEnt"
+    "ityId\":1975426032,\"args\":[{\"name\":\"metadata\",\"type\":\"trace.PktMeta\",\"value\":{\"src_ip\":\"192.1"
+    "68.200.50\",\"dst_ip\":\"8.8.8.8\",\"src_port\":56650,\"dst_port\":53,\"protocol\":17,\"packet_len\":68,\"if"
+    "ace\":\"any\"}},{\"name\":\"dns_questions\",\"type\":\"[]trace.DnsQueryData\",\"value\":[{\"query\":\"www.zi"
+    "p.net\",\"query_type\":\"AAAA\",\"query_class\":\"IN\"}]}]}";
+
+static const char REAL_DNS_RESPONSE[] =
+    "{\"timestamp\":1696257538821986017,\"threadStartTime\":1695658999333342058,\"processorId\":6,\"processId\":4"
+    "72,\"cgroupId\":2626,\"threadId\":472,\"parentProcessId\":1,\"hostProcessId\":472,\"hostThreadId\":472,\"hos"
+    "tParentProcessId\":1,\"userId\":976,\"mountNamespace\":4026532555,\"pidNamespace\":4026531836,\"processName\""
+    ":\"systemd-resolve\",\"executable\":{\"path\":\"\"},\"hostName\":\"rugged\",\"containerId\":\"\",\"container"
+    "\":{},\"kubernetes\":{},\"eventId\":\"2008\",\"eventName\":\"net_packet_dns_response\",\"matchedPolicies\":["
+    "\"\"],\"argsNum\":2,\"returnValue\":0,\"syscall\":\"\",\"stackAddresses\":[0],\"contextFlags\":{\"containerS"
+    "tarted\":false,\"isCompat\":false},\"threadEntityId\":131662446,\"processEntityId\":131662446,\"parentEntity"
+    "Id\":1975426032,\"args\":[{\"name\":\"metadata\",\"type\":\"trace.PktMeta\",\"value\":{\"src_ip\":\"1.1.1.1\""
+    ",\"dst_ip\":\"192.168.200.50\",\"src_port\":53,\"dst_port\":34184,\"protocol\":17,\"packet_len\":117,\"iface"
+    "\":\"any\"}},{\"name\":\"dns_response\",\"type\":\"[]trace.DnsResponseData\",\"value\":[{\"query_data\":{\"q"
+    "uery\":\"www.zip.net\",\"query_type\":\"A\",\"query_class\":\"IN\"},\"dns_answer\":[{\"answer_type\":\"CNAME"
+    "\",\"ttl\":300,\"answer\":\"amazonas.uol.com.br\"},{\"answer_type\":\"A\",\"ttl\":60,\"answer\":\"200.147.10"
+    "0.53\"}]}]}]}";
+
+static const char REAL_DNS_QUERY[] =
+    "{\"timestamp\":1696259024822467299,\"threadStartTime\":1696259024820530450,\"processorId\":0,\"processId\":1"
+    "053474,\"cgroupId\":5650,\"threadId\":1053476,\"parentProcessId\":1037836,\"hostProcessId\":1053474,\"hostTh"
+    "readId\":1053476,\"hostParentProcessId\":1037836,\"userId\":1000,\"mountNamespace\":4026531841,\"pidNamespac"
+    "e\":4026531836,\"processName\":\"isc-net-0000\",\"executable\":{\"path\":\"\"},\"hostName\":\"rugged\",\"con"
+    "tainerId\":\"\",\"container\":{},\"kubernetes\":{},\"eventId\":\"2006\",\"eventName\":\"net_packet_dns\",\"m"
+    "atchedPolicies\":[\"\"],\"argsNum\":5,\"returnValue\":0,\"syscall\":\"sendmmsg\",\"stackAddresses\":[0],\"co"
+    "ntextFlags\":{\"containerStarted\":false,\"isCompat\":false},\"threadEntityId\":2326406626,\"processEntityId"
+    "\":2231131033,\"parentEntityId\":2142180145,\"args\":[{\"name\":\"src\",\"type\":\"const char*\",\"value\":\""
+    "127.0.0.1\"},{\"name\":\"dst\",\"type\":\"const char*\",\"value\":\"127.0.0.53\"},{\"name\":\"src_port\",\"t"
+    "ype\":\"u16\",\"value\":44493},{\"name\":\"dst_port\",\"type\":\"u16\",\"value\":53},{\"name\":\"proto_dns\""
+    ",\"type\":\"trace.ProtoDNS\",\"value\":{\"ID\":60318,\"QR\":0,\"opCode\":\"query\",\"AA\":0,\"TC\":0,\"RD\":"
+    "1,\"RA\":0,\"Z\":0,\"responseCode\":\"no error\",\"QDCount\":1,\"ANCount\":0,\"NSCount\":0,\"ARCount\":0,\"q"
+    "uestions\":[{\"name\":\"www.uol.com.br\",\"type\":\"A\",\"class\":\"IN\"}],\"answers\":[],\"authorities\":[]"
+    ",\"additionals\":[]}}]}";
+
+static const char REAL_DNS_ANSWER[] =
+    "{\"timestamp\":1696255744257383842,\"threadStartTime\":1695658999333342370,\"processorId\":6,\"processId\":4"
+    "72,\"cgroupId\":2626,\"threadId\":472,\"parentProcessId\":1,\"hostProcessId\":472,\"hostThreadId\":472,\"hos"
+    "tParentProcessId\":1,\"userId\":976,\"mountNamespace\":4026532555,\"pidNamespace\":4026531836,\"processName\""
+    ":\"systemd-resolve\",\"executable\":{\"path\":\"\"},\"hostName\":\"rugged\",\"containerId\":\"\",\"container"
+    "\":{},\"kubernetes\":{},\"eventId\":\"2006\",\"eventName\":\"net_packet_dns\",\"matchedPolicies\":[\"\"],\"a"
+    "rgsNum\":5,\"returnValue\":0,\"syscall\":\"\",\"stackAddresses\":[0],\"contextFlags\":{\"containerStarted\":"
+    "false,\"isCompat\":false},\"threadEntityId\":131662446,\"processEntityId\":131662446,\"parentEntityId\":1975"
+    "426032,\"args\":[{\"name\":\"src\",\"type\":\"const char*\",\"value\":\"8.8.8.8\"},{\"name\":\"dst\",\"type\""
+    ":\"const char*\",\"value\":\"192.168.200.50\"},{\"name\":\"src_port\",\"type\":\"u16\",\"value\":53},{\"name"
+    "\":\"dst_port\",\"type\":\"u16\",\"value\":36031},{\"name\":\"proto_dns\",\"type\":\"trace.ProtoDNS\",\"valu"
+    "e\":{\"ID\":57779,\"QR\":1,\"opCode\":\"query\",\"AA\":0,\"TC\":0,\"RD\":1,\"RA\":1,\"Z\":0,\"responseCode\""
+    ":\"no error\",\"QDCount\":1,\"ANCount\":1,\"NSCount\":1,\"ARCount\":1,\"questions\":[{\"name\":\"www.zip.net"
+    "\",\"type\":\"AAAA\",\"class\":\"IN\"}],\"answers\":[{\"name\":\"www.zip.net\",\"type\":\"CNAME\",\"class\":"
+    "\"IN\",\"TTL\":300,\"IP\":\"\",\"NS\":\"\",\"CNAME\":\"amazonas.uol.com.br\",\"PTR\":\"\",\"TXTs\":null,\"SO"
+    "A\":{\"MName\":\"\",\"RName\":\"\",\"serial\":0,\"refresh\":0,\"retry\":0,\"expire\":0,\"minimum\":0},\"SRV\""
+    ":{\"priority\":0,\"weight\":0,\"port\":0,\"name\":\"\"},\"MX\":{\"preference\":0,\"name\":\"\"},\"OPT\":[],\""
+    "URI\":{\"priority\":0,\"weight\":0,\"target\":\"\"},\"TXT\":\"\"}],\"authorities\":[{\"name\":\"uol.com.br\""
+    ",\"type\":\"SOA\",\"class\":\"IN\",\"TTL\":600,\"IP\":\"\",\"NS\":\"\",\"CNAME\":\"\",\"PTR\":\"\",\"TXTs\":"
+    "null,\"SOA\":{\"MName\":\"a10-dns-uolcsfe1.host.intranet\",\"RName\":\"root.uol.com.br\",\"serial\":20160528"
+    "87,\"refresh\":7200,\"retry\":3600,\"expire\":432000,\"minimum\":900},\"SRV\":{\"priority\":0,\"weight\":0,\""
+    "port\":0,\"name\":\"\"},\"MX\":{\"preference\":0,\"name\":\"\"},\"OPT\":[],\"URI\":{\"priority\":0,\"weight\""
+    ":0,\"target\":\"\"},\"TXT\":\"\"}],\"additionals\":[{\"name\":\"\",\"type\":\"OPT\",\"class\":\"Unknown\",\""
+    "TTL\":0,\"IP\":\"\",\"NS\":\"\",\"CNAME\":\"\",\"PTR\":\"\",\"TXTs\":null,\"SOA\":{\"MName\":\"\",\"RName\":"
+    "\"\",\"serial\":0,\"refresh\":0,\"retry\":0,\"expire\":0,\"minimum\":0},\"SRV\":{\"priority\":0,\"weight\":0"
+    ",\"port\":0,\"name\":\"\"},\"MX\":{\"preference\":0,\"name\":\"\"},\"OPT\":[],\"URI\":{\"priority\":0,\"weig"
+    "ht\":0,\"target\":\"\"},\"TXT\":\"\"}]}}]}";
+
+static const char REAL_UDP[] =
+    "{\"timestamp\":1696272374106561233,\"threadStartTime\":1696272081675489950,\"processorId\":1,\"processId\":1"
+    "108786,\"cgroupId\":5650,\"threadId\":1108786,\"parentProcessId\":1037836,\"hostProcessId\":1108786,\"hostTh"
+    "readId\":1108786,\"hostParentProcessId\":1037836,\"userId\":1000,\"mountNamespace\":4026531841,\"pidNamespac"
+    "e\":4026531836,\"processName\":\"nc\",\"executable\":{\"path\":\"\"},\"hostName\":\"rugged\",\"containerId\""
+    ":\"\",\"container\":{},\"kubernetes\":{},\"eventId\":\"2003\",\"eventName\":\"net_packet_udp\",\"matchedPoli"
+    "cies\":[\"\"],\"argsNum\":5,\"returnValue\":0,\"syscall\":\"write\",\"stackAddresses\":[0],\"contextFlags\":"
+    "{\"containerStarted\":false,\"isCompat\":false},\"threadEntityId\":3953446441,\"processEntityId\":3953446441"
+    ",\"parentEntityId\":2142180145,\"args\":[{\"name\":\"src\",\"type\":\"const char*\",\"value\":\"fd12:3456:78"
+    "9a::2\"},{\"name\":\"dst\",\"type\":\"const char*\",\"value\":\"fd12:3456:789a::1\"},{\"name\":\"src_port\","
+    "\"type\":\"u16\",\"value\":8080},{\"name\":\"dst_port\",\"type\":\"u16\",\"value\":37294},{\"name\":\"proto_"
+    "udp\",\"type\":\"trace.ProtoUDP\",\"value\":{\"srcPort\":8080,\"dstPort\":37294,\"length\":12,\"checksum\":2"
+    "1543}}]}";
+
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 static const char *const field_names[TRACEE_FIELD_COUNT] = {
@@ -253,6 +343,9 @@ static const char *const field_names[TRACEE_FIELD_COUNT] = {
     [TRACEE_FLAG_CWR] = "CWR",              [TRACEE_FLAG_NS] = "NS",
     [TRACEE_WINDOW] = "window",             [TRACEE_CHECKSUM] = "checksum",
     [TRACEE_URGENT] = "urgent",             [TRACEE_FLOW_DIRECTION] = "flow direction",
+    [TRACEE_UDP_LENGTH] = "udp length",     [TRACEE_UDP_CHECKSUM] = "udp checksum",
+    [TRACEE_PROTOCOL] = "protocol",         [TRACEE_PACKET_LEN] = "packet len",
+    [TRACEE_DNS_QUERY] = "dns query",       [TRACEE_DNS_QUERY_TYPE] = "dns query type",
 };
 
 static const char *fname(tracee_field f)
@@ -267,7 +360,7 @@ static bool is_string_field(tracee_field f)
     case TRACEE_EVENT_NAME: case TRACEE_PROCESS_NAME: case TRACEE_EXECUTABLE: case TRACEE_HOSTNAME:
     case TRACEE_SYSCALL: case TRACEE_CONTAINER_ID: case TRACEE_CONTAINER_NAME: case TRACEE_CONTAINER_IMAGE:
     case TRACEE_POD_NAME: case TRACEE_POD_NAMESPACE: case TRACEE_POD_UID: case TRACEE_DIRECTION:
-    case TRACEE_FLOW_DIRECTION:
+    case TRACEE_FLOW_DIRECTION: case TRACEE_DNS_QUERY: case TRACEE_DNS_QUERY_TYPE:
         return true;
     default:
         return false;
@@ -286,7 +379,9 @@ static uint64_t field_max(tracee_field f)
     case TRACEE_TIMESTAMP: return INT64_MAX;
     case TRACEE_CGROUP_ID: return UINT64_MAX;
     case TRACEE_SRC_PORT: case TRACEE_DST_PORT: case TRACEE_WINDOW: case TRACEE_CHECKSUM: case TRACEE_URGENT:
+    case TRACEE_UDP_LENGTH: case TRACEE_UDP_CHECKSUM:
         return 0xffff;
+    case TRACEE_PROTOCOL: return 0xff;
     case TRACEE_DATA_OFFSET: return 15;
     default:
         if (f >= TRACEE_FLAG_FIN && f <= TRACEE_FLAG_NS)
@@ -1102,6 +1197,274 @@ static void test_generic_event(void **state)
     check_absent(&ev, TRACEE_SRC_PORT);
     check_args(&ev, "src=10.0.0.1", "src_port=80", "n=null", "b=true", "r=1.5", "s=a b", "e=", "o={}", NULL);
     check_describe(&ev, "custom sh (3) src=10.0.0.1, src_port=80, n=null, b=true, r=1.5, s=a b, e=, o={}");
+    release(&ev);
+}
+
+
+/* ---- UDP and DNS ------------------------------------------------------------------------- */
+
+static void check_answers(const tracee_event *ev, ...)
+{
+    va_list ap;
+    va_start(ap, ev);
+    guint i = 0;
+    for (const char *want = va_arg(ap, const char *); want; want = va_arg(ap, const char *), i++) {
+        if (i >= ev->dns_answers->len) {
+            print_event(ev);
+            fail_msg("only %u answers, expected \"%s\" next", ev->dns_answers->len, want);
+        }
+        assert_string_equal((const char *)ev->dns_answers->pdata[i], want);
+    }
+    va_end(ap);
+    assert_int_equal(ev->dns_answers->len, i);
+}
+
+/* The common part of the systemd-resolve lines: pid 472 everywhere, parent 1. */
+static void check_systemd_resolve(const tracee_event *ev)
+{
+    assert_int_equal(ev->layout, TRACEE_LAYOUT_RELEASED);
+    check_u(ev, TRACEE_PID, 472);
+    check_u(ev, TRACEE_TID, 472);
+    check_u(ev, TRACEE_HOST_PID, 472);
+    check_u(ev, TRACEE_PPID, 1);
+    check_u(ev, TRACEE_UID, 976);
+    check_u(ev, TRACEE_CGROUP_ID, 2626);
+    check_u(ev, TRACEE_MNT_NS, 4026532555u);
+    check_s(ev, TRACEE_PROCESS_NAME, "systemd-resolve");
+    check_s(ev, TRACEE_HOSTNAME, "rugged");
+    check_absent(ev, TRACEE_EXECUTABLE);
+    check_absent(ev, TRACEE_CONTAINER_ID);
+    check_absent(ev, TRACEE_DIRECTION); /* no line of these has one */
+}
+
+static void test_real_dns_request(void **state)
+{
+    (void)state;
+    tracee_event ev;
+    decode_clean(REAL_DNS_REQUEST, &ev);
+    check_systemd_resolve(&ev);
+    check_u(&ev, TRACEE_TIMESTAMP, UINT64_C(1696255905516744399));
+    check_s(&ev, TRACEE_EVENT_NAME, "net_packet_dns_request");
+    check_u(&ev, TRACEE_EVENT_ID, 2007);
+    check_s(&ev, TRACEE_SYSCALL, "write");
+    /* the addressing comes from the PktMeta argument */
+    check_ip(&ev, TRACEE_SRC_IP, "192.168.200.50");
+    check_ip(&ev, TRACEE_DST_IP, "8.8.8.8");
+    check_u(&ev, TRACEE_SRC_PORT, 56650);
+    check_u(&ev, TRACEE_DST_PORT, 53);
+    check_u(&ev, TRACEE_PROTOCOL, 17);
+    check_u(&ev, TRACEE_PACKET_LEN, 68);
+    check_absent(&ev, TRACEE_UDP_LENGTH);
+    check_s(&ev, TRACEE_DNS_QUERY, "www.zip.net");
+    check_s(&ev, TRACEE_DNS_QUERY_TYPE, "AAAA");
+    check_answers(&ev, NULL);
+    assert_int_equal(tracee_event_transport(&ev), 17);
+    /* iface has no field: the metadata stays an argument; the question's class is in its text */
+    check_args(&ev,
+               "metadata={\"src_ip\":\"192.168.200.50\",\"dst_ip\":\"8.8.8.8\",\"src_port\":56650,\"dst_port\":53,"
+               "\"protocol\":17,\"packet_len\":68,\"iface\":\"any\"}",
+               "dns_questions=[{\"query\":\"www.zip.net\",\"query_type\":\"AAAA\",\"query_class\":\"IN\"}]", NULL);
+    check_describe(&ev, "net_packet_dns_request systemd-resolve (472) 192.168.200.50:56650 → 8.8.8.8:53 AAAA www.zip.net");
+    release(&ev);
+}
+
+static void test_real_dns_response(void **state)
+{
+    (void)state;
+    tracee_event ev;
+    decode_clean(REAL_DNS_RESPONSE, &ev);
+    check_systemd_resolve(&ev);
+    check_u(&ev, TRACEE_TIMESTAMP, UINT64_C(1696257538821986017));
+    check_s(&ev, TRACEE_EVENT_NAME, "net_packet_dns_response");
+    check_u(&ev, TRACEE_EVENT_ID, 2008);
+    check_absent(&ev, TRACEE_SYSCALL);
+    check_ip(&ev, TRACEE_SRC_IP, "1.1.1.1");
+    check_ip(&ev, TRACEE_DST_IP, "192.168.200.50");
+    check_u(&ev, TRACEE_SRC_PORT, 53);
+    check_u(&ev, TRACEE_DST_PORT, 34184);
+    check_u(&ev, TRACEE_PROTOCOL, 17);
+    check_u(&ev, TRACEE_PACKET_LEN, 117);
+    check_s(&ev, TRACEE_DNS_QUERY, "www.zip.net");
+    check_s(&ev, TRACEE_DNS_QUERY_TYPE, "A");
+    check_answers(&ev, "CNAME amazonas.uol.com.br", "A 200.147.100.53", NULL);
+    check_describe(&ev, "net_packet_dns_response systemd-resolve (472) 1.1.1.1:53 → 192.168.200.50:34184 A www.zip.net "
+                        "CNAME amazonas.uol.com.br A 200.147.100.53");
+    release(&ev);
+}
+
+/* net_packet_dns: addressed by its own arguments; the authority's SOA is no answer. */
+static void test_real_dns(void **state)
+{
+    (void)state;
+    tracee_event ev;
+    decode_clean(REAL_DNS_ANSWER, &ev);
+    check_systemd_resolve(&ev);
+    check_u(&ev, TRACEE_TIMESTAMP, UINT64_C(1696255744257383842));
+    check_s(&ev, TRACEE_EVENT_NAME, "net_packet_dns");
+    check_u(&ev, TRACEE_EVENT_ID, 2006);
+    check_ip(&ev, TRACEE_SRC_IP, "8.8.8.8");
+    check_ip(&ev, TRACEE_DST_IP, "192.168.200.50");
+    check_u(&ev, TRACEE_SRC_PORT, 53);
+    check_u(&ev, TRACEE_DST_PORT, 36031);
+    check_absent(&ev, TRACEE_PROTOCOL);
+    check_absent(&ev, TRACEE_PACKET_LEN);
+    check_s(&ev, TRACEE_DNS_QUERY, "www.zip.net");
+    check_s(&ev, TRACEE_DNS_QUERY_TYPE, "AAAA");
+    check_answers(&ev, "CNAME amazonas.uol.com.br", NULL);
+    assert_int_equal(tracee_event_transport(&ev), 17);
+    assert_int_equal(ev.args->len, 1); /* proto_dns, kept whole */
+    assert_true(g_str_has_prefix(ev.args->pdata[0], "proto_dns={\"ID\":57779,\"QR\":1,"));
+    check_describe(&ev, "net_packet_dns systemd-resolve (472) 8.8.8.8:53 → 192.168.200.50:36031 AAAA www.zip.net "
+                        "CNAME amazonas.uol.com.br");
+    release(&ev);
+
+    /* a query: a thread of another process, no answers */
+    decode_clean(REAL_DNS_QUERY, &ev);
+    check_u(&ev, TRACEE_HOST_PID, 1053474);
+    check_u(&ev, TRACEE_HOST_TID, 1053476);
+    check_s(&ev, TRACEE_PROCESS_NAME, "isc-net-0000");
+    check_s(&ev, TRACEE_SYSCALL, "sendmmsg");
+    check_ip(&ev, TRACEE_SRC_IP, "127.0.0.1");
+    check_ip(&ev, TRACEE_DST_IP, "127.0.0.53");
+    check_u(&ev, TRACEE_SRC_PORT, 44493);
+    check_u(&ev, TRACEE_DST_PORT, 53);
+    check_s(&ev, TRACEE_DNS_QUERY, "www.uol.com.br");
+    check_s(&ev, TRACEE_DNS_QUERY_TYPE, "A");
+    check_answers(&ev, NULL);
+    check_describe(&ev, "net_packet_dns isc-net-0000 (1053474) 127.0.0.1:44493 → 127.0.0.53:53 A www.uol.com.br");
+    release(&ev);
+}
+
+static void test_real_udp(void **state)
+{
+    (void)state;
+    tracee_event ev;
+    decode_clean(REAL_UDP, &ev);
+    check_u(&ev, TRACEE_TIMESTAMP, UINT64_C(1696272374106561233));
+    check_s(&ev, TRACEE_EVENT_NAME, "net_packet_udp");
+    check_u(&ev, TRACEE_EVENT_ID, 2003);
+    check_u(&ev, TRACEE_HOST_PID, 1108786);
+    check_u(&ev, TRACEE_HOST_PPID, 1037836);
+    check_s(&ev, TRACEE_PROCESS_NAME, "nc");
+    check_s(&ev, TRACEE_SYSCALL, "write");
+    check_ip(&ev, TRACEE_SRC_IP, "fd12:3456:789a::2");
+    check_ip(&ev, TRACEE_DST_IP, "fd12:3456:789a::1");
+    check_u(&ev, TRACEE_SRC_PORT, 8080);
+    check_u(&ev, TRACEE_DST_PORT, 37294);
+    check_u(&ev, TRACEE_UDP_LENGTH, 12);
+    check_u(&ev, TRACEE_UDP_CHECKSUM, 21543);
+    check_absent(&ev, TRACEE_CHECKSUM); /* TCP's */
+    check_absent(&ev, TRACEE_DIRECTION);
+    check_args(&ev, NULL);
+    assert_int_equal(tracee_event_transport(&ev), 17);
+    check_describe(&ev, "net_packet_udp nc (1108786) [fd12:3456:789a::2]:8080 → [fd12:3456:789a::1]:37294 Len=4");
+    release(&ev);
+}
+
+#define WL_HEAD(name) \
+    "{\"timestamp\":\"2024-03-01T12:00:00.015Z\",\"id\":2003,\"name\":\"" name "\",\"workload\":{\"process\":" \
+    "{\"host_pid\":6100,\"pid\":12,\"thread\":{\"name\":\"dig\",\"host_tid\":6100,\"tid\":12}}},\"data\":["
+
+/* The workload layout: snake_case headers, zeros left out, the DNS lists inside wrapper messages. */
+static void test_workload_udp_dns(void **state)
+{
+    (void)state;
+    tracee_event ev;
+    decode_clean(WL_HEAD("net_packet_udp") "{\"name\":\"src\",\"str\":\"10.1.0.5\"},{\"name\":\"dst\",\"str\":"
+                 "\"10.1.0.53\"},{\"name\":\"src_port\",\"u_int32\":41000},{\"name\":\"dst_port\",\"u_int32\":53},"
+                 "{\"name\":\"metadata\",\"packet_metadata\":{\"direction\":\"EGRESS\"}},{\"name\":\"proto_udp\","
+                 "\"udp\":{\"src_port\":41000,\"dst_port\":53,\"length\":48}}]}",
+                 &ev);
+    assert_int_equal(ev.layout, TRACEE_LAYOUT_WORKLOAD);
+    check_s(&ev, TRACEE_DIRECTION, "egress");
+    check_u(&ev, TRACEE_SRC_PORT, 41000);
+    check_u(&ev, TRACEE_UDP_LENGTH, 48);
+    check_u(&ev, TRACEE_UDP_CHECKSUM, 0); /* left out: zero */
+    check_args(&ev, NULL);
+    check_describe(&ev, "net_packet_udp dig (6100) 10.1.0.5:41000 → 10.1.0.53:53 Len=40");
+    release(&ev);
+
+    decode_clean(WL_HEAD("net_packet_dns_request") "{\"name\":\"metadata\",\"packet_metadata\":{\"src_ip\":"
+                 "\"2001:db8::5\",\"dst_ip\":\"2001:db8::53\",\"src_port\":41000,\"dst_port\":53,\"protocol\":17,"
+                 "\"packet_len\":48,\"direction\":\"EGRESS\"}},{\"name\":\"dns_questions\",\"dns_questions\":"
+                 "{\"questions\":[{\"query\":\"example.com\",\"query_type\":\"A\",\"query_class\":\"IN\"}]}}]}",
+                 &ev);
+    check_ip(&ev, TRACEE_SRC_IP, "2001:db8::5");
+    check_ip(&ev, TRACEE_DST_IP, "2001:db8::53");
+    check_u(&ev, TRACEE_DST_PORT, 53);
+    check_u(&ev, TRACEE_PROTOCOL, 17);
+    check_u(&ev, TRACEE_PACKET_LEN, 48);
+    check_s(&ev, TRACEE_DIRECTION, "egress");
+    check_s(&ev, TRACEE_DNS_QUERY, "example.com");
+    check_s(&ev, TRACEE_DNS_QUERY_TYPE, "A");
+    /* every metadata member has a field: only the questions stay an argument */
+    check_args(&ev, "dns_questions={\"questions\":[{\"query\":\"example.com\",\"query_type\":\"A\","
+                    "\"query_class\":\"IN\"}]}", NULL);
+    release(&ev);
+
+    decode_clean(WL_HEAD("net_packet_dns_response") "{\"name\":\"dns_response\",\"dns_responses\":{\"responses\":"
+                 "[{\"dns_query_data\":{\"query\":\"example.com\",\"query_type\":\"A\"},\"dns_answer\":[{\"type\":"
+                 "\"A\",\"ttl\":300,\"answer\":\"93.184.216.34\"}]}]}}]}",
+                 &ev);
+    check_s(&ev, TRACEE_DNS_QUERY, "example.com");
+    check_answers(&ev, "A 93.184.216.34", NULL);
+    release(&ev);
+
+    decode_clean(WL_HEAD("net_packet_dns") "{\"name\":\"proto_dns\",\"dns\":{\"id\":7,\"qr\":1,\"questions\":"
+                 "[{\"name\":\"example.com\",\"type\":\"MX\",\"class\":\"IN\"}],\"answers\":[{\"name\":"
+                 "\"example.com\",\"type\":\"MX\",\"ttl\":300,\"mx\":{\"Preference\":10,\"name\":\"mail.example.com\"}},"
+                 "{\"name\":\"mail.example.com\",\"type\":\"AAAA\",\"ip\":\"2001:db8::25\"}]}}]}",
+                 &ev);
+    check_s(&ev, TRACEE_DNS_QUERY_TYPE, "MX");
+    check_answers(&ev, "MX mail.example.com", "AAAA 2001:db8::25", NULL);
+    assert_int_equal(tracee_event_transport(&ev), 17);
+    release(&ev);
+}
+
+/* Each bad value is a problem naming its key, and that field is left out. */
+static void test_problems_udp_dns(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *arg;
+        const char *key;
+        tracee_field field;
+    } cases[] = {
+        {"{\"name\":\"proto_udp\",\"value\":{\"length\":65536}}", "length", TRACEE_UDP_LENGTH},
+        {"{\"name\":\"proto_udp\",\"value\":{\"checksum\":\"x\"}}", "checksum", TRACEE_UDP_CHECKSUM},
+        {"{\"name\":\"proto_udp\",\"value\":[12]}", "proto_udp", TRACEE_UDP_LENGTH},
+        {"{\"name\":\"metadata\",\"value\":{\"src_ip\":\"999.1.1.1\"}}", "src_ip", TRACEE_SRC_IP},
+        {"{\"name\":\"metadata\",\"value\":{\"dst_port\":70000}}", "dst_port", TRACEE_DST_PORT},
+        {"{\"name\":\"metadata\",\"value\":{\"protocol\":256}}", "protocol", TRACEE_PROTOCOL},
+        {"{\"name\":\"metadata\",\"value\":{\"packet_len\":-1}}", "packet_len", TRACEE_PACKET_LEN},
+        {"{\"name\":\"dns_questions\",\"value\":[{\"query\":5,\"query_type\":\"A\"}]}", "query", TRACEE_DNS_QUERY},
+        {"{\"name\":\"dns_questions\",\"value\":[\"www.zip.net\"]}", "query", TRACEE_DNS_QUERY},
+        {"{\"name\":\"dns_questions\",\"value\":\"www.zip.net\"}", "dns_questions", TRACEE_DNS_QUERY},
+        {"{\"name\":\"dns_response\",\"value\":[{\"query_data\":{\"query_type\":[]}}]}", "query_type",
+         TRACEE_DNS_QUERY_TYPE},
+        {"{\"name\":\"proto_dns\",\"value\":{\"questions\":{}}}", "questions", TRACEE_DNS_QUERY},
+        {"{\"name\":\"proto_dns\",\"value\":7}", "proto_dns", TRACEE_DNS_QUERY},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        char *json = owned(g_strdup_printf("{\"eventName\":\"net_packet_dns\",\"processId\":5,\"args\":[%s]}",
+                                           cases[i].arg));
+        tracee_event ev;
+        print_message("%s\n", json);
+        assert_true(decode(json, &ev));
+        check_problem(&ev, cases[i].key);
+        check_absent(&ev, cases[i].field);
+        check_u(&ev, TRACEE_PID, 5);
+        release(&ev);
+    }
+
+    /* a bad answer type still leaves its data; an answer that is no object is a problem */
+    tracee_event ev;
+    assert_true(decode("{\"eventName\":\"net_packet_dns_response\",\"args\":[{\"name\":\"dns_response\",\"value\":"
+                       "[{\"dns_answer\":[{\"answer_type\":1,\"answer\":\"x\"},\"y\"]}]}]}",
+                       &ev));
+    check_problem(&ev, "answer_type");
+    assert_int_equal(ps_problems_count(&ev.problems), 2);
+    check_answers(&ev, "x", NULL);
     release(&ev);
 }
 
@@ -2053,6 +2416,12 @@ int main(int argc, char **argv)
         T(test_packet_ipv4),
         T(test_packet_ipv6),
         T(test_generic_event),
+        T(test_real_dns_request),
+        T(test_real_dns_response),
+        T(test_real_dns),
+        T(test_real_udp),
+        T(test_workload_udp_dns),
+        T(test_problems_udp_dns),
         T(test_describe_no_flags_set),
         T(test_describe_flag_order),
         T(test_describe_flags_survive_a_bad_fin),
