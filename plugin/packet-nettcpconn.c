@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nettcpconn: Get-NetTCPConnection rows (docs/FORMATS.md section 5) carried as
+/* nettcpconn: Get-NetTCPConnection and Get-NetUDPEndpoint rows (docs/FORMATS.md section 5) carried as
  * exported PDUs for the dissector procshark.nettcpconnection, decoded by src/decode/nettcp_row.c. */
 #include <wireshark.h>
 
@@ -17,7 +17,7 @@
 static int proto_nettcp;
 static int hf_nettcp_local_ip, hf_nettcp_local_ipv6, hf_nettcp_local_port;
 static int hf_nettcp_remote_ip, hf_nettcp_remote_ipv6, hf_nettcp_remote_port;
-static int hf_nettcp_state, hf_nettcp_pid, hf_nettcp_creation_time, hf_nettcp_applied_setting,
+static int hf_nettcp_transport, hf_nettcp_state, hf_nettcp_pid, hf_nettcp_creation_time, hf_nettcp_applied_setting,
     hf_nettcp_offload_state, hf_nettcp_json;
 static gint ett_nettcp = -1;
 static expert_field ei_nettcp_not_json, ei_nettcp_bad_value, ei_nettcp_bad_utf8;
@@ -26,6 +26,8 @@ static const value_string nettcp_state_vals[] = {
     {1, "Closed"},     {2, "Listen"},   {3, "SynSent"},  {4, "SynReceived"}, {5, "Established"},
     {6, "FinWait1"},   {7, "FinWait2"}, {8, "CloseWait"}, {9, "Closing"},     {10, "LastAck"},
     {11, "TimeWait"},  {12, "DeleteTCB"}, {100, "Bound"}, {0, NULL}};
+static const value_string nettcp_transport_vals[] = {
+    {NETTCP_TRANSPORT_TCP, "TCP"}, {NETTCP_TRANSPORT_UDP, "UDP"}, {0, NULL}};
 static const value_string nettcp_offload_vals[] = {
     {0, "InHost"}, {1, "Offloading"}, {2, "Offloaded"}, {3, "Uploading"}, {0, NULL}};
 
@@ -75,6 +77,8 @@ static int dissect_nettcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         nettcp_row_describe(row, described, sizeof described);
         procshark_show_summary(pinfo, ti, described);
     }
+    proto_item *transport = proto_tree_add_uint(t, hf_nettcp_transport, tvb, 0, 0, row->transport);
+    proto_item_set_generated(transport);
     if (row->has[NETTCP_LOCAL_ADDRESS])
         add_nettcp_address(t, tvb, hf_nettcp_local_ip, hf_nettcp_local_ipv6, row->local_family, row->local_addr);
     if (row->has[NETTCP_LOCAL_PORT])
@@ -123,6 +127,9 @@ void proto_register_nettcpconn(void)
                                   HFILL}},
         {&hf_nettcp_remote_port, {"Remote port", "nettcpconn.remote.port", FT_UINT16, BASE_DEC, NULL, 0, NULL,
                                   HFILL}},
+        {&hf_nettcp_transport, {"Transport", "nettcpconn.transport", FT_UINT8, BASE_DEC, VALS(nettcp_transport_vals),
+                                0, "The row's kind as an IP protocol: 6 a Get-NetTCPConnection row, 17 a "
+                                "Get-NetUDPEndpoint row", HFILL}},
         {&hf_nettcp_state, {"State", "nettcpconn.state", FT_UINT32, BASE_DEC, VALS(nettcp_state_vals), 0, NULL,
                             HFILL}},
         {&hf_nettcp_pid, {"Owning process", "nettcpconn.owning_process", FT_UINT32, BASE_DEC, NULL, 0,
@@ -151,7 +158,8 @@ void proto_register_nettcpconn(void)
             applied_setting_vals[n++] = (value_string){v, name};
     }
 
-    proto_nettcp = proto_register_protocol("Get-NetTCPConnection row", "NETTCPCONN", "nettcpconn");
+    proto_nettcp = proto_register_protocol("Get-NetTCPConnection or Get-NetUDPEndpoint row", "NETTCPCONN",
+                                           "nettcpconn");
     proto_register_field_array(proto_nettcp, hf_nettcp_fields, array_length(hf_nettcp_fields));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_nettcp), ei_nettcp, array_length(ei_nettcp));

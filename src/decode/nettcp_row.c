@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* MSFT_NetTCPConnection rows (Get-NetTCPConnection | ConvertTo-Json), docs/FORMATS.md section 5.
+/* MSFT_NetTCPConnection and MSFT_NetUDPEndpoint rows (Get-NetTCPConnection, Get-NetUDPEndpoint
+ * | ConvertTo-Json), docs/FORMATS.md section 5.
  *
  * Where the values come from:
  * - State 1..12 and 100 Bound, OffloadState 0..3, the property names and the two date forms:
@@ -8,7 +9,8 @@
  *   "uint8" as the CIM type of State, AppliedSetting and OffloadState (hence 255 as their largest
  *   value): Microsoft's "MSFT_NetTCPConnection class" reference (nettcpipprov, MicrosoftDocs/win32
  *   desktop-src/FWP/wmi/nettcpipprov/msft-nettcpconnection.md), which also confirms State 1..12
- *   and OffloadState 0..3 (it does not list 100 Bound). */
+ *   and OffloadState 0..3 (it does not list 100 Bound).
+ * - The two class names and where a row carries its class: docs/FORMATS.md section 5. */
 #include "nettcp_row.h"
 #include "ps_text.h"
 
@@ -271,6 +273,52 @@ static void read_creation_time(ps_json_reader *r, const ps_json *obj, nettcp_row
     g_free(s);
 }
 
+/* The class a row names, where ConvertTo-Json and Export-Csv put it: the CimSystemProperties
+ * object (both PowerShells' JSON), a CimClass object, or CimClass as its text
+ * "ROOT/StandardCimv2:MSFT_NetUDPEndpoint" (ConvertTo-Json -Depth 1, Export-Csv). NULL: none. */
+static const ps_json *class_name(const ps_json *obj, const char **key)
+{
+    const ps_json *v = ps_json_get(ps_json_get(obj, "CimSystemProperties"), "ClassName");
+    *key = "CimSystemProperties.ClassName";
+    if (ps_json_is_string(v))
+        return v;
+    v = ps_json_get(ps_json_get(obj, "CimClass"), "CimClassName");
+    *key = "CimClass.CimClassName";
+    if (ps_json_is_string(v))
+        return v;
+    v = ps_json_get(obj, "CimClass");
+    *key = "CimClass";
+    return ps_json_is_string(v) ? v : NULL;
+}
+
+/* Get-NetUDPEndpoint's rows have no remote end and no state: without a class (Select-Object drops
+ * it), their absence tells a UDP endpoint. An empty row stays a TCP one, as before UDP was read. */
+static void read_transport(ps_json_reader *r, const ps_json *obj, nettcp_row *row)
+{
+    const char *key;
+    const ps_json *name = class_name(obj, &key);
+    if (name) {
+        const char *s = ps_json_string_value(name); /* no NUL inside: the parser refuses \u0000 */
+        const char *colon = strrchr(s, ':');
+        const char *cls = colon ? colon + 1 : s;
+        /* CIM class names are case-insensitive. */
+        if (g_ascii_strcasecmp(cls, "MSFT_NetUDPEndpoint") == 0) {
+            row->transport = NETTCP_TRANSPORT_UDP;
+            return;
+        }
+        if (g_ascii_strcasecmp(cls, "MSFT_NetTCPConnection") == 0) {
+            row->transport = NETTCP_TRANSPORT_TCP;
+            return;
+        }
+        char *ex = ps_json_excerpt(s, ps_json_string_length(name));
+        ps_json_problem(r, key, "\"%s\" is neither MSFT_NetTCPConnection nor MSFT_NetUDPEndpoint", ex);
+        g_free(ex);
+    }
+    bool local = ps_json_get(obj, "LocalAddress") || ps_json_get(obj, "LocalPort");
+    bool tcp_only = ps_json_get(obj, "RemoteAddress") || ps_json_get(obj, "RemotePort") || ps_json_get(obj, "State");
+    row->transport = local && !tcp_only ? NETTCP_TRANSPORT_UDP : NETTCP_TRANSPORT_TCP;
+}
+
 /* ---- row ------------------------------------------------------------------------------------ */
 
 /* The row is overwritten without being read: a row holding problems from an earlier decode must be
@@ -290,6 +338,7 @@ bool nettcp_row_decode(const char *json, size_t len, nettcp_row *row)
         return false;
 
     ps_json_reader r = {&row->problems, NULL};
+    read_transport(&r, root, row);
     read_address(&r, root, "LocalAddress", row, NETTCP_LOCAL_ADDRESS, &row->local_family, row->local_addr);
     read_port(&r, root, "LocalPort", row, NETTCP_LOCAL_PORT, &row->local_port);
     read_address(&r, root, "RemoteAddress", row, NETTCP_REMOTE_ADDRESS, &row->remote_family, row->remote_addr);
@@ -348,6 +397,13 @@ void nettcp_row_describe(const nettcp_row *row, char *out, size_t out_size)
     char local[INET6_ADDRSTRLEN + 16], remote[INET6_ADDRSTRLEN + 16];
     describe_endpoint(local, sizeof local, row->has[NETTCP_LOCAL_ADDRESS], row->local_family, row->local_addr,
                       row->has[NETTCP_LOCAL_PORT], row->local_port);
+    char pid[16] = "?";
+    if (row->has[NETTCP_OWNING_PROCESS])
+        snprintf(pid, sizeof pid, "%" PRIu32, row->owning_process);
+    if (row->transport == NETTCP_TRANSPORT_UDP) {
+        snprintf(out, out_size, "UDP %s pid %s", local, pid);
+        return;
+    }
     describe_endpoint(remote, sizeof remote, row->has[NETTCP_REMOTE_ADDRESS], row->remote_family,
                       row->remote_addr, row->has[NETTCP_REMOTE_PORT], row->remote_port);
 
@@ -359,9 +415,5 @@ void nettcp_row_describe(const nettcp_row *row, char *out, size_t out_size)
         else
             snprintf(state, sizeof state, "state %" PRIu32, row->state);
     }
-    char pid[16] = "?";
-    if (row->has[NETTCP_OWNING_PROCESS])
-        snprintf(pid, sizeof pid, "%" PRIu32, row->owning_process);
-
     snprintf(out, out_size, "TCP %s" PS_ARROW "%s %s pid %s", local, remote, state, pid);
 }

@@ -281,6 +281,56 @@ static const char ps5_csv[] =
     "\"Listen\",\"\",\"880\",\"\",\"InHost\",\"\",\"::\",\"135\",\"::\",\"0\"\r\n"
     "\"TimeWait\",\"Compat\",\"0\",\"\",\"InHost\",\"\",\"192.168.56.10\",\"50011\",\"192.168.56.20\",\"80\"\r\n";
 
+/* Get-NetUDPEndpoint | ConvertTo-Json (Windows PowerShell 5.1, -Depth 1: CimClass as its text) with a
+ * Get-NetTCPConnection row in the same array, as "@(Get-NetTCPConnection) + @(Get-NetUDPEndpoint)"
+ * writes them: each row's kind is its own. */
+static const char udp_array[] =
+    "[\r\n"
+    "    {\r\n"
+    "        \"OwningProcess\":  2424,\r\n"
+    "        \"CreationTime\":  \"\\/Date(1709290000000)\\/\",\r\n"
+    "        \"InstanceID\":  \"0.0.0.0++5353\",\r\n"
+    "        \"LocalAddress\":  \"0.0.0.0\",\r\n"
+    "        \"LocalPort\":  5353,\r\n"
+    "        \"PSComputerName\":  null,\r\n"
+    "        \"CimClass\":  \"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\"\r\n"
+    "    },\r\n"
+    "    {\r\n"
+    "        \"OwningProcess\":  1900,\r\n"
+    "        \"LocalAddress\":  \"::\",\r\n"
+    "        \"LocalPort\":  5355,\r\n"
+    "        \"CimClass\":  \"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\"\r\n"
+    "    },\r\n"
+    "    {\r\n"
+    "        \"State\":  5,\r\n"
+    "        \"OwningProcess\":  4120,\r\n"
+    "        \"LocalAddress\":  \"10.0.0.5\",\r\n"
+    "        \"LocalPort\":  49702,\r\n"
+    "        \"RemoteAddress\":  \"93.184.216.34\",\r\n"
+    "        \"RemotePort\":  443,\r\n"
+    "        \"CimClass\":  \"ROOT/StandardCimv2:MSFT_NetTCPConnection\"\r\n"
+    "    }\r\n"
+    "]\r\n";
+
+/* Get-NetUDPEndpoint | Export-Csv (Windows PowerShell 5.1): "#TYPE", the CIM columns, CimClass as
+ * its text, the time in the machine's local format (reported, as for TCP rows). */
+static const char udp_csv[] =
+    "#TYPE Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/MSFT_NetUDPEndpoint\r\n"
+    "\"OwningProcess\",\"CreationTime\",\"Caption\",\"InstanceID\",\"LocalAddress\",\"LocalPort\",\"PSComputerName\","
+    "\"CimClass\",\"CimInstanceProperties\",\"CimSystemProperties\"\r\n"
+    "\"2424\",\"3/1/2024 11:53:20 AM\",,\"0.0.0.0++5353\",\"0.0.0.0\",\"5353\",,"
+    "\"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\",\"Microsoft.Management.Infrastructure.CimInstancePropertyCollection\","
+    "\"Microsoft.Management.Infrastructure.CimSystemProperties\"\r\n"
+    "\"1900\",,,\"fe80::5%12++546\",\"fe80::5%12\",\"546\",,"
+    "\"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\",\"Microsoft.Management.Infrastructure.CimInstancePropertyCollection\","
+    "\"Microsoft.Management.Infrastructure.CimSystemProperties\"\r\n";
+
+/* The recipe of docs/IMPORT.md (PowerShell 7: no "#TYPE"): Select-Object drops the class, the
+ * absence of a remote end and a state tells the kind. */
+static const char udp_selected_csv[] =
+    "\"LocalAddress\",\"LocalPort\",\"OwningProcess\",\"CreationTime\"\n"
+    "\"127.0.0.1\",\"53\",\"3000\",\"2024-03-01T12:59:00.5000000+01:00\"\n";
+
 /* UTF-16LE with a byte order mark: what Windows PowerShell's ">" writes. */
 static char *utf16le(const char *text, gsize *len)
 {
@@ -419,7 +469,7 @@ static void test_nettcp_json_array(void **state)
     assert_cell(rows, 0, 5, "49702", "local port"), assert_cell(rows, 2, 6, "80", "remote port");
     assert_cell(rows, 0, 7, "Mar  1, 2024 11:53:20.000000000 UTC", "creation time");
     assert_cell(rows, 0, 8, "conns.json", "interface name");
-    char *description = g_strdup_printf("Get-NetTCPConnection rows from %s", in);
+    char *description = g_strdup_printf("Get-NetTCPConnection or Get-NetUDPEndpoint rows from %s", in);
     assert_cell(rows, 0, 9, description, "interface description");
     for (guint i = 0; i < 3; i++)
         assert_cell(rows, i, 10, "", "expert info");
@@ -493,6 +543,58 @@ static void test_nettcp_csv(void **state)
     g_free(wide), g_free(in16), g_free(in), g_free(out);
 }
 
+/* Get-NetUDPEndpoint rows through --nettcp: each row's kind (nettcpconn.transport 17) from its class
+ * or its keys, the local end alone, the Info column "UDP address:port pid N". */
+static void test_netudp_rows(void **state)
+{
+    (void)state;
+    char *json = write_file("udp.json", udp_array, sizeof udp_array - 1);
+    char *csv = write_file("udp.csv", udp_csv, -1);
+    char *selected = write_file("udp-selected.csv", udp_selected_csv, -1);
+    char *out = path_in("udp.pcapng");
+    run r = IMPORT("-o", out, "--nettcp", json, "--nettcp", csv, "--nettcp", selected, "--snapshot-time",
+                   "2024-03-01T12:00:00Z");
+    expect_code(&r, 0);
+    GPtrArray *rows = FRAMES(out, "frame.interface_name", "nettcpconn.transport", "nettcpconn.local.ip",
+                             "nettcpconn.local.ipv6", "nettcpconn.local.port", "nettcpconn.owning_process",
+                             "nettcpconn.creation_time", "nettcpconn.remote.port", "nettcpconn.state",
+                             "_ws.col.Info", "_ws.expert.message");
+    /* Equal time stamps: the inputs' order, then each file's. */
+    static const char *const want[][11] = {
+        {"udp.json", "17", "0.0.0.0", "", "5353", "2424", "Mar  1, 2024 10:46:40.000000000 UTC", "", "",
+         "UDP 0.0.0.0:5353 pid 2424", ""},
+        {"udp.json", "17", "", "::", "5355", "1900", "", "", "", "UDP [::]:5355 pid 1900", ""},
+        {"udp.json", "6", "10.0.0.5", "", "49702", "4120", "", "443", "5",
+         "TCP 10.0.0.5:49702 → 93.184.216.34:443 Established pid 4120", ""},
+        {"udp.csv", "17", "0.0.0.0", "", "5353", "2424", "", "", "", "UDP 0.0.0.0:5353 pid 2424",
+         "CreationTime: \"3/1/2024 11:53:20 AM\" is not an ISO 8601 or /Date(milliseconds)/ time from 1678 to 2261"},
+        {"udp.csv", "17", "", "fe80::5", "546", "1900", "", "", "", "UDP [fe80::5]:546 pid 1900", ""},
+        {"udp-selected.csv", "17", "127.0.0.1", "", "53", "3000", "Mar  1, 2024 11:59:00.500000000 UTC", "", "",
+         "UDP 127.0.0.1:53 pid 3000", ""},
+    };
+    static const char *const what[] = {"interface", "transport", "local.ip", "local.ipv6", "local.port",
+                                       "owning_process", "creation_time", "remote.port", "state", "Info",
+                                       "expert info"};
+    assert_int_equal(rows->len, G_N_ELEMENTS(want));
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++)
+        for (int c = 0; c < 11; c++)
+            assert_cell(rows, i, c, want[i][c], what[c]);
+    g_ptr_array_free(rows, TRUE);
+    run_clear(&r);
+
+    /* Recognised by content as well: "#TYPE" and a header naming LocalAddress. */
+    r = IMPORT("-o", out, csv, selected, "--snapshot-time", "2024-03-01T12:00:00Z");
+    expect_code(&r, 0);
+    char *expect = g_strdup_printf("  %s (nettcp): 2 read, 2 written", csv);
+    expect_message(&r, expect);
+    g_free(expect);
+    expect = g_strdup_printf("  %s (nettcp): 1 read, 1 written", selected);
+    expect_message(&r, expect);
+    g_free(expect);
+    run_clear(&r);
+    g_free(json), g_free(csv), g_free(selected), g_free(out);
+}
+
 static void test_nettcp_json_utf16(void **state)
 {
     (void)state;
@@ -540,7 +642,7 @@ static void test_mixed_merge(void **state)
     assert_times_nondecreasing(rows, 0);
 
     char *tracee_description = g_strdup_printf("tracee events from %s", tracee);
-    char *conns_description = g_strdup_printf("Get-NetTCPConnection rows from %s", conns);
+    char *conns_description = g_strdup_printf("Get-NetTCPConnection or Get-NetUDPEndpoint rows from %s", conns);
     unsigned seen_tracee = 0, seen_nettcp = 0, seen_etw = 0, seen_pcap = 0, seen_commented = 0;
     for (guint i = 0; i < rows->len; i++) {
         const char *name = CELL(rows, i, 1), *description = CELL(rows, i, 2), *proto = CELL(rows, i, 4);
@@ -600,7 +702,8 @@ static void test_help_lists_every_kind(void **state)
         "\n  --etl FILE                a Windows .etl trace (netsh trace, pktmon, wpr, xperf, logman):\n"
         "                            every event as an ETW record, NDIS and pktmon packets as frames\n",
         "\n  --tracee FILE             tracee --output json lines ('-': standard input)\n",
-        "\n  --nettcp FILE             Get-NetTCPConnection | ConvertTo-Json, or | Export-Csv\n",
+        "\n  --nettcp FILE             Get-NetTCPConnection or Get-NetUDPEndpoint\n"
+        "                            | ConvertTo-Json, or | Export-Csv\n",
         "\n  --packets CAPTURE         any capture file Wireshark reads (pcap, pcapng, compressed ...)\n",
         "                            etl, tracee, nettcp, packets, or one input file; may repeat\n",
     };
@@ -1246,6 +1349,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nettcp_json_object),
         cmocka_unit_test(test_nettcp_csv),
         cmocka_unit_test(test_nettcp_json_utf16),
+        cmocka_unit_test(test_netudp_rows),
         cmocka_unit_test(test_mixed_merge),
         cmocka_unit_test(test_help_lists_every_kind),
         cmocka_unit_test(test_recognised_by_content),

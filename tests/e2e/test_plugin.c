@@ -67,7 +67,7 @@ static const char *const required_fields[] = {
     "tracee_net.flow.direction", "tracee_net.arg",
     "nettcpconn.local.ip", "nettcpconn.local.ipv6", "nettcpconn.local.port", "nettcpconn.remote.ip",
     "nettcpconn.remote.ipv6", "nettcpconn.remote.port", "nettcpconn.state", "nettcpconn.owning_process",
-    "nettcpconn.creation_time", "nettcpconn.applied_setting", "nettcpconn.offload_state",
+    "nettcpconn.creation_time", "nettcpconn.applied_setting", "nettcpconn.offload_state", "nettcpconn.transport",
 };
 
 static void test_every_field_registered(void **state)

@@ -331,6 +331,17 @@ static const char csv_ps7[] =
     "10.0.0.5,49702,93.184.216.34,443,Established,Internet,4120,2024-03-01T11:53:20.1234567+01:00\n"
     "fe80::1%12,50000,fe80::2,22,SynSent,,77,\n";
 
+/* Get-NetUDPEndpoint's rows: the class in each place a row carries it (docs/FORMATS.md section 5). */
+static const char csv_udp[] =
+    "#TYPE Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/MSFT_NetUDPEndpoint\r\n"
+    "\"OwningProcess\",\"CreationTime\",\"LocalAddress\",\"LocalPort\",\"CimClass\"\r\n"
+    "\"2424\",\"\",\"0.0.0.0\",\"5353\",\"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\"\r\n"
+    "\"1900\",\"\",\"fe80::5%12\",\"546\",\"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\"\r\n";
+static const char json_udp[] =
+    "{\"OwningProcess\":2424,\"CreationTime\":\"\\/Date(1709290000000)\\/\",\"LocalAddress\":\"::\","
+    "\"LocalPort\":5353,\"CimClass\":{\"CimClassName\":\"MSFT_NetUDPEndpoint\"},"
+    "\"CimSystemProperties\":{\"ClassName\":\"MSFT_NetUDPEndpoint\"}}";
+
 static void seed_text(uint8_t format, const char *text, size_t len)
 {
     seed_prefixed("import_text", &format, 1, (const uint8_t *)text, len);
@@ -435,6 +446,8 @@ int main(int argc, char **argv)
 
     seed("nettcp_csv", csv_ps5, strlen(csv_ps5));
     seed("nettcp_csv", csv_ps7, strlen(csv_ps7));
+    seed("nettcp_csv", csv_udp, strlen(csv_udp));
+    seed("nettcp_json", json_udp, strlen(json_udp));
     seed_text(0, tracee_lines->str, tracee_lines->len);
     seed_text(1, nettcp_array->str, nettcp_array->len);
     seed_text_utf16(1, nettcp_array->str);

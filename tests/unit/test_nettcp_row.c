@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for the MSFT_NetTCPConnection row decoder (nettcp_row).
+/* Unit tests for the MSFT_NetTCPConnection and MSFT_NetUDPEndpoint row decoder (nettcp_row).
  *
  * Where the expected values come from:
  * - docs/FORMATS.md section 5: the property names, State 1 Closed .. 12 DeleteTCB and 100 Bound,
@@ -8,6 +8,9 @@
  * - Microsoft's "MSFT_NetTCPConnection class" reference (nettcpipprov): AppliedSetting 0 Internet,
  *   1 Datacenter, 2 Compat, 3 InternetCustom, 4 DatacenterCustom; State, AppliedSetting and
  *   OffloadState are uint8 (so 255 is the largest value accepted); the inherited CIM properties.
+ * - Microsoft's "MSFT_NetUDPEndpoint class" reference and Get-NetUDPEndpoint's page: a UDP row's
+ *   properties (LocalAddress, LocalPort, OwningProcess, CreationTime and the inherited CIM ones);
+ *   how a row's kind is told, docs/FORMATS.md section 5.
  * Instants are worked out by hand: 1700000000 s is 2023-11-14T22:13:20Z. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -789,6 +792,241 @@ static void test_other_properties_ignored_whatever_their_type(void **state)
     nettcp_row_clear(&row);
 }
 
+/* ---- Get-NetUDPEndpoint rows -------------------------------------------- */
+
+/* Windows PowerShell 5.1: Get-NetUDPEndpoint | Select -First 1 | ConvertTo-Json -Depth 1, written by
+ * hand in the shape of PS5_ROW with MSFT_NetUDPEndpoint's properties (no real output was at hand). */
+static const char PS5_UDP_ROW[] =
+    "{\r\n"
+    "    \"OwningProcess\":  2424,\r\n"
+    "    \"CreationTime\":  \"\\/Date(1700000000000)\\/\",\r\n"
+    "    \"Caption\":  null,\r\n"
+    "    \"Description\":  null,\r\n"
+    "    \"ElementName\":  null,\r\n"
+    "    \"InstanceID\":  \"0.0.0.0++5353\",\r\n"
+    "    \"CommunicationStatus\":  null,\r\n"
+    "    \"EnabledDefault\":  2,\r\n"
+    "    \"RequestedState\":  5,\r\n"
+    "    \"TransitioningToState\":  12,\r\n"
+    "    \"AggregationBehavior\":  null,\r\n"
+    "    \"Directionality\":  null,\r\n"
+    "    \"LocalAddress\":  \"0.0.0.0\",\r\n"
+    "    \"LocalPort\":  5353,\r\n"
+    "    \"PSComputerName\":  null,\r\n"
+    "    \"CimClass\":  \"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\",\r\n"
+    "    \"CimInstanceProperties\":  [\r\n"
+    "                                  \"LocalAddress = \\\"0.0.0.0\\\"\",\r\n"
+    "                                  \"LocalPort = 5353\",\r\n"
+    "                                  \"OwningProcess = 2424\"\r\n"
+    "                              ],\r\n"
+    "    \"CimSystemProperties\":  {\r\n"
+    "                                \"Namespace\":  \"ROOT/StandardCimv2\",\r\n"
+    "                                \"ServerName\":  \"DESKTOP-7Q2L9KD\",\r\n"
+    "                                \"ClassName\":  \"MSFT_NetUDPEndpoint\",\r\n"
+    "                                \"Path\":  null\r\n"
+    "                            }\r\n"
+    "}";
+
+static void assert_udp_only(const nettcp_row *row)
+{
+    assert_int_equal(row->transport, NETTCP_TRANSPORT_UDP);
+    assert_false(row->has[NETTCP_REMOTE_ADDRESS]);
+    assert_false(row->has[NETTCP_REMOTE_PORT]);
+    assert_false(row->has[NETTCP_STATE]);
+}
+
+static void test_udp_ps5_row(void **state)
+{
+    UNUSED(state);
+    nettcp_row row;
+    assert_true(decode(PS5_UDP_ROW, &row));
+    assert_no_problems(&row);
+    assert_udp_only(&row);
+    static const uint8_t any4[4] = {0, 0, 0, 0};
+    assert_true(row.has[NETTCP_LOCAL_ADDRESS]);
+    assert_int_equal(row.local_family, 4);
+    assert_bytes(row.local_addr, any4, 4);
+    assert_true(row.has[NETTCP_LOCAL_PORT]);
+    assert_int_equal(row.local_port, 5353);
+    assert_true(row.has[NETTCP_OWNING_PROCESS]);
+    assert_int_equal(row.owning_process, 2424);
+    assert_true(row.has[NETTCP_CREATION_TIME]);
+    assert_true(row.creation_time_ns == INT64_C(1700000000000000000));
+    char out[128];
+    nettcp_row_describe(&row, out, sizeof out);
+    assert_string_equal(out, "UDP 0.0.0.0:5353 pid 2424");
+    nettcp_row_clear(&row);
+}
+
+/* PowerShell 7: CimClass an object without the class's name, CimSystemProperties naming it; an
+ * IPv6 link-local address with its zone; an ISO 8601 time. */
+static void test_udp_ps7_row_ipv6(void **state)
+{
+    UNUSED(state);
+    nettcp_row row;
+    assert_true(decode("{\"OwningProcess\": 1356, \"CreationTime\": \"2024-03-01T13:00:00.25+01:00\","
+                       "\"LocalAddress\": \"fe80::1c2d:3e4f:5a6b:7c8d%12\", \"LocalPort\": 546,"
+                       "\"CimClass\": {\"CimSuperClassName\": \"MSFT_NetTransportConnection\","
+                       "\"CimClassMethods\": \"RequestStateChange\"},"
+                       "\"CimSystemProperties\": {\"Namespace\": \"ROOT/StandardCimv2\","
+                       "\"ClassName\": \"MSFT_NetUDPEndpoint\", \"Path\": null}}",
+                       &row));
+    assert_no_problems(&row);
+    assert_udp_only(&row);
+    static const uint8_t local[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x1c, 0x2d, 0x3e, 0x4f, 0x5a, 0x6b, 0x7c, 0x8d};
+    assert_int_equal(row.local_family, 6);
+    assert_bytes(row.local_addr, local, 16);
+    assert_int_equal(row.local_port, 546);
+    assert_int_equal(row.owning_process, 1356);
+    /* 13:00:00.25+01:00 is 2024-03-01T12:00:00.25Z: 1709294400 s and 250000000 ns */
+    assert_true(row.creation_time_ns == INT64_C(1709294400250000000));
+    char out[128];
+    nettcp_row_describe(&row, out, sizeof out);
+    assert_string_equal(out, "UDP [fe80::1c2d:3e4f:5a6b:7c8d]:546 pid 1356");
+    nettcp_row_clear(&row);
+}
+
+/* Export-Csv's row, as the importer hands it on: every value a string, CimClass as its text, the
+ * time in the machine's local format without a zone (reported, left out). */
+static void test_udp_csv_row(void **state)
+{
+    UNUSED(state);
+    nettcp_row row;
+    assert_true(decode("{\"OwningProcess\":\"2424\",\"CreationTime\":\"11/14/2023 11:13:20 PM\",\"Caption\":null,"
+                       "\"InstanceID\":\"::++5355\",\"EnabledDefault\":\"2\",\"LocalAddress\":\"::\","
+                       "\"LocalPort\":\"5355\",\"PSComputerName\":null,"
+                       "\"CimClass\":\"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\","
+                       "\"CimInstanceProperties\":\"Microsoft.Management.Infrastructure.CimInstancePropertyCollection\","
+                       "\"CimSystemProperties\":\"Microsoft.Management.Infrastructure.CimSystemProperties\"}",
+                       &row));
+    assert_udp_only(&row);
+    static const uint8_t any6[16] = {0};
+    assert_int_equal(row.local_family, 6);
+    assert_bytes(row.local_addr, any6, 16);
+    assert_int_equal(row.local_port, 5355);
+    assert_int_equal(row.owning_process, 2424);
+    assert_false(row.has[NETTCP_CREATION_TIME]);
+    assert_int_equal(ps_problems_count(&row.problems), 1);
+    assert_string_equal(problem_about(&row, "CreationTime"),
+                        "CreationTime: \"11/14/2023 11:13:20 PM\" is not an ISO 8601 or /Date(milliseconds)/ time "
+                        "from 1678 to 2261");
+    char out[128];
+    nettcp_row_describe(&row, out, sizeof out);
+    assert_string_equal(out, "UDP [::]:5355 pid 2424");
+    nettcp_row_clear(&row);
+}
+
+/* Without a class (Select-Object drops it) a row is a UDP endpoint when it has a local end and
+ * none of RemoteAddress, RemotePort, State, even null ones. */
+static void test_kind_from_keys(void **state)
+{
+    UNUSED(state);
+    static const struct {
+        const char *middle;
+        uint8_t transport;
+    } cases[] = {
+        {"\"LocalAddress\": \"127.0.0.1\", \"LocalPort\": 53, \"OwningProcess\": 3000", NETTCP_TRANSPORT_UDP},
+        {"\"LocalPort\": 53", NETTCP_TRANSPORT_UDP},
+        {"\"LocalAddress\": null", NETTCP_TRANSPORT_UDP},
+        {"\"LocalAddress\": \"127.0.0.1\", \"LocalPort\": 53, \"RemotePort\": null", NETTCP_TRANSPORT_TCP},
+        {"\"LocalAddress\": \"127.0.0.1\", \"RemoteAddress\": \"10.0.0.1\"", NETTCP_TRANSPORT_TCP},
+        {"\"LocalPort\": 53, \"State\": \"Bound\"", NETTCP_TRANSPORT_TCP},
+        {"\"OwningProcess\": 4", NETTCP_TRANSPORT_TCP},
+        {"", NETTCP_TRANSPORT_TCP},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        nettcp_row row;
+        assert_true(decode_fields(cases[i].middle, &row));
+        assert_no_problems(&row);
+        if (row.transport != cases[i].transport)
+            fail_msg("{%s}: transport %u, not %u", cases[i].middle, row.transport, cases[i].transport);
+        nettcp_row_clear(&row);
+    }
+}
+
+/* A class named in the row wins over its keys; CIM class names are case-insensitive. */
+static void test_kind_from_class(void **state)
+{
+    UNUSED(state);
+    static const struct {
+        const char *middle;
+        uint8_t transport;
+    } cases[] = {
+        {"\"CimClass\": \"ROOT/StandardCimv2:MSFT_NetTCPConnection\", \"LocalPort\": 80", NETTCP_TRANSPORT_TCP},
+        {"\"CimClass\": \"root/standardcimv2:msft_netudpendpoint\", \"LocalPort\": 53, \"State\": 2",
+         NETTCP_TRANSPORT_UDP},
+        {"\"CimClass\": {\"CimClassName\": \"MSFT_NetUDPEndpoint\"}, \"RemotePort\": 0", NETTCP_TRANSPORT_UDP},
+        {"\"CimSystemProperties\": {\"ClassName\": \"MSFT_NetTCPConnection\"}, \"LocalPort\": 80",
+         NETTCP_TRANSPORT_TCP},
+        /* CimSystemProperties first, as it is in both PowerShells' JSON */
+        {"\"CimSystemProperties\": {\"ClassName\": \"MSFT_NetUDPEndpoint\"},"
+         "\"CimClass\": \"ROOT/StandardCimv2:MSFT_NetTCPConnection\"",
+         NETTCP_TRANSPORT_UDP},
+        {"\"CimClass\": \"MSFT_NetUDPEndpoint\"", NETTCP_TRANSPORT_UDP},
+        /* not a name: the keys decide */
+        {"\"CimClass\": 17, \"CimSystemProperties\": \"Microsoft.Management.Infrastructure.CimSystemProperties\","
+         "\"LocalPort\": 53",
+         NETTCP_TRANSPORT_UDP},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        nettcp_row row;
+        assert_true(decode_fields(cases[i].middle, &row));
+        assert_no_problems(&row);
+        if (row.transport != cases[i].transport)
+            fail_msg("{%s}: transport %u, not %u", cases[i].middle, row.transport, cases[i].transport);
+        nettcp_row_clear(&row);
+    }
+}
+
+static void test_unknown_class_is_a_problem(void **state)
+{
+    UNUSED(state);
+    nettcp_row row;
+    assert_true(decode_fields("\"CimClass\": \"ROOT/StandardCimv2:MSFT_NetIPAddress\", \"LocalAddress\": \"10.0.0.5\"",
+                              &row));
+    assert_int_equal(ps_problems_count(&row.problems), 1);
+    assert_string_equal(problem_about(&row, "CimClass"), "CimClass: \"ROOT/StandardCimv2:MSFT_NetIPAddress\" is "
+                                                         "neither MSFT_NetTCPConnection nor MSFT_NetUDPEndpoint");
+    assert_int_equal(row.transport, NETTCP_TRANSPORT_UDP); /* then the keys decide */
+    assert_true(row.has[NETTCP_LOCAL_ADDRESS]);
+    nettcp_row_clear(&row);
+
+    assert_true(decode_fields("\"CimSystemProperties\": {\"ClassName\": \"MSFT_NetUDPEndpointX\"}, \"State\": 2", &row));
+    assert_int_equal(ps_problems_count(&row.problems), 1);
+    assert_string_equal(problem_about(&row, "CimSystemProperties.ClassName"),
+                        "CimSystemProperties.ClassName: \"MSFT_NetUDPEndpointX\" is neither MSFT_NetTCPConnection "
+                        "nor MSFT_NetUDPEndpoint");
+    assert_int_equal(row.transport, NETTCP_TRANSPORT_TCP);
+    nettcp_row_clear(&row);
+}
+
+/* Values of a UDP row are checked as a TCP row's: the field is left out, the message names it. */
+static void test_udp_bad_values(void **state)
+{
+    UNUSED(state);
+    nettcp_row row;
+    assert_true(decode_fields("\"CimClass\": \"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\", \"LocalAddress\": "
+                              "\"0.0.0.0.0\", \"LocalPort\": 65536, \"OwningProcess\": -1, \"CreationTime\": "
+                              "\"2024-03-01T12:00:00\"",
+                              &row));
+    assert_udp_only(&row);
+    assert_false(row.has[NETTCP_LOCAL_ADDRESS]);
+    assert_false(row.has[NETTCP_LOCAL_PORT]);
+    assert_false(row.has[NETTCP_OWNING_PROCESS]);
+    assert_false(row.has[NETTCP_CREATION_TIME]);
+    assert_int_equal(ps_problems_count(&row.problems), 4);
+    assert_string_equal(problem_about(&row, "LocalAddress"),
+                        "LocalAddress: \"0.0.0.0.0\" is not an IPv4 or IPv6 address");
+    assert_contains(problem_about(&row, "LocalPort"), "65536 is out of range (0 to 65535)");
+    assert_contains(problem_about(&row, "OwningProcess"), "-1 is out of range");
+    assert_string_equal(problem_about(&row, "CreationTime"),
+                        "CreationTime: \"2024-03-01T12:00:00\" has no UTC offset: a local time of an unknown zone");
+    char out[128];
+    nettcp_row_describe(&row, out, sizeof out);
+    assert_string_equal(out, "UDP ?:? pid ?");
+    nettcp_row_clear(&row);
+}
+
 /* ---- describe ---------------------------------------------------------- */
 
 static void test_describe_ipv4(void **state)
@@ -1249,6 +1487,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_missing_keys_are_no_problem),
         cmocka_unit_test(test_null_values_are_missing),
         cmocka_unit_test(test_other_properties_ignored_whatever_their_type),
+        cmocka_unit_test(test_udp_ps5_row),
+        cmocka_unit_test(test_udp_ps7_row_ipv6),
+        cmocka_unit_test(test_udp_csv_row),
+        cmocka_unit_test(test_kind_from_keys),
+        cmocka_unit_test(test_kind_from_class),
+        cmocka_unit_test(test_unknown_class_is_a_problem),
+        cmocka_unit_test(test_udp_bad_values),
         cmocka_unit_test(test_describe_ipv4),
         cmocka_unit_test(test_describe_ipv6),
         cmocka_unit_test(test_describe_unknown_state_number),

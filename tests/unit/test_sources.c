@@ -386,7 +386,9 @@ static void test_nettcp_row(void **state)
     static const char full[] = "{\"LocalAddress\":\"192.168.20.11\",\"LocalPort\":3389,\"RemoteAddress\":"
                                "\"192.168.20.50\",\"RemotePort\":61020,\"OwningProcess\":1108,\"CreationTime\":"
                                "\"2023-11-14T22:13:20.1234567+01:00\"}";
-    static const char listener[] = "{\"LocalAddress\":\"0.0.0.0\",\"LocalPort\":445,\"OwningProcess\":4}";
+    /* State says TCP; without a remote end the row is about a socket but no snapshot of a pair. */
+    static const char listener[] = "{\"LocalAddress\":\"0.0.0.0\",\"LocalPort\":445,\"State\":\"Listen\","
+                                   "\"OwningProcess\":4}";
     nettcp_row row = {0};
     ps_claim claim;
     assert_true(nettcp_row_decode(full, strlen(full), &row));
@@ -404,6 +406,57 @@ static void test_nettcp_row(void **state)
     assert_int_equal(claim.kind, PS_CLAIM_NONE);
     assert_endpoint(&claim.owned, "0.0.0.0", 445);
     nettcp_row_clear(&row);
+}
+
+/* A Get-NetUDPEndpoint row: the local socket alone, talking to any peer (peer family 0); a
+ * wildcard address stays the all-zero address of its family. */
+static void test_netudp_row(void **state)
+{
+    (void)state;
+    static const char wildcard[] = "{\"LocalAddress\":\"0.0.0.0\",\"LocalPort\":5353,\"OwningProcess\":2424,"
+                                   "\"CreationTime\":\"\\/Date(1700000000000)\\/\","
+                                   "\"CimClass\":\"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\"}";
+    static const char ipv6[] = "{\"LocalAddress\":\"2001:db8::53\",\"LocalPort\":53,\"OwningProcess\":1900}";
+    static const ps_endpoint nobody = {0};
+    nettcp_row row = {0};
+    ps_claim claim;
+    assert_true(nettcp_row_decode(wildcard, strlen(wildcard), &row));
+    assert_true(ps_nettcp_claim(&row, &claim));
+    assert_int_equal(claim.source, PS_SOURCE_NETTCP);
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(claim.kind, PS_CLAIM_SNAPSHOT);
+    assert_endpoint(&claim.owned, "0.0.0.0", 5353);
+    assert_memory_equal(&claim.peer, &nobody, sizeof nobody);
+    assert_true(claim.has_pid);
+    assert_int_equal(claim.pid, 2424);
+    assert_true(claim.has_creation);
+    assert_int_equal(claim.creation_ns, INT64_C(1700000000000000000));
+    nettcp_row_clear(&row);
+
+    assert_true(nettcp_row_decode(ipv6, strlen(ipv6), &row));
+    assert_true(ps_nettcp_claim(&row, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(claim.kind, PS_CLAIM_SNAPSHOT);
+    assert_endpoint(&claim.owned, "2001:db8::53", 53);
+    assert_int_equal(claim.peer.family, 0);
+    assert_int_equal(claim.pid, 1900);
+    assert_false(claim.has_creation);
+    nettcp_row_clear(&row);
+
+    /* Without its pid, port or address a row names nothing. */
+    static const char *const partial[] = {
+        "{\"LocalAddress\":\"0.0.0.0\",\"LocalPort\":5353}",
+        "{\"LocalAddress\":\"0.0.0.0\",\"OwningProcess\":2424}",
+        "{\"LocalPort\":5353,\"OwningProcess\":2424}",
+        "{\"LocalAddress\":\"0.0.0.0\",\"LocalPort\":5353,\"OwningProcess\":-1}",
+    };
+    for (size_t i = 0; i < sizeof partial / sizeof *partial; i++) {
+        assert_true(nettcp_row_decode(partial[i], strlen(partial[i]), &row));
+        assert_int_equal(row.transport, NETTCP_TRANSPORT_UDP);
+        assert_false(ps_nettcp_claim(&row, &claim));
+        assert_int_equal(claim.kind, PS_CLAIM_NONE);
+        nettcp_row_clear(&row);
+    }
 }
 
 /* ---- ETW Process ----------------------------------------------------------------------------- */
@@ -575,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_etw_send_recv),
         cmocka_unit_test(test_etw_accept),          cmocka_unit_test(test_etw_connect_reconnect),
         cmocka_unit_test(test_etw_udp_recv),        cmocka_unit_test(test_nettcp_row),
+        cmocka_unit_test(test_netudp_row),
         cmocka_unit_test(test_etw_process_changes), cmocka_unit_test(test_ptcpdump_remote),
         cmocka_unit_test(test_ptcpdump_loopback),   cmocka_unit_test(test_ptcpdump_container_no_pid),
     };

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* procshark-import's Get-NetTCPConnection rows (--nettcp): ConvertTo-Json or Export-Csv output. A
- * row has no time of its own: every row is at the snapshot's time (--snapshot-time, else the
- * file's modification time). */
+/* procshark-import's Get-NetTCPConnection and Get-NetUDPEndpoint rows (--nettcp): ConvertTo-Json
+ * or Export-Csv output. One option for both: the same source, dissector and snapshot time, and
+ * the decoder tells a row's kind (docs/FORMATS.md section 5), so one file may hold both. A row has
+ * no time of its own: every row is at the snapshot's time (--snapshot-time, else the file's
+ * modification time). */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -37,7 +39,7 @@ static bool record_time(const text_records *t, const GString *payload, int64_t *
         *why = g_strdup(ps_problems_first(&row.problems)->message);
     } else if (!row.has[NETTCP_LOCAL_ADDRESS] && !row.has[NETTCP_OWNING_PROCESS] &&
                !problem_about(&row.problems, "LocalAddress") && !problem_about(&row.problems, "OwningProcess")) {
-        *why = g_strdup("neither LocalAddress nor OwningProcess: not a Get-NetTCPConnection row");
+        *why = g_strdup("neither LocalAddress nor OwningProcess: not a Get-NetTCPConnection or Get-NetUDPEndpoint row");
         ok = false;
     } else {
         *ts = t->snapshot_ns;
@@ -46,7 +48,8 @@ static bool record_time(const text_records *t, const GString *payload, int64_t *
     return ok;
 }
 
-static const text_records_kind nettcp_records = {TEXT_JSON_OR_CSV, "Get-NetTCPConnection rows", record_time};
+static const text_records_kind nettcp_records = {TEXT_JSON_OR_CSV, "Get-NetTCPConnection or Get-NetUDPEndpoint rows",
+                                              record_time};
 
 static void open_rows(importer *im, input *in)
 {
@@ -84,7 +87,7 @@ static void settle(importer *im, input *in)
 const input_kind input_nettcp = {
     .source = &ps_source_nettcp,
     .argument = "FILE",
-    .help = "Get-NetTCPConnection | ConvertTo-Json, or | Export-Csv",
+    .help = "Get-NetTCPConnection or Get-NetUDPEndpoint\n| ConvertTo-Json, or | Export-Csv",
     .recognise = recognise,
     .open = open_rows,
     .settle = settle,

@@ -59,7 +59,8 @@ const input_kind *text_records_object_kind(importer *im, const input *in, const 
         kind = &input_nettcp;
     if (!kind)
         importer_die(im, PROGRAM ": %s: a JSON object with neither tracee's keys (eventName, workload, timestamp) nor "
-                     "Get-NetTCPConnection's (LocalAddress, OwningProcess): give its kind with --tracee or --nettcp",
+                     "Get-NetTCPConnection's or Get-NetUDPEndpoint's (LocalAddress, OwningProcess): give its kind with "
+                     "--tracee or --nettcp",
                      in->name);
     return kind;
 }

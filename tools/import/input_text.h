@@ -30,8 +30,8 @@ struct text_records {
     int64_t snapshot_ns; /* Get-NetTCPConnection: when it ran, the time of its rows */
 };
 
-/* A text starting with '{': tracee's or Get-NetTCPConnection's, as its first object's keys say;
- * ends the run when they say neither. */
+/* A text starting with '{': tracee's or Get-NetTCPConnection's (or Get-NetUDPEndpoint's), as its
+ * first object's keys say; ends the run when they say neither. */
 const input_kind *text_records_object_kind(importer *im, const input *in, const input_sample *sample);
 
 /* The input_kind hooks of text records; open is the kind's, calling text_records_open. */

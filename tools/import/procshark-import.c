@@ -237,8 +237,9 @@ static void help(void)
            sources->str);
     g_string_free(sources, TRUE);
     printf(           "  --snapshot-time [FILE=]TIME\n"
-           "                            when Get-NetTCPConnection ran (ISO 8601 with a zone, e.g.\n"
-           "                            2024-03-01T12:00:00Z); default: the file's modification time\n"
+           "                            when Get-NetTCPConnection or Get-NetUDPEndpoint ran (ISO 8601\n"
+           "                            with a zone, e.g. 2024-03-01T12:00:00Z); default: the file's\n"
+           "                            modification time\n"
            "  --all-appearances         pktmon: write a packet at every component that saw it, not\n"
            "                            only where it first appeared\n"
            "  --strict                  stop at the first bad record, write nothing, exit 2\n"
