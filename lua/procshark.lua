@@ -418,8 +418,8 @@ end
 
 local END_KEYS = {"side", "known", "addr", "port", "endpoint", "pid", "name", "container", "source", "match",
                   "event_frame"}
-local PACKET_KEYS = {"frame", "time", "stream", "len", "tcp_len", "flags", "syn", "ack", "fin", "rst", "psh",
-                     "retransmission", "needs_two_passes"}
+local PACKET_KEYS = {"frame", "time", "transport", "stream", "flow", "len", "tcp_len", "udp_len", "flags", "syn",
+                     "ack", "fin", "rst", "psh", "retransmission", "needs_two_passes", "fields", "multi"}
 local RECORD_KEYS = {"frame", "time", "kind", "source", "pid", "name", "addr", "port", "endpoint", "network",
                      "matched", "unmatched", "packet_frame", "stream"}
 
@@ -461,9 +461,12 @@ local function item_checker(fn, over)
   return function(path)
     if type(path) ~= "string" or path == "" then fail("%s: a field name must be a non-empty string", fn) end
     if known[path] then return end
-    if over == "record" and path:match("^fields%.[%w_]+%..+") then return end
+    -- A record's fields, or those a report reads on packets (spec.fields).
+    if (over == "record" or over == "packet") and path:match("^fields%.[%w_]+%..+") then return end
+    if over == "end" and path:match("^packet%.fields%.[%w_]+%..+") then return end
     local names = sorted_keys(known)
-    if over == "record" then names[#names + 1] = "fields.<Wireshark field>" end
+    if over == "record" or over == "packet" then names[#names + 1] = "fields.<Wireshark field>" end
+    if over == "end" then names[#names + 1] = "packet.fields.<Wireshark field>" end
     fail("%s: unknown field %q for %s (known: %s)", fn, path, label, concat(names, ", "))
   end
 end
@@ -473,6 +476,10 @@ local function getter(path)
   local rec = path:match("^fields%.(.+)$")
   if rec then
     return function(x) local f = x.fields; return f and f[rec] end
+  end
+  local of_packet = path:match("^packet%.fields%.(.+)$")
+  if of_packet then
+    return function(x) local f = x.packet and x.packet.fields; return f and f[of_packet] end
   end
   local a, b, c = path:match("^([^%.]+)%.([^%.]+)%.([^%.]+)$")
   if a then
@@ -816,8 +823,8 @@ end
 -- Wireshark: fields, packets and records
 ---------------------------------------------------------------------------------------------------
 
--- Packets come from the "tcp" tap (stream, flags, ports, payload length) and pinfo (frame, time,
--- length, addresses); the owners from procshark's fields. The optional keys cost a field lookup per
+-- Packets come from the "tcp" and "udp" taps (stream, flags, ports, payload length) and pinfo
+-- (frame, time, length, addresses); the owners from procshark's fields. The optional keys cost a field lookup per
 -- packet each and are read only for reports that need them (M.OPTIONAL, spec.needs).
 local PACKET_FIELD_NAMES = {
   src_pid = "proc.src.pid", src_name = "proc.src.name", dst_pid = "proc.dst.pid", dst_name = "proc.dst.name",
@@ -849,17 +856,29 @@ local function new_field(name)
   return f
 end
 
--- Declares the packet fields, with the optional ones in needs (a set of M.OPTIONAL names).
+-- Wireshark fields a report reads on packets (spec.fields), by name: {field, convert}; made on
+-- first use, as declaring them is (only while scripts load).
+local packet_extra = {}
+local converter
+
+-- Declares the packet fields, with the optional ones in needs (a set of M.OPTIONAL names) and the
+-- Wireshark fields of needs.fields (a list of names).
 local function declare_packet_fields(needs)
   if not F then
     new_field("proc")
-    local f = {}
+    local f = {tcp = new_field("tcp")}
     for key, name in pairs(PACKET_FIELD_NAMES) do f[key] = new_field(name) end
     F = f
   end
   for opt in pairs(needs) do
-    for key, name in pairs(OPTIONAL_FIELD_NAMES[opt]) do
+    for key, name in pairs(OPTIONAL_FIELD_NAMES[opt] or {}) do
       if not F[key] then F[key] = new_field(name) end
+    end
+  end
+  for _, name in ipairs(needs.fields or {}) do
+    if not packet_extra[name] then
+      local fld = new_field(name)
+      packet_extra[name] = {field = fld, convert = converter(fld.type)}
     end
   end
 end
@@ -868,7 +887,7 @@ end
 -- taken as Wireshark displays them (tostring of the FieldInfo): Wireshark 4.0's FieldInfo.value
 -- builds an IPv4 or IPv6 Address from the bytes under the item, which for a JSON record are text,
 -- and printing that Address crashes.
-local function converter(ftype)
+function converter(ftype)
   local ft = ws().ftypes or {}
   if ftype == ft.ABSOLUTE_TIME or ftype == ft.RELATIVE_TIME then
     return function(fi)
@@ -980,26 +999,50 @@ end
 local ALL_OPTIONAL = {}
 for _, k in ipairs(M.OPTIONAL) do ALL_OPTIONAL[k] = true end
 
--- The packet table of a TCP packet: pinfo and the "tcp" tap's data (a table: th_stream, th_flags,
--- th_sport, th_dport, th_seglen, ip_src, ip_dst ...); needs: the optional keys to read (default all).
-function M.read_packet(pinfo, tcp, needs)
+-- The values of the fields a report asked for (needs.fields): the last occurrence's (the
+-- innermost layer) in fields, every one of those that repeat in multi.
+local function read_extra(names)
+  local fields, multi = {}, {}
+  for _, name in ipairs(names) do
+    local x = packet_extra[name]
+    local all = {x.field()}
+    if #all > 0 then
+      fields[name] = x.convert(all[#all])
+      if #all > 1 then
+        for i, fi in ipairs(all) do all[i] = x.convert(fi) end
+        multi[name] = all
+      end
+    end
+  end
+  return fields, multi
+end
+
+-- The packet table of a TCP or UDP packet: pinfo and the "tcp" tap's data (a table: th_stream,
+-- th_flags, th_sport, th_dport, th_seglen, ip_src, ip_dst ...) or the "udp" tap's (uh_stream,
+-- uh_sport, uh_dport, uh_ulen ...); needs: the optional keys to read (default all).
+function M.read_packet(pinfo, hdr, needs)
   needs = needs or ALL_OPTIONAL
-  local flags = int(tcp.th_flags) or 0
+  local udp = hdr.uh_stream ~= nil
+  local flags = not udp and int(hdr.th_flags) or 0
   -- The tap's copies of the packet's addresses (pinfo.net_src would allocate two more).
-  local src_addr, dst_addr = tostring(tcp.ip_src or pinfo.net_src), tostring(tcp.ip_dst or pinfo.net_dst)
-  local sport, dport = int(tcp.th_sport), int(tcp.th_dport)
+  local src_addr, dst_addr = tostring(hdr.ip_src or pinfo.net_src), tostring(hdr.ip_dst or pinfo.net_dst)
+  local sport, dport = int(udp and hdr.uh_sport or hdr.th_sport), int(udp and hdr.uh_dport or hdr.th_dport)
   -- (The nil keys size the tables once: no rehash as the owner's keys come in.)
   local src = {side = "src", known = false, addr = src_addr, port = sport, endpoint = endpoint_of(src_addr, sport),
                peer = nil, packet = nil, pid = nil, name = nil}
   local dst = {side = "dst", known = false, addr = dst_addr, port = dport, endpoint = endpoint_of(dst_addr, dport),
                peer = src, packet = nil, pid = nil, name = nil}
+  local transport, stream = udp and "udp" or "tcp", int(udp and hdr.uh_stream or hdr.th_stream)
   local p = {
-    frame = int(pinfo.number), time = pinfo.abs_ts, len = int(pinfo.len), stream = int(tcp.th_stream),
-    tcp_len = tcp.th_have_seglen and int(tcp.th_seglen) or nil, flags = flags,
+    frame = int(pinfo.number), time = pinfo.abs_ts, len = int(pinfo.len), transport = transport, stream = stream,
+    flow = transport .. ":" .. stream,
+    tcp_len = not udp and hdr.th_have_seglen and int(hdr.th_seglen) or nil,
+    udp_len = udp and int(hdr.uh_ulen) and int(hdr.uh_ulen) - 8 or nil, flags = not udp and flags or nil,
     fin = flags % 2 == 1, syn = flags % 4 >= 2, rst = flags % 8 >= 4, psh = flags % 16 >= 8, ack = flags % 32 >= 16,
     src = src, dst = dst,
   }
   src.peer, src.packet, dst.packet = dst, p, p
+  if needs.fields then p.fields, p.multi = read_extra(needs.fields) end
   if needs.retransmission then p.retransmission = F.retransmission() ~= nil end
   if needs.needs_two_passes then p.needs_two_passes = F.two_passes() ~= nil end
   local spid, dpid = F.src_pid(), F.dst_pid()
@@ -1077,7 +1120,7 @@ end
 ---------------------------------------------------------------------------------------------------
 
 local REPORT_OPTIONS = {name = true, title = true, menu = true, columns = true, start = true, group = true,
-                        where = true, sort = true, needs = true, record_filter = true}
+                        where = true, sort = true, needs = true, record_filter = true, fields = true}
 
 -- Handlers of one run of a report: {packet = fn(p), record = fn(r), rows = fn() -> rows}.
 local function start_run(spec)
@@ -1169,7 +1212,20 @@ local function check_spec(spec)
   end
   spec.title = spec.title or spec.name
   spec.menu = spec.menu or ("procshark/" .. spec.title)
-  return needs_of(spec)
+  local needs = needs_of(spec)
+  if spec.fields ~= nil then
+    if type(spec.fields) ~= "table" or #spec.fields == 0 then
+      fail("report %s: fields must be a list of Wireshark field names", spec.name)
+    end
+    for _, name in ipairs(spec.fields) do
+      if type(name) ~= "string" or name == "" then fail("report %s: fields: a name must be a non-empty string", spec.name) end
+    end
+    -- needs may be the shared ALL_OPTIONAL: a copy carries the list.
+    local copy = {fields = spec.fields}
+    for k in pairs(needs) do copy[k] = true end
+    needs = copy
+  end
+  return needs
 end
 
 -- The report's rows, in their output format.
@@ -1191,11 +1247,13 @@ local function new_run(spec, needs)
   end
   local packet, record = h.packet, h.record
   local last_frame
-  local function on_packet(pinfo, tcp)
+  local function on_packet(pinfo, hdr)
     local frame = pinfo.number
     if frame == last_frame then return end -- one packet per frame (the outer TCP of a tunnel)
+    -- TCP in a UDP tunnel is the TCP packet, as the plugin attributes it: the tcp tap comes next.
+    if hdr.uh_stream ~= nil and F.tcp() then return end
     last_frame = frame
-    packet(M.read_packet(pinfo, tcp, needs))
+    packet(M.read_packet(pinfo, hdr, needs))
   end
   local function on_record(pinfo)
     local r = M.read_record(pinfo)
@@ -1286,7 +1344,7 @@ local function all_of(...)
   return #parts > 0 and concat(parts, " && ") or nil
 end
 
--- The listeners of a run: the "tcp" tap for packets, the "frame" tap for record frames, both
+-- The listeners of a run: the "tcp" and "udp" taps for packets, the "frame" tap for record frames, all
 -- narrowed by filter (a display filter, or nil). run() gives the current run (a fresh one after
 -- each reset); draw(): at the end of a pass. A filter Wireshark refuses: an error, no listener.
 local function listen(spec, kinds, filter, run, fresh, draw)
@@ -1303,8 +1361,10 @@ local function listen(spec, kinds, filter, run, fresh, draw)
   end
   local what = filter and format("filter %q", filter) or "listener"
   if kinds.packets then
-    local tap = new_tap("tcp", filter, what)
-    function tap.packet(pinfo, _, tcp) run().packet(pinfo, tcp) end
+    for _, name in ipairs({"tcp", "udp"}) do
+      local tap = new_tap(name, filter, what)
+      function tap.packet(pinfo, _, hdr) run().packet(pinfo, hdr) end
+    end
   end
   if kinds.records then
     if spec.record_filter then

@@ -2,7 +2,8 @@
 -- procshark report "Processes": traffic by process, one row per process (pid, name).
 --   tshark -2 -q -r CAP -X lua_script:lua/reports/by_process.lua [-X lua_script1:format=csv]
 -- A packet counts for the process of each end procshark knows, once when one process owns both
--- ends (as the plugin's "Traffic by process" statistics count it). Sorted by bytes, descending.
+-- ends (as the plugin's "Traffic by process" statistics count it); connections are its TCP
+-- connections and UDP flows (tcp.stream, udp.stream). Sorted by bytes, descending.
 local dir = debug.getinfo(1, "S").source:match("^@(.*)[/\\]") or "."
 package.path = dir .. "/../?.lua;" .. dir .. "/?.lua;" .. package.path
 local ps = require "procshark"
@@ -15,7 +16,7 @@ ps.report({
     by = {"pid", "name"},
     count = "packets",
     sum = {"bytes=packet.len"},
-    distinct = {"connections=packet.stream"},
+    distinct = {"connections=packet.flow"},
     min = {"first_seen=packet.time"},
     max = {"last_seen=packet.time"},
   },

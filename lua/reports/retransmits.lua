@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: GPL-2.0-or-later
 -- procshark report: TCP retransmissions by process, one row per process (pid, name).
 --   tshark -2 -q -r CAP -X lua_script:lua/reports/retransmits.lua [-X lua_script1:format=csv]
--- Packets count as in by_process.lua (each known end's process, once when one process owns both
+-- TCP packets count as in by_process.lua (each known end's process, once when one process owns both
 -- ends); retransmits are those of them that tshark marks tcp.analysis.retransmission, so a
 -- retransmission counts for the sender and for the receiver. ratio = retransmits / packets, with
 -- 4 decimals. Sorted by retransmits, then ratio (both descending), then pid and name.
@@ -18,7 +18,10 @@ ps.report({
     local g = ps.group{over = "end", by = {"pid", "name"}, count_if = {"retransmits=packet.retransmission"},
                        count = "packets"}
     return {
-      packet = function(p) for _, e in ipairs(p.ends) do g:add(e) end end,
+      packet = function(p)
+        if p.transport ~= "tcp" then return end
+        for _, e in ipairs(p.ends) do g:add(e) end
+      end,
       rows = function()
         local rows = g:rows()
         for _, r in ipairs(rows) do r.ratio = r.retransmits / r.packets end

@@ -5,7 +5,7 @@
 --   or retransmit event, a tracee net_packet_tcp event) that no packet matched (the plugin's expert
 --   proc.unmatched_record); source etw or tracee, pid the record's, endpoint the socket it speaks
 --   for; reason "no packet matched".
--- kind "packet": a TCP packet with no process known for either end; endpoint "src -> dst"; reason
+-- kind "packet": a TCP or UDP packet with no process known for either end; endpoint "src -> dst"; reason
 --   "no process known for either end", or "no process known yet (one pass: run tshark -2)" where
 --   a second pass could know more (proc.needs_two_passes).
 -- Sorted by frame.

@@ -30,6 +30,7 @@ typedef struct {
     unsigned frame;
     int64_t time_ns; /* since the epoch */
     unsigned len, stream;
+    bool udp; /* stream is a udp.stream, else a tcp.stream */
     bool retransmission;
     char *src, *dst;           /* endpoints, "addr:port" or "[v6]:port" */
     char *pid[2], *name[2];    /* src, dst owners from the truth; NULL when unknown */
@@ -182,10 +183,11 @@ static void assert_same_csv(const char *what, const char *got, const char *want)
 static int load_packets(void **state)
 {
     (void)state;
-    const char *args[] = {"-2", "-r", capture, "-Y", "tcp", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=l",
-                          "-e", "frame.number", "-e", "frame.time_epoch", "-e", "frame.len", "-e", "tcp.stream",
-                          "-e", "tcp.analysis.retransmission", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport",
-                          "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport", NULL};
+    const char *args[] = {"-2", "-r", capture, "-Y", "tcp || udp", "-T", "fields", "-E", "separator=/t", "-E",
+                          "occurrence=l", "-e", "frame.number", "-e", "frame.time_epoch", "-e", "frame.len", "-e",
+                          "tcp.stream", "-e", "tcp.analysis.retransmission", "-e", "ip.src", "-e", "ipv6.src", "-e",
+                          "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "udp.stream",
+                          "-e", "udp.srcport", "-e", "udp.dstport", NULL};
     tshark_result r = tshark_run(args);
     char *problems = tshark_problems(&r);
     if (problems) {
@@ -198,7 +200,7 @@ static int load_packets(void **state)
         if (!lines[i][0])
             continue;
         char **c = g_strsplit(lines[i], "\t", -1);
-        if (g_strv_length(c) != 11) {
+        if (g_strv_length(c) != 14) {
             fprintf(stderr, "unexpected tshark line: %s\n", lines[i]);
             return -1;
         }
@@ -206,10 +208,11 @@ static int load_packets(void **state)
         p.frame = (unsigned)atoi(c[0]);
         p.time_ns = parse_epoch_ns(c[1]);
         p.len = (unsigned)atoi(c[2]);
-        p.stream = (unsigned)atoi(c[3]);
+        p.udp = c[3][0] == '\0';
+        p.stream = (unsigned)atoi(p.udp ? c[11] : c[3]);
         p.retransmission = c[4][0] != '\0';
-        p.src = endpoint(c[5], c[6], c[7]);
-        p.dst = endpoint(c[8], c[9], c[10]);
+        p.src = endpoint(c[5], c[6], p.udp ? c[12] : c[7]);
+        p.dst = endpoint(c[8], c[9], p.udp ? c[13] : c[10]);
         g_array_append_val(packets, p);
         g_strfreev(c);
     }
@@ -241,7 +244,7 @@ static int load_truth(const char *path)
         char **c = g_strsplit(lines[i], "\t", 5);
         packet *p = g_strv_length(c) == 5 ? packet_of((unsigned)atoi(c[0])) : NULL;
         if (!p) {
-            fprintf(stderr, "%s:%zu: no such TCP packet in tshark's listing\n", path, i + 1);
+            fprintf(stderr, "%s:%zu: no such TCP or UDP packet in tshark's listing\n", path, i + 1);
             return -1;
         }
         for (int e = 0; e < 2; e++) {
@@ -272,6 +275,9 @@ static int counted_ends(const packet *p, int ends[2])
     return n;
 }
 
+/* A packet's connection: its tcp.stream or udp.stream. */
+static unsigned flow_of(const packet *p) { return p->stream * 2 + p->udp; }
+
 /* --- per process: by_process and retransmits --------------------------------------------------- */
 
 typedef struct {
@@ -282,11 +288,14 @@ typedef struct {
     GHashTable *streams;
 } process_row;
 
-static GPtrArray *per_process(void)
+/* tcp_only: retransmits counts TCP packets only. */
+static GPtrArray *per_process(bool tcp_only)
 {
     GPtrArray *rows = g_ptr_array_new();
     for (guint i = 0; i < packets->len; i++) {
         const packet *p = &g_array_index(packets, packet, i);
+        if (tcp_only && p->udp)
+            continue;
         int ends[2];
         int n = counted_ends(p, ends);
         for (int k = 0; k < n; k++) {
@@ -311,7 +320,7 @@ static GPtrArray *per_process(void)
             row->bytes += p->len;
             row->first = MIN(row->first, p->time_ns);
             row->last = MAX(row->last, p->time_ns);
-            g_hash_table_add(row->streams, GUINT_TO_POINTER(p->stream + 1));
+            g_hash_table_add(row->streams, GUINT_TO_POINTER(flow_of(p) + 1));
         }
     }
     return rows;
@@ -358,7 +367,7 @@ static gint retransmits_order(gconstpointer x, gconstpointer y)
 static void test_by_process(void **state)
 {
     (void)state;
-    GPtrArray *rows = per_process();
+    GPtrArray *rows = per_process(false);
     assert_true(rows->len >= 10);
     g_ptr_array_sort(rows, by_process_order);
     GString *want = g_string_new("pid,name,packets,bytes,connections,first_seen,last_seen\n");
@@ -384,7 +393,7 @@ static void test_by_process(void **state)
 static void test_retransmits(void **state)
 {
     (void)state;
-    GPtrArray *rows = per_process();
+    GPtrArray *rows = per_process(true);
     g_ptr_array_sort(rows, retransmits_order);
     unsigned retransmitted = 0;
     GString *want = g_string_new("pid,name,retransmits,packets,ratio\n");
@@ -407,7 +416,7 @@ static void test_retransmits(void **state)
 /* --- connections ------------------------------------------------------------------------------- */
 
 typedef struct {
-    unsigned stream;
+    unsigned flow; /* flow_of */
     const char *local, *remote, *pid, *name;
 } conn_row;
 
@@ -421,7 +430,9 @@ typedef struct {
 static gint conn_order(gconstpointer x, gconstpointer y)
 {
     const conn_row *a = *(conn_row *const *)x, *b = *(conn_row *const *)y;
-    int c = (a->stream > b->stream) - (a->stream < b->stream);
+    /* by transport (tcp before udp), then stream */
+    unsigned ka = a->flow % 2 << 31 | a->flow / 2, kb = b->flow % 2 << 31 | b->flow / 2;
+    int c = (ka > kb) - (ka < kb);
     if (!c)
         c = strcmp(a->local, b->local);
     if (!c)
@@ -436,14 +447,14 @@ static void test_connections(void **state)
     GPtrArray *rows = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < packets->len; i++) {
         const packet *p = &g_array_index(packets, packet, i);
-        conn_total *t = g_hash_table_lookup(totals, GUINT_TO_POINTER(p->stream + 1));
+        conn_total *t = g_hash_table_lookup(totals, GUINT_TO_POINTER(flow_of(p) + 1));
         if (!t) {
             t = g_new0(conn_total, 1);
             t->start = INT64_MAX;
             t->end = INT64_MIN;
             t->first_src = p->src;
             t->first_dst = p->dst;
-            g_hash_table_insert(totals, GUINT_TO_POINTER(p->stream + 1), t);
+            g_hash_table_insert(totals, GUINT_TO_POINTER(flow_of(p) + 1), t);
         }
         t->packets++;
         t->bytes += p->len;
@@ -456,12 +467,12 @@ static void test_connections(void **state)
             bool seen = false;
             for (guint j = 0; j < rows->len && !seen; j++) {
                 const conn_row *r = rows->pdata[j];
-                seen = r->stream == p->stream && strcmp(r->local, local) == 0 && strcmp(r->pid, p->pid[e]) == 0 &&
+                seen = r->flow == flow_of(p) && strcmp(r->local, local) == 0 && strcmp(r->pid, p->pid[e]) == 0 &&
                        g_strcmp0(r->name, p->name[e]) == 0;
             }
             if (!seen) {
                 conn_row *r = g_new0(conn_row, 1);
-                *r = (conn_row){p->stream, local, remote, p->pid[e], p->name[e]};
+                *r = (conn_row){flow_of(p), local, remote, p->pid[e], p->name[e]};
                 g_ptr_array_add(rows, r);
             }
         }
@@ -472,27 +483,27 @@ static void test_connections(void **state)
     unsigned unknown = 0;
     g_hash_table_iter_init(&it, totals);
     while (g_hash_table_iter_next(&it, &key, &value)) {
-        unsigned stream = GPOINTER_TO_UINT(key) - 1;
+        unsigned flow = GPOINTER_TO_UINT(key) - 1;
         bool known = false;
         for (guint j = 0; j < rows->len && !known; j++)
-            known = ((conn_row *)rows->pdata[j])->stream == stream;
+            known = ((conn_row *)rows->pdata[j])->flow == flow;
         if (!known) {
             const conn_total *t = value;
             conn_row *r = g_new0(conn_row, 1);
-            *r = (conn_row){stream, t->first_src, t->first_dst, NULL, NULL};
+            *r = (conn_row){flow, t->first_src, t->first_dst, NULL, NULL};
             g_ptr_array_add(rows, r);
             unknown++;
         }
     }
     g_ptr_array_sort(rows, conn_order);
-    GString *want = g_string_new("stream,pid,name,local,remote,packets,bytes,start,end\n");
+    GString *want = g_string_new("transport,stream,pid,name,local,remote,packets,bytes,start,end\n");
     unsigned both = 0;
     for (guint i = 0; i < rows->len; i++) {
         const conn_row *r = rows->pdata[i];
-        const conn_total *t = g_hash_table_lookup(totals, GUINT_TO_POINTER(r->stream + 1));
-        both += i && ((conn_row *)rows->pdata[i - 1])->stream == r->stream;
+        const conn_total *t = g_hash_table_lookup(totals, GUINT_TO_POINTER(r->flow + 1));
+        both += i && ((conn_row *)rows->pdata[i - 1])->flow == r->flow;
         char *start = iso_time(t->start), *end = iso_time(t->end);
-        g_string_append_printf(want, "%u,", r->stream);
+        g_string_append_printf(want, "%s,%u,", r->flow % 2 ? "udp" : "tcp", r->flow / 2);
         csv_field(want, r->pid);
         g_string_append_c(want, ',');
         csv_field(want, r->name);
@@ -539,7 +550,8 @@ static unsigned unmatched_records(GArray *lines)
                           "-e", "etwnet.daddr6", "-e", "etwnet.dport", "-e", "tracee_net.host_pid", "-e",
                           "tracee_net.pid", "-e", "tracee_net.direction", "-e", "tracee_net.flow.direction", "-e",
                           "tracee_net.ip.src", "-e", "tracee_net.ipv6.src", "-e", "tracee_net.tcp.srcport", "-e",
-                          "tracee_net.ip.dst", "-e", "tracee_net.ipv6.dst", "-e", "tracee_net.tcp.dstport", NULL};
+                          "tracee_net.ip.dst", "-e", "tracee_net.ipv6.dst", "-e", "tracee_net.tcp.dstport", "-e",
+                          "tracee_net.udp.srcport", "-e", "tracee_net.udp.dstport", NULL};
     char *out = tshark_ok(args);
     char **rows = g_strsplit(out, "\n", -1);
     unsigned n = 0;
@@ -547,7 +559,7 @@ static unsigned unmatched_records(GArray *lines)
         if (!rows[i][0])
             continue;
         char **c = g_strsplit(rows[i], "\t", -1);
-        assert_int_equal(g_strv_length(c), 20);
+        assert_int_equal(g_strv_length(c), 22);
         frame_line fl = {(unsigned)atoi(c[0]), NULL};
         char *ep;
         const char *source, *pid;
@@ -561,10 +573,11 @@ static unsigned unmatched_records(GArray *lines)
         } else { /* tracee: the source socket on egress, the destination on ingress */
             source = "tracee";
             pid = c[10][0] ? c[10] : c[11];
+            bool udp = c[20][0] != '\0'; /* tracee's UDP events have their own port fields */
             if (strcmp(c[12], "ingress") == 0 || strcmp(c[13], "incoming") == 0)
-                ep = endpoint(c[17], c[18], c[19]);
+                ep = endpoint(c[17], c[18], udp ? c[21] : c[19]);
             else
-                ep = endpoint(c[14], c[15], c[16]);
+                ep = endpoint(c[14], c[15], udp ? c[20] : c[16]);
         }
         GString *line = g_string_new(NULL);
         g_string_append_printf(line, "%u,record,%s,%s,", fl.frame, source, pid);
@@ -651,17 +664,18 @@ static void test_text_and_json_formats(void **state)
     g_free(top);
 }
 
-/* filter=: the connections report of one stream is that stream's rows of the whole report. */
+/* filter=: the connections report of one TCP stream is that stream's rows of the whole report. */
 static void test_filter_argument(void **state)
 {
     (void)state;
     char *all = run_report("connections", true, NULL);
     char **lines = g_strsplit(all, "\n", -1);
     assert_non_null(lines[1]);
-    const char *comma = strchr(lines[1], ',');
+    assert_true(g_str_has_prefix(lines[1], "tcp,")); /* TCP first */
+    const char *comma = strchr(lines[1] + 4, ',');
     assert_non_null(comma);
-    char *stream = g_strndup(lines[1], (gsize)(comma - lines[1]));
-    char *prefix = g_strdup_printf("%s,", stream);
+    char *stream = g_strndup(lines[1] + 4, (gsize)(comma - lines[1] - 4));
+    char *prefix = g_strdup_printf("tcp,%s,", stream);
     GString *want = g_string_new(lines[0]);
     g_string_append_c(want, '\n');
     unsigned kept = 0, rows = 0;

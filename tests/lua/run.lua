@@ -377,14 +377,15 @@ local function fake_wireshark(opts)
                        BYTES = 30, PROTOCOL = 2},
              MENU_TOOLS_UNSORTED = 14, listeners = {}, menus = {}, windows = {}, failures = {}, current = nil}
   local types = {["etwnet.saddr"] = 32, ["tracee_net.ip.src"] = 32, ["etwnet.connid"] = 11, ["proc.record.ip"] = 32,
-                 ["proc.record.ipv6"] = 33}
+                 ["proc.record.ipv6"] = 33, ["dns.a"] = 32, ["dns.aaaa"] = 33}
   local known = {}
   for _, n in ipairs({"proc", "proc.src.pid", "proc.src.name", "proc.src.container", "proc.dst.pid",
                       "proc.dst.name", "proc.dst.container", "proc.source", "proc.match", "proc.event_frame",
                       "proc.needs_two_passes", "proc.packet_frame", "proc.tcp_stream", "proc.unmatched_record",
                       "proc.record.source", "proc.record.pid", "proc.record.name", "proc.record.ip",
                       "proc.record.ipv6", "proc.record.port",
-                      "tcp.stream", "tcp.flags", "tcp.len", "tcp.analysis.retransmission", "etwnet", "etwproc", "etwimage",
+                      "tcp", "udp", "dns.flags.response", "dns.flags.rcode", "dns.qry.name", "dns.qry.type",
+                      "dns.a", "dns.aaaa", "dns.cname", "tcp.stream", "tcp.flags", "tcp.len", "tcp.analysis.retransmission", "etwnet", "etwproc", "etwimage",
                       "tracee_net", "nettcpconn", "etwnet.pid", "etwnet.saddr", "etwnet.sport", "etwnet.connid",
                       "etwnet.event", "etwnet.transport", "tracee_net.host_pid", "tracee_net.ip.src",
                       "tracee_net.tcp.srcport", "tracee_net.arg"}) do
@@ -484,8 +485,8 @@ local function fake_wireshark(opts)
         local matches = w.filters[l.user_filter or ""]
         if matches and not matches(f) then
           -- a frame the listener's filter leaves out
-        elseif l.tap == "tcp" and f.tcp then
-          for _, hdr in ipairs(f.tcp) do l.packet(f.pinfo, nil, hdr) end
+        elseif (l.tap == "tcp" or l.tap == "udp") and f[l.tap] then
+          for _, hdr in ipairs(f[l.tap]) do l.packet(f.pinfo, nil, hdr) end
         elseif l.tap == "frame" and is_record and (l.filter or ""):find("proc.record.source", 1, true) and
                (f.fields["proc.unmatched_record"] or not l.filter:find("proc.unmatched_record", 1, true)) then
           l.packet(f.pinfo, nil, nil)
@@ -527,7 +528,17 @@ local function tcp_frame(n, t, len, stream, s, d, ends, extra)
   return f
 end
 
+-- A UDP frame: as tcp_frame.
+local function udp_frame(n, t, len, stream, s, d, ends, extra)
+  local f = tcp_frame(n, t, len, stream, s, d, ends, extra)
+  f.fields.tcp, f.tcp = nil, nil
+  f.fields.udp = {true}
+  f.udp = {{uh_stream = stream, uh_ulen = len - 20, uh_sport = s[2], uh_dport = d[2]}}
+  return f
+end
+
 local A, B, C = {"10.1.0.10", 50112}, {"93.184.216.34", 443}, {"2001:db8::1", 22}
+local CURL_DNS, RESOLVER = {"10.1.0.10", 53000}, {"10.1.0.1", 53}
 local frames = {
   {pinfo = {number = 1, abs_ts = 1709294400.02, len = 200, src_port = 0, dst_port = 0},
    fields = {etwnet = {true}, proc = {true}, ["etwnet.pid"] = {5124}, ["etwnet.saddr"] = {{text = "10.1.0.10"}},
@@ -548,6 +559,12 @@ local frames = {
             {["proc.needs_two_passes"] = {true}}),
   tcp_frame(6, 1709294403, 90, 2, {"127.0.0.1", 1}, {"127.0.0.1", 2},
             {src = {42, "self", "tracee", "packet", 9}, dst = {42, "self", "tracee", "packet", 9}}),
+  -- udp.stream 0 is another connection than tcp.stream 0
+  udp_frame(7, 1709294404, 80, 0, CURL_DNS, RESOLVER, {src = {5124, "curl.exe", "etw", "event", 1}},
+            {["dns.flags.response"] = {false}, ["dns.qry.name"] = {"example.com"}, ["dns.qry.type"] = {1}}),
+  udp_frame(8, 1709294404.01, 96, 0, RESOLVER, CURL_DNS, {dst = {5124, "curl.exe", "etw", "connection", 1}},
+            {["dns.flags.response"] = {true}, ["dns.flags.rcode"] = {0}, ["dns.qry.name"] = {"example.com"},
+             ["dns.qry.type"] = {1}, ["dns.a"] = {{text = "93.184.216.34"}, {text = "93.184.216.35"}}}),
 }
 
 -- Loads a report file as Wireshark would: args are the -X lua_scriptN values; path as given.
@@ -585,28 +602,31 @@ test("by_process in tshark: ends, bytes, a process on both ends once, CSV", func
   local out, err = run_report("by_process", fake, "format=csv")
   eq(err, "")
   eq(out, "pid,name,packets,bytes,connections,first_seen,last_seen\n" ..
-          "5124,curl.exe,2,1600,1,2024-03-01T12:00:00.500000Z,2024-03-01T12:00:00.750000Z\n" ..
+          "5124,curl.exe,4,1776,2,2024-03-01T12:00:00.500000Z,2024-03-01T12:00:04.010000Z\n" ..
           "42,self,1,90,1,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n")
-  eq(#fake.listeners, 1)
+  eq(#fake.listeners, 2)
   eq(fake.listeners[1].tap, "tcp")
-  eq(fake.declared, 5, "proc and the owners' four fields, no optional one")
+  eq(fake.listeners[2].tap, "udp")
+  eq(fake.declared, 6, "proc, tcp and the owners' four fields, no optional one")
 end)
 
 test("connections, unmatched and retransmits in tshark", function()
   local out = run_report("connections", fake_wireshark(), "format=csv")
-  eq(out, "stream,pid,name,local,remote,packets,bytes,start,end\n" ..
-          "0,5124,curl.exe,10.1.0.10:50112,93.184.216.34:443,2,1600,2024-03-01T12:00:00.500000Z,2024-03-01T12:00:00.750000Z\n" ..
-          "1,,,[2001:db8::1]:22,[2001:db8::2]:5555,1,80,2024-03-01T12:00:02.000001Z,2024-03-01T12:00:02.000001Z\n" ..
-          "2,42,self,127.0.0.1:1,127.0.0.1:2,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n" ..
-          "2,42,self,127.0.0.1:2,127.0.0.1:1,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n")
+  eq(out, "transport,stream,pid,name,local,remote,packets,bytes,start,end\n" ..
+          "tcp,0,5124,curl.exe,10.1.0.10:50112,93.184.216.34:443,2,1600,2024-03-01T12:00:00.500000Z,2024-03-01T12:00:00.750000Z\n" ..
+          "tcp,1,,,[2001:db8::1]:22,[2001:db8::2]:5555,1,80,2024-03-01T12:00:02.000001Z,2024-03-01T12:00:02.000001Z\n" ..
+          "tcp,2,42,self,127.0.0.1:1,127.0.0.1:2,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n" ..
+          "tcp,2,42,self,127.0.0.1:2,127.0.0.1:1,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n" ..
+          "udp,0,5124,curl.exe,10.1.0.10:53000,10.1.0.1:53,2,176,2024-03-01T12:00:04.000000Z,2024-03-01T12:00:04.010000Z\n")
   local fake = fake_wireshark()
   out = run_report("unmatched", fake, "format=csv")
   eq(out, "frame,kind,source,pid,endpoint,reason\n" ..
           "4,record,tracee,777,10.2.0.20:4000,no packet matched\n" ..
           "5,packet,,,[2001:db8::1]:22 -> [2001:db8::2]:5555,no process known yet (one pass: run tshark -2)\n")
   eq(fake.listeners[1].tap, "tcp")
-  eq(fake.listeners[2].tap, "frame")
-  eq(fake.listeners[2].filter, "(proc.record.source) && (proc.unmatched_record)")
+  eq(fake.listeners[3].tap, "frame")
+  eq(fake.listeners[3].filter, "(proc.record.source) && (proc.unmatched_record)")
+  -- UDP packets are no TCP packets that could be retransmitted
   out = run_report("retransmits", fake_wireshark(), "format=json")
   eq(out, '[\n{"pid":5124,"name":"curl.exe","retransmits":1,"packets":2,"ratio":0.5000},\n' ..
           '{"pid":42,"name":"self","retransmits":0,"packets":1,"ratio":0.0000}\n]\n')
@@ -617,7 +637,7 @@ test("text output has a title; top=N keeps N rows", function()
   eq(out, "Processes\n\n" ..
           " pid  name      packets  bytes  connections  first_seen                   last_seen\n" ..
           "----  --------  -------  -----  -----------  ---------------------------  ---------------------------\n" ..
-          "5124  curl.exe        2   1600            1  2024-03-01T12:00:00.500000Z  2024-03-01T12:00:00.750000Z\n")
+          "5124  curl.exe        4   1776            2  2024-03-01T12:00:00.500000Z  2024-03-01T12:00:04.010000Z\n")
 end)
 
 test("records: fields, repeated fields, 64-bit values, matched packet", function()
@@ -651,14 +671,38 @@ test("packets: ends, flags, retransmission, two-pass mark", function()
     end})
     fake.run(frames)
   end)
-  eq(#got, 4)
+  eq(#got, 6)
   local p = got[2]
-  eq(p.frame, 3); eq(p.len, 1500); eq(p.stream, 0); eq(p.retransmission, true); eq(p.psh, true); eq(p.ack, true)
+  eq(p.frame, 3); eq(p.len, 1500); eq(p.transport, "tcp"); eq(p.stream, 0); eq(p.flow, "tcp:0"); eq(p.tcp_len, 1460) eq(p.retransmission, true); eq(p.psh, true); eq(p.ack, true)
   eq(p.syn, false); eq(p.src.known, false); eq(p.dst.pid, 5124); eq(p.dst.source, "etw")
   eq(p.dst.match, "connection"); eq(p.src.endpoint, "93.184.216.34:443"); eq(#p.ends, 1); eq(p.ends[1], p.dst)
   eq(p.dst.peer, p.src); eq(p.dst.packet, p)
   eq(got[3].needs_two_passes, true); eq(#got[3].ends, 0)
   eq(got[4].src.match, "packet"); eq(got[4].dst.event_frame, 9); eq(#got[4].ends, 1)
+  p = got[6]
+  eq(p.frame, 8); eq(p.transport, "udp"); eq(p.stream, 0); eq(p.flow, "udp:0"); eq(p.udp_len, 68)
+  eq(p.tcp_len, nil); eq(p.flags, nil); eq(p.syn, false); eq(p.src.endpoint, "10.1.0.1:53"); eq(p.dst.pid, 5124)
+  eq(p.fields, nil, "no report asked for Wireshark fields")
+end)
+
+test("dns: queries by process, the answers of the responses to the asking socket", function()
+  local out = run_report("dns", fake_wireshark(), "format=csv")
+  eq(out, "query,type,answers,pid,name,count\n" ..
+          "example.com,A,\"93.184.216.34, 93.184.216.35\",5124,curl.exe,1\n")
+  -- fields: read on packets for the report that lists them, the repeated ones in multi
+  local fake = fake_wireshark()
+  local got = {}
+  capture(function()
+    fresh(fake).report({name = "f", columns = {"n"}, fields = {"dns.qry.name", "dns.a"}, start = function()
+      return {packet = function(p) got[#got + 1] = p end, rows = function() return {} end}
+    end})
+    fake.run(frames)
+  end)
+  eq(got[5].fields["dns.qry.name"], "example.com"); eq(got[5].multi["dns.a"], nil)
+  eq(got[6].fields["dns.a"], "93.184.216.35"); eq(got[6].multi["dns.a"][1], "93.184.216.34")
+  eq(got[1].fields["dns.qry.name"], nil)
+  local _, err = capture(function() fresh(fake_wireshark()).report({name = "f", fields = "dns.a", group = {count = "n"}}) end)
+  if not err:find("report f: fields must be a list of Wireshark field names", 1, true) then error(err) end
 end)
 
 test("bad arguments: a message, and no listener", function()
@@ -743,7 +787,7 @@ test("loaded from a plugin folder at start-up: nothing in tshark; named again by
     fake.run(frames)
   end)
   eq(err, "")
-  eq(#fake.listeners, 1)
+  eq(#fake.listeners, 2)
   if not out:find("curl.exe", 1, true) then error(out) end
   -- an argument means -X lua_scriptN gave it: runs on the first load too
   fake = fake_wireshark()
@@ -804,7 +848,7 @@ test("Wireshark: one Tools menu entry per report; the window shows the report, b
   win.buttons.Copy()
   eq(heading .. fake.clipboard, win.text, "Copy takes the report without the heading")
   fake.retap_packets() -- a second retap starts afresh: the same counts
-  if not win.text:find('"packets":2,', 1, true) then error(win.text) end
+  if not win.text:find('"packets":4,', 1, true) then error(win.text) end
   win.atclose()
   eq(fake.listeners[1].removed, true)
 end)
@@ -830,7 +874,7 @@ test("Wireshark: after File -> Reload the window counts again from final answers
   fake.menus[1].fn()
   local win = fake.windows[1]
   local fresh_text = win.text
-  if not fresh_text:find("\n5124,curl.exe,2,1600,", 1, true) then error(fresh_text) end
+  if not fresh_text:find("\n5124,curl.exe,4,1776,", 1, true) then error(fresh_text) end
   -- the provisional pass alone counts less: that is what the window must not keep
   local one_pass = capture(function()
     local f2 = fake_wireshark()
@@ -877,15 +921,15 @@ test("Wireshark: the window takes the main display filter, and its Filter button
   eq(fake.dialog.field.value, "proc.pid == 42", "the box starts with the filter in use")
   fake.dialog.fn("proc.pid == 5124")
   eq(fake.listeners[1].removed, true)
-  eq(fake.listeners[2].filter, "proc.pid == 5124")
-  if not win.text:find("^Display filter: proc.pid == 5124\n\npid,[^\n]*\n5124,curl.exe,2,1600,") then error(win.text) end
+  eq(fake.listeners[3].filter, "proc.pid == 5124")
+  if not win.text:find("^Display filter: proc.pid == 5124\n\npid,[^\n]*\n5124,curl.exe,4,1776,") then error(win.text) end
   fake.dialog.fn("bogus ==") -- refused: a message; the listener of the last filter stays
   if not win.text:find('filter "bogus ==": bad filter: bogus ==', 1, true) then error(win.text) end
-  eq(fake.listeners[2].removed, nil)
-  eq(#fake.listeners, 2)
+  eq(fake.listeners[3].removed, nil)
+  eq(#fake.listeners, 4)
   fake.dialog.fn("") -- empty: all frames
-  eq(fake.listeners[3].filter, nil)
-  if not win.text:find("^Display filter: none %(all frames%)\n\n[^\n]*\n5124,curl.exe,2,1600,[^\n]*\n42,self,") then
+  eq(fake.listeners[5].filter, nil)
+  if not win.text:find("^Display filter: none %(all frames%)\n\n[^\n]*\n5124,curl.exe,4,1776,[^\n]*\n42,self,") then
     error(win.text)
   end
   win.buttons.Text()
@@ -899,12 +943,12 @@ test("tshark: filter= narrows the frames counted; an empty table says no rows", 
   local fake = fake_wireshark()
   local out = run_report("connections", fake, "format=csv", "filter=proc.pid == 42")
   eq(fake.listeners[1].filter, "proc.pid == 42")
-  eq(out, "stream,pid,name,local,remote,packets,bytes,start,end\n" ..
-          "2,42,self,127.0.0.1:1,127.0.0.1:2,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n" ..
-          "2,42,self,127.0.0.1:2,127.0.0.1:1,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n")
+  eq(out, "transport,stream,pid,name,local,remote,packets,bytes,start,end\n" ..
+          "tcp,2,42,self,127.0.0.1:1,127.0.0.1:2,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n" ..
+          "tcp,2,42,self,127.0.0.1:2,127.0.0.1:1,1,90,2024-03-01T12:00:03.000000Z,2024-03-01T12:00:03.000000Z\n")
   fake = fake_wireshark()
   out = run_report("unmatched", fake, "filter=frame.number == 0")
-  eq(fake.listeners[2].filter, "(proc.record.source) && (proc.unmatched_record) && (frame.number == 0)")
+  eq(fake.listeners[3].filter, "(proc.record.source) && (proc.unmatched_record) && (frame.number == 0)")
   eq(out, "Unmatched records and packets\n\n" ..
           "frame  kind  source  pid  endpoint  reason\n" ..
           "-----  ----  ------  ---  --------  ------\n" ..
@@ -955,7 +999,7 @@ test("docs/LUA.md's declarative example works as written", function()
     }, "format=csv")
     fake.run(frames)
   end)
-  eq(out, "name,packets,bytes\ncurl.exe,2,1600\nself,1,90\n")
+  eq(out, "name,packets,bytes\ncurl.exe,4,1776\nself,1,90\n")
 end)
 
 test("docs/LUA.md's second example (start, derived column) works as written", function()
@@ -969,7 +1013,10 @@ test("docs/LUA.md's second example (start, derived column) works as written", fu
       start = function()
         local g = ps.group{over = "end", by = {"name", "remote_port=peer.port"}, sum = {"payload=packet.tcp_len"}}
         return {
-          packet = function(p) for _, e in ipairs(p.ends) do g:add(e) end end,
+          packet = function(p)
+            if p.transport ~= "tcp" then return end -- TCP payload only
+            for _, e in ipairs(p.ends) do g:add(e) end
+          end,
           rows = function()
             local rows, total = g:rows{sort = {"-payload", "name", "remote_port"}}, 0
             for _, r in ipairs(rows) do total = total + r.payload end
@@ -982,7 +1029,7 @@ test("docs/LUA.md's second example (start, derived column) works as written", fu
     fake.run(frames)
   end)
   eq(out, "name,remote_port,payload,share\ncurl.exe,443,1520,96.8\nself,2,50,3.2\n")
-  eq(fake.declared, 5)
+  eq(fake.declared, 6)
 end)
 
 test("needs, record_filter and declare_fields: checked", function()
@@ -1007,7 +1054,7 @@ test("needs, record_filter and declare_fields: checked", function()
   fake = fake_wireshark()
   local m = fresh(fake)
   m.declare_fields{needs = {"retransmission"}}
-  eq(fake.declared, 6)
+  eq(fake.declared, 7)
   raises(function() m.declare_fields{needs = {"flags"}} end, 'unknown key "flags"')
   raises(function() m.declare_fields{record = true} end, 'unknown option "record"')
 end)
@@ -1017,7 +1064,7 @@ test("a group report reads only the optional keys its fields name", function()
   capture(function()
     fresh(fake).report({name = "r", group = {over = "end", by = {"source"}, count_if = {"retrans=packet.retransmission"}}})
   end)
-  eq(fake.declared, 7, "proc, the owners' four fields, proc.source and tcp.analysis.retransmission")
+  eq(fake.declared, 8, "proc, tcp, the owners' four fields, proc.source and tcp.analysis.retransmission")
 end)
 
 -- The Lua that ran the tests (inside tshark: the one Wireshark embeds), then the counts.
