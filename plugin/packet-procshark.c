@@ -114,7 +114,7 @@ static gboolean refilter(gpointer unused _U_)
     return G_SOURCE_REMOVE;
 }
 
-static const char *const match_names[] = {"none", "packet", "event", "connection", "socket", "snapshot"};
+static const char *const match_names[] = {"none", "packet", "event", "connection", "socket", "snapshot", "comment"};
 
 int64_t procshark_time_ns(const packet_info *pinfo)
 {

@@ -209,6 +209,8 @@ struct ps_corr {
     bool dirty;
 
     chunked records; /* record, in frame order */
+    GArray *frame_claims; /* (source, a, b) of the claims fed for last_record_frame */
+    GHashTable *comments_by_frame; /* COMMENT claims: packet frame -> GArray of record indexes */
     chunked packets; /* packet, in frame order */
     GArray *conns;   /* conn, by flow id, in the order flows were first seen */
     GArray *flow_ids[2]; /* [0] TCP, [1] UDP: stream -> flow id + 1 */
@@ -448,6 +450,8 @@ ps_corr *ps_corr_new(void)
     c->window = SECOND;
     c->estimate = true;
     chunked_init(&c->records, sizeof(record));
+    c->frame_claims = g_array_new(FALSE, FALSE, 3 * sizeof(uint32_t));
+    c->comments_by_frame = new_index();
     chunked_init(&c->packets, sizeof(packet));
     c->conns = g_array_new(FALSE, TRUE, sizeof(conn));
     for (int t = 0; t < 2; t++)
@@ -479,6 +483,8 @@ void ps_corr_free(ps_corr *c)
     if (!c)
         return;
     g_ptr_array_free(c->records.chunks, TRUE);
+    g_array_free(c->frame_claims, TRUE);
+    g_hash_table_destroy(c->comments_by_frame);
     g_ptr_array_free(c->packets.chunks, TRUE);
     g_array_free(c->conns, TRUE);
     for (int t = 0; t < 2; t++)
@@ -606,15 +612,23 @@ void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_cla
 {
     const bool udp = claim->transport == PS_TRANSPORT_UDP;
     if (claim->kind == PS_CLAIM_NONE || !claim->has_pid || (claim->transport != PS_TRANSPORT_TCP && !udp) ||
-        claim->source >= PS_CORR_MAX_SOURCES || frame <= c->last_record_frame)
+        claim->source >= PS_CORR_MAX_SOURCES || frame < c->last_record_frame)
         return;
+    if (frame > c->last_record_frame)
+        g_array_set_size(c->frame_claims, 0);
+    const uint32_t key[3] = {claim->source, endpoint_id(c, &claim->owned, claim->transport),
+                             endpoint_id(c, &claim->peer, claim->transport)};
+    for (guint i = 0; i < c->frame_claims->len; i++)
+        if (memcmp((const uint32_t *)(const void *)c->frame_claims->data + 3 * i, key, sizeof key) == 0)
+            return; /* the frame fed again */
+    g_array_append_vals(c->frame_claims, key, 1);
     c->last_record_frame = frame;
     record r = {0};
     r.frame = frame;
     r.time_ns = time_ns;
     r.source = claim->source;
-    r.a = endpoint_id(c, &claim->owned, claim->transport);
-    r.b = endpoint_id(c, &claim->peer, claim->transport);
+    r.a = key[1];
+    r.b = key[2];
     r.pid = claim->pid;
     r.identity = identity_id(c, claim->name, claim->container);
     r.bits = (uint8_t)(claim->kind | (claim->outgoing ? BIT_OUTGOING : 0) | (claim->retransmit ? BIT_RETRANSMIT : 0) |
@@ -634,6 +648,13 @@ void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_cla
         c->first_frame[claim->source] = frame;
     c->dirty = true;
     const uint32_t index = c->records.len - 1;
+    if (kind_of(added) == PS_CLAIM_COMMENT) {
+        if (added->a) {
+            c->rank[added->source] = claim->rank;
+            index_add(c->comments_by_frame, frame, index);
+        }
+        return;
+    }
     if (added->a && !is_any_address(&sock_of(c, added->a)->ep)) {
         clock_key host = clock_key_of(c, added->source, added->a);
         if (!g_hash_table_contains(c->local_addresses, &host))
@@ -1397,7 +1418,7 @@ static void estimate_offsets(ps_corr *c)
     gpointer value;
     for (guint i = 0; i < c->records.len; i++) {
         const record *r = record_at(c, i);
-        if (is_snapshot(r) || !r->a || !r->b)
+        if (is_snapshot(r) || kind_of(r) == PS_CLAIM_COMMENT || !r->a || !r->b)
             continue;
         host_clock *k = clock_of(c, r);
         if (kind_of(r) != PS_CLAIM_PACKET && (kind_of(r) != PS_CLAIM_DATA || (r->bits & BIT_RETRANSMIT)))
@@ -1761,6 +1782,21 @@ static bool find_packet(const ps_corr *c, uint32_t frame, packet **out)
     return true;
 }
 
+/* The comment on the packet naming the process of its socket `owned`, of the highest-ranked source
+ * that has one, as index + 1. */
+static uint32_t comment_owner(const ps_corr *c, const packet *p, uint32_t owned)
+{
+    guint64 key = p->frame;
+    const GArray *list = g_hash_table_lookup(c->comments_by_frame, &key);
+    uint32_t best = 0;
+    for (guint i = 0; list && i < list->len; i++) {
+        const record *r = record_at(c, item(list, i));
+        if (r->a == owned && (!best || c->rank[r->source] > c->rank[record_at(c, best - 1)->source]))
+            best = item(list, i) + 1;
+    }
+    return best;
+}
+
 /* The record (index + 1, 0: none) naming the process at one end of a packet, and how. */
 static uint32_t decide(const ps_corr *c, const packet *p, const conn *k, int end, bool provisional,
                        ps_match *match)
@@ -1781,6 +1817,10 @@ static uint32_t decide(const ps_corr *c, const packet *p, const conn *k, int end
     if (!chosen && !provisional) {
         chosen = snapshot_owner(c, end == 0 ? p->src : p->dst, end == 0 ? p->dst : p->src, p->time_ns);
         *match = PS_MATCH_SNAPSHOT;
+    }
+    if (!chosen) {
+        chosen = comment_owner(c, p, end == 0 ? p->src : p->dst);
+        *match = PS_MATCH_COMMENT;
     }
     return chosen;
 }

@@ -23,6 +23,7 @@ typedef enum {
                           * (UDP: the claim about the flow's sockets nearest in time) */
     PS_MATCH_SOCKET,     /* UDP: the local socket's owner, from its claim nearest in time with any peer */
     PS_MATCH_SNAPSHOT,   /* an endpoint table row for the endpoints, created before the packet */
+    PS_MATCH_COMMENT,    /* a comment on the packet itself, when nothing else names the end */
 } ps_match;
 
 /* What a record says about one socket, in the order the levels above use them. */
@@ -34,6 +35,8 @@ typedef enum {
     PS_CLAIM_SOCKET,   /* the socket's owner, tied to no packet (a disconnect, a flow event) */
     PS_CLAIM_SNAPSHOT, /* a table row: the socket's owner from its creation on, whenever the row was taken;
                         * UDP: without a peer for any peer, at the all-zero address for any address */
+    PS_CLAIM_COMMENT,  /* a comment on one packet naming a process, used only where no other claim names
+                        * the end: the thread that happened to run, or a copy of an earlier answer */
 } ps_claim_kind;
 
 /* TCP flag bits as in the header. */
@@ -84,7 +87,8 @@ void ps_corr_set_manual_offset(ps_corr *c, int64_t ns);
 /* Estimate each host's constant clock offset, per source, from exact matches (default on). */
 void ps_corr_set_estimate_offsets(ps_corr *c, bool on);
 
-/* Records and packets are fed once each, in frame order; a frame fed again is ignored.
+/* Records and packets are fed once each, in frame order; a frame fed again is ignored (a frame
+ * may hold several claims: of different sources or sockets, such as a packet's comments).
  * Strings are copied. Claims of kind NONE, without a pid or about neither TCP nor UDP are ignored. */
 void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_claim *claim);
 void ps_corr_add_process(ps_corr *c, uint32_t frame, int64_t time_ns, ps_process_change change, uint32_t pid,

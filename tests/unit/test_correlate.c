@@ -566,6 +566,45 @@ static void test_udp_port_reuse_ipv6_and_wildcards(void **state)
     ps_corr_free(c);
 }
 
+/* A comment on a packet names its end only where nothing else does (level "comment"); a frame may
+ * carry several claims (two ends, two sources); of two comments the higher rank's wins. */
+static void test_comments_are_the_last_resort(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    const ps_claim base = {.source = PS_SOURCE_PTCPDUMP, .rank = 0, .transport = PS_TRANSPORT_TCP, .has_pid = true,
+                           .kind = PS_CLAIM_COMMENT};
+    ps_claim src = base, dst = base, better = base;
+    src.owned = a, src.peer = b, src.pid = 4, src.outgoing = true;
+    dst.owned = b, dst.peer = a, dst.pid = 8;
+    better.source = PS_SOURCE_TRACEE, better.rank = 5, better.owned = b, better.peer = a, better.pid = 9;
+    /* frame 1: a packet with comments for both ends, and a second source's for one */
+    ps_corr_add_claim(c, 1, T0, &src);
+    ps_corr_add_claim(c, 1, T0, &dst);
+    ps_corr_add_claim(c, 1, T0, &better);
+    ps_corr_add_claim(c, 1, T0, &src); /* fed again: ignored */
+    add_out(c, 1, T0, 0, 1, 0, PS_TCP_SYN, 0);
+    ps_attribution w;
+    assert_true(ps_corr_packet(c, 1, true, &w)); /* one pass: the comments are there already */
+    assert_owner(w.src, 4, NULL, PS_MATCH_COMMENT);
+    /* frame 3: an ETW send names the source end: the comment yields */
+    ps_corr_add_claim(c, 2, T0 + 1000, &(ps_claim){ETW, .kind = PS_CLAIM_DATA, .owned = a, .peer = b, .outgoing = true,
+        .size = 100, .pid = 500});
+    src.pid = 6;
+    ps_corr_add_claim(c, 3, T0 + 2000, &src);
+    add_out(c, 3, T0 + 2000, 0, 2, 1, PS_TCP_ACK | 0x08, 100);
+    w = who(c, 1);
+    /* the ETW claim names the source socket's owner for the connection */
+    assert_owner(w.src, 500, NULL, PS_MATCH_CONNECTION);
+    assert_owner(w.dst, 9, NULL, PS_MATCH_COMMENT);
+    assert_int_equal(w.dst.source, PS_SOURCE_TRACEE);
+    w = who(c, 3);
+    assert_owner(w.src, 500, NULL, PS_MATCH_EVENT);
+    assert_false(w.src.disagreement); /* a comment is no claim on the socket: no disagreement */
+    ps_corr_free(c);
+}
+
 static void test_times_at_the_ends_of_the_clock(void **state)
 {
     (void)state;
@@ -609,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_packets_a_record_decides),
         cmocka_unit_test(test_udp_levels_and_shared_resolver),
         cmocka_unit_test(test_udp_port_reuse_ipv6_and_wildcards),
+        cmocka_unit_test(test_comments_are_the_last_resort),
     };
     return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

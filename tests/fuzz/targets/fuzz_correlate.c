@@ -81,6 +81,17 @@ static const fed_record *find_record(const model *m, uint32_t frame)
     return NULL;
 }
 
+/* Whether a claim of that source and pid was fed with that frame. */
+static bool has_record(const model *m, uint32_t frame, unsigned source, uint32_t pid)
+{
+    for (guint i = 0; i < m->records->len; i++) {
+        const fed_record *r = &g_array_index(m->records, fed_record, i);
+        if (r->frame == frame && r->source == source && r->pid == pid)
+            return true;
+    }
+    return false;
+}
+
 static const fed_packet *find_packet(const model *m, uint32_t frame)
 {
     for (guint i = 0; i < m->packets->len; i++)
@@ -103,11 +114,9 @@ static void check_owner(const model *m, const ps_owner *o)
         FUZZ_CHECK(!o->disagreement);
         return;
     }
-    const fed_record *r = find_record(m, o->record_frame);
-    FUZZ_CHECK(r && r->source == o->source && r->pid == o->pid);
+    FUZZ_CHECK(has_record(m, o->record_frame, o->source, o->pid));
     if (o->disagreement) {
-        const fed_record *other = find_record(m, o->other_frame);
-        FUZZ_CHECK(other && other->source == o->other_source && other->pid == o->other_pid);
+        FUZZ_CHECK(has_record(m, o->other_frame, o->other_source, o->other_pid));
         FUZZ_CHECK(o->other_source != o->source && o->other_pid != o->pid);
     }
     if (o->name)
@@ -187,8 +196,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             claim.container = containers[u8(&in) % 3];
             claim.kernel_thread = ps_corr_is_kernel_thread(pid, claim.name);
             ps_corr_add_claim(c, f, t, &claim);
-            if (f > last_record)
-                last_record = f, note_record(&m, f, PS_SOURCE_TRACEE, pid);
+            /* a frame fed again may add a claim of another socket or source */
+            last_record = f, note_record(&m, f, PS_SOURCE_TRACEE, pid);
             break;
         }
         case 1: { /* ETW network event */
@@ -212,8 +221,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             claim.size = bytes;
             claim.transport = bytes & 0x8000 ? PS_TRANSPORT_UDP : PS_TRANSPORT_TCP;
             ps_corr_add_claim(c, f, t, &claim);
-            if (f > last_record)
-                last_record = f, note_record(&m, f, PS_SOURCE_ETW, pid);
+            /* a frame fed again may add a claim of another socket or source */
+            last_record = f, note_record(&m, f, PS_SOURCE_ETW, pid);
             break;
         }
         case 2: { /* a process event: names pids, is no record */
@@ -242,8 +251,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             claim.has_creation = has & 1;
             claim.creation_ns = creation;
             ps_corr_add_claim(c, f, t, &claim);
-            if (f > last_record)
-                last_record = f, note_record(&m, f, PS_SOURCE_NETTCP, pid);
+            /* a frame fed again may add a claim of another socket or source */
+            last_record = f, note_record(&m, f, PS_SOURCE_NETTCP, pid);
             break;
         }
         case 4:
