@@ -356,8 +356,11 @@ static void feed_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
     const bool ends = packet_ends(pinfo, &p);
     const bool numbered = ends && first && packet_numbers(tree, &p, &stream, &len);
     /* Later passes feed nothing: the ends are enough to show which one the comment names. */
-    if (comments)
-        procshark_ptcpdump(tree, tvb, pinfo, numbered || (ends && !first) ? &p : NULL);
+    if (comments) {
+        const ps_packet_facts *facts = numbered || (ends && !first) ? &p : NULL;
+        procshark_ptcpdump(tree, tvb, pinfo, facts);
+        procshark_etl2pcapng(tree, tvb, pinfo, facts);
+    }
     if (numbered && p.transport == PS_TRANSPORT_UDP)
         ps_corr_add_datagram(corr, pinfo->num, procshark_time_ns(pinfo), stream, &p.src, &p.dst, (uint16_t)p.seq,
                              (uint16_t)p.ack, len);
@@ -624,7 +627,7 @@ void proto_register_procshark(void)
         {&hf_end_container[i], {End " container", "proc." end ".container", FT_STRING, BASE_NONE, NULL, 0,      \
                                 "Container of the " whose " process (its name, else its id)", HFILL}},         \
         {&hf_end_source[i], {End " attribution source", "proc." end ".source", FT_STRING, BASE_NONE, NULL, 0,    \
-                             "Where the " whose " process was learnt: etw, tracee, nettcpconnection or ptcpdump", HFILL}}, \
+                             "Where the " whose " process was learnt: etw, tracee, nettcpconnection, ptcpdump or etl2pcapng", HFILL}}, \
         {&hf_end_match[i], {End " match", "proc." end ".match", FT_STRING, BASE_NONE, NULL, 0,                  \
                             "How the " whose " process was matched: packet, event, connection or snapshot",    \
                             HFILL}},                                                                           \
@@ -636,7 +639,7 @@ void proto_register_procshark(void)
         {&hf_pid, {"Process ID", "proc.pid", FT_UINT32, BASE_DEC, NULL, 0, "Either end's process", HFILL}},
         {&hf_name, {"Process name", "proc.name", FT_STRING, BASE_NONE, NULL, 0, "Either end's process", HFILL}},
         {&hf_source, {"Source of the attribution", "proc.source", FT_STRING, BASE_NONE, NULL, 0,
-                      "Either end's: etw, tracee, nettcpconnection or ptcpdump", HFILL}},
+                      "Either end's: etw, tracee, nettcpconnection, ptcpdump or etl2pcapng", HFILL}},
         {&hf_match, {"How it was matched", "proc.match", FT_STRING, BASE_NONE, NULL, 0,
                      "Either end's: packet, event, connection or snapshot", HFILL}},
         {&hf_event_frame, {"Deciding record", "proc.event_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
@@ -656,7 +659,7 @@ void proto_register_procshark(void)
                           "The UDP flow this record belongs to (udp.stream)", HFILL}},
         /* Hidden, on every record: what it claims, as its source's rules read it (src/source/). */
         {&hf_record_source, {"Record source", "proc.record.source", FT_STRING, BASE_NONE, NULL, 0,
-                             "The event source of this record: etw, tracee, nettcpconnection or ptcpdump", HFILL}},
+                             "The event source of this record: etw, tracee, nettcpconnection, ptcpdump or etl2pcapng", HFILL}},
         {&hf_record_pid, {"Record process ID", "proc.record.pid", FT_UINT32, BASE_DEC, NULL, 0,
                           "The process this record names", HFILL}},
         {&hf_record_name, {"Record process name", "proc.record.name", FT_STRING, BASE_NONE, NULL, 0,

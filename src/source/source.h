@@ -11,10 +11,18 @@
 #include "etw_net.h"
 #include "etw_process.h"
 #include "nettcp_row.h"
+#include "pidtid_comment.h"
 #include "ptcpdump_comment.h"
 #include "tracee_event.h"
 
-typedef enum { PS_SOURCE_ETW, PS_SOURCE_TRACEE, PS_SOURCE_NETTCP, PS_SOURCE_PTCPDUMP, PS_SOURCE_COUNT } ps_source;
+typedef enum {
+    PS_SOURCE_ETW,
+    PS_SOURCE_TRACEE,
+    PS_SOURCE_NETTCP,
+    PS_SOURCE_PTCPDUMP,
+    PS_SOURCE_ETL2PCAPNG,
+    PS_SOURCE_COUNT
+} ps_source;
 
 typedef struct {
     const char *name;          /* proc.source and proc.record.source */
@@ -27,7 +35,8 @@ typedef struct {
                                 * clock, so no clock offset applies to them */
 } ps_source_info;
 
-extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp, ps_source_ptcpdump;
+extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp, ps_source_ptcpdump,
+    ps_source_etl2pcapng;
 extern const ps_source_info *const ps_sources[PS_SOURCE_COUNT];
 
 /* NULL when no source has that name. */
@@ -52,6 +61,9 @@ typedef struct {
     uint16_t tcp_flags;
 } ps_packet_facts;
 bool ps_ptcpdump_claim(const ptcpdump_info *info, const ps_packet_facts *packet, ps_claim *claim);
+/* An etl2pcapng comment names the packet's local socket at the comment level; false when the packet
+ * does not say its direction. */
+bool ps_etl2pcapng_claim(const pidtid_comment *comment, const ps_packet_facts *packet, ps_claim *claim);
 /* Whether the packet runs between two sockets of one host (loopback addresses, or one address). */
 bool ps_packet_is_loopback(const ps_packet_facts *packet);
 

@@ -31,11 +31,13 @@ static void test_descriptions(void **state)
         assert_non_null(info->name);
         assert_non_null(info->title);
         assert_non_null(info->protocols);
-        /* ptcpdump's comments are on the capture's own packets: nothing to import. */
-        if (s == PS_SOURCE_PTCPDUMP)
+        /* Comments are on the capture's own packets: nothing to import, and no records. */
+        if (info->on_packets) {
             assert_null(info->import_option);
-        else
+            assert_null(info->pdu_dissector);
+        } else {
             assert_non_null(info->import_option);
+        }
         assert_ptr_equal(ps_source_named(info->name), info);
         ps_claim claim;
         ps_claim_init(&claim, (ps_source)s);
@@ -51,9 +53,9 @@ static void test_descriptions(void **state)
     assert_true(ps_sources[PS_SOURCE_TRACEE]->rank > ps_sources[PS_SOURCE_PTCPDUMP]->rank);
     assert_true(ps_sources[PS_SOURCE_PTCPDUMP]->rank > ps_sources[PS_SOURCE_NETTCP]->rank);
     assert_null(ps_sources[PS_SOURCE_PTCPDUMP]->pdu_dissector);
-    /* Only ptcpdump's records are the packets themselves. */
+    /* Only the comment sources' records are the packets themselves. */
     for (int s = 0; s < PS_SOURCE_COUNT; s++)
-        assert_int_equal(ps_sources[s]->on_packets, s == PS_SOURCE_PTCPDUMP);
+        assert_int_equal(ps_sources[s]->on_packets, s == PS_SOURCE_PTCPDUMP || s == PS_SOURCE_ETL2PCAPNG);
     assert_string_equal(ps_sources[PS_SOURCE_TRACEE]->pdu_dissector, "procshark.tracee");
     assert_string_equal(ps_sources[PS_SOURCE_NETTCP]->pdu_dissector, "procshark.nettcpconnection");
     assert_null(ps_sources[PS_SOURCE_ETW]->pdu_dissector);
@@ -531,6 +533,39 @@ static void curl_user_comments(ptcpdump_info *info)
 
 /* To another host: the local socket, the source of an outbound packet, the destination of an
  * inbound one (curl-user.pcapng, packets 1 and 2). */
+/* etl2pcapng's comment: the outbound packet's source socket, the inbound one's destination, at the
+ * comment level; System (4) and Idle (0) are an interrupt's context: no claim used; no direction,
+ * no socket. */
+static void test_etl2pcapng_comment(void **state)
+{
+    (void)state;
+    pidtid_comment comment;
+    ps_claim claim;
+    assert_true(pidtid_comment_parse("PID=2424 TID=1", 14, &comment));
+    ps_packet_facts out = facts("10.0.0.5", 53000, "10.0.0.1", 53, PS_DIR_OUTBOUND);
+    out.transport = PS_TRANSPORT_UDP;
+    assert_true(ps_etl2pcapng_claim(&comment, &out, &claim));
+    assert_int_equal(claim.source, PS_SOURCE_ETL2PCAPNG);
+    assert_int_equal(claim.kind, PS_CLAIM_COMMENT);
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.5", 53000);
+    assert_endpoint(&claim.peer, "10.0.0.1", 53);
+    assert_int_equal(claim.pid, 2424);
+    ps_packet_facts in = facts("10.0.0.1", 53, "10.0.0.5", 53000, PS_DIR_INBOUND);
+    assert_true(ps_etl2pcapng_claim(&comment, &in, &claim));
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.5", 53000);
+    ps_packet_facts unknown = facts("10.0.0.1", 53, "10.0.0.5", 53000, PS_DIR_UNKNOWN);
+    assert_false(ps_etl2pcapng_claim(&comment, &unknown, &claim));
+    pidtid_comment_clear(&comment);
+    assert_true(pidtid_comment_parse("PID=4 TID=80", 12, &comment));
+    assert_true(ps_etl2pcapng_claim(&comment, &in, &claim));
+    assert_true(claim.kernel_thread);
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    pidtid_comment_clear(&comment);
+}
+
 static void test_ptcpdump_remote(void **state)
 {
     (void)state;
@@ -630,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_etw_udp_recv),        cmocka_unit_test(test_nettcp_row),
         cmocka_unit_test(test_netudp_row),
         cmocka_unit_test(test_etw_process_changes), cmocka_unit_test(test_ptcpdump_remote),
+        cmocka_unit_test(test_etl2pcapng_comment),
         cmocka_unit_test(test_ptcpdump_loopback),   cmocka_unit_test(test_ptcpdump_container_no_pid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
