@@ -480,6 +480,12 @@ int main(int argc, char **argv)
     seed("ptcpdump_comment", ptcpdump_user, sizeof ptcpdump_user - 1);
     seed("ptcpdump_comment", ptcpdump_thread, sizeof ptcpdump_thread - 1);
     seed("ptcpdump_comment", ptcpdump_container, sizeof ptcpdump_container - 1);
+    /* etl2pcapng's comments: the plain form and its vmswitch one (its src/main.c). */
+    static const char pidtid_plain[] = "PID=4120 TID=5000";
+    static const char pidtid_vmswitch[] = "PID=4 TID=80 VlanId=0 SrcPortId=7 SrcNicType=Synthetic SrcNicName=eth0 "
+                                          "SrcPortName=p1 HashValue=0000beef";
+    seed("pidtid_comment", pidtid_plain, sizeof pidtid_plain - 1);
+    seed("pidtid_comment", pidtid_vmswitch, sizeof pidtid_vmswitch - 1);
 
     printf("fuzz-make-corpus: %u seeds written under %s\n", written, out_dir);
     return 0;
