@@ -61,8 +61,8 @@ expect_eq "the sample's rows: SYNs and FINs grey, TCP lavender, records mint" \
 tshark_profile -r "$scenario" -T psml --color -Y proc.unmatched_record >"$work/psml" 2>&1
 expect_eq "the scenario's unmatched record is yellow" "#ffee78" "$(backgrounds "$work/psml")"
 
-# Each filter button against the ground truth: frame, src_pid, src_name, dst_pid, dst_name of
-# every TCP packet; every other frame of the scenario is a record.
+# Each filter button against the ground truth: frame, src_pid, src_name, dst_pid, dst_name, proto
+# (tcp, or dns for UDP), src_known, dst_known of every packet; every other frame of the scenario is a record.
 frames() { tshark_profile -r "$1" -Y "$2" -T fields -e frame.number 2>&1 | paste -sd' '; }
 truth_frames() { awk -F'\t' "NR > 1 && ($1) { print \$1 }" "$truth" | paste -sd' '; }
 all_frames=$(frames "$scenario" frame)
@@ -74,10 +74,10 @@ expect_eq "the filter buttons" "Process curl|Unattributed TCP|Records|Disagreeme
 while IFS=$'\t' read -r label filter; do
   case $label in
     "Process curl") expected=$(truth_frames '$3 == "curl" || $5 == "curl"') ;;
-    "Unattributed TCP") expected=$(truth_frames '$2 == "-" && $4 == "-"') ;;
+    "Unattributed TCP") expected=$(truth_frames '$6 == "tcp" && $2 == "-" && $4 == "-"') ;;
     Records) expected=$records ;;
     # The scenario's one unmatched record: an ETW send of 1400 bytes no packet carries.
-    "Unmatched records") expected=431 ;;
+    "Unmatched records") expected=480 ;;
     # No source contradicts another in the scenario.
     Disagreements) expected= ;;
   esac

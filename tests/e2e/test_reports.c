@@ -241,8 +241,9 @@ static int load_truth(const char *path)
     for (size_t i = 1; lines[i]; i++) {
         if (!lines[i][0])
             continue;
-        char **c = g_strsplit(lines[i], "\t", 5);
-        packet *p = g_strv_length(c) == 5 ? packet_of((unsigned)atoi(c[0])) : NULL;
+        /* frame, src_pid, src_name, dst_pid, dst_name, proto, src_known, dst_known */
+        char **c = g_strsplit(lines[i], "\t", -1);
+        packet *p = g_strv_length(c) == 8 ? packet_of((unsigned)atoi(c[0])) : NULL;
         if (!p) {
             fprintf(stderr, "%s:%zu: no such TCP or UDP packet in tshark's listing\n", path, i + 1);
             return -1;

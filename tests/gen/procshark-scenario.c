@@ -1,23 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-scenario OUT.pcapng TRUTH.tsv
  *
- * Writes a scenario capture for process attribution and its ground truth: TCP packets (raw IPv4 and
- * IPv6, one interface per capture point) interleaved in time with the records that describe their
- * sockets: ETW Microsoft-Windows-Kernel-Network and Process events of three Windows hosts, tracee
- * net_packet_tcp events of a Linux host and Get-NetTCPConnection rows; and the packets of a Linux
- * host that ptcpdump captured, its process comments on each. Every block is written in timestamp
- * order; a record's block time is its own host's clock.
+ * Writes a scenario capture for process attribution and its ground truth: TCP packets and UDP
+ * datagrams carrying DNS messages (raw IPv4 and IPv6, one interface per capture point) interleaved
+ * in time with the records that describe their sockets: ETW Microsoft-Windows-Kernel-Network (TCP
+ * and UDP) and Process events of three Windows hosts, tracee net_packet_tcp, net_packet_udp and
+ * net_packet_dns events of a Linux host, Get-NetTCPConnection rows of host A and Get-NetUDPEndpoint
+ * rows of host B; and the packets of a Linux host that ptcpdump captured, its process comments on
+ * each. Every block is written in timestamp order; a record's block time is its own host's clock.
  *
  * The truth is the scenario's construction: which process owns which socket. TRUTH.tsv has one
- * line per TCP packet frame (frame numbers as tshark counts them), "frame src_pid src_name dst_pid
- * dst_name"; an end is "-" when no record of the connection speaks for its socket (then the
- * attribution rules of docs/ATTRIBUTION.md cannot know its owner). Names: tracee's processName;
- * ptcpdump's base name of Cmd; for ETW and
- * Get-NetTCPConnection pids the image of the pid's Process events at the packet's time.
+ * line per TCP and UDP packet frame (frame numbers as tshark counts them), "frame src_pid src_name
+ * dst_pid dst_name proto src_known dst_known". An end is "-" when no record speaks for its socket
+ * (then the attribution rules of docs/ATTRIBUTION.md cannot know its owner). Names: tracee's
+ * processName; ptcpdump's base name of Cmd; for ETW, Get-NetTCPConnection and Get-NetUDPEndpoint
+ * pids the image of the pid's Process events at the packet's time. proto is "tcp", or "dns" for a
+ * UDP datagram (all of them carry a DNS message, which Wireshark's dns dissector decodes on port
+ * 53). src_known and dst_known say how the construction makes each end knowable: "records" of its
+ * own connection or UDP flow (ptcpdump comments included), only records of its local UDP "socket"
+ * with other peers, a table row ("snapshot"), or "-".
  *
  * Hosts and clocks (record clock minus capture clock):
  *   A 10.1.0.10 / 2001:db8:1::10  Windows, ETW            0
- *   B 10.3.0.30                   Windows, ETW            0
+ *   B 10.3.0.30                   Windows, ETW            0 (its resolver dns.exe: rows only)
  *   C 10.2.0.20 / 2001:db8:2::20  Linux, tracee           -1.5 s (tracee's boot clock: every tracee
  *                                 record of the capture runs 1.5 s behind; the estimate corrects it)
  *   E 10.4.0.40                   Windows, ETW            +1.5 s (a minority of the ETW records)
@@ -25,10 +30,32 @@
  * Process ids are unique across the Windows hosts (the Process events carry no host), except the
  * reuse of pid 4000 on host A, which is the point of scenario 6.
  *
+ * Scenarios 1 to 13 are TCP connections; U1 to U5 UDP flows of DNS (one socket pair each, a flow
+ * being what the engine matches a UDP socket's records within):
+ *   U1 host A, ETW: curl.exe and Dnscache's svchost.exe query host B's resolver, UDP send events for
+ *      each query, receive events for some responses; a query to a third host stays "-" there.
+ *   U2 host B's dns.exe known only from Get-NetUDPEndpoint rows: 0.0.0.0:53, and 10.3.0.30:137 of
+ *      System, which names B's address; 10.3.0.30:53 is attributed from the wildcard row.
+ *   U3 host C, tracee: curl with v0.20 net_packet_dns events (direction in metadata, no
+ *      packet_len: the socket's owner only), and curl over IPv6 with net_packet_udp events whose
+ *      proto_udp length and checksum are the datagram's (exact matches).
+ *   U4 one socket pair (so one udp.stream): unbound.exe pid 7100, then pid 7188 30 s later, events
+ *      on some datagrams of each period; the others are the owner's of the nearest records.
+ *   U5 python.exe's one socket asks three resolvers; events only with the first: the others are
+ *      known from the socket alone.
+ * Clocks and UDP: the estimate takes exact matches only, so of the UDP records net_packet_udp's
+ * (length and checksum) count for host C's IPv6 clock, and ETW sends and receives whose size is
+ * the payload's for host A's; net_packet_dns's do not. A UDP end without a fitting record takes
+ * the nearest record about its socket pair whatever the distance, so its owner does not depend on
+ * the estimate (how it is matched does); the truth is the construction's either way.
+ *
  * The generator checks its own design: every socket said to be known has a record inside its
  * connection's first to last packet plus the 1 s window (with the offsets the estimate of
  * docs/ATTRIBUTION.md arrives at), no record falls into another connection of the same endpoints, and each pid's name
- * is the same a quarter second either side of each packet's time.
+ * is the same a quarter second either side of each packet's time. For UDP: a client's own records
+ * are nearer to each of its datagrams, by a margin, than another flow's records of the same socket
+ * pair; a socket-only end's socket carries records of its process only; a row names a socket no
+ * record speaks for, created before its flow; and no record or row could name an unknown end.
  *
  * ETW payloads are laid out here from docs/FORMATS.md section 3 by hand; the record header is written
  * with etw_record_build(), the exported-PDU framing with upper_pdu_frame(). Deterministic: no
@@ -85,6 +112,7 @@ enum {
     IF_ETW_E,
     IF_TRACEE_C,
     IF_NETTCP_A,
+    IF_NETUDP_B,
     IF_COUNT
 };
 
@@ -101,6 +129,8 @@ static const pcapng_interface interfaces[IF_COUNT] = {
                      "tracee events of host C (procshark.tracee, clock 1.5 s behind)"},
     [IF_NETTCP_A] = {WTAP_ENCAP_WIRESHARK_UPPER_PDU, "nettcp-a",
                      "Get-NetTCPConnection rows of host A (procshark.nettcpconnection)"},
+    [IF_NETUDP_B] = {WTAP_ENCAP_WIRESHARK_UPPER_PDU, "netudp-b",
+                     "Get-NetUDPEndpoint rows of host B (procshark.nettcpconnection)"},
 };
 
 enum { H_A, H_B, H_C, H_E, H_COUNT };
@@ -136,8 +166,10 @@ typedef struct {
 /* Everything the scenarios build before main() sorts and writes it. */
 typedef struct {
     GArray *blocks;       /* block */
-    GPtrArray *truth;     /* "src_pid\tsrc_name\tdst_pid\tdst_name" */
+    GPtrArray *truth;     /* a packet's truth line after its frame number */
     GPtrArray *conns;     /* conn */
+    GPtrArray *flows;     /* udp_flow */
+    GArray *rows;         /* table_row: every Get-NetTCPConnection and Get-NetUDPEndpoint row */
     unsigned jitter_next; /* index into jitter_ms of the next ETW event */
     uint8_t guid_kernel_network[16], guid_process[16];
 } scenario_ctx;
@@ -217,6 +249,20 @@ static bool same_socket(const endpoint *a, const endpoint *b)
     return a->family == b->family && a->port == b->port && memcmp(a->addr, b->addr, addr_len(a)) == 0;
 }
 
+/* A Get-NetTCPConnection or Get-NetUDPEndpoint row as the design checks see it. */
+typedef struct {
+    endpoint local;
+    bool udp;
+    uint32_t pid;
+    int64_t created; /* capture clock */
+} table_row;
+
+static void note_row(scenario_ctx *ctx, endpoint local, bool udp, uint32_t pid, int64_t created_ms)
+{
+    table_row r = {local, udp, pid, at_ms(created_ms)};
+    g_array_append_val(ctx->rows, r);
+}
+
 /* --- processes (ETW Process events) ----------------------------------------------------------- */
 
 #define RUNNING_AT_START INT64_MIN /* DCStart in the rundown */
@@ -249,7 +295,7 @@ static const process processes[] = {
      RUNNING_AT_START, STILL_RUNNING},
     {H_A, 7344, 3308, 1, "OUTLOOK.EXE", "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\"",
      RUNNING_AT_START, STILL_RUNNING},
-    {H_A, 5124, 3308, 1, "curl.exe", "curl.exe -sS https://93.184.216.34/", 800 * MS, 6500 * MS},
+    {H_A, 5124, 3308, 1, "curl.exe", "curl.exe -sS https://example.com/", 800 * MS, 6500 * MS},
     {H_A, 3200, 640, 0, "sync.exe", "C:\\Program Files\\Sync\\sync.exe --once", 15000 * MS, STILL_RUNNING},
     {H_A, 4000, 640, 0, "updater.exe", "C:\\Program Files\\Updater\\updater.exe /check", 26000 * MS, 31000 * MS},
     {H_A, 4000, 640, 0, "backup.exe", "C:\\Program Files\\Backup\\backup.exe /run nightly", 32000 * MS, 38000 * MS},
@@ -257,6 +303,15 @@ static const process processes[] = {
     {H_E, 8200, 692, 0, "msiexec.exe", "C:\\Windows\\system32\\msiexec.exe /V", RUNNING_AT_START, STILL_RUNNING},
     {H_E, 8300, 5012, 1, "powershell.exe", "powershell.exe -NoProfile -Command Invoke-WebRequest", 53000 * MS,
      STILL_RUNNING},
+    {H_A, 1388, 640, 0, "svchost.exe", "C:\\Windows\\system32\\svchost.exe -k NetworkService -p -s Dnscache",
+     RUNNING_AT_START, STILL_RUNNING},
+    {H_A, 7100, 640, 0, "unbound.exe", "\"C:\\Program Files\\Unbound\\unbound.exe\" -w service", RUNNING_AT_START,
+     26000 * MS},
+    {H_A, 6712, 3308, 1, "python.exe",
+     "\"C:\\Program Files\\Python312\\python.exe\" dnscheck.py 10.3.0.30 1.1.1.1 9.9.9.9", 37500 * MS, 39500 * MS},
+    {H_A, 7188, 640, 0, "unbound.exe", "\"C:\\Program Files\\Unbound\\unbound.exe\" -w service", 51000 * MS,
+     STILL_RUNNING},
+    {H_B, 1964, 612, 0, "dns.exe", "C:\\Windows\\system32\\dns.exe", RUNNING_AT_START, STILL_RUNNING},
 };
 
 /* The image of pid on host at time t: on the capture clock (truth), or on the host's record clock. */
@@ -421,12 +476,12 @@ static const tracee_proc kernel_swapper1 = {0, 0, 0, 0, 0, 0, 0, "swapper/1", ""
 
 /* --- TCP connections -------------------------------------------------------------------------- */
 
-typedef enum { OWN_NONE, OWN_ETW, OWN_TRACEE, OWN_NETTCP, OWN_PTCPDUMP } owner_kind;
+typedef enum { OWN_NONE, OWN_ETW, OWN_TRACEE, OWN_NETTCP, OWN_PTCPDUMP, OWN_NETUDP } owner_kind;
 
 typedef struct {
     owner_kind kind;
     int host;
-    uint32_t pid;           /* ETW / Get-NetTCPConnection pid */
+    uint32_t pid;           /* ETW / Get-NetTCPConnection / Get-NetUDPEndpoint pid */
     tracee_proc tp;         /* tracee; ptcpdump: pid, ppid, uid, comm and exe */
     const tracee_proc *kernel_ingress; /* tracee: ingress events carry this kernel thread's context */
     unsigned max_events;    /* ETW: only the first n events (0: all) */
@@ -589,6 +644,16 @@ static uint16_t fold(uint32_t sum)
     return (uint16_t)~sum;
 }
 
+/* A TCP or UDP checksum: over the pseudo-header (addresses, protocol, length) and the segment. */
+static uint16_t transport_checksum(const endpoint *src, const endpoint *dst, uint8_t proto, const uint8_t *seg,
+                                   size_t len)
+{
+    uint32_t sum = sum16(0, src->addr, addr_len(src));
+    sum = sum16(sum, dst->addr, addr_len(dst));
+    sum += proto + (uint32_t)len;
+    return fold(sum16(sum, seg, len));
+}
+
 static void payload_bytes(uint8_t *out, uint16_t len, uint32_t seq)
 {
     static const char text[] = "procshark scenario payload, deterministic filler text. ";
@@ -621,45 +686,46 @@ static uint16_t tcp_segment(GByteArray *b, const conn *c, const segment *s)
     size_t at = b->len;
     g_byte_array_set_size(b, (guint)(at + s->len));
     payload_bytes(b->data + at, s->len, s->seq);
-    size_t tcp_len = b->len - start;
-    uint32_t sum = sum16(0, src->addr, addr_len(src));
-    sum = sum16(sum, dst->addr, addr_len(dst));
-    sum += 6 + (uint32_t)tcp_len;
-    sum = sum16(sum, b->data + start, tcp_len);
-    uint16_t check = fold(sum);
+    uint16_t check = transport_checksum(src, dst, 6, b->data + start, b->len - start);
     ps_put_be16(b->data + start + 16, check);
     return check;
 }
 
-static GByteArray *ip_packet(conn *c, const segment *s, uint16_t *tcp_check)
+/* An IPv4 (DF, no options) or IPv6 packet around a transport segment; frees the segment. */
+static GByteArray *ip_wrap(const endpoint *src, const endpoint *dst, uint8_t proto, uint8_t ttl, uint16_t *ip_id,
+                           GByteArray *seg)
 {
-    const endpoint *src = &c->end[s->dir], *dst = &c->end[1 - s->dir];
-    GByteArray *tcp = g_byte_array_new();
-    *tcp_check = tcp_segment(tcp, c, s);
     GByteArray *b = g_byte_array_new();
     if (src->family == 4) {
         put8(b, 0x45);
         put8(b, 0);
-        put16be(b, (uint16_t)(20 + tcp->len));
-        put16be(b, c->ip_id[s->dir]++);
+        put16be(b, (uint16_t)(20 + seg->len));
+        put16be(b, (*ip_id)++);
         put16be(b, 0x4000); /* DF */
-        put8(b, c->ttl[s->dir]);
-        put8(b, 6);
+        put8(b, ttl);
+        put8(b, proto);
         put16be(b, 0);
         g_byte_array_append(b, src->addr, 4);
         g_byte_array_append(b, dst->addr, 4);
         ps_put_be16(b->data + 10, fold(sum16(0, b->data, 20)));
     } else {
         put32be(b, 0x60000000u | ((uint32_t)(src->port ^ dst->port) & 0xfffff)); /* flow label */
-        put16be(b, (uint16_t)tcp->len);
-        put8(b, 6);
-        put8(b, c->ttl[s->dir]);
+        put16be(b, (uint16_t)seg->len);
+        put8(b, proto);
+        put8(b, ttl);
         g_byte_array_append(b, src->addr, 16);
         g_byte_array_append(b, dst->addr, 16);
     }
-    g_byte_array_append(b, tcp->data, tcp->len);
-    g_byte_array_free(tcp, TRUE);
+    g_byte_array_append(b, seg->data, seg->len);
+    g_byte_array_free(seg, TRUE);
     return b;
+}
+
+static GByteArray *ip_packet(conn *c, const segment *s, uint16_t *tcp_check)
+{
+    GByteArray *tcp = g_byte_array_new();
+    *tcp_check = tcp_segment(tcp, c, s);
+    return ip_wrap(&c->end[s->dir], &c->end[1 - s->dir], 6, c->ttl[s->dir], &c->ip_id[s->dir], tcp);
 }
 
 /* --- records of one connection ---------------------------------------------------------------- */
@@ -667,17 +733,17 @@ static GByteArray *ip_packet(conn *c, const segment *s, uint16_t *tcp_check)
 /* ETW event time minus packet time (ms): within +-0.2 s, before and after. */
 static const int jitter_ms[] = {-150, 90, -60, 170, -110, 40, 130, -20, -180, 60, 110, -90, 20, -140, 190};
 
-static void note_record(conn *c, int e, int64_t ts, bool tracee)
+static void note_record(GArray *times, int64_t ts, bool tracee)
 {
     int64_t adjusted = ts + estimated_offset(tracee);
-    g_array_append_val(c->record_times[e], adjusted);
+    g_array_append_val(times, adjusted);
 }
 
-static void emit_tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *s, uint16_t check, const tracee_proc *p,
-                              bool egress)
+/* A released-layout (v0.20+) tracee network event of host C up to its first argument's value:
+ * the process context, the event's id and name, and the packet's addresses. */
+static GString *tracee_event_head(const tracee_proc *p, int64_t ts, const char *id, const char *name,
+                                  const endpoint *src, const endpoint *dst)
 {
-    const endpoint *src = &c->end[s->dir], *dst = &c->end[1 - s->dir];
-    int64_t ts = s->t + (egress ? -15 * US : 25 * US) + hosts[H_C].clock_offset;
     GString *j = g_string_new("{");
     uint32_t entity = p->host_tid * 2654435761u ^ 0x5bd1e995u, parent_entity = p->host_ppid * 2654435761u;
     g_string_append_printf(j,
@@ -708,15 +774,24 @@ static void emit_tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *
         g_string_append(j, ",\"container\":{}");
     }
     g_string_append_printf(j,
-                           ",\"kubernetes\":{},\"eventId\":\"2002\",\"eventName\":\"net_packet_tcp\","
+                           ",\"kubernetes\":{},\"eventId\":\"%s\",\"eventName\":\"%s\","
                            "\"matchedPolicies\":[\"\"],\"argsNum\":6,\"returnValue\":0,\"syscall\":\"\","
                            "\"stackAddresses\":[0],\"contextFlags\":{\"containerStarted\":%s,\"isCompat\":false},"
                            "\"threadEntityId\":%u,\"processEntityId\":%u,\"parentEntityId\":%u,\"args\":["
                            "{\"name\":\"src\",\"type\":\"string\",\"value\":",
-                           p->container_id ? "true" : "false", entity, entity, parent_entity);
+                           id, name, p->container_id ? "true" : "false", entity, entity, parent_entity);
     json_str(j, src->text);
     g_string_append(j, "},{\"name\":\"dst\",\"type\":\"string\",\"value\":");
     json_str(j, dst->text);
+    return j;
+}
+
+static void emit_tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *s, uint16_t check, const tracee_proc *p,
+                              bool egress)
+{
+    const endpoint *src = &c->end[s->dir], *dst = &c->end[1 - s->dir];
+    int64_t ts = s->t + (egress ? -15 * US : 25 * US) + hosts[H_C].clock_offset;
+    GString *j = tracee_event_head(p, ts, "2002", "net_packet_tcp", src, dst);
     bool mss = (s->flags & TH_SYN) != 0;
     g_string_append_printf(j,
                            "},{\"name\":\"src_port\",\"type\":\"uint16\",\"value\":%u},"
@@ -731,7 +806,7 @@ static void emit_tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *
                            !!(s->flags & TH_PSH), !!(s->flags & TH_ACK), s->window, check);
     emit_json(ctx, IF_TRACEE_C, ps_source_tracee.pdu_dissector, ts, j);
     g_string_free(j, TRUE);
-    note_record(c, e, ts, true);
+    note_record(c->record_times[e], ts, true);
 }
 
 /* The ETW event a segment causes on end e's host, if any. */
@@ -762,7 +837,7 @@ static void etw_event(scenario_ctx *ctx, conn *c, int e, const segment *s, unsig
     int64_t t = s->t + jitter;
     emit_etw_net(ctx, o->host, t, k, &c->end[e], &c->end[1 - e], o->pid, size);
     int64_t ts = t + hosts[o->host].clock_offset;
-    note_record(c, e, ts - ts % US, false);
+    note_record(c->record_times[e], ts - ts % US, false);
 }
 
 static void emit_nettcp_row(scenario_ctx *ctx, conn *c, int e)
@@ -781,6 +856,7 @@ static void emit_nettcp_row(scenario_ctx *ctx, conn *c, int e)
                            "\"CreationTime\":\"\\/Date(%" PRId64 ")\\/\",\"OffloadState\":0}",
                            c->end[1 - e].port, o->pid, (BASE_NS / MS) + created_ms);
     emit_json(ctx, IF_NETTCP_A, ps_source_nettcp.pdu_dissector, at_ms(o->snapshot_ms), j);
+    note_row(ctx, c->end[e], false, o->pid, created_ms);
     g_string_free(j, TRUE);
 }
 
@@ -796,32 +872,45 @@ static void nettcp_listener(scenario_ctx *ctx, int64_t snapshot_ms, const char *
                            ")\\/\",\"OffloadState\":0}",
                            port, pid, (BASE_NS / MS) + created_ms);
     emit_json(ctx, IF_NETTCP_A, ps_source_nettcp.pdu_dissector, at_ms(snapshot_ms), j);
+    note_row(ctx, ep(local, port), false, pid, created_ms);
     g_string_free(j, TRUE);
 }
 
-/* The owner of end e at time t as the truth states it, or NULL when no record speaks for it. */
-static void truth_end(const conn *c, int e, int64_t t, GString *out)
+/* "pid\tname" of an owner at time t as the truth states it. */
+static void truth_owner(const char *label, const owner *o, int64_t t, GString *out)
 {
-    const owner *o = &c->own[e];
-    if (o->kind == OWN_NONE || c->record_times[e]->len == 0) {
-        g_string_append(out, "-\t-");
-        return;
-    }
     if (o->kind == OWN_TRACEE || o->kind == OWN_PTCPDUMP) {
         g_string_append_printf(out, "%u\t%s", o->tp.host_pid, o->tp.comm);
         return;
     }
     const char *name = process_name(o->host, o->pid, t, false);
     if (!name)
-        fail("%s: pid %u has no name at its packet", c->label, o->pid);
+        fail("%s: pid %u has no name at its packet", label, o->pid);
     /* The plugin reads the name at the packet's time on the records' clock, minus the estimate:
      * the same name a quarter second either way. */
     for (int64_t d = -250 * MS; d <= 250 * MS; d += 250 * MS) {
         const char *seen = process_name(o->host, o->pid, t + hosts[o->host].clock_offset + d, true);
         if (!seen || strcmp(seen, name) != 0)
-            fail("%s: pid %u's name changes near a packet", c->label, o->pid);
+            fail("%s: pid %u's name changes near a packet", label, o->pid);
     }
     g_string_append_printf(out, "%u\t%s", o->pid, name);
+}
+
+/* How the truth knows an end: records of its own connection or flow (ptcpdump comments included),
+ * only records of its local socket with other peers, a table row, or nothing. */
+typedef enum { KNOWN_NONE, KNOWN_RECORDS, KNOWN_SOCKET, KNOWN_SNAPSHOT } known_by;
+static const char *const known_names[] = {"-", "records", "socket", "snapshot"};
+
+/* The owner of TCP end e at time t as the truth states it, "-" when no record speaks for it. */
+static known_by truth_end(const conn *c, int e, int64_t t, GString *out)
+{
+    const owner *o = &c->own[e];
+    if (o->kind == OWN_NONE || c->record_times[e]->len == 0) {
+        g_string_append(out, "-\t-");
+        return KNOWN_NONE;
+    }
+    truth_owner(c->label, o, t, out);
+    return o->kind == OWN_NETTCP ? KNOWN_SNAPSHOT : KNOWN_RECORDS;
 }
 
 static void conn_emit(scenario_ctx *ctx, conn *c)
@@ -844,7 +933,7 @@ static void conn_emit(scenario_ctx *ctx, conn *c)
             m->flags = s->dir == e ? 2 : 1;
             m->comment = g_strdup_printf("PID: %u\nCmd: %s\nArgs: %s https://example.org/", o->tp.host_pid,
                                          o->tp.exe, o->tp.comm);
-            note_record(c, e, s->t, false);
+            note_record(c->record_times[e], s->t, false);
         }
     }
     unsigned first_truth = ctx->truth->len - c->segs->len;
@@ -873,12 +962,410 @@ static void conn_emit(scenario_ctx *ctx, conn *c)
     for (guint i = 0; i < c->segs->len; i++) {
         const segment *s = &g_array_index(c->segs, segment, i);
         GString *line = g_string_new(NULL);
-        truth_end(c, s->dir, s->t, line);
+        known_by src = truth_end(c, s->dir, s->t, line);
         g_string_append_c(line, '\t');
-        truth_end(c, 1 - s->dir, s->t, line);
+        known_by dst = truth_end(c, 1 - s->dir, s->t, line);
+        g_string_append_printf(line, "\ttcp\t%s\t%s", known_names[src], known_names[dst]);
         ctx->truth->pdata[first_truth + i] = g_string_free(line, FALSE);
     }
     g_array_free(checks, TRUE);
+}
+
+/* --- UDP flows carrying DNS ------------------------------------------------------------------- */
+
+enum { DNS_A = 1, DNS_CNAME = 5, DNS_AAAA = 28 };
+enum { DNS_NOERROR = 0, DNS_NXDOMAIN = 3 };
+
+typedef struct {
+    uint16_t type;    /* DNS_A, DNS_CNAME, DNS_AAAA */
+    const char *data; /* the address as text, or the CNAME's target */
+    uint32_t ttl;
+} dns_rr;
+
+/* One DNS message with one question: a query (RD), or its response (QR, RD, RA) and answers. */
+typedef struct {
+    uint16_t id;
+    const char *qname;
+    uint16_t qtype;
+    bool response;
+    uint16_t rcode;
+    const dns_rr *answers;
+    size_t n_answers;
+} dns_msg;
+
+static const char *dns_type_name(uint16_t type) { return type == DNS_A ? "A" : type == DNS_AAAA ? "AAAA" : "CNAME"; }
+
+static void dns_name(GByteArray *b, const char *name)
+{
+    for (const char *p = name; *p;) {
+        size_t n = strcspn(p, ".");
+        put8(b, (uint8_t)n);
+        g_byte_array_append(b, (const guint8 *)p, (guint)n);
+        p += n + (p[n] == '.');
+    }
+    put8(b, 0);
+}
+
+/* The message as on the wire; each answer's name is a pointer to the question's name, or to the
+ * target of the CNAME before it. */
+static GByteArray *dns_wire(const dns_msg *m)
+{
+    GByteArray *b = g_byte_array_new();
+    put16be(b, m->id);
+    put16be(b, m->response ? (uint16_t)(0x8180 | m->rcode) : 0x0100);
+    put16be(b, 1);
+    put16be(b, (uint16_t)m->n_answers);
+    put16be(b, 0);
+    put16be(b, 0);
+    dns_name(b, m->qname);
+    put16be(b, m->qtype);
+    put16be(b, 1); /* IN */
+    uint16_t owner = 12;
+    for (size_t i = 0; i < m->n_answers; i++) {
+        const dns_rr *rr = &m->answers[i];
+        put16be(b, (uint16_t)(0xc000 | owner));
+        put16be(b, rr->type);
+        put16be(b, 1);
+        put32be(b, rr->ttl);
+        size_t rdlength = b->len;
+        put16be(b, 0);
+        if (rr->type == DNS_CNAME) {
+            owner = (uint16_t)b->len;
+            dns_name(b, rr->data);
+        } else {
+            uint8_t addr[16];
+            bool v6 = rr->type == DNS_AAAA;
+            if (inet_pton(v6 ? AF_INET6 : AF_INET, rr->data, addr) != 1)
+                fail("bad answer %s", rr->data);
+            g_byte_array_append(b, addr, v6 ? 16 : 4);
+        }
+        ps_put_be16(b->data + rdlength, (uint16_t)(b->len - rdlength - 2));
+    }
+    return b;
+}
+
+/* The message as tracee's trace.ProtoDNS prints it (the keys of its documented net_packet_dns lines). */
+static void dns_json(GString *j, const dns_msg *m)
+{
+    g_string_append_printf(j,
+                           "{\"ID\":%u,\"QR\":%d,\"opCode\":\"query\",\"AA\":0,\"TC\":0,\"RD\":1,\"RA\":%d,\"Z\":0,"
+                           "\"responseCode\":\"%s\",\"QDCount\":1,\"ANCount\":%zu,\"NSCount\":0,\"ARCount\":0,"
+                           "\"questions\":[{\"name\":",
+                           m->id, m->response, m->response, m->rcode ? "non-existent domain" : "no error",
+                           m->n_answers);
+    json_str(j, m->qname);
+    g_string_append_printf(j, ",\"type\":\"%s\",\"class\":\"IN\"}],\"answers\":[", dns_type_name(m->qtype));
+    const char *owner = m->qname;
+    for (size_t i = 0; i < m->n_answers; i++) {
+        const dns_rr *rr = &m->answers[i];
+        bool cname = rr->type == DNS_CNAME;
+        g_string_append(j, i ? ",{\"name\":" : "{\"name\":");
+        json_str(j, owner);
+        g_string_append_printf(j, ",\"type\":\"%s\",\"class\":\"IN\",\"TTL\":%u,\"IP\":", dns_type_name(rr->type),
+                               rr->ttl);
+        json_str(j, cname ? "" : rr->data);
+        g_string_append(j, ",\"NS\":\"\",\"CNAME\":");
+        json_str(j, cname ? rr->data : "");
+        g_string_append(j, ",\"PTR\":\"\",\"TXTs\":null,\"SOA\":{\"MName\":\"\",\"RName\":\"\",\"serial\":0,"
+                           "\"refresh\":0,\"retry\":0,\"expire\":0,\"minimum\":0},\"SRV\":{\"priority\":0,"
+                           "\"weight\":0,\"port\":0,\"name\":\"\"},\"MX\":{\"preference\":0,\"name\":\"\"},"
+                           "\"OPT\":[],\"URI\":{\"priority\":0,\"weight\":0,\"target\":\"\"},\"TXT\":\"\"}");
+        if (cname)
+            owner = rr->data;
+    }
+    g_string_append(j, "],\"authorities\":[],\"additionals\":[]}");
+}
+
+typedef struct {
+    int64_t t;
+    int dir; /* 0: end[0] sends it, 1: end[1] */
+    dns_msg dns;
+    bool logged; /* end 0's host writes a record of it */
+} datagram;
+
+/* One socket pair's datagrams. Only the client's host (end 0) writes records in these scenarios;
+ * the peer is known from a Get-NetUDPEndpoint row or not at all. */
+typedef struct {
+    const char *label;
+    endpoint end[2]; /* 0 the client socket, 1 its peer */
+    owner own[2];
+    bool socket_only; /* end 0 writes nothing here: its owner is known from the socket's other flows */
+    bool udp_header;  /* tracee: net_packet_udp with proto_udp; else net_packet_dns */
+    unsigned iface;
+    int64_t t;
+    uint8_t ttl[2];
+    uint16_t ip_id[2];
+    GArray *dgrams;       /* datagram */
+    GArray *record_times; /* end 0's records, adjusted as rule 6 does */
+} udp_flow;
+
+static udp_flow *udp_new(scenario_ctx *ctx, const char *label, unsigned iface, endpoint client, endpoint peer,
+                         int64_t start_ms)
+{
+    udp_flow *f = g_new0(udp_flow, 1);
+    f->label = label;
+    f->iface = iface;
+    f->end[0] = client;
+    f->end[1] = peer;
+    f->t = at_ms(start_ms);
+    f->ttl[0] = f->ttl[1] = 64;
+    uint32_t h = (uint32_t)client.port * 2654435761u ^ (uint32_t)peer.port * 40503u ^ (uint32_t)start_ms;
+    f->ip_id[0] = (uint16_t)(h >> 7);
+    f->ip_id[1] = (uint16_t)(h >> 19);
+    f->dgrams = g_array_new(FALSE, TRUE, sizeof(datagram));
+    f->record_times = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    g_ptr_array_add(ctx->flows, f);
+    return f;
+}
+
+static owner netudp_owner(int host, uint32_t pid)
+{
+    owner o = {0};
+    o.kind = OWN_NETUDP;
+    o.host = host;
+    o.pid = pid;
+    return o;
+}
+
+#define NO_RESPONSE INT64_MIN
+
+/* A query dt after the previous datagram and, unless rtt is NO_RESPONSE, its response rtt later
+ * (without answers: NXDOMAIN). log: bit 0 the client's host records the query, bit 1 the response. */
+static void dns_lookup(udp_flow *f, int64_t dt, int64_t rtt, uint16_t id, const char *qname, uint16_t qtype,
+                       const dns_rr *answers, size_t n_answers, unsigned log)
+{
+    f->t += dt;
+    datagram q = {f->t, 0, {id, qname, qtype, false, 0, NULL, 0}, (log & 1) != 0};
+    g_array_append_val(f->dgrams, q);
+    if (rtt == NO_RESPONSE)
+        return;
+    f->t += rtt;
+    datagram r = {f->t, 1, {id, qname, qtype, true, n_answers ? DNS_NOERROR : DNS_NXDOMAIN, answers, n_answers},
+                  (log & 2) != 0};
+    g_array_append_val(f->dgrams, r);
+}
+
+/* A Kernel-Network UDP event, GEN4 or GEN6 (ids 42 send and 43 receive, IPv6 58 and 59): PID, size
+ * (the payload's), daddr, saddr, dport, sport, seqnum, connid. A send goes from the local socket; a
+ * receive keeps the datagram's order, the local socket its destination. */
+static void emit_etw_udp(scenario_ctx *ctx, int h, int64_t t, bool send, const endpoint *local,
+                         const endpoint *remote, uint32_t pid, uint32_t size)
+{
+    const endpoint *src = send ? local : remote, *dst = send ? remote : local;
+    GByteArray *b = g_byte_array_new();
+    put32(b, pid);
+    put32(b, size);
+    g_byte_array_append(b, dst->addr, (guint)addr_len(dst));
+    g_byte_array_append(b, src->addr, (guint)addr_len(src));
+    put16be(b, dst->port);
+    put16be(b, src->port);
+    put32(b, 0); /* seqnum */
+    put64(b, 0); /* connid */
+    uint16_t id = (uint16_t)((send ? 42 : 43) + (local->family == 6 ? 16 : 0));
+    emit_etw(ctx, h, t, ctx->guid_kernel_network, id, 0, 0, ETW_FLAG_64_BIT_HEADER, 4000 + pid % 977,
+             send ? pid : 4, b);
+    g_byte_array_free(b, TRUE);
+}
+
+/* tracee's event for a datagram of its client: net_packet_udp with the UDP header (the engine's
+ * PACKET claim), or net_packet_dns with the message (the socket's owner only: v0.20's metadata has
+ * the direction but no packet_len). */
+static void emit_tracee_udp(scenario_ctx *ctx, udp_flow *f, const datagram *d, uint16_t length, uint16_t check)
+{
+    const endpoint *src = &f->end[d->dir], *dst = &f->end[1 - d->dir];
+    bool egress = d->dir == 0;
+    int64_t ts = d->t + (egress ? -15 * US : 25 * US) + hosts[H_C].clock_offset;
+    GString *j = tracee_event_head(&f->own[0].tp, ts, f->udp_header ? "2003" : "2006",
+                                   f->udp_header ? "net_packet_udp" : "net_packet_dns", src, dst);
+    g_string_append_printf(j,
+                           "},{\"name\":\"src_port\",\"type\":\"uint16\",\"value\":%u},"
+                           "{\"name\":\"dst_port\",\"type\":\"uint16\",\"value\":%u},"
+                           "{\"name\":\"metadata\",\"type\":\"trace.PacketMetadata\",\"value\":{\"direction\":%d}},",
+                           src->port, dst->port, egress ? 2 : 1);
+    if (f->udp_header) {
+        g_string_append_printf(j,
+                               "{\"name\":\"proto_udp\",\"type\":\"trace.ProtoUDP\",\"value\":{\"srcPort\":%u,"
+                               "\"dstPort\":%u,\"length\":%u,\"checksum\":%u}}]}",
+                               src->port, dst->port, length, check);
+    } else {
+        g_string_append(j, "{\"name\":\"proto_dns\",\"type\":\"trace.ProtoDNS\",\"value\":");
+        dns_json(j, &d->dns);
+        g_string_append(j, "}]}");
+    }
+    emit_json(ctx, IF_TRACEE_C, ps_source_tracee.pdu_dissector, ts, j);
+    g_string_free(j, TRUE);
+    note_record(f->record_times, ts, true);
+}
+
+/* A Get-NetUDPEndpoint row of host B, as Windows PowerShell 5.1's ConvertTo-Json writes it
+ * (docs/FORMATS.md section 5), compressed. */
+static void netudp_row(scenario_ctx *ctx, int64_t snapshot_ms, const char *local, uint16_t port, uint32_t pid,
+                       int64_t created_ms)
+{
+    GString *j = g_string_new(NULL);
+    g_string_append_printf(j, "{\"OwningProcess\":%u,\"CreationTime\":\"\\/Date(%" PRId64 ")\\/\",\"InstanceID\":",
+                           pid, (BASE_NS / MS) + created_ms);
+    char *instance = g_strdup_printf("%s++%u", local, port);
+    json_str(j, instance);
+    g_free(instance);
+    g_string_append(j, ",\"LocalAddress\":");
+    json_str(j, local);
+    g_string_append_printf(j, ",\"LocalPort\":%u,\"PSComputerName\":null,"
+                              "\"CimClass\":\"ROOT/StandardCimv2:MSFT_NetUDPEndpoint\"}", port);
+    emit_json(ctx, IF_NETUDP_B, ps_source_nettcp.pdu_dissector, at_ms(snapshot_ms), j);
+    g_string_free(j, TRUE);
+    note_row(ctx, ep(local, port), true, pid, created_ms);
+}
+
+static known_by udp_truth_end(const udp_flow *f, int e, int64_t t, GString *out)
+{
+    const owner *o = &f->own[e];
+    if (o->kind == OWN_NONE) {
+        g_string_append(out, "-\t-");
+        return KNOWN_NONE;
+    }
+    truth_owner(f->label, o, t, out);
+    if (o->kind == OWN_NETUDP)
+        return KNOWN_SNAPSHOT;
+    return e == 0 && f->socket_only ? KNOWN_SOCKET : KNOWN_RECORDS;
+}
+
+static void udp_emit(scenario_ctx *ctx, udp_flow *f)
+{
+    const owner *o = &f->own[0];
+    if (f->own[1].kind == OWN_ETW || f->own[1].kind == OWN_TRACEE)
+        fail("%s: only the client's host writes records", f->label);
+    unsigned first_truth = ctx->truth->len;
+    for (guint i = 0; i < f->dgrams->len; i++) {
+        const datagram *d = &g_array_index(f->dgrams, datagram, i);
+        const endpoint *src = &f->end[d->dir], *dst = &f->end[1 - d->dir];
+        GByteArray *payload = dns_wire(&d->dns);
+        uint16_t length = (uint16_t)(8 + payload->len);
+        GByteArray *u = g_byte_array_new();
+        put16be(u, src->port);
+        put16be(u, dst->port);
+        put16be(u, length);
+        put16be(u, 0); /* checksum, below */
+        g_byte_array_append(u, payload->data, payload->len);
+        uint16_t check = transport_checksum(src, dst, 17, u->data, u->len);
+        check = check ? check : 0xffff; /* 0 would say "no checksum" */
+        ps_put_be16(u->data + 6, check);
+        add_block(ctx, f->iface, d->t, ip_wrap(src, dst, 17, f->ttl[d->dir], &f->ip_id[d->dir], u),
+                  (int)ctx->truth->len);
+        g_ptr_array_add(ctx->truth, NULL); /* filled below */
+        if (d->logged) {
+            if (o->kind == OWN_ETW) {
+                /* logged as the send leaves the socket, before the capture point sees it; a
+                 * receive after */
+                bool send = d->dir == 0;
+                int64_t t = d->t + (send ? -120 * US : 260 * US);
+                emit_etw_udp(ctx, o->host, t, send, &f->end[0], &f->end[1], o->pid, payload->len);
+                note_record(f->record_times, t + hosts[o->host].clock_offset, false);
+            } else if (o->kind == OWN_TRACEE) {
+                emit_tracee_udp(ctx, f, d, length, check);
+            } else {
+                fail("%s: a datagram logged by nobody's records", f->label);
+            }
+        }
+        g_byte_array_free(payload, TRUE);
+    }
+    for (guint i = 0; i < f->dgrams->len; i++) {
+        const datagram *d = &g_array_index(f->dgrams, datagram, i);
+        GString *line = g_string_new(NULL);
+        known_by src = udp_truth_end(f, d->dir, d->t, line);
+        g_string_append_c(line, '\t');
+        known_by dst = udp_truth_end(f, 1 - d->dir, d->t, line);
+        g_string_append_printf(line, "\tdns\t%s\t%s", known_names[src], known_names[dst]);
+        ctx->truth->pdata[first_truth + i] = g_string_free(line, FALSE);
+    }
+}
+
+/* Whether flow g's records speak for socket s (only a client's host writes them). */
+static bool records_on(const udp_flow *g, const endpoint *s)
+{
+    return same_socket(&g->end[0], s) && g->record_times->len > 0;
+}
+
+static int64_t nearest_distance(const GArray *times, int64_t t)
+{
+    int64_t best = INT64_MAX;
+    for (guint k = 0; k < times->len; k++)
+        best = MIN(best, llabs(g_array_index(times, int64_t, k) - t));
+    return best;
+}
+
+/* The UDP row that names socket s: its own; else one on its port at the all-zero address, when s's
+ * address is loopback or one the rows named (docs/ATTRIBUTION.md: the rows' source names that
+ * host's sockets). NULL: none. */
+static const table_row *udp_row_for(const scenario_ctx *ctx, const endpoint *s)
+{
+    static const uint8_t zero[16], loopback6[16] = {[15] = 1};
+    const table_row *wildcard = NULL;
+    bool named = s->family == 4 ? s->addr[0] == 127 : memcmp(s->addr, loopback6, 16) == 0;
+    for (guint i = 0; i < ctx->rows->len; i++) {
+        const table_row *r = &g_array_index(ctx->rows, table_row, i);
+        bool same_address = r->local.family == s->family && memcmp(r->local.addr, s->addr, addr_len(s)) == 0;
+        named |= same_address;
+        if (!r->udp || r->local.port != s->port || r->local.family != s->family)
+            continue;
+        if (same_address)
+            return r;
+        if (memcmp(r->local.addr, zero, addr_len(s)) == 0)
+            wildcard = r;
+    }
+    return named ? wildcard : NULL;
+}
+
+/* The design's checks for UDP, where a socket has no connection (docs/ATTRIBUTION.md): a client
+ * known from its flow's records has records nearer to each of its datagrams, by a margin, than any
+ * other flow of the same socket pair; one known from its socket alone shares it with records of no
+ * other process; a row names a socket no record speaks for, created before the flow; an unknown
+ * end has neither a record nor a row that could name it. */
+static void check_udp_design(const scenario_ctx *ctx)
+{
+    for (guint i = 0; i < ctx->flows->len; i++) {
+        const udp_flow *f = ctx->flows->pdata[i];
+        int64_t t0 = g_array_index(f->dgrams, datagram, 0).t;
+        for (int e = 0; e < 2; e++) {
+            const owner *o = &f->own[e];
+            const endpoint *s = &f->end[e];
+            if (e == 0 && f->socket_only) {
+                bool named = false;
+                for (guint j = 0; j < ctx->flows->len; j++) {
+                    const udp_flow *g = ctx->flows->pdata[j];
+                    if (g == f || !records_on(g, s))
+                        continue;
+                    if (g->own[0].pid != o->pid)
+                        fail("%s: %s's records of another process are on its socket", f->label, g->label);
+                    named = true;
+                }
+                if (!named || f->record_times->len)
+                    fail("%s: not known from its socket's other flows alone", f->label);
+            } else if (o->kind == OWN_ETW || o->kind == OWN_TRACEE) {
+                if (!f->record_times->len)
+                    fail("%s: end %d has no record", f->label, e);
+                for (guint k = 0; k < f->dgrams->len; k++) {
+                    int64_t t = g_array_index(f->dgrams, datagram, k).t;
+                    int64_t own = nearest_distance(f->record_times, t);
+                    for (guint j = 0; j < ctx->flows->len; j++) {
+                        const udp_flow *g = ctx->flows->pdata[j];
+                        if (g != f && records_on(g, s) && same_socket(&g->end[1], &f->end[1]) &&
+                            nearest_distance(g->record_times, t) < own + CHECK_MARGIN)
+                            fail("%s: a record of %s is as near to a datagram", f->label, g->label);
+                    }
+                }
+            } else {
+                for (guint j = 0; j < ctx->flows->len; j++)
+                    if (records_on(ctx->flows->pdata[j], s))
+                        fail("%s: end %d has records", f->label, e);
+                const table_row *row = udp_row_for(ctx, s);
+                if (o->kind == OWN_NETUDP && (!row || row->pid != o->pid || row->created >= t0))
+                    fail("%s: no row names end %d before its flow", f->label, e);
+                if (o->kind == OWN_NONE && row)
+                    fail("%s: a row names end %d", f->label, e);
+            }
+        }
+    }
 }
 
 /* The design's own checks: a known socket has a record within its connection's span plus the
@@ -1298,6 +1785,159 @@ static void ptcpdump_comments_wget(scenario_ctx *ctx)
     close_conn(c, 0, 200 * MS);
 }
 
+/* U1. Host A, ETW: curl.exe resolves example.com before its connection of scenario 1, and
+ * Dnscache's svchost.exe resolves names for other programs, one source port per query; both ask
+ * host B's resolver (U2). Kernel-Network send events for every query, receive events for some
+ * responses (the others are known from their flow's sends). Dnscache also asks a third host,
+ * 10.9.0.53, which no record or row names and which never answers: its end stays unknown. */
+static void udp_etw_dns_clients(scenario_ctx *ctx)
+{
+    static const dns_rr example_com[] = {{DNS_A, "93.184.216.34", 3600}};
+    static const dns_rr example_com6[] = {{DNS_AAAA, "2606:2800:220:1:248:1893:25c8:1946", 3600}};
+    static const dns_rr settings[] = {{DNS_CNAME, "settings-prod-weu-1.westeurope.cloudapp.azure.com", 1800},
+                                      {DNS_A, "20.73.194.208", 10}};
+    static const dns_rr login[] = {{DNS_CNAME, "login.msa.msidentity.com", 300},
+                                   {DNS_A, "20.190.160.20", 60},
+                                   {DNS_A, "40.126.32.134", 60}};
+    static const dns_rr outlook[] = {{DNS_CNAME, "outlook.ms-acdc.office.com", 60},
+                                     {DNS_AAAA, "2603:1026:c02:1c::2", 30}};
+    udp_flow *f = udp_new(ctx, "U1 curl.exe -> resolver B", IF_NET_A, ep("10.1.0.10", 61001), ep("10.3.0.30", 53),
+                          1200);
+    f->own[0] = etw_owner(H_A, 5124);
+    f->own[1] = netudp_owner(H_B, 1964);
+    f->ttl[0] = f->ttl[1] = 128;
+    dns_lookup(f, 0, 1400 * US, 0x3c51, "example.com", DNS_A, example_com, 1, 3);
+    dns_lookup(f, 200 * US, 1300 * US, 0x8e07, "example.com", DNS_AAAA, example_com6, 1, 1);
+
+    static const struct {
+        const char *label, *resolver;
+        uint16_t port, id;
+        int64_t start_ms;
+        const char *qname;
+        uint16_t qtype;
+        const dns_rr *answers;
+        size_t n_answers;
+        int64_t rtt_us; /* NO_RESPONSE: none */
+        unsigned log;
+    } dnscache[] = {
+        {"U1 svchost.exe settings-win", "10.3.0.30", 52344, 0x11a4, 4300, "settings-win.data.microsoft.com", DNS_A,
+         settings, G_N_ELEMENTS(settings), 1700, 3},
+        {"U1 svchost.exe login.live.com", "10.3.0.30", 57812, 0x7e21, 9800, "login.live.com", DNS_A, login,
+         G_N_ELEMENTS(login), 2300, 1},
+        {"U1 svchost.exe outlook", "10.3.0.30", 49731, 0x0c9b, 21500, "outlook.office365.com", DNS_AAAA, outlook,
+         G_N_ELEMENTS(outlook), 1900, 3},
+        {"U1 svchost.exe -> 10.9.0.53 (third host)", "10.9.0.53", 50412, 0x4410, 36000, "wpad.corp.example", DNS_A,
+         NULL, 0, NO_RESPONSE, 1},
+        {"U1 svchost.exe wpad NXDOMAIN", "10.3.0.30", 50413, 0x4411, 37000, "wpad.corp.example", DNS_A, NULL, 0, 1600,
+         1},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(dnscache); k++) {
+        f = udp_new(ctx, dnscache[k].label, IF_NET_A, ep("10.1.0.10", dnscache[k].port), ep(dnscache[k].resolver, 53),
+                    dnscache[k].start_ms);
+        f->own[0] = etw_owner(H_A, 1388);
+        if (strcmp(dnscache[k].resolver, "10.3.0.30") == 0)
+            f->own[1] = netudp_owner(H_B, 1964);
+        f->ttl[0] = f->ttl[1] = 128;
+        dns_lookup(f, 0, dnscache[k].rtt_us == NO_RESPONSE ? NO_RESPONSE : dnscache[k].rtt_us * US, dnscache[k].id,
+                   dnscache[k].qname, dnscache[k].qtype, dnscache[k].answers, dnscache[k].n_answers, dnscache[k].log);
+    }
+}
+
+/* U2. Host B's resolver, dns.exe, known only from a Get-NetUDPEndpoint snapshot: its socket bound to
+ * every address (0.0.0.0:53), and the NetBIOS name socket of System on 10.3.0.30, which is how the
+ * engine learns that address is host B's. U1, U4 and U5 send to it; their 10.3.0.30:53 ends are
+ * attributed from the wildcard row, U1's third host's is not. */
+static void netudp_snapshot_b(scenario_ctx *ctx)
+{
+    netudp_row(ctx, 44000, "0.0.0.0", 53, 1964, -10 * 86400 * 1000 + 93000);
+    netudp_row(ctx, 44000, "10.3.0.30", 137, 4, -10 * 86400 * 1000 + 12000);
+}
+
+/* U3. Host C, tracee (clock 1.5 s behind): curl resolves through the LAN's resolver with
+ * net_packet_dns events (v0.20's metadata direction, egress for each query, ingress for each
+ * response: the socket's owner only), and another curl over IPv6 with net_packet_udp events whose
+ * proto_udp length and checksum are the datagram's (exact matches, samples for the estimate of
+ * host C's IPv6 clock); its last response has no event. The resolvers are nobody's. */
+static void udp_tracee_curl(scenario_ctx *ctx)
+{
+    static const dns_rr example_org[] = {{DNS_A, "93.184.215.14", 3600}};
+    static const dns_rr example_org6[] = {{DNS_AAAA, "2606:2800:21f:cb07:6820:80da:af6b:8b2c", 3600}};
+    static const dns_rr pypi[] = {{DNS_A, "151.101.0.223", 300}};
+    static const dns_rr pypi6[] = {{DNS_AAAA, "2a04:4e42::223", 300}};
+    udp_flow *f = udp_new(ctx, "U3 curl net_packet_dns (host C, -1.5 s)", IF_NET_C, ep("10.2.0.20", 39001),
+                          ep("10.2.0.1", 53), 29000);
+    f->own[0] = tracee_owner(host_proc(7250, 6990, 1000, "curl", "/usr/bin/curl"));
+    dns_lookup(f, 0, 900 * US, 0x51c3, "example.org", DNS_A, example_org, 1, 3);
+    dns_lookup(f, 150 * US, 1100 * US, 0x6a0e, "example.org", DNS_AAAA, example_org6, 1, 3);
+
+    f = udp_new(ctx, "U3 curl net_packet_udp IPv6 (host C, -1.5 s)", IF_NET_C, ep("2001:db8:2::20", 39002),
+                ep("2001:db8:ff::53", 53), 45500);
+    f->own[0] = tracee_owner(host_proc(7260, 6990, 1000, "curl", "/usr/bin/curl"));
+    f->udp_header = true;
+    f->ttl[1] = 57;
+    dns_lookup(f, 0, 2100 * US, 0x0d3f, "pypi.org", DNS_A, pypi, 1, 3);
+    dns_lookup(f, 300 * US, 2300 * US, 0x9b12, "pypi.org", DNS_AAAA, pypi6, 1, 1);
+}
+
+/* U4. One socket pair (10.1.0.10:53000, unbound.exe's configured source port, to host B's
+ * resolver), one udp.stream: unbound.exe pid 7100 until it stops at 26 s, then pid 7188 30 s later.
+ * Events on some datagrams of each period; the others belong to the owner of their period, whose
+ * records are the nearest. */
+static void udp_reused_socket_pair(scenario_ctx *ctx)
+{
+    static const dns_rr update[] = {{DNS_A, "198.51.100.61", 300}};
+    static const dns_rr cdn[] = {{DNS_CNAME, "cdn.example.net.edge.example", 120}, {DNS_A, "198.51.100.62", 20}};
+    static const dns_rr mail[] = {{DNS_A, "198.51.100.63", 3600}};
+    static const dns_rr intranet[] = {{DNS_AAAA, "2001:db8:1::80", 3600}};
+    static const struct {
+        const char *label;
+        uint32_t pid;
+        int64_t start_ms;
+        unsigned log[3];
+    } period[] = {
+        {"U4 unbound.exe (pid 7100)", 7100, 22000, {3, 0, 1}},
+        {"U4 unbound.exe (pid 7188, the same socket pair)", 7188, 52000, {0, 3, 0}},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(period); k++) {
+        udp_flow *f = udp_new(ctx, period[k].label, IF_NET_A, ep("10.1.0.10", 53000), ep("10.3.0.30", 53),
+                              period[k].start_ms);
+        f->own[0] = etw_owner(H_A, period[k].pid);
+        f->own[1] = netudp_owner(H_B, 1964);
+        f->ttl[0] = f->ttl[1] = 128;
+        dns_lookup(f, 0, 1800 * US, (uint16_t)(0x2a60 + k), "update.example.net", DNS_A, update, 1, period[k].log[0]);
+        dns_lookup(f, 700 * MS, 2100 * US, (uint16_t)(0x2a70 + k), "cdn.example.net", DNS_A, cdn, G_N_ELEMENTS(cdn),
+                   period[k].log[1]);
+        if (k)
+            dns_lookup(f, 700 * MS, 1500 * US, 0x2a81, "intranet.example.net", DNS_AAAA, intranet, 1, period[k].log[2]);
+        else
+            dns_lookup(f, 700 * MS, 1500 * US, 0x2a80, "mail.example.net", DNS_A, mail, 1, period[k].log[2]);
+    }
+}
+
+/* U5. Host A: python.exe's one UDP socket asks three resolvers in turn; only the exchange with the
+ * first (host B) has events. The other two flows are known from the socket alone ("socket"
+ * matches), their resolvers' ends not at all. */
+static void udp_socket_many_peers(scenario_ctx *ctx)
+{
+    static const dns_rr example_org[] = {{DNS_A, "93.184.215.14", 3600}};
+    static const char *const resolvers[] = {"10.3.0.30", "1.1.1.1", "9.9.9.9"};
+    static const char *const labels[] = {"U5 python.exe -> resolver B (events)",
+                                         "U5 python.exe -> 1.1.1.1 (socket only)",
+                                         "U5 python.exe -> 9.9.9.9 (socket only)"};
+    for (size_t k = 0; k < G_N_ELEMENTS(resolvers); k++) {
+        udp_flow *f = udp_new(ctx, labels[k], IF_NET_A, ep("10.1.0.10", 60100), ep(resolvers[k], 53),
+                              38000 + 200 * (int64_t)k);
+        f->own[0] = etw_owner(H_A, 6712);
+        if (k == 0)
+            f->own[1] = netudp_owner(H_B, 1964);
+        f->socket_only = k > 0;
+        f->ttl[0] = 128;
+        f->ttl[1] = k ? 57 : 128;
+        dns_lookup(f, 0, (k ? 12000 : 1500) * US, (uint16_t)(0x2f00 + k), "example.org", DNS_A, example_org, 1,
+                   k ? 0 : 3);
+    }
+}
+
 /* Order matters: ETW events take their jitter in connection order; blocks of equal time keep creation order. */
 static void build_scenarios(scenario_ctx *ctx)
 {
@@ -1320,6 +1960,11 @@ static void build_scenarios(scenario_ctx *ctx)
     nettcp_snapshot_only(ctx);
     tracee_kernel_thread_ingress(ctx);
     ptcpdump_comments_wget(ctx);
+    udp_etw_dns_clients(ctx);
+    netudp_snapshot_b(ctx);
+    udp_tracee_curl(ctx);
+    udp_reused_socket_pair(ctx);
+    udp_socket_many_peers(ctx);
 }
 
 /* --- main ------------------------------------------------------------------------------------- */
@@ -1334,6 +1979,8 @@ int main(int argc, char **argv)
         .blocks = g_array_new(FALSE, FALSE, sizeof(block)),
         .truth = g_ptr_array_new_with_free_func(g_free),
         .conns = g_ptr_array_new(),
+        .flows = g_ptr_array_new(),
+        .rows = g_array_new(FALSE, FALSE, sizeof(table_row)),
     };
     parse_guid("7dd42a49-5329-4832-8dfd-43d979153a88", ctx.guid_kernel_network);
     parse_guid("3d6fa8d0-fe05-11d0-9dda-00c04fd7ba7c", ctx.guid_process);
@@ -1342,7 +1989,10 @@ int main(int argc, char **argv)
     build_scenarios(&ctx);
     for (guint i = 0; i < ctx.conns->len; i++)
         conn_emit(&ctx, ctx.conns->pdata[i]);
+    for (guint i = 0; i < ctx.flows->len; i++)
+        udp_emit(&ctx, ctx.flows->pdata[i]);
     check_design(&ctx);
+    check_udp_design(&ctx);
 
     g_array_sort(ctx.blocks, block_order);
 
@@ -1351,7 +2001,7 @@ int main(int argc, char **argv)
     pcapng_writer *w = pcapng_writer_open(argv[1], interfaces, IF_COUNT, &error);
     if (!w)
         fail("%s", error);
-    GString *truth = g_string_new("frame\tsrc_pid\tsrc_name\tdst_pid\tdst_name\n");
+    GString *truth = g_string_new("frame\tsrc_pid\tsrc_name\tdst_pid\tdst_name\tproto\tsrc_known\tdst_known\n");
     unsigned packets = 0;
     for (guint i = 0; i < ctx.blocks->len; i++) {
         block *b = &g_array_index(ctx.blocks, block, i);
@@ -1372,8 +2022,9 @@ int main(int argc, char **argv)
     GError *gerr = NULL;
     if (!g_file_set_contents(argv[2], truth->str, (gssize)truth->len, &gerr))
         fail("%s", gerr->message);
-    fprintf(stderr, "procshark-scenario: wrote %u blocks (%u TCP packets, %u connections) to %s, truth to %s\n",
-            ctx.blocks->len, packets, ctx.conns->len, argv[1], argv[2]);
+    fprintf(stderr,
+            "procshark-scenario: wrote %u blocks (%u packets, %u TCP connections, %u UDP flows) to %s, truth to %s\n",
+            ctx.blocks->len, packets, ctx.conns->len, ctx.flows->len, argv[1], argv[2]);
 
     g_string_free(truth, TRUE);
     for (guint i = 0; i < ctx.conns->len; i++) {
@@ -1384,6 +2035,14 @@ int main(int argc, char **argv)
         g_free(c);
     }
     g_ptr_array_free(ctx.conns, TRUE);
+    for (guint i = 0; i < ctx.flows->len; i++) {
+        udp_flow *f = ctx.flows->pdata[i];
+        g_array_free(f->dgrams, TRUE);
+        g_array_free(f->record_times, TRUE);
+        g_free(f);
+    }
+    g_ptr_array_free(ctx.flows, TRUE);
+    g_array_free(ctx.rows, TRUE);
     g_ptr_array_free(ctx.truth, TRUE);
     g_array_free(ctx.blocks, TRUE);
     return 0;
