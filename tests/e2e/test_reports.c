@@ -528,6 +528,132 @@ static void test_connections(void **state)
     g_hash_table_destroy(totals);
 }
 
+/* --- dns ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+    char *query, *type, *pid, *name;
+    unsigned count;
+    GString *answers;
+} dns_row;
+
+static const char *dns_type_name(const char *number)
+{
+    static const struct {
+        const char *number, *name;
+    } types[] = {{"1", "A"}, {"2", "NS"}, {"5", "CNAME"}, {"6", "SOA"}, {"12", "PTR"}, {"15", "MX"},
+                 {"16", "TXT"}, {"28", "AAAA"}, {"33", "SRV"}, {"64", "SVCB"}, {"65", "HTTPS"}, {"255", "ANY"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(types); i++)
+        if (strcmp(types[i].number, number) == 0)
+            return types[i].name;
+    return number;
+}
+
+static gint dns_order(gconstpointer x, gconstpointer y)
+{
+    const dns_row *a = *(dns_row *const *)x, *b = *(dns_row *const *)y;
+    int c = (b->count > a->count) - (b->count < a->count);
+    if (!c)
+        c = strcmp(a->query, b->query);
+    if (!c)
+        c = strcmp(a->type, b->type);
+    if (!c)
+        c = cmp_null_last(a->pid, b->pid, true);
+    return c ? c : cmp_null_last(a->name, b->name, false);
+}
+
+/* Appends each of a field's comma-separated values not yet in the row's answers. */
+static void add_answers(dns_row *r, const char *values)
+{
+    char **v = g_strsplit(values, ",", -1);
+    for (size_t i = 0; v[i]; i++) {
+        if (!v[i][0])
+            continue;
+        char **have = g_strsplit(r->answers->str, ", ", -1);
+        bool seen = false;
+        for (size_t j = 0; have[j] && !seen; j++)
+            seen = strcmp(have[j], v[i]) == 0;
+        g_strfreev(have);
+        if (!seen)
+            g_string_append_printf(r->answers, "%s%s", r->answers->len ? ", " : "", v[i]);
+    }
+    g_strfreev(v);
+}
+
+/* Queries count for the truth's process of their source, answers go to their destination's. */
+static void test_dns(void **state)
+{
+    (void)state;
+    const char *args[] = {"-2", "-r", capture, "-Y", "dns", "-T", "fields", "-E", "separator=/t", "-e",
+                          "frame.number", "-e", "dns.flags.response", "-e", "dns.flags.rcode", "-e", "dns.qry.name",
+                          "-e", "dns.qry.type", "-e", "dns.a", "-e", "dns.aaaa", "-e", "dns.cname", NULL};
+    char *out = tshark_ok(args);
+    char **lines = g_strsplit(out, "\n", -1);
+    GPtrArray *rows = g_ptr_array_new();
+    unsigned queries = 0, answered = 0;
+    for (size_t i = 0; lines[i]; i++) {
+        if (!lines[i][0])
+            continue;
+        char **c = g_strsplit(lines[i], "\t", -1);
+        assert_int_equal(g_strv_length(c), 8);
+        const packet *p = packet_of((unsigned)atoi(c[0]));
+        assert_non_null(p);
+        const bool response = strcmp(c[1], "1") == 0;
+        const int end = response ? 1 : 0;
+        const char *type = dns_type_name(c[4]);
+        dns_row *r = NULL;
+        for (guint j = 0; j < rows->len && !r; j++) {
+            dns_row *x = rows->pdata[j];
+            if (strcmp(x->query, c[3]) == 0 && strcmp(x->type, type) == 0 && g_strcmp0(x->pid, p->pid[end]) == 0 &&
+                g_strcmp0(x->name, p->name[end]) == 0)
+                r = x;
+        }
+        if (!r) {
+            r = g_new0(dns_row, 1);
+            *r = (dns_row){g_strdup(c[3]), g_strdup(type), p->pid[end], p->name[end], 0, g_string_new(NULL)};
+            g_ptr_array_add(rows, r);
+        }
+        if (!response) {
+            r->count++;
+            queries++;
+        } else {
+            static const char *const rcodes[] = {NULL, "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+            const int rcode = atoi(c[2]);
+            if (rcode > 0 && rcode < 6)
+                add_answers(r, rcodes[rcode]);
+            for (int k = 5; k < 8; k++)
+                add_answers(r, c[k]);
+            answered++;
+        }
+        g_strfreev(c);
+    }
+    g_strfreev(lines);
+    g_free(out);
+    assert_true(queries >= 10 && answered >= 5); /* the scenario's DNS flows */
+    g_ptr_array_sort(rows, dns_order);
+    GString *want = g_string_new("query,type,answers,pid,name,count\n");
+    for (guint i = 0; i < rows->len; i++) {
+        dns_row *r = rows->pdata[i];
+        csv_field(want, r->query);
+        g_string_append_printf(want, ",%s,", r->type);
+        csv_field(want, r->answers->len ? r->answers->str : NULL);
+        g_string_append_c(want, ',');
+        csv_field(want, r->pid);
+        g_string_append_c(want, ',');
+        csv_field(want, r->name);
+        g_string_append_printf(want, ",%u\n", r->count);
+        g_free(r->query);
+        g_free(r->type);
+        g_string_free(r->answers, TRUE);
+        g_free(r);
+    }
+    char *got = run_report("dns", true, NULL);
+    assert_same_csv("dns.lua", got, want->str);
+    print_message("dns: %u rows, %u queries, %u responses\n", rows->len, queries, answered);
+    g_free(got);
+    g_string_free(want, TRUE);
+    g_ptr_array_free(rows, TRUE);
+}
+
 /* --- unmatched --------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -832,6 +958,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_connections),
         cmocka_unit_test(test_unmatched),
         cmocka_unit_test(test_retransmits),
+        cmocka_unit_test(test_dns),
         cmocka_unit_test(test_unmatched_one_pass_says_so),
         cmocka_unit_test(test_text_and_json_formats),
         cmocka_unit_test(test_filter_argument),
