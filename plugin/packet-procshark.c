@@ -238,7 +238,13 @@ void procshark_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const
          * adds to every record is taken off first (ptcpdump's comment still names its packet). */
         const int64_t t = procshark_time_ns(pinfo);
         const bool on_packets = ps_sources[claim->source]->on_packets;
-        ps_corr_add_claim(corr, pinfo->num, on_packets ? time_minus(t, manual_offset_ns) : t, claim);
+        /* The interface a record came in on is its file's (procshark-import gives each its own):
+         * rows of one file are one host's. */
+        ps_claim fed = *claim;
+        if (pinfo->rec && pinfo->rec->rec_type == REC_TYPE_PACKET &&
+            (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+            fed.origin = pinfo->rec->rec_header.packet_header.interface_id + 1;
+        ps_corr_add_claim(corr, pinfo->num, on_packets ? time_minus(t, manual_offset_ns) : t, &fed);
     }
     if (has_socket) {
         /* Source and Destination in the order of the record's Info: as the packets it speaks of

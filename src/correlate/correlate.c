@@ -202,6 +202,20 @@ static void clock_free(gpointer p)
     g_free(k);
 }
 
+/* An address a source named a socket of, in the records of one origin. */
+typedef struct {
+    clock_key at;
+    uint32_t origin;
+} host_key;
+
+static guint host_hash(gconstpointer p)
+{
+    const host_key *k = p;
+    return clock_hash(&k->at) ^ k->origin * 2654435761u;
+}
+
+static gboolean host_equal(gconstpointer x, gconstpointer y) { return memcmp(x, y, sizeof(host_key)) == 0; }
+
 struct ps_corr {
     int64_t window;
     int64_t manual_offset;
@@ -232,7 +246,8 @@ struct ps_corr {
      * of record indexes. */
     GHashTable *udp_by_local[PS_CORR_MAX_SOURCES];
     GHashTable *snapshots_by_local;
-    GHashTable *local_addresses; /* clock_key: the addresses each source has named a socket of */
+    GHashTable *local_addresses; /* host_key: the addresses each source and origin named a socket of */
+    GHashTable *row_origins;     /* a row for every address: record index + 1 -> its claim's origin */
     uint8_t rank[PS_CORR_MAX_SOURCES];
     /* The sources with claims in by_pair, highest rank first (ties: lower id first). */
     uint8_t by_rank[PS_CORR_MAX_SOURCES];
@@ -468,7 +483,8 @@ ps_corr *ps_corr_new(void)
     for (int s = 0; s < PS_CORR_MAX_SOURCES; s++)
         c->udp_by_local[s] = new_index();
     c->snapshots_by_local = new_index();
-    c->local_addresses = g_hash_table_new_full(clock_hash, clock_equal, g_free, NULL);
+    c->local_addresses = g_hash_table_new_full(host_hash, host_equal, g_free, NULL);
+    c->row_origins = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->packets_by_pair = new_index();
     c->streams_by_pair = g_hash_table_new_full(pair_hash, g_int64_equal, g_free, pair_streams_free);
     c->lifetimes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
@@ -502,6 +518,7 @@ void ps_corr_free(ps_corr *c)
         g_hash_table_destroy(c->udp_by_local[s]);
     g_hash_table_destroy(c->snapshots_by_local);
     g_hash_table_destroy(c->local_addresses);
+    g_hash_table_destroy(c->row_origins);
     g_hash_table_destroy(c->packets_by_pair);
     g_hash_table_destroy(c->streams_by_pair);
     g_hash_table_destroy(c->lifetimes);
@@ -656,9 +673,15 @@ void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_cla
         return;
     }
     if (added->a && !is_any_address(&sock_of(c, added->a)->ep)) {
-        clock_key host = clock_key_of(c, added->source, added->a);
+        host_key host;
+        memset(&host, 0, sizeof host);
+        const clock_key at = clock_key_of(c, added->source, added->a);
+        memcpy(&host.at, &at, sizeof at); /* with its zeroed padding: keys compare as bytes */
+        host.origin = claim->origin;
         if (!g_hash_table_contains(c->local_addresses, &host))
             g_hash_table_add(c->local_addresses, g_memdup2(&host, sizeof host));
+    } else if (added->a && !added->b && udp && is_snapshot(added)) {
+        g_hash_table_insert(c->row_origins, GUINT_TO_POINTER(index + 1), GUINT_TO_POINTER(claim->origin));
     }
     if (added->a && added->b) {
         if (!is_snapshot(added))
@@ -1541,7 +1564,8 @@ static uint32_t newest_row(const ps_corr *c, GHashTable *rows, guint64 key, int6
 
 /* The snapshot row for a socket, as index + 1: one naming the peer; for UDP, else one for the socket
  * talking to any peer, else one for its port on any address: of a host, which the engine knows only
- * as the addresses the row's source named other sockets of (and loopback, every host's). */
+ * as the addresses its source named other sockets of in records of the same origin (one file of
+ * rows), and loopback, every host's. */
 static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, int64_t t)
 {
     uint32_t row = newest_row(c, c->snapshots_by_pair, pair_key(owned, peer), t);
@@ -1556,7 +1580,11 @@ static uint32_t snapshot_owner(const ps_corr *c, uint32_t owned, uint32_t peer, 
     row = newest_row(c, c->snapshots_by_local, wildcard, t);
     if (!row || is_loopback_address(&s->ep))
         return row;
-    clock_key host = clock_key_of(c, record_at(c, row - 1)->source, owned);
+    host_key host;
+    memset(&host, 0, sizeof host);
+    const clock_key at = clock_key_of(c, record_at(c, row - 1)->source, owned);
+    memcpy(&host.at, &at, sizeof at);
+    host.origin = GPOINTER_TO_UINT(g_hash_table_lookup(c->row_origins, GUINT_TO_POINTER(row)));
     return g_hash_table_contains(c->local_addresses, &host) ? row : 0;
 }
 
@@ -1782,6 +1810,36 @@ static bool find_packet(const ps_corr *c, uint32_t frame, packet **out)
     return true;
 }
 
+/* One pass, a UDP end no claim fits: the latest claim fed so far about the flow's sockets (a user
+ * process's first), else about its local socket, if within the window of the packet. A UDP flow
+ * has no end, and a later record may name a process that took its port over: an older claim is
+ * left to two passes (udp_fallback), and the packet gets the note that asks for them. */
+static uint32_t udp_latest(const ps_corr *c, const packet *p, int end, ps_match *match)
+{
+    const uint32_t owned = end == 0 ? p->src : p->dst, peer = end == 0 ? p->dst : p->src;
+    *match = PS_MATCH_NONE;
+    for (int kernel = 0; kernel < 2; kernel++) {
+        for (int s = 0; s < c->ranked; s++) {
+            const socket_claims *sc = lookup_pair(c->by_pair[c->by_rank[s]], owned, peer);
+            const uint32_t newest = sc ? sc->newest[kernel] : 0;
+            if (newest && distance(adjusted(c, record_at(c, newest - 1), true), p->time_ns) <= c->window) {
+                *match = PS_MATCH_CONNECTION;
+                return newest;
+            }
+        }
+    }
+    for (int s = 0; s < c->ranked; s++) {
+        guint64 key = owned;
+        const GArray *mine = g_hash_table_lookup(c->udp_by_local[c->by_rank[s]], &key);
+        const uint32_t newest = mine && mine->len ? item(mine, mine->len - 1) + 1 : 0;
+        if (newest && distance(adjusted(c, record_at(c, newest - 1), true), p->time_ns) <= c->window) {
+            *match = PS_MATCH_SOCKET;
+            return newest;
+        }
+    }
+    return 0;
+}
+
 /* The comment on the packet naming the process of its socket `owned`, of the highest-ranked source
  * that has one, as index + 1. */
 static uint32_t comment_owner(const ps_corr *c, const packet *p, uint32_t owned)
@@ -1810,7 +1868,11 @@ static uint32_t decide(const ps_corr *c, const packet *p, const conn *k, int end
         chosen = owner;
         *match = PS_MATCH_CONNECTION;
     }
-    if (!chosen && owner) {
+    /* One pass, a UDP flow's owner is its latest record, not its first (udp_latest). */
+    const bool udp_one_pass = provisional && k->transport == PS_TRANSPORT_UDP;
+    if (!chosen && udp_one_pass)
+        chosen = udp_latest(c, p, end, match);
+    if (!chosen && owner && !udp_one_pass) {
         chosen = owner;
         *match = PS_MATCH_CONNECTION;
     }

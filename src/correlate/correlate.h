@@ -66,6 +66,8 @@ typedef struct {
     uint32_t pid;
     const char *name;      /* NULL: from process events */
     const char *container; /* NULL: none */
+    uint32_t origin;       /* where the record came from (a capture interface: one file of rows), 0: unknown;
+                            * a row for every address speaks only for addresses its origin named */
 } ps_claim;
 
 /* A process starting or ending, which names its pid for that lifetime. */

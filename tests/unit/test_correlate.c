@@ -538,6 +538,12 @@ static void test_udp_port_reuse_ipv6_and_wildcards(void **state)
         .pid = 2, .name = "second"});
     add_datagram(c, 4, T0 + 99 * S, 0, a, b, 2, 10);
     add_datagram(c, 5, T0 + 2 * S, 0, b, a, 3, 10);
+    /* One pass knows only the records fed so far, and takes none from outside the window. */
+    ps_attribution once;
+    assert_true(ps_corr_packet(c, 4, true, &once));
+    assert_owner(once.src, 2, "second", PS_MATCH_CONNECTION);
+    assert_true(ps_corr_packet(c, 5, true, &once));
+    assert_false(once.dst.known);
     assert_owner(who(c, 2).src, 1, "first", PS_MATCH_CONNECTION);
     assert_owner(who(c, 4).src, 2, "second", PS_MATCH_CONNECTION);
     assert_owner(who(c, 5).dst, 1, "first", PS_MATCH_CONNECTION);
@@ -563,6 +569,18 @@ static void test_udp_port_reuse_ipv6_and_wildcards(void **state)
     assert_false(who(c, 13).src.known); /* created later */
     assert_owner(who(c, 14).src, 72, NULL, PS_MATCH_SNAPSHOT);
     assert_false(who(c, 14).dst.known);
+    /* A row for every address speaks for the addresses named in records of its own origin (one
+     * file of rows: one host). */
+    ps_corr_add_claim(c, 15, T0, &(ps_claim){UDP_ROW, .kind = PS_CLAIM_SNAPSHOT, .owned = ep("10.0.0.1", 161),
+        .pid = 81, .origin = 2});
+    ps_corr_add_claim(c, 16, T0, &(ps_claim){UDP_ROW, .kind = PS_CLAIM_SNAPSHOT, .owned = ep("0.0.0.0", 162),
+        .pid = 82, .origin = 3});
+    ps_corr_add_claim(c, 17, T0, &(ps_claim){UDP_ROW, .kind = PS_CLAIM_SNAPSHOT, .owned = ep("0.0.0.0", 163),
+        .pid = 83, .origin = 2});
+    add_datagram(c, 18, T0 + 70 * S, 6, ep("10.0.0.1", 162), ep("10.0.0.2", 9), 10, 4);
+    add_datagram(c, 19, T0 + 70 * S, 7, ep("10.0.0.1", 163), ep("10.0.0.2", 9), 11, 4);
+    assert_false(who(c, 18).src.known);
+    assert_owner(who(c, 19).src, 83, NULL, PS_MATCH_SNAPSHOT);
     ps_corr_free(c);
 }
 
