@@ -349,8 +349,9 @@ static bool packet_numbers(proto_tree *tree, ps_packet_facts *p, guint32 *stream
     return true;
 }
 
-/* The packet's own ptcpdump comments first, on every pass (they are shown from the frame's block),
- * so that their claim is in before the frame's packet; then the packet, on the first pass only. */
+/* The packet's own comments first (ptcpdump's, procshark's annotation), on every pass (they are shown
+ * from the frame's block), so that their claims are in before the frame's packet; then the packet,
+ * on the first pass only. */
 static void feed_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
 {
     const bool first = !PINFO_FD_VISITED(pinfo);
@@ -366,6 +367,7 @@ static void feed_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
         const ps_packet_facts *facts = numbered || (ends && !first) ? &p : NULL;
         procshark_ptcpdump(tree, tvb, pinfo, facts);
         procshark_etl2pcapng(tree, tvb, pinfo, facts);
+        procshark_annotation(tree, tvb, pinfo, facts);
     }
     if (numbered && p.transport == PS_TRANSPORT_UDP)
         ps_corr_add_datagram(corr, pinfo->num, procshark_time_ns(pinfo), stream, &p.src, &p.dst, (uint16_t)p.seq,
@@ -633,9 +635,9 @@ void proto_register_procshark(void)
         {&hf_end_container[i], {End " container", "proc." end ".container", FT_STRING, BASE_NONE, NULL, 0,      \
                                 "Container of the " whose " process (its name, else its id)", HFILL}},         \
         {&hf_end_source[i], {End " attribution source", "proc." end ".source", FT_STRING, BASE_NONE, NULL, 0,    \
-                             "Where the " whose " process was learnt: etw, tracee, nettcpconnection, ptcpdump or etl2pcapng", HFILL}}, \
+                             "Where the " whose " process was learnt: etw, tracee, nettcpconnection, ptcpdump, etl2pcapng or annotation", HFILL}}, \
         {&hf_end_match[i], {End " match", "proc." end ".match", FT_STRING, BASE_NONE, NULL, 0,                  \
-                            "How the " whose " process was matched: packet, event, connection or snapshot",    \
+                            "How the " whose " process was matched: packet, event, connection, socket, snapshot or comment",    \
                             HFILL}},                                                                           \
         {&hf_end_event_frame[i], {End " deciding record", "proc." end ".event_frame", FT_FRAMENUM, BASE_NONE,   \
                                   NULL, 0, "The record that named the " whose " process", HFILL}}
@@ -645,9 +647,9 @@ void proto_register_procshark(void)
         {&hf_pid, {"Process ID", "proc.pid", FT_UINT32, BASE_DEC, NULL, 0, "Either end's process", HFILL}},
         {&hf_name, {"Process name", "proc.name", FT_STRING, BASE_NONE, NULL, 0, "Either end's process", HFILL}},
         {&hf_source, {"Source of the attribution", "proc.source", FT_STRING, BASE_NONE, NULL, 0,
-                      "Either end's: etw, tracee, nettcpconnection, ptcpdump or etl2pcapng", HFILL}},
+                      "Either end's: etw, tracee, nettcpconnection, ptcpdump, etl2pcapng or annotation", HFILL}},
         {&hf_match, {"How it was matched", "proc.match", FT_STRING, BASE_NONE, NULL, 0,
-                     "Either end's: packet, event, connection or snapshot", HFILL}},
+                     "Either end's: packet, event, connection, socket, snapshot or comment", HFILL}},
         {&hf_event_frame, {"Deciding record", "proc.event_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
                            "Either end's record that named the process", HFILL}},
         {&hf_packet_frame, {"Matched packet", "proc.packet_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
@@ -665,7 +667,7 @@ void proto_register_procshark(void)
                           "The UDP flow this record belongs to (udp.stream)", HFILL}},
         /* Hidden, on every record: what it claims, as its source's rules read it (src/source/). */
         {&hf_record_source, {"Record source", "proc.record.source", FT_STRING, BASE_NONE, NULL, 0,
-                             "The event source of this record: etw, tracee, nettcpconnection, ptcpdump or etl2pcapng", HFILL}},
+                             "The event source of this record: etw, tracee or nettcpconnection", HFILL}},
         {&hf_record_pid, {"Record process ID", "proc.record.pid", FT_UINT32, BASE_DEC, NULL, 0,
                           "The process this record names", HFILL}},
         {&hf_record_name, {"Record process name", "proc.record.name", FT_STRING, BASE_NONE, NULL, 0,

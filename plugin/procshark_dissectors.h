@@ -13,6 +13,7 @@ void proto_register_tracee(void);
 void proto_register_nettcpconn(void);
 void proto_register_ptcpdump(void);
 void proto_register_etl2pcapng(void);
+void proto_register_proc_annotation(void);
 void proto_register_procshark(void);
 void proto_reg_handoff_procshark(void);
 
@@ -58,6 +59,9 @@ void procshark_ptcpdump(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
 /* etl2pcapng's PID/TID comments on this frame (packet-etl2pcapng.c), shown, and on a TCP or UDP packet
  * (its facts; NULL otherwise) fed as a claim on the first pass. */
 void procshark_etl2pcapng(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_packet_facts *packet);
+/* procshark's own annotations on this frame (packet-proc_annotation.c), shown, and on a TCP or UDP
+ * packet (packet: as for procshark_ptcpdump) each known end fed as a comment claim on the first pass. */
+void procshark_annotation(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_packet_facts *packet);
 /* An IPv4 or IPv6 address and a port as an endpoint; false for other address types. */
 bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out);
 

@@ -706,6 +706,8 @@ static void test_help_lists_every_kind(void **state)
         "                            | ConvertTo-Json, or | Export-Csv\n",
         "\n  --packets CAPTURE         any capture file Wireshark reads (pcap, pcapng, compressed ...)\n",
         "                            etl, tracee, nettcp, packets, or one input file; may repeat\n",
+        "       procshark-import --annotate CAPTURE -o OUT.pcapng\n",
+        "\n  --annotate CAPTURE        no merge: OUT is a copy of CAPTURE with each packet's process in a\n",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
         if (!strstr(r.out, lines[i]))

@@ -487,6 +487,16 @@ int main(int argc, char **argv)
     seed("pidtid_comment", pidtid_plain, sizeof pidtid_plain - 1);
     seed("pidtid_comment", pidtid_vmswitch, sizeof pidtid_vmswitch - 1);
 
+    /* procshark's annotations: both ends, escapes and containers, an unknown end. */
+    static const char *const annotations[] = {
+        "proc: curl (1234) \xe2\x86\x92 nginx (80)",
+        "proc: a\\\\b\\(c\\) (1) [container w\\]b] \xe2\x86\x92 ? (2)",
+        "proc: ? \xe2\x86\x92 \\? (4294967295) [container db]",
+        "proc: x\\x1b\\xc2\\x85 \\xe2\\x86\\x92 (9) \xe2\x86\x92 ?",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(annotations); i++)
+        seed("proc_annotation", annotations[i], strlen(annotations[i]));
+
     printf("fuzz-make-corpus: %u seeds written under %s\n", written, out_dir);
     return 0;
 }

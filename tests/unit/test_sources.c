@@ -55,7 +55,11 @@ static void test_descriptions(void **state)
     assert_null(ps_sources[PS_SOURCE_PTCPDUMP]->pdu_dissector);
     /* Only the comment sources' records are the packets themselves. */
     for (int s = 0; s < PS_SOURCE_COUNT; s++)
-        assert_int_equal(ps_sources[s]->on_packets, s == PS_SOURCE_PTCPDUMP || s == PS_SOURCE_ETL2PCAPNG);
+        assert_int_equal(ps_sources[s]->on_packets,
+                         s == PS_SOURCE_PTCPDUMP || s == PS_SOURCE_ETL2PCAPNG || s == PS_SOURCE_ANNOTATION);
+    /* procshark's earlier answer beats a comment naming whichever thread ran. */
+    assert_true(ps_sources[PS_SOURCE_ANNOTATION]->rank > ps_sources[PS_SOURCE_ETL2PCAPNG]->rank);
+    assert_string_equal(ps_sources[PS_SOURCE_ANNOTATION]->name, "annotation");
     assert_string_equal(ps_sources[PS_SOURCE_TRACEE]->pdu_dissector, "procshark.tracee");
     assert_string_equal(ps_sources[PS_SOURCE_NETTCP]->pdu_dissector, "procshark.nettcpconnection");
     assert_null(ps_sources[PS_SOURCE_ETW]->pdu_dissector);
@@ -630,6 +634,50 @@ static void test_ptcpdump_loopback(void **state)
 }
 
 /* A container's name, else its id; comments without a usable PID claim nothing. */
+/* procshark's annotation: each known end a comment claim on its own socket, the peer the other end. */
+static void test_annotation(void **state)
+{
+    (void)state;
+    proc_annotation ann = {0};
+    const char *text = "proc: curl (1234) [container web] \xe2\x86\x92 ?";
+    assert_true(proc_annotation_decode(text, strlen(text), &ann, NULL));
+    ps_packet_facts udp = {.transport = PS_TRANSPORT_UDP, .seq = 40, .ack = 0xbeef};
+    udp.src.family = udp.dst.family = 4;
+    memcpy(udp.src.addr, "\x0a\0\0\x02", 4);
+    memcpy(udp.dst.addr, "\x0a\0\0\x35", 4);
+    udp.src.port = 5353;
+    udp.dst.port = 53;
+    ps_claim claim;
+    assert_true(ps_annotation_claim(&ann, 0, &udp, &claim));
+    assert_int_equal(claim.source, PS_SOURCE_ANNOTATION);
+    assert_int_equal(claim.rank, 1);
+    assert_int_equal(claim.kind, PS_CLAIM_COMMENT);
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_endpoint(&claim.owned, "10.0.0.2", 5353);
+    assert_endpoint(&claim.peer, "10.0.0.53", 53);
+    assert_true(claim.outgoing);
+    assert_true(claim.has_pid);
+    assert_int_equal(claim.pid, 1234);
+    assert_string_equal(claim.name, "curl");
+    assert_string_equal(claim.container, "web");
+    assert_int_equal(claim.seq, 40);
+    assert_int_equal(claim.ack, 0xbeef);
+    /* The destination end is not known: no claim. */
+    assert_false(ps_annotation_claim(&ann, 1, &udp, &claim));
+    proc_annotation_clear(&ann);
+    text = "proc: ? \xe2\x86\x92 ? (80)";
+    assert_true(proc_annotation_decode(text, strlen(text), &ann, NULL));
+    assert_false(ps_annotation_claim(&ann, 0, &udp, &claim));
+    assert_true(ps_annotation_claim(&ann, 1, &udp, &claim));
+    assert_endpoint(&claim.owned, "10.0.0.53", 53);
+    assert_endpoint(&claim.peer, "10.0.0.2", 5353);
+    assert_false(claim.outgoing);
+    assert_int_equal(claim.pid, 80);
+    assert_null(claim.name);
+    assert_null(claim.container);
+    proc_annotation_clear(&ann);
+}
+
 static void test_ptcpdump_container_no_pid(void **state)
 {
     (void)state;
@@ -667,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_etw_process_changes), cmocka_unit_test(test_ptcpdump_remote),
         cmocka_unit_test(test_etl2pcapng_comment),
         cmocka_unit_test(test_ptcpdump_loopback),   cmocka_unit_test(test_ptcpdump_container_no_pid),
+        cmocka_unit_test(test_annotation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,11 @@
  * bytes) sorts inputs that are only roughly in time order, and a k-way merge of the buffers writes
  * the output. Every record is written or reported; a file output appears under its name only when
  * complete (a temporary file in its folder, then rename); a pipe or a device is written through
- * (docs/IMPORT.md, "The output contract"). */
+ * (docs/IMPORT.md, "The output contract").
+ *
+ * --annotate CAPTURE copies one capture through the same reading and writing, each packet's
+ * attribution (from tshark with the plugin, run first) in a comment of its own (docs/FORMATS.md
+ * section 9). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,6 +25,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -29,6 +34,7 @@
 #include "etl_file.h"
 #include "input.h"
 #include "pcapng_writer.h"
+#include "proc_annotation.h"
 #include "ps_text.h"
 #include "ps_time.h"
 #include "text_input.h"
@@ -83,6 +89,7 @@ struct importer {
     GPtrArray *shifts;    /* time_shift */
     GPtrArray *snapshots; /* snapshot_time */
     bool strict, quiet, all_appearances;
+    bool annotate;        /* --annotate: the only input is the capture to copy */
     /* the output */
     char *target;         /* OUT_REPLACE: the file the temporary is renamed to (a symlink's target) */
     output_mode out_mode;
@@ -98,6 +105,11 @@ struct importer {
     int64_t high_water; /* the latest time stamp written */
     bool any_written;
     uint64_t written;
+    /* --annotate: per frame of the capture (index frame - 1), its annotation or NULL */
+    GPtrArray *annotations;
+    guint tshark_frames;  /* the frames tshark printed */
+    char *tshark_failure; /* tshark's failure, reported once the copy has read what it can */
+    uint64_t annotated;
     /* the progress line */
     bool progress_tty;
     bool progress_shown;
@@ -186,6 +198,7 @@ static void print_usage(FILE *to)
     for (size_t k = 0; k < G_N_ELEMENTS(input_kinds); k++)
         fprintf(to, " [--%s %s]...", input_kind_name(input_kinds[k]), input_kinds[k]->argument);
     fputs(" [FILE]...\n", to);
+    fputs("       " PROGRAM " --annotate CAPTURE -o OUT.pcapng\n", to);
 }
 
 static void usage_short(void)
@@ -242,6 +255,9 @@ static void help(void)
            "                            modification time\n"
            "  --all-appearances         pktmon: write a packet at every component that saw it, not\n"
            "                            only where it first appeared\n"
+           "  --annotate CAPTURE        no merge: OUT is a copy of CAPTURE with each packet's process in a\n"
+           "                            comment \"proc: SRC \xe2\x86\x92 DST\", from tshark with the procshark plugin\n"
+           "                            (PROCSHARK_TSHARK, else tshark from PATH)\n"
            "  --strict                  stop at the first bad record, write nothing, exit 2\n"
            "  -q, --quiet               no summary\n"
            "  --version                 print the version\n"
@@ -323,7 +339,8 @@ void importer_usage_error(importer *im, const char *fmt, ...)
  * keeps what it was sent. */
 static G_GNUC_NORETURN void strict_stop(importer *im, const char *what)
 {
-    importer_die(im, PROGRAM ": --strict: stopped at the first bad %s; %s", what,
+    importer_die(im, PROGRAM ": %s: stopped at the first bad %s; %s",
+                 im->annotate ? "--annotate copies every record" : "--strict", what,
                  im->out_mode == OUT_STREAM ? "what was written to the stream so far stays there" : "nothing written");
 }
 
@@ -422,7 +439,8 @@ static void add_snapshot_time(importer *im, const char *arg)
 /* The command line into im; false when it asked for --help or --version, which are printed. */
 static bool parse_options(importer *im, int argc, char **argv)
 {
-    enum { OPT_SHIFT = 256, OPT_SNAPSHOT, OPT_STRICT, OPT_ALL_APPEARANCES, OPT_VERSION, OPT_KIND /* + the kind's index */ };
+    enum { OPT_SHIFT = 256, OPT_SNAPSHOT, OPT_STRICT, OPT_ALL_APPEARANCES, OPT_VERSION, OPT_ANNOTATE,
+           OPT_KIND /* + the kind's index */ };
     static const struct option fixed[] = {
         {"output", required_argument, NULL, 'o'},
         {"time-shift", required_argument, NULL, OPT_SHIFT},
@@ -432,6 +450,7 @@ static bool parse_options(importer *im, int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"annotate", required_argument, NULL, OPT_ANNOTATE},
     };
     const int kinds = (int)G_N_ELEMENTS(input_kinds);
     struct option options[G_N_ELEMENTS(fixed) + G_N_ELEMENTS(input_kinds) + 1];
@@ -451,6 +470,12 @@ static bool parse_options(importer *im, int argc, char **argv)
         case OPT_SNAPSHOT: add_snapshot_time(im, optarg); break;
         case OPT_STRICT: im->strict = true; break;
         case OPT_ALL_APPEARANCES: im->all_appearances = true; break;
+        case OPT_ANNOTATE:
+            if (im->annotate)
+                importer_usage_error(im, "--annotate takes one capture: give it once");
+            im->annotate = true;
+            add_input(im, optarg, &input_packets);
+            break;
         case 'q': im->quiet = true; break;
         case 'h': help(); return false;
         case OPT_VERSION: printf(PROGRAM " " PROCSHARK_VERSION "\n"); return false;
@@ -795,6 +820,8 @@ unsigned output_interfaces_add_records(output_interfaces *ifs, const input *in, 
     return output_interfaces_add(ifs, idb);
 }
 
+static void annotate_record(importer *im, pending *p);
+
 static void write_record(importer *im, pending *p)
 {
     input *in = im->inputs->pdata[p->input];
@@ -807,6 +834,8 @@ static void write_record(importer *im, pending *p)
         if (p->rec->rec_type == REC_TYPE_PACKET) {
             p->rec->rec_header.packet_header.interface_id = in->kind->packet_interface(im, in, p);
             p->rec->presence_flags |= WTAP_HAS_INTERFACE_ID;
+            if (im->annotate)
+                annotate_record(im, p);
         }
         switch (pcapng_writer_write_rec(im->writer, p->rec, p->data, p->len, &error)) {
         case PCAPNG_WRITE_OK:
@@ -832,7 +861,8 @@ static void fill(importer *im, input *in)
 {
     if (in->eof)
         return; /* an empty input, with no kind perhaps */
-    const unsigned limit = in->kind->reorder_records(in);
+    /* A copy keeps the capture's order: each record is written before the next is read. */
+    const unsigned limit = im->annotate ? 1 : in->kind->reorder_records(in);
     while (!in->eof && in->buffered < limit && in->buffered_bytes < REORDER_BYTES)
         in->kind->read(im, in);
 }
@@ -1028,6 +1058,15 @@ static void check_arguments(importer *im)
         importer_usage_error(im, "no output: give -o OUT.pcapng");
     if (im->inputs->len == 0)
         importer_usage_error(im, "no input");
+    if (im->annotate) {
+        if (im->inputs->len > 1)
+            importer_usage_error(im, "--annotate copies one capture: it takes no other input (FILE or --KIND)");
+        if (im->shifts->len || im->snapshots->len)
+            importer_usage_error(im, "--annotate copies the capture as it is: no --time-shift or --snapshot-time");
+        if (((input *)im->inputs->pdata[0])->is_stdin)
+            importer_usage_error(im, "--annotate -: the capture is read twice (by tshark, then copied): give a file");
+        im->strict = true; /* a copy with a record missing would be no copy */
+    }
     unsigned from_stdin = 0;
     for (guint i = 0; i < im->inputs->len; i++)
         from_stdin += ((input *)im->inputs->pdata[i])->is_stdin;
@@ -1118,6 +1157,253 @@ static void create_output(importer *im)
         importer_die(im, PROGRAM ": %s: %s", im->tmp_path, g_strerror(errno));
 }
 
+/* --- --annotate: each packet's attribution, from tshark with the plugin ------------------------ */
+
+/* One line of tshark's output per frame: these fields, tab-separated. A packet has one proc item,
+ * so at most one value per end: -E occurrence=f, and a comma in a name stays a comma. */
+static const char *const annotate_fields[] = {"frame.number",  "proc.src.pid",  "proc.src.name", "proc.src.container",
+                                              "proc.dst.pid", "proc.dst.name", "proc.dst.container"};
+
+static const char *tshark_command(void)
+{
+    const char *t = g_getenv("PROCSHARK_TSHARK");
+    return t && *t ? t : "tshark";
+}
+
+static G_GNUC_NORETURN void tshark_unusable(importer *im, const char *why)
+{
+    importer_die(im, PROGRAM ": --annotate needs tshark with the procshark plugin: %s (set PROCSHARK_TSHARK to "
+                 "the tshark to run; as root tshark loads only system-wide plugins)",
+                 why);
+}
+
+/* tshark's version as major * 100 + minor: how it writes text in -T fields. */
+static int tshark_series(importer *im)
+{
+    const char *argv[] = {tshark_command(), "--version", NULL};
+    char *out = NULL;
+    int status = 0;
+    GError *error = NULL;
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                      NULL, &status, &error)) {
+        char *why = g_strdup_printf("cannot run %s: %s", argv[0], error->message);
+        g_error_free(error);
+        tshark_unusable(im, why);
+    }
+    unsigned major = 0, minor = 0;
+    const char *v = out ? strstr(out, "(Wireshark) ") : NULL;
+    if (!g_spawn_check_wait_status(status, NULL) || !v || sscanf(v, "(Wireshark) %u.%u", &major, &minor) != 2) {
+        char *why = g_strdup_printf("%s --version did not say which Wireshark it is", argv[0]);
+        g_free(out);
+        tshark_unusable(im, why);
+    }
+    g_free(out);
+    return (int)(major * 100 + minor);
+}
+
+static int hex_digit(char c)
+{
+    return g_ascii_isxdigit(c) ? g_ascii_xdigit_value(c) : -1;
+}
+
+/* A string as tshark -T fields printed it, as the plugin gave it. Every version escapes control
+ * characters (format_text: \n, \xHH, \u00HH); 4.2 and later also double a backslash, so that their
+ * text undoes exactly. 4.0's does not: its text is taken as printed, which prints the same again. */
+static char *tshark_text(const char *s, bool undo)
+{
+    GString *out = g_string_sized_new(strlen(s));
+    static const char simple[][2] = {{'\\', '\\'}, {'a', '\a'}, {'b', '\b'}, {'f', '\f'},
+                                      {'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'v', '\v'}};
+    for (const char *c = s; *c; c++) {
+        char unescaped = 0;
+        for (size_t i = 0; undo && c[0] == '\\' && i < G_N_ELEMENTS(simple); i++)
+            if (c[1] == simple[i][0])
+                unescaped = simple[i][1];
+        if (!undo || c[0] != '\\' || !c[1]) {
+            g_string_append_c(out, *c);
+        } else if (unescaped) {
+            g_string_append_c(out, unescaped);
+            c++;
+        } else if (c[1] == 'x' && hex_digit(c[2]) >= 0 && hex_digit(c[3]) >= 0) {
+            g_string_append_c(out, (char)(hex_digit(c[2]) << 4 | hex_digit(c[3])));
+            c += 3;
+        } else if (c[1] == 'u' && hex_digit(c[2]) >= 0 && hex_digit(c[3]) >= 0 && hex_digit(c[4]) >= 0 &&
+                   hex_digit(c[5]) >= 0) {
+            g_string_append_unichar(out, (gunichar)(hex_digit(c[2]) << 12 | hex_digit(c[3]) << 8 |
+                                                    hex_digit(c[4]) << 4 | hex_digit(c[5])));
+            c += 5;
+        } else {
+            g_string_append_c(out, *c);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    const unsigned long long v = g_ascii_strtoull(s, &end, 10);
+    if (!*s || !g_ascii_isdigit(*s) || *end || errno || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* One end from its pid, name and container columns; false when the pid column is not a pid. */
+static bool read_end(char **cols, bool undo, proc_annotation_end *e)
+{
+    if (!*cols[0])
+        return true; /* not known */
+    if (!parse_u32(cols[0], &e->pid))
+        return false;
+    e->known = true;
+    e->name = *cols[1] ? tshark_text(cols[1], undo) : NULL;
+    e->container = *cols[2] ? tshark_text(cols[2], undo) : NULL;
+    return true;
+}
+
+/* One line of tshark's output into im->annotations; false when it is not what was asked for. */
+static bool read_attribution_line(importer *im, char *line, bool undo)
+{
+    char **cols = g_strsplit(line, "\t", -1);
+    uint32_t frame = 0;
+    proc_annotation ann = {0};
+    const bool ok = g_strv_length(cols) == G_N_ELEMENTS(annotate_fields) && parse_u32(cols[0], &frame) &&
+                    frame == im->tshark_frames + 1 && read_end(cols + 1, undo, &ann.end[0]) &&
+                    read_end(cols + 4, undo, &ann.end[1]);
+    if (ok) {
+        im->tshark_frames = frame;
+        char *comment = NULL;
+        if (ann.end[0].known || ann.end[1].known) {
+            GString *text = g_string_new(NULL);
+            proc_annotation_encode(text, &ann);
+            comment = g_string_free(text, FALSE);
+        }
+        g_ptr_array_add(im->annotations, comment);
+    }
+    proc_annotation_clear(&ann);
+    g_strfreev(cols);
+    return ok;
+}
+
+/* tshark -2 reads the capture with the plugin and prints every frame's attribution. Its output is
+ * read as it comes; its messages go to a temporary file, read when it has ended. A failure to run it,
+ * or a tshark without the plugin, ends the run before anything is written; any other failure once
+ * the copy has read the capture (which says where a damaged one is damaged). */
+static void read_attributions(importer *im)
+{
+    const input *in = im->inputs->pdata[0];
+    if (!S_ISREG(in->st.st_mode))
+        importer_usage_error(im, "--annotate %s: not a regular file: the capture is read twice (by tshark, then "
+                             "copied)", in->name);
+    const bool undo = tshark_series(im) >= 402;
+    GPtrArray *argv = g_ptr_array_new();
+    const char *fixed[] = {tshark_command(), "-2", "-r", in->path, "-T", "fields", "-E", "separator=/t",
+                           "-E", "occurrence=f", "-E", "quote=n", "-E", "header=n"};
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+        g_ptr_array_add(argv, (gpointer)fixed[i]);
+    for (size_t i = 0; i < G_N_ELEMENTS(annotate_fields); i++) {
+        g_ptr_array_add(argv, (gpointer) "-e");
+        g_ptr_array_add(argv, (gpointer)annotate_fields[i]);
+    }
+    g_ptr_array_add(argv, NULL);
+    FILE *messages = tmpfile();
+    if (!messages)
+        importer_die(im, PROGRAM ": --annotate: cannot make a temporary file for tshark's messages: %s",
+                     g_strerror(errno));
+    GPid pid;
+    int out_fd = -1;
+    GError *error = NULL;
+    const bool started = g_spawn_async_with_pipes_and_fds(
+        NULL, (const char *const *)argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, -1,
+        -1, fileno(messages), NULL, NULL, 0, &pid, NULL, &out_fd, NULL, &error);
+    g_ptr_array_free(argv, TRUE);
+    if (!started) {
+        char *why = g_strdup_printf("cannot run %s: %s", tshark_command(), error->message);
+        g_error_free(error);
+        tshark_unusable(im, why);
+    }
+    im->annotations = g_ptr_array_new_with_free_func(g_free);
+    FILE *out = fdopen(out_fd, "r");
+    char *line = NULL;
+    size_t size = 0;
+    ssize_t got;
+    bool garbled = false;
+    while ((got = getline(&line, &size, out)) > 0) {
+        if (line[got - 1] == '\n')
+            line[got - 1] = '\0';
+        if (!garbled && !read_attribution_line(im, line, undo))
+            garbled = true; /* read on, so that tshark is not stopped by a full pipe */
+    }
+    free(line);
+    fclose(out);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    g_spawn_close_pid(pid);
+    GString *said = g_string_new(NULL);
+    char chunk[4096];
+    size_t n;
+    rewind(messages);
+    while (said->len < 4096 && (n = fread(chunk, 1, sizeof chunk, messages)) > 0)
+        g_string_append_len(said, chunk, (gssize)n);
+    fclose(messages);
+    g_strchomp(said->str);
+    said->len = strlen(said->str);
+    const bool exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!exited_ok && strstr(said->str, "proc.src.pid")) {
+        char *why = g_strdup_printf("%s knows no proc.* fields: the plugin is not loaded (%s)", tshark_command(),
+                                    said->str);
+        tshark_unusable(im, why);
+    }
+    if (!exited_ok)
+        im->tshark_failure = WIFEXITED(status)
+                                 ? g_strdup_printf("%s -2 -r %s exited with status %d%s%s", tshark_command(), in->name,
+                                                   WEXITSTATUS(status), said->len ? ": " : "", said->str)
+                                 : g_strdup_printf("%s -2 -r %s was ended by signal %d", tshark_command(), in->name,
+                                                   WTERMSIG(status));
+    else if (garbled)
+        im->tshark_failure = g_strdup_printf("%s printed something other than %zu fields per frame, in frame order, "
+                                             "after frame %u",
+                                             tshark_command(), G_N_ELEMENTS(annotate_fields), im->tshark_frames);
+    g_string_free(said, TRUE);
+}
+
+/* The packet's earlier annotations go, its new one (if an end is known) comes last; other comments stay. */
+static void annotate_record(importer *im, pending *p)
+{
+    const char *comment = p->number <= im->annotations->len ? im->annotations->pdata[p->number - 1] : NULL;
+    if (!p->rec->block) {
+        if (!comment)
+            return;
+        p->rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
+    }
+    char *old;
+    for (guint i = 0; wtap_block_get_nth_string_option_value(p->rec->block, OPT_COMMENT, i, &old) ==
+                      WTAP_OPTTYPE_SUCCESS;) {
+        if (proc_annotation_is_ours(old, strlen(old)))
+            wtap_block_remove_nth_option_instance(p->rec->block, OPT_COMMENT, i);
+        else
+            i++;
+    }
+    if (comment) {
+        wtap_block_add_string_option(p->rec->block, OPT_COMMENT, comment, strlen(comment));
+        im->annotated++;
+    }
+}
+
+/* After the copy: tshark failed, or read another number of frames than the copy. */
+static void check_attributions(importer *im)
+{
+    const input *in = im->inputs->pdata[0];
+    if (im->tshark_failure)
+        importer_die(im, PROGRAM ": --annotate: %s; %s not written", im->tshark_failure, im->out_path);
+    if (im->tshark_frames != in->read)
+        importer_die(im, PROGRAM ": --annotate: tshark read %u frames of %s, the copy %" PRIu64 " records; %s not "
+                     "written", im->tshark_frames, in->name, in->read, im->out_path);
+}
+
 /* --- the summary ------------------------------------------------------------------------------ */
 
 static bool all_written(const importer *im)
@@ -1133,6 +1419,12 @@ static bool all_written(const importer *im)
 static void summary(importer *im)
 {
     guint n = im->inputs->len;
+    if (im->annotate) {
+        importer_message(im, PROGRAM ": wrote %" PRIu64 " record%s to %s, %" PRIu64 " packet%s annotated",
+                         im->written, im->written == 1 ? "" : "s", im->out_path, im->annotated,
+                         im->annotated == 1 ? "" : "s");
+        return;
+    }
     importer_message(im, PROGRAM ": wrote %" PRIu64 " record%s from %u input%s to %s", im->written,
                      im->written == 1 ? "" : "s", n, n == 1 ? "" : "s", im->out_path);
     for (guint i = 0; i < n; i++) {
@@ -1204,6 +1496,9 @@ static void importer_free(importer *im)
     g_ptr_array_free(im->snapshots, TRUE);
     g_free(im->tmp_path);
     g_free(im->target);
+    if (im->annotations)
+        g_ptr_array_free(im->annotations, TRUE);
+    g_free(im->tshark_failure);
 }
 
 int main(int argc, char **argv)
@@ -1221,10 +1516,14 @@ int main(int argc, char **argv)
         open_input(&im, im.inputs->pdata[i]);
     apply_time_shifts(&im);
     settle_inputs(&im);
+    if (im.annotate)
+        read_attributions(&im);
 
     catch_signals();
     create_output(&im);
     merge(&im);
+    if (im.annotate)
+        check_attributions(&im);
     finish_output(&im);
     clear_progress(&im);
 
