@@ -32,6 +32,7 @@ void plugin_register(void)
         {proto_register_tracee, NULL},
         {proto_register_nettcpconn, NULL},
         {proto_register_ptcpdump, NULL},
+        {proto_register_darwin_proc, NULL},
         {proto_register_procshark, proto_reg_handoff_procshark},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)

@@ -8,6 +8,7 @@ const ps_source_info *const ps_sources[PS_SOURCE_COUNT] = {
     [PS_SOURCE_TRACEE] = &ps_source_tracee,
     [PS_SOURCE_NETTCP] = &ps_source_nettcp,
     [PS_SOURCE_PTCPDUMP] = &ps_source_ptcpdump,
+    [PS_SOURCE_DARWIN] = &ps_source_darwin,
 };
 
 const ps_source_info *ps_source_named(const char *name)

@@ -14,7 +14,14 @@
 #include "ptcpdump_comment.h"
 #include "tracee_event.h"
 
-typedef enum { PS_SOURCE_ETW, PS_SOURCE_TRACEE, PS_SOURCE_NETTCP, PS_SOURCE_PTCPDUMP, PS_SOURCE_COUNT } ps_source;
+typedef enum {
+    PS_SOURCE_ETW,
+    PS_SOURCE_TRACEE,
+    PS_SOURCE_NETTCP,
+    PS_SOURCE_PTCPDUMP,
+    PS_SOURCE_DARWIN,
+    PS_SOURCE_COUNT
+} ps_source;
 
 typedef struct {
     const char *name;          /* proc.source and proc.record.source */
@@ -27,7 +34,7 @@ typedef struct {
                                 * clock, so no clock offset applies to them */
 } ps_source_info;
 
-extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp, ps_source_ptcpdump;
+extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp, ps_source_ptcpdump, ps_source_darwin;
 extern const ps_source_info *const ps_sources[PS_SOURCE_COUNT];
 
 /* NULL when no source has that name. */
@@ -42,7 +49,7 @@ bool ps_etw_net_claim(const etw_net_event *ev, ps_claim *claim);
 bool ps_tracee_claim(const tracee_event *ev, ps_claim *claim);
 bool ps_nettcp_claim(const nettcp_row *row, ps_claim *claim);
 
-/* The packet a ptcpdump comment is on, as the capture shows it. */
+/* The packet a ptcpdump comment or Darwin process information is on, as the capture shows it. */
 typedef enum { PS_DIR_UNKNOWN, PS_DIR_OUTBOUND, PS_DIR_INBOUND } ps_direction; /* pcapng EPB flags */
 typedef struct {
     uint8_t transport; /* PS_TRANSPORT_* */
@@ -52,6 +59,13 @@ typedef struct {
     uint16_t tcp_flags;
 } ps_packet_facts;
 bool ps_ptcpdump_claim(const ptcpdump_info *info, const ps_packet_facts *packet, ps_claim *claim);
+/* The process macOS's pktap wrote on a packet (docs/FORMATS.md section 8), as Wireshark shows it. */
+typedef struct {
+    uint32_t pid;
+    const char *name; /* NULL: none */
+} ps_darwin_process;
+/* The socket the packet belongs to, by its direction: its owner is the process. */
+bool ps_darwin_claim(const ps_darwin_process *process, const ps_packet_facts *packet, ps_claim *claim);
 /* Whether the packet runs between two sockets of one host (loopback addresses, or one address). */
 bool ps_packet_is_loopback(const ps_packet_facts *packet);
 
