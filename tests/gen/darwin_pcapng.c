@@ -5,7 +5,8 @@
  * (block type 0x80000001: a pid, then option 2, the process name) and Enhanced Packet Blocks whose
  * options name the packet's process by DPIB index (0x8001) and the effective process, on whose
  * behalf (0x8003), with the direction in epb_flags (docs/FORMATS.md section 8). Laid out byte by
- * byte from that description, independent of wiretap's writer, in little-endian. The packets:
+ * byte from that description, independent of wiretap's writer, in the host's byte order (the section
+ * header's magic says which). The packets:
  *
  *   en0 (Ethernet), this Mac 192.168.1.10
  *   1 TCP SYN      192.168.1.10:50000 -> 93.184.216.34:443  out  curl (4242)
@@ -96,7 +97,7 @@ static void frame(GByteArray *b, const packet *p)
         static const guint8 eth[] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 8, 0};
         g_byte_array_append(b, eth, sizeof eth);
     } else {
-        put32(b, 2); /* BSD loopback: AF_INET in the host's (here little-endian) order */
+        put32(b, 2); /* BSD loopback: AF_INET in the writing host's order */
     }
     const uint16_t l4 = p->proto == 6 ? 20 : 8 + 12;
     guint8 ip[20] = {0x45, 0, (guint8)((20 + l4) >> 8), (guint8)(20 + l4), 0, 1, 0x40, 0, 64, p->proto};
