@@ -39,6 +39,8 @@ void procshark_darwin_handoff(GArray *wanted)
  * the postdissector's wanted fields on its first pass only, Wireshark's window when it loads). */
 static const ps_darwin_process *process_of(proto_tree *tree, packet_info *pinfo)
 {
+    if (hf_frame_pid <= 0)
+        return NULL; /* Wireshark before 4.6: no packet has any, nothing to look up */
     ps_darwin_process *process = p_get_proto_data(wmem_file_scope(), pinfo, proto_darwin_proc, 0);
     guint32 pid;
     if (process || PINFO_FD_VISITED(pinfo) || !procshark_last_uint(tree, hf_frame_pid, &pid))
