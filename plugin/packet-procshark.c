@@ -306,15 +306,25 @@ bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out)
     return true;
 }
 
-/* The innermost occurrence of a TCP field, when there is one. */
-static bool last_uint(proto_tree *tree, int hf, guint32 *out)
+/* The innermost occurrence of a field another dissector added, when there is one. */
+static field_info *last_item(proto_tree *tree, int hf)
 {
     GPtrArray *items = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
-    if (!items || items->len == 0)
-        return false;
-    field_info *fi = items->pdata[items->len - 1];
-    *out = fvalue_get_uinteger(PS_FIELD_FVALUE(fi));
-    return true;
+    return items && items->len ? items->pdata[items->len - 1] : NULL;
+}
+
+bool procshark_last_uint(proto_tree *tree, int hf, guint32 *out)
+{
+    field_info *fi = last_item(tree, hf);
+    if (fi)
+        *out = fvalue_get_uinteger(PS_FIELD_FVALUE(fi));
+    return fi != NULL;
+}
+
+const char *procshark_last_string(proto_tree *tree, int hf)
+{
+    field_info *fi = last_item(tree, hf);
+    return fi ? fvalue_get_string(PS_FIELD_FVALUE(fi)) : NULL;
 }
 
 /* A TCP or UDP packet's addresses and direction, from the packet's info. */
@@ -334,41 +344,44 @@ static bool packet_ends(packet_info *pinfo, ps_packet_facts *p)
 static bool packet_numbers(proto_tree *tree, ps_packet_facts *p, guint32 *stream, guint32 *len)
 {
     if (p->transport == PS_TRANSPORT_UDP) {
-        if (!last_uint(tree, hf_udp_stream_in, stream) || !last_uint(tree, hf_udp_length, &p->seq) ||
-            !last_uint(tree, hf_udp_checksum, &p->ack) || p->seq < 8)
+        if (!procshark_last_uint(tree, hf_udp_stream_in, stream) || !procshark_last_uint(tree, hf_udp_length, &p->seq) ||
+            !procshark_last_uint(tree, hf_udp_checksum, &p->ack) || p->seq < 8)
             return false;
         *len = p->seq - 8;
         return true;
     }
     guint32 flags;
-    if (!last_uint(tree, hf_tcp_stream_in, stream) || !last_uint(tree, hf_tcp_seq_raw, &p->seq) ||
-        !last_uint(tree, hf_tcp_ack_raw, &p->ack) || !last_uint(tree, hf_tcp_flags, &flags) ||
-        !last_uint(tree, hf_tcp_len, len))
+    if (!procshark_last_uint(tree, hf_tcp_stream_in, stream) || !procshark_last_uint(tree, hf_tcp_seq_raw, &p->seq) ||
+        !procshark_last_uint(tree, hf_tcp_ack_raw, &p->ack) || !procshark_last_uint(tree, hf_tcp_flags, &flags) ||
+        !procshark_last_uint(tree, hf_tcp_len, len))
         return false;
     p->tcp_flags = (guint16)flags;
     return true;
 }
 
-/* The packet's own comments first (ptcpdump's, procshark's annotation), on every pass (they are shown
- * from the frame's block), so that their claims are in before the frame's packet; then the packet,
- * on the first pass only. */
+/* The packet's own comments (ptcpdump's, etl2pcapng's, procshark's annotation) and Darwin process
+ * information first, on every pass (they are shown from the frame), so that their claims are in
+ * before the frame's packet; then the packet, on the first pass only. */
 static void feed_packet(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo)
 {
     const bool first = !PINFO_FD_VISITED(pinfo);
     const bool comments = pinfo->rec && pinfo->rec->block && wtap_block_count_option(pinfo->rec->block, OPT_COMMENT);
-    if (!first && !comments)
+    const bool darwin = procshark_darwin_present(tree, pinfo);
+    if (!first && !comments && !darwin)
         return;
     ps_packet_facts p;
     guint32 stream, len;
     const bool ends = packet_ends(pinfo, &p);
     const bool numbered = ends && first && packet_numbers(tree, &p, &stream, &len);
-    /* Later passes feed nothing: the ends are enough to show which one the comment names. */
+    /* Later passes feed nothing: the ends are enough to show which one is named. */
+    const ps_packet_facts *facts = numbered || (ends && !first) ? &p : NULL;
     if (comments) {
-        const ps_packet_facts *facts = numbered || (ends && !first) ? &p : NULL;
         procshark_ptcpdump(tree, tvb, pinfo, facts);
         procshark_etl2pcapng(tree, tvb, pinfo, facts);
         procshark_annotation(tree, tvb, pinfo, facts);
     }
+    if (darwin)
+        procshark_darwin(tree, tvb, pinfo, facts);
     if (numbered && p.transport == PS_TRANSPORT_UDP)
         ps_corr_add_datagram(corr, pinfo->num, procshark_time_ns(pinfo), stream, &p.src, &p.dst, (uint16_t)p.seq,
                              (uint16_t)p.ack, len);
@@ -635,7 +648,7 @@ void proto_register_procshark(void)
         {&hf_end_container[i], {End " container", "proc." end ".container", FT_STRING, BASE_NONE, NULL, 0,      \
                                 "Container of the " whose " process (its name, else its id)", HFILL}},         \
         {&hf_end_source[i], {End " attribution source", "proc." end ".source", FT_STRING, BASE_NONE, NULL, 0,    \
-                             "Where the " whose " process was learnt: etw, tracee, nettcpconnection, ptcpdump, etl2pcapng or annotation", HFILL}}, \
+                             "Where the " whose " process was learnt: etw, tracee, nettcpconnection, ptcpdump, etl2pcapng, annotation or darwin", HFILL}}, \
         {&hf_end_match[i], {End " match", "proc." end ".match", FT_STRING, BASE_NONE, NULL, 0,                  \
                             "How the " whose " process was matched: packet, event, connection, socket, snapshot or comment",    \
                             HFILL}},                                                                           \
@@ -647,7 +660,7 @@ void proto_register_procshark(void)
         {&hf_pid, {"Process ID", "proc.pid", FT_UINT32, BASE_DEC, NULL, 0, "Either end's process", HFILL}},
         {&hf_name, {"Process name", "proc.name", FT_STRING, BASE_NONE, NULL, 0, "Either end's process", HFILL}},
         {&hf_source, {"Source of the attribution", "proc.source", FT_STRING, BASE_NONE, NULL, 0,
-                      "Either end's: etw, tracee, nettcpconnection, ptcpdump, etl2pcapng or annotation", HFILL}},
+                      "Either end's: etw, tracee, nettcpconnection, ptcpdump, etl2pcapng, annotation or darwin", HFILL}},
         {&hf_match, {"How it was matched", "proc.match", FT_STRING, BASE_NONE, NULL, 0,
                      "Either end's: packet, event, connection, socket, snapshot or comment", HFILL}},
         {&hf_event_frame, {"Deciding record", "proc.event_frame", FT_FRAMENUM, BASE_NONE, NULL, 0,
@@ -728,6 +741,7 @@ void proto_reg_handoff_procshark(void)
     const int fields[] = {hf_tcp_stream_in, hf_tcp_seq_raw, hf_tcp_ack_raw, hf_tcp_flags, hf_tcp_len,
                           hf_udp_stream_in, hf_udp_length,    hf_udp_checksum};
     g_array_append_vals(wanted, fields, G_N_ELEMENTS(fields));
+    procshark_darwin_handoff(wanted);
     set_postdissector_wanted_hfids(handle, wanted);
     stats_tree_register_plugin("procshark", "procshark", "procshark/Traffic by process",
                                ST_SORT_COL_NAME << ST_FLG_SRTCOL_SHIFT | ST_FLG_SORT_DESC, st_packet, st_init, NULL);

@@ -34,6 +34,7 @@ void plugin_register(void)
         {proto_register_ptcpdump, NULL},
         {proto_register_etl2pcapng, NULL},
         {proto_register_proc_annotation, NULL},
+        {proto_register_darwin_proc, NULL},
         {proto_register_procshark, proto_reg_handoff_procshark},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)

@@ -14,6 +14,7 @@ void proto_register_nettcpconn(void);
 void proto_register_ptcpdump(void);
 void proto_register_etl2pcapng(void);
 void proto_register_proc_annotation(void);
+void proto_register_darwin_proc(void);
 void proto_register_procshark(void);
 void proto_reg_handoff_procshark(void);
 
@@ -62,6 +63,16 @@ void procshark_etl2pcapng(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, c
 /* procshark's own annotations on this frame (packet-proc_annotation.c), shown, and on a TCP or UDP
  * packet (packet: as for procshark_ptcpdump) each known end fed as a comment claim on the first pass. */
 void procshark_annotation(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_packet_facts *packet);
+/* Darwin process information (packet-darwin.c): at handoff, Wireshark's fields of it looked up by
+ * name and appended to the postdissector's wanted fields (none before Wireshark 4.6); whether this
+ * packet's tree has them; shown, and on a TCP or UDP packet (packet: as for procshark_ptcpdump's)
+ * fed as a claim on the first pass. */
+void procshark_darwin_handoff(GArray *wanted);
+bool procshark_darwin_present(proto_tree *tree, packet_info *pinfo);
+void procshark_darwin(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const ps_packet_facts *packet);
+/* The innermost occurrence of another dissector's field in tree, when there is one. */
+bool procshark_last_uint(proto_tree *tree, int hf, guint32 *out);
+const char *procshark_last_string(proto_tree *tree, int hf);
 /* An IPv4 or IPv6 address and a port as an endpoint; false for other address types. */
 bool procshark_endpoint(const address *addr, guint16 port, ps_endpoint *out);
 

@@ -158,6 +158,39 @@ static inline bool ps_wtap_dump(wtap_dumper *dumper, const wtap_rec *rec, const 
 #endif
 }
 
+/* The effective process macOS's pktap wrote on a packet (pcapng option 0x8003, the index of a Darwin
+ * Process Information Block in the packet's section): since 4.6 wiretap keeps those blocks and epan
+ * looks them up. Wireshark 4.6 registers frame.darwin.process_info.epid but fills it in no tree
+ * (4.6.9 writes the effective process only into the item's text), so it is read here. Before 4.6
+ * wiretap skipped the blocks: there is none. */
+#if PS_WS_AT_LEAST(4, 6)
+#include <epan/epan.h>
+#endif
+struct epan_session;
+static inline bool ps_darwin_effective_process(struct epan_session *session, const wtap_rec *rec, uint32_t *pid,
+                                               const char **name)
+{
+#if PS_WS_AT_LEAST(4, 6)
+    uint32_t index;
+    if (!rec->block ||
+        wtap_block_get_uint32_option_value(rec->block, OPT_PKT_DARWIN_EFFECTIVE_PIB_ID, &index) != WTAP_OPTTYPE_SUCCESS)
+        return false;
+    const unsigned section = rec->presence_flags & WTAP_HAS_SECTION_NUMBER ? rec->section_number : 0;
+    const int32_t id = epan_get_process_id(session, index, section);
+    if (id < 0)
+        return false;
+    *pid = (uint32_t)id;
+    *name = epan_get_process_name(session, index, section);
+    return true;
+#else
+    (void)session;
+    (void)rec;
+    (void)pid;
+    (void)name;
+    return false;
+#endif
+}
+
 /* The length of a syscall record's data: event_filelen until 4.4, the buffered bytes since 4.6. */
 static inline uint32_t ps_wtap_syscall_len(const wtap_rec *rec)
 {

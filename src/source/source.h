@@ -23,6 +23,7 @@ typedef enum {
     PS_SOURCE_PTCPDUMP,
     PS_SOURCE_ETL2PCAPNG,
     PS_SOURCE_ANNOTATION,
+    PS_SOURCE_DARWIN,
     PS_SOURCE_COUNT
 } ps_source;
 
@@ -38,7 +39,7 @@ typedef struct {
 } ps_source_info;
 
 extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp, ps_source_ptcpdump,
-    ps_source_etl2pcapng, ps_source_annotation;
+    ps_source_etl2pcapng, ps_source_annotation, ps_source_darwin;
 extern const ps_source_info *const ps_sources[PS_SOURCE_COUNT];
 
 /* NULL when no source has that name. */
@@ -53,7 +54,7 @@ bool ps_etw_net_claim(const etw_net_event *ev, ps_claim *claim);
 bool ps_tracee_claim(const tracee_event *ev, ps_claim *claim);
 bool ps_nettcp_claim(const nettcp_row *row, ps_claim *claim);
 
-/* The packet a comment is on, as the capture shows it. */
+/* The packet a comment or Darwin process information is on, as the capture shows it. */
 typedef enum { PS_DIR_UNKNOWN, PS_DIR_OUTBOUND, PS_DIR_INBOUND } ps_direction; /* pcapng EPB flags */
 typedef struct {
     uint8_t transport; /* PS_TRANSPORT_* */
@@ -69,6 +70,13 @@ bool ps_etl2pcapng_claim(const pidtid_comment *comment, const ps_packet_facts *p
 /* One end of procshark's annotation (0: the packet's source, 1: its destination) as a comment-level
  * claim on that end's socket; false when the annotation does not know that end. */
 bool ps_annotation_claim(const proc_annotation *ann, int end, const ps_packet_facts *packet, ps_claim *claim);
+/* The process macOS's pktap wrote on a packet (docs/FORMATS.md section 10), as Wireshark shows it. */
+typedef struct {
+    uint32_t pid;
+    const char *name; /* NULL: none */
+} ps_darwin_process;
+/* The socket the packet belongs to, by its direction: its owner is the process. */
+bool ps_darwin_claim(const ps_darwin_process *process, const ps_packet_facts *packet, ps_claim *claim);
 /* Whether the packet runs between two sockets of one host (loopback addresses, or one address). */
 bool ps_packet_is_loopback(const ps_packet_facts *packet);
 

@@ -53,10 +53,15 @@ static void test_descriptions(void **state)
     assert_true(ps_sources[PS_SOURCE_TRACEE]->rank > ps_sources[PS_SOURCE_PTCPDUMP]->rank);
     assert_true(ps_sources[PS_SOURCE_PTCPDUMP]->rank > ps_sources[PS_SOURCE_NETTCP]->rank);
     assert_null(ps_sources[PS_SOURCE_PTCPDUMP]->pdu_dissector);
-    /* Only the comment sources' records are the packets themselves. */
+    /* Darwin's kernel names the packet's own socket as it passes, as tracee sees it: above a table. */
+    assert_int_equal(ps_sources[PS_SOURCE_DARWIN]->rank, ps_sources[PS_SOURCE_TRACEE]->rank);
+    assert_true(ps_sources[PS_SOURCE_DARWIN]->rank > ps_sources[PS_SOURCE_PTCPDUMP]->rank);
+    assert_string_equal(ps_sources[PS_SOURCE_DARWIN]->name, "darwin");
+    assert_string_equal(ps_sources[PS_SOURCE_DARWIN]->protocols, "darwin_proc");
+    /* Only the comment sources' and Darwin's records are the packets themselves. */
     for (int s = 0; s < PS_SOURCE_COUNT; s++)
-        assert_int_equal(ps_sources[s]->on_packets,
-                         s == PS_SOURCE_PTCPDUMP || s == PS_SOURCE_ETL2PCAPNG || s == PS_SOURCE_ANNOTATION);
+        assert_int_equal(ps_sources[s]->on_packets, s == PS_SOURCE_PTCPDUMP || s == PS_SOURCE_ETL2PCAPNG ||
+                                                        s == PS_SOURCE_ANNOTATION || s == PS_SOURCE_DARWIN);
     /* procshark's earlier answer beats a comment naming whichever thread ran. */
     assert_true(ps_sources[PS_SOURCE_ANNOTATION]->rank > ps_sources[PS_SOURCE_ETL2PCAPNG]->rank);
     assert_string_equal(ps_sources[PS_SOURCE_ANNOTATION]->name, "annotation");
@@ -701,6 +706,70 @@ static void test_ptcpdump_container_no_pid(void **state)
     ptcpdump_info_clear(&info);
 }
 
+/* ---- Darwin (pktap) ------------------------------------------------------------------------- */
+
+/* The socket the packet belongs to: the source of an outbound packet, the destination of an inbound
+ * one, with the packet's own seq, ack and flags (UDP: length and checksum). */
+static void test_darwin_remote(void **state)
+{
+    (void)state;
+    const ps_darwin_process curl = {4242, "curl"};
+    ps_packet_facts out = facts("192.168.1.10", 50000, "93.184.216.34", 443, PS_DIR_OUTBOUND);
+    ps_claim claim;
+    assert_true(ps_darwin_claim(&curl, &out, &claim));
+    assert_int_equal(claim.source, PS_SOURCE_DARWIN);
+    assert_int_equal(claim.rank, ps_sources[PS_SOURCE_DARWIN]->rank);
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_int_equal(claim.transport, PS_TRANSPORT_TCP);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "192.168.1.10", 50000);
+    assert_endpoint(&claim.peer, "93.184.216.34", 443);
+    assert_int_equal(claim.seq, 1000);
+    assert_int_equal(claim.ack, 2000);
+    assert_int_equal(claim.tcp_flags, PS_TCP_ACK);
+    assert_true(claim.has_pid);
+    assert_int_equal(claim.pid, 4242);
+    assert_string_equal(claim.name, "curl");
+    assert_null(claim.container);
+    const ps_darwin_process mdns = {310, "mDNSResponder"};
+    ps_packet_facts in = facts("192.168.1.1", 53, "192.168.1.10", 53000, PS_DIR_INBOUND);
+    in.transport = PS_TRANSPORT_UDP;
+    in.seq = 20;
+    in.ack = 0x515a;
+    in.tcp_flags = 0;
+    assert_true(ps_darwin_claim(&mdns, &in, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "192.168.1.10", 53000);
+    assert_endpoint(&claim.peer, "192.168.1.1", 53);
+    assert_int_equal(claim.seq, 20);
+    assert_int_equal(claim.ack, 0x515a);
+    assert_int_equal(claim.pid, 310);
+    /* Without a direction the socket is unknown: the process is still there to show. */
+    ps_packet_facts unknown = facts("192.168.1.10", 50002, "10.0.0.5", 22, PS_DIR_UNKNOWN);
+    assert_false(ps_darwin_claim(&curl, &unknown, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    assert_int_equal(claim.pid, 4242);
+}
+
+/* Loopback: unlike ptcpdump's table, the kernel took the process from the socket the direction
+ * names, so both ends of a loopback connection are told apart. */
+static void test_darwin_loopback(void **state)
+{
+    (void)state;
+    const ps_darwin_process server = {777, "python3.12"};
+    ps_packet_facts synack = facts("127.0.0.1", 8080, "127.0.0.1", 50004, PS_DIR_OUTBOUND);
+    ps_claim claim;
+    assert_true(ps_darwin_claim(&server, &synack, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_endpoint(&claim.owned, "127.0.0.1", 8080);
+    assert_endpoint(&claim.peer, "127.0.0.1", 50004);
+    ps_packet_facts delivered = facts("::1", 50004, "::1", 8080, PS_DIR_INBOUND);
+    assert_true(ps_darwin_claim(&server, &delivered, &claim));
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "::1", 8080);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -716,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_etl2pcapng_comment),
         cmocka_unit_test(test_ptcpdump_loopback),   cmocka_unit_test(test_ptcpdump_container_no_pid),
         cmocka_unit_test(test_annotation),
+        cmocka_unit_test(test_darwin_remote),       cmocka_unit_test(test_darwin_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
