@@ -73,6 +73,9 @@ bool ps_json_int64(const ps_json *v, int64_t *out);
 #define ps_json_array_foreach(array, index, value)                                                         \
     for ((index) = 0, (value) = ps_json_size(array) ? (array) + 1 : NULL; (value);                      \
          (index)++, (value) = (value)->next)
+/* The same without the index. */
+#define ps_json_array_each(array, value)                                                                    \
+    for ((value) = ps_json_size(array) ? (array) + 1 : NULL; (value); (value) = (value)->next)
 /* key: the member's name (const char *); value: its value. */
 #define ps_json_object_foreach(obj, key_node, key, value)                                                   \
     for ((key_node) = ps_json_size(obj) ? (obj) + 1 : NULL;                                                 \

@@ -256,8 +256,7 @@ static void apply_proto_dns(ps_json_reader *r, tracee_event *ev, const ps_json *
     const ps_json *questions = ps_json_array(r, dns, "questions");
     apply_first_question(r, ev, questions, "name", "type");
     const ps_json *answers = ps_json_array(r, dns, "answers"), *answer;
-    size_t i;
-    ps_json_array_foreach(answers, i, answer)
+    ps_json_array_each(answers, answer)
         add_answer(r, ev, answer, "type", resource_record_keys, G_N_ELEMENTS(resource_record_keys));
 }
 
@@ -280,8 +279,7 @@ static void apply_dns_responses(ps_json_reader *r, tracee_event *ev, const ps_js
 {
     const bool workload = ev->layout == TRACEE_LAYOUT_WORKLOAD;
     const ps_json *response;
-    size_t i;
-    ps_json_array_foreach(responses, i, response) {
+    ps_json_array_each(responses, response) {
         if (!ps_json_is_object(response)) {
             ps_json_problem(r, "dns_answer", "a DNS response must be an object");
             continue;
@@ -292,8 +290,7 @@ static void apply_dns_responses(ps_json_reader *r, tracee_event *ev, const ps_js
             set_string(r, ev, TRACEE_DNS_QUERY_TYPE, query, "query_type");
         }
         const ps_json *answers = ps_json_array(r, response, "dns_answer"), *answer;
-        size_t j;
-        ps_json_array_foreach(answers, j, answer)
+        ps_json_array_each(answers, answer)
             add_answer(r, ev, answer, workload ? "type" : "answer_type", dns_answer_keys,
                        G_N_ELEMENTS(dns_answer_keys));
     }
