@@ -55,8 +55,10 @@ echo "real loopback capture: $packets TCP packets between $client_name ($client_
 status=0
 [ "$packets" -ge 10 ] && [ "$wrong" = 0 ] || status=1
 
-# A Get-NetUDPEndpoint row names a pid, not a process: names come from ETW Process events
-# (docs/ATTRIBUTION.md, Names), which Linux has none of, so both ends' names stay empty.
+# The client's socket is named by its tracee net_packet_dns events (with its name: the flow's record
+# nearest in time, level connection, as tracee gives such events no size); the server's by its
+# Get-NetUDPEndpoint row, a pid without a name (names come from ETW Process events, which Linux has
+# none of).
 tshark2 -Y udp -T fields -E separator=, -e frame.number -e udp.srcport \
   -e proc.src.pid -e proc.src.name -e proc.src.match -e proc.dst.pid -e proc.dst.name -e proc.dst.match \
   >"$work/attribution-udp.csv"
@@ -64,9 +66,9 @@ datagrams=0 wrong=0
 while IFS=, read -r frame sport src_pid src_name src_match dst_pid dst_name dst_match; do
   datagrams=$((datagrams + 1))
   if [ "$sport" = "$dns_port" ]; then
-    want="$dns_server_pid,,snapshot,$dns_client_pid,,snapshot"
+    want="$dns_server_pid,,snapshot,$dns_client_pid,$dns_client_name,connection"
   else
-    want="$dns_client_pid,,snapshot,$dns_server_pid,,snapshot"
+    want="$dns_client_pid,$dns_client_name,connection,$dns_server_pid,,snapshot"
   fi
   got="$src_pid,$src_name,$src_match,$dst_pid,$dst_name,$dst_match"
   if [ "$got" != "$want" ]; then
@@ -87,8 +89,9 @@ answered=$(frames 'dns.flags.response == 1')
 n_asked=$(wc -w <<<"$asked") n_answered=$(wc -w <<<"$answered")
 [ "$n_asked" = $queries ] || { echo "the capture has $n_asked DNS queries, the client sent $queries"; wrong=$((wrong + 1)); }
 [ "$n_answered" = $queries ] || { echo "the capture has $n_answered DNS answers, not $queries"; wrong=$((wrong + 1)); }
-expect_frames "dns && proc.src.pid == $dns_client_pid" "$asked" "the queries"
-expect_frames "dns.flags.response == 1 && proc.dst.pid == $dns_client_pid" "$answered" "the answers"
+expect_frames "dns && proc.src.name == \"$dns_client_name\"" "$asked" "the queries"
+expect_frames "dns.flags.response == 1 && proc.dst.name == \"$dns_client_name\"" "$answered" "the answers"
+expect_frames "dns && proc.src.pid == $dns_server_pid" "$answered" "the server's answers"
 echo "real loopback capture: $datagrams UDP packets between $dns_client_name ($dns_client_pid) and" \
   "$dns_server_name ($dns_server_pid) on port $dns_port, $n_asked DNS queries and $n_answered answers, $wrong wrong"
 [ "$datagrams" = $((2 * queries)) ] && [ "$wrong" = 0 ] || status=1
