@@ -15,15 +15,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "pcapng_bytes.h"
 #include "tshark_harness.h"
-
-static void put32(GByteArray *b, guint32 v) { g_byte_array_append(b, (const guint8 *)&v, 4); }
-static void put16(GByteArray *b, guint16 v) { g_byte_array_append(b, (const guint8 *)&v, 2); }
-static void pad4(GByteArray *b)
-{
-    static const guint8 zero[3] = {0};
-    g_byte_array_append(b, zero, (4 - b->len % 4) % 4);
-}
 
 enum { INBOUND = 1, OUTBOUND = 2 };
 
@@ -49,37 +42,12 @@ static void packet(GByteArray *b, bool udp, bool out, guint16 local_port, guint1
     }
 }
 
-/* An Enhanced Packet Block: flags 0 writes none. */
+/* A packet of ours with one comment (NULL: none); flags 0 writes no direction. */
 static void epb(GByteArray *f, guint32 secs, bool udp, guint32 flags, guint16 local_port, const char *comment)
 {
-    GByteArray *b = g_byte_array_new(), *data = g_byte_array_new();
+    GByteArray *data = g_byte_array_new();
     packet(data, udp, flags != INBOUND, local_port, udp ? 53 : 443);
-    put32(b, 6);
-    put32(b, 0); /* length, below */
-    put32(b, 0); /* interface */
-    const guint64 us = (guint64)secs * 1000000;
-    put32(b, (guint32)(us >> 32));
-    put32(b, (guint32)us);
-    put32(b, data->len);
-    put32(b, data->len);
-    g_byte_array_append(b, data->data, data->len);
-    pad4(b);
-    if (comment) {
-        put16(b, 1); /* opt_comment */
-        put16(b, (guint16)strlen(comment));
-        g_byte_array_append(b, (const guint8 *)comment, (guint)strlen(comment));
-        pad4(b);
-    }
-    if (flags) {
-        put16(b, 2); /* epb_flags */
-        put16(b, 4);
-        put32(b, flags);
-    }
-    put32(b, 0); /* opt_endofopt */
-    put32(b, b->len + 4);
-    memcpy(b->data + 4, &b->len, 4);
-    g_byte_array_append(f, b->data, b->len);
-    g_byte_array_free(b, TRUE);
+    pcapng_bytes_epb(f, secs, data, (const char *const[]){comment, NULL}, flags);
     g_byte_array_free(data, TRUE);
 }
 
@@ -87,10 +55,7 @@ static void test_pid_tid_comments(void **state)
 {
     (void)state;
     GByteArray *f = g_byte_array_new();
-    static const guint32 shb[] = {0x0a0d0d0a, 28, 0x1a2b3c4d, 1, 0xffffffff, 0xffffffff, 28};
-    g_byte_array_append(f, (const guint8 *)shb, sizeof shb);
-    static const guint32 idb[] = {1, 20, 1 /* Ethernet */, 0, 20};
-    g_byte_array_append(f, (const guint8 *)idb, sizeof idb);
+    pcapng_bytes_start(f);
     epb(f, 1709294400, false, OUTBOUND, 50000, "PID=4120 TID=5000");
     epb(f, 1709294401, false, INBOUND, 50000, "PID=4 TID=80"); /* System: a DPC */
     epb(f, 1709294402, true, OUTBOUND, 53000, "PID=2424 TID=2500");
@@ -98,12 +63,9 @@ static void test_pid_tid_comments(void **state)
     epb(f, 1709294404, true, OUTBOUND, 53001, "PID=12x TID=1");
     epb(f, 1709294405, true, 0, 53002, "PID=77 TID=88");
     epb(f, 1709294406, true, OUTBOUND, 53003, "an analyst's note");
-    char *dir = g_dir_make_tmp("procshark-etl2pcapng-XXXXXX", NULL);
-    assert_non_null(dir);
-    assert_int_equal(g_chmod(dir, 0755), 0); /* tshark reads as nobody when the tests run as root */
-    char *capture = g_build_filename(dir, "etl2pcapng.pcapng", NULL);
-    assert_true(g_file_set_contents(capture, (const char *)f->data, f->len, NULL));
-    assert_int_equal(g_chmod(capture, 0644), 0);
+    char *dir;
+    char *capture = pcapng_bytes_save(f, "etl2pcapng.pcapng", &dir);
+    assert_non_null(capture);
     g_byte_array_free(f, TRUE);
 
     const char *args[] = {"-2", "-r", capture, "-T", "fields", "-e", "frame.number", "-e", "etl2pcapng.pid", "-e",

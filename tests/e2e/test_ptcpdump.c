@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "pcapng_bytes.h"
 #include "tshark_harness.h"
 
 static const char *samples_dir;
@@ -151,14 +152,6 @@ static void test_loopback(void **state)
 
 /* --- a capture of broken comments ---------------------------------------------------------------- */
 
-static void put32(GByteArray *b, guint32 v) { g_byte_array_append(b, (const guint8 *)&v, 4); }
-static void put16(GByteArray *b, guint16 v) { g_byte_array_append(b, (const guint8 *)&v, 2); }
-static void pad4(GByteArray *b)
-{
-    static const guint8 zero[3] = {0};
-    g_byte_array_append(b, zero, (4 - b->len % 4) % 4);
-}
-
 /* An Ethernet, IPv4, TCP SYN from 10.0.0.1:40000 to 10.0.0.2:80 (checksums are not checked). */
 static void syn(GByteArray *b, guint16 sport)
 {
@@ -169,54 +162,27 @@ static void syn(GByteArray *b, guint16 sport)
     g_byte_array_append(b, tcp, sizeof tcp);
 }
 
-/* An Enhanced Packet Block, outbound, with the given comments. */
+/* A SYN from source port sport, outbound, with the given comments. */
 static void epb(GByteArray *f, guint32 secs, guint16 sport, const char *const *comments)
 {
-    GByteArray *b = g_byte_array_new();
-    put32(b, 6);
-    put32(b, 0); /* length, below */
-    put32(b, 0); /* interface */
-    const guint64 us = (guint64)secs * 1000000;
-    put32(b, (guint32)(us >> 32));
-    put32(b, (guint32)us);
-    put32(b, 54);
-    put32(b, 54);
-    syn(b, sport);
-    pad4(b);
-    for (const char *const *c = comments; *c; c++) {
-        put16(b, 1); /* opt_comment */
-        put16(b, (guint16)strlen(*c));
-        g_byte_array_append(b, (const guint8 *)*c, (guint)strlen(*c));
-        pad4(b);
-    }
-    put16(b, 2); /* epb_flags */
-    put16(b, 4);
-    put32(b, 2); /* outbound */
-    put32(b, 0); /* opt_endofopt */
-    put32(b, b->len + 4);
-    memcpy(b->data + 4, &b->len, 4);
-    g_byte_array_append(f, b->data, b->len);
-    g_byte_array_free(b, TRUE);
+    GByteArray *frame = g_byte_array_new();
+    syn(frame, sport);
+    pcapng_bytes_epb(f, secs, frame, comments, 2);
+    g_byte_array_free(frame, TRUE);
 }
 
 static void test_broken_comments(void **state)
 {
     (void)state;
     GByteArray *f = g_byte_array_new();
-    static const guint32 shb[] = {0x0a0d0d0a, 28, 0x1a2b3c4d, 1, 0xffffffff, 0xffffffff, 28};
-    g_byte_array_append(f, (const guint8 *)shb, sizeof shb);
-    static const guint32 idb[] = {1, 20, 1 /* Ethernet */, 0, 20};
-    g_byte_array_append(f, (const guint8 *)idb, sizeof idb);
+    pcapng_bytes_start(f);
     epb(f, 1709294400, 40000, (const char *const[]){"PID: 12x\nCmd: /usr/bin/curl", NULL});
     epb(f, 1709294401, 40001, (const char *const[]){"PID: 5\nCmd: /tmp/\x1b[31mevil\nArgs: a\nb", NULL});
     epb(f, 1709294402, 40002, (const char *const[]){"PID: 6", "PID: 7\nCmd: /bin/x", NULL});
     epb(f, 1709294403, 40003, (const char *const[]){"UserId: 1000", "an analyst's note: looks odd", NULL});
-    char *dir = g_dir_make_tmp("procshark-ptcpdump-XXXXXX", NULL);
-    assert_non_null(dir);
-    assert_int_equal(g_chmod(dir, 0755), 0); /* tshark reads as nobody when the tests run as root */
-    char *capture = g_build_filename(dir, "broken.pcapng", NULL);
-    assert_true(g_file_set_contents(capture, (const char *)f->data, f->len, NULL));
-    assert_int_equal(g_chmod(capture, 0644), 0);
+    char *dir;
+    char *capture = pcapng_bytes_save(f, "broken.pcapng", &dir);
+    assert_non_null(capture);
     g_byte_array_free(f, TRUE);
 
     /* The last expert info of each packet is ours (the frame's comments and TCP's come first). The
