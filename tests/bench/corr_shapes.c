@@ -4,7 +4,8 @@
  * asked twice, as tshark -2 does), and prints the cost per frame at each size. A cost that grows
  * with N is a cost that is not linear.
  *
- *   corr_shapes [SHAPE] [N...]   SHAPE: busy-tracee, busy-etw, bulk-etw, port-reuse, many (default all) */
+ *   corr_shapes [SHAPE] [N...]   SHAPE: busy-tracee, busy-etw, bulk-etw, port-reuse, many, udp-flow,
+ *                                udp-resolver, udp-reuse (default all) */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +32,31 @@ static void packet(feed *f, int64_t t, uint32_t stream, ps_endpoint src, ps_endp
 
 static void claim(feed *f, int64_t t, ps_claim c)
 {
-    c.transport = PS_TRANSPORT_TCP;
+    c.transport = c.transport ? c.transport : PS_TRANSPORT_TCP;
     c.has_pid = true;
     ps_corr_add_claim(f->c, ++f->frame, t, &c);
+}
+
+static void datagram(feed *f, int64_t t, uint32_t stream, ps_endpoint src, ps_endpoint dst, uint16_t checksum)
+{
+    ps_corr_add_datagram(f->c, ++f->frame, t, stream, &src, &dst, 8 + 100, checksum, 100);
+}
+
+/* The UDP shapes: ETW sends for one datagram in 45, the rest named from the flow's or the socket's
+ * nearest send. flow: one flow; resolver: one socket asking n distinct servers once each; reuse:
+ * one socket pair whose port passes to another pid every 1000 datagrams. */
+static void udp(feed *f, unsigned n, int kind)
+{
+    ps_endpoint a = ep(1, 53000);
+    for (unsigned i = 0; i < n; i++) {
+        int64_t t = T0 + (int64_t)i * 10 * US;
+        ps_endpoint b = kind == 1 ? ep((uint8_t)(20 + i / 60000), (uint16_t)(1024 + i % 60000)) : ep(2, 53);
+        if (i % 45 == 0)
+            claim(f, t, (ps_claim){.source = 0, .rank = 1, .transport = PS_TRANSPORT_UDP, .kind = PS_CLAIM_DATA,
+                                   .owned = a, .peer = b, .outgoing = true, .size = 100,
+                                   .pid = kind == 2 ? 1000 + i / 1000 : 42});
+        datagram(f, t + 2 * US, kind == 1 ? i : 0, a, b, (uint16_t)i);
+    }
 }
 
 /* One connection, n data packets 10 us apart, client to server, each with what the source says
@@ -97,6 +120,12 @@ static double run(const char *shape, unsigned n)
         busy(&f, n, 2);
     else if (strcmp(shape, "port-reuse") == 0)
         port_reuse(&f, n);
+    else if (strcmp(shape, "udp-flow") == 0)
+        udp(&f, n, 0);
+    else if (strcmp(shape, "udp-resolver") == 0)
+        udp(&f, n, 1);
+    else if (strcmp(shape, "udp-reuse") == 0)
+        udp(&f, n, 2);
     else
         many(&f, n);
     for (uint32_t frame = 1; frame <= f.frame; frame++) {
@@ -112,7 +141,8 @@ static double run(const char *shape, unsigned n)
 
 int main(int argc, char **argv)
 {
-    static const char *const shapes[] = {"busy-tracee", "busy-etw", "bulk-etw", "port-reuse", "many"};
+    static const char *const shapes[] = {"busy-tracee", "busy-etw", "bulk-etw", "port-reuse", "many",
+                                         "udp-flow",    "udp-resolver", "udp-reuse"};
     const char *only = argc > 1 ? argv[1] : "all";
     unsigned sizes[8] = {10000, 30000, 100000};
     int nsizes = 3;
