@@ -11,6 +11,7 @@ const ps_source_info *const ps_sources[PS_SOURCE_COUNT] = {
     [PS_SOURCE_ETL2PCAPNG] = &ps_source_etl2pcapng,
     [PS_SOURCE_ANNOTATION] = &ps_source_annotation,
     [PS_SOURCE_DARWIN] = &ps_source_darwin,
+    [PS_SOURCE_PROCREC] = &ps_source_procrec,
 };
 
 const ps_source_info *ps_source_named(const char *name)
