@@ -19,7 +19,7 @@ bool procrec_header_decode(const uint8_t *data, size_t len, procrec_header *head
 {
     memset(header, 0, sizeof *header);
     if (!procrec_recognise(data, len)) {
-        ps_problems_add(problems, PROCREC_BAD_HEADER, 0, PROCREC_MAGIC_SIZE,
+        ps_problems_add(problems, PROCREC_BAD_HEADER, 0, MIN(len, PROCREC_MAGIC_SIZE),
                         "no procshark-record header: the file does not start with \"PSREC\" and three NUL bytes");
         return false;
     }

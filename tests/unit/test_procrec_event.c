@@ -343,6 +343,7 @@ static void test_header(void **state)
         assert_int_equal(ps_problems_count(&problems), 1);
         assert_int_equal(p->code, len < 8 ? PROCREC_BAD_HEADER : PROCREC_TRUNCATED);
         assert_int_equal(p->offset, 0);
+        assert_int_equal(p->length, len); /* never past the input */
         free(copy);
         ps_problems_clear(&problems);
     }
