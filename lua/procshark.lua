@@ -838,7 +838,7 @@ local OPTIONAL_FIELD_NAMES = {
 M.OPTIONAL = {"retransmission", "needs_two_passes", "container", "source", "match", "event_frame"}
 -- The protocols of records, whose fields r.fields holds. Which source a record comes from and which
 -- socket it speaks for are the plugin's answers (proc.record.*, from src/source/), not re-derived here.
-local RECORD_PROTOCOLS = {"etwnet", "etwproc", "etwimage", "tracee_net", "nettcpconn"}
+local RECORD_PROTOCOLS = {"etwnet", "etwproc", "etwimage", "tracee_net", "nettcpconn", "procrec"}
 local RECORD_FIELD_NAMES = {proc = "proc", packet_frame = "proc.packet_frame", stream = "proc.tcp_stream",
                             unmatched = "proc.unmatched_record", source = "proc.record.source",
                             pid = "proc.record.pid", name = "proc.record.name", ip = "proc.record.ip",

@@ -35,6 +35,7 @@ void plugin_register(void)
         {proto_register_etl2pcapng, NULL},
         {proto_register_proc_annotation, NULL},
         {proto_register_darwin_proc, NULL},
+        {proto_register_procrec, NULL},
         {proto_register_procshark, proto_reg_handoff_procshark},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++)

@@ -15,6 +15,7 @@ void proto_register_ptcpdump(void);
 void proto_register_etl2pcapng(void);
 void proto_register_proc_annotation(void);
 void proto_register_darwin_proc(void);
+void proto_register_procrec(void);
 void proto_register_procshark(void);
 void proto_reg_handoff_procshark(void);
 

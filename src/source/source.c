@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+/* The engine keeps per-source state in arrays of this size. */
+_Static_assert(PS_SOURCE_COUNT <= PS_CORR_MAX_SOURCES, "more sources than the engine has room for");
+
 const ps_source_info *const ps_sources[PS_SOURCE_COUNT] = {
     [PS_SOURCE_ETW] = &ps_source_etw,
     [PS_SOURCE_TRACEE] = &ps_source_tracee,
@@ -11,6 +14,7 @@ const ps_source_info *const ps_sources[PS_SOURCE_COUNT] = {
     [PS_SOURCE_ETL2PCAPNG] = &ps_source_etl2pcapng,
     [PS_SOURCE_ANNOTATION] = &ps_source_annotation,
     [PS_SOURCE_DARWIN] = &ps_source_darwin,
+    [PS_SOURCE_PROCREC] = &ps_source_procrec,
 };
 
 const ps_source_info *ps_source_named(const char *name)

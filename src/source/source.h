@@ -13,6 +13,7 @@
 #include "nettcp_row.h"
 #include "pidtid_comment.h"
 #include "proc_annotation.h"
+#include "procrec_event.h"
 #include "ptcpdump_comment.h"
 #include "tracee_event.h"
 
@@ -24,6 +25,7 @@ typedef enum {
     PS_SOURCE_ETL2PCAPNG,
     PS_SOURCE_ANNOTATION,
     PS_SOURCE_DARWIN,
+    PS_SOURCE_PROCREC,
     PS_SOURCE_COUNT
 } ps_source;
 
@@ -39,7 +41,7 @@ typedef struct {
 } ps_source_info;
 
 extern const ps_source_info ps_source_etw, ps_source_tracee, ps_source_nettcp, ps_source_ptcpdump,
-    ps_source_etl2pcapng, ps_source_annotation, ps_source_darwin;
+    ps_source_etl2pcapng, ps_source_annotation, ps_source_darwin, ps_source_procrec;
 extern const ps_source_info *const ps_sources[PS_SOURCE_COUNT];
 
 /* NULL when no source has that name. */
@@ -53,6 +55,7 @@ void ps_claim_init(ps_claim *claim, ps_source source);
 bool ps_etw_net_claim(const etw_net_event *ev, ps_claim *claim);
 bool ps_tracee_claim(const tracee_event *ev, ps_claim *claim);
 bool ps_nettcp_claim(const nettcp_row *row, ps_claim *claim);
+bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim);
 
 /* The packet a comment or Darwin process information is on, as the capture shows it. */
 typedef enum { PS_DIR_UNKNOWN, PS_DIR_OUTBOUND, PS_DIR_INBOUND } ps_direction; /* pcapng EPB flags */

@@ -698,14 +698,15 @@ static void test_help_lists_every_kind(void **state)
     expect_code(&r, 0);
     const char *const lines[] = {
         "usage: procshark-import -o OUT.pcapng [--etl FILE]... [--tracee FILE]... [--nettcp FILE]... "
-        "[--packets CAPTURE]... [FILE]...\n",
+        "[--procrec FILE]... [--packets CAPTURE]... [FILE]...\n",
         "\n  --etl FILE                a Windows .etl trace (netsh trace, pktmon, wpr, xperf, logman):\n"
         "                            every event as an ETW record, NDIS and pktmon packets as frames\n",
         "\n  --tracee FILE             tracee --output json lines ('-': standard input)\n",
         "\n  --nettcp FILE             Get-NetTCPConnection or Get-NetUDPEndpoint\n"
         "                            | ConvertTo-Json, or | Export-Csv\n",
+        "\n  --procrec FILE            procshark-record events ('-': standard input)\n",
         "\n  --packets CAPTURE         any capture file Wireshark reads (pcap, pcapng, compressed ...)\n",
-        "                            etl, tracee, nettcp, packets, or one input file; may repeat\n",
+        "                            etl, tracee, nettcp, procrec, packets, or one input file; may repeat\n",
         "       procshark-import --annotate CAPTURE -o OUT.pcapng\n",
         "\n  --annotate CAPTURE        no merge: OUT is a copy of CAPTURE with each packet's process in a\n",
     };

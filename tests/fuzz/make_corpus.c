@@ -383,6 +383,35 @@ static void read_json_corpus(const char *program)
     g_free(out);
 }
 
+/* procshark-record (docs/FORMATS.md section 11): records of each kind, and a file's header with its
+ * first record. */
+static void seed_procrec(void)
+{
+    static const uint8_t header[16] = {'P', 'S', 'R', 'E', 'C', 0, 0, 0, 1, 0, 0, 0, 192, 0, 0, 0};
+    static const uint8_t kinds[][4] = {{1, 4, 6, 1}, {1, 6, 6, 2}, {1, 4, 6, 3}, {2, 6, 17, 5}, {2, 4, 17, 6},
+                                       {3, 0, 0, 0}};
+    for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        uint8_t r[16 + 192] = {0};
+        memcpy(r, header, sizeof header);
+        uint8_t *rec = r + 16;
+        rec[7] = 0x17; /* 2016 */
+        memcpy(rec + 8, kinds[k], 4);
+        if (kinds[k][0] == 1)
+            rec[12] = 7, rec[13] = 2;
+        rec[16] = 0x92, rec[17] = 0x10; /* pid 4242 */
+        rec[40] = 127, rec[43] = 1, rec[56] = 127, rec[59] = 1;
+        rec[72] = 0x50, rec[73] = 0xc3, rec[74] = 0xbb, rec[75] = 0x01;
+        rec[76] = 1;
+        memcpy(rec + 80, "curl", 4);
+        if (kinds[k][0] == 3) {
+            memset(rec + 9, 0, 183);
+            rec[160] = 17;
+        }
+        seed("procrec_event", rec, 192);
+        seed("procrec_event", r, sizeof r);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 6)
@@ -443,6 +472,7 @@ int main(int argc, char **argv)
     g_free(synth);
 
     read_json_corpus(argv[5]);
+    seed_procrec();
 
     seed("nettcp_csv", csv_ps5, strlen(csv_ps5));
     seed("nettcp_csv", csv_ps7, strlen(csv_ps7));

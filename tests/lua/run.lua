@@ -386,7 +386,7 @@ local function fake_wireshark(opts)
                       "proc.record.ipv6", "proc.record.port",
                       "tcp", "udp", "dns.flags.response", "dns.flags.rcode", "dns.qry.name", "dns.qry.type",
                       "dns.a", "dns.aaaa", "dns.cname", "tcp.stream", "tcp.flags", "tcp.len", "tcp.analysis.retransmission", "etwnet", "etwproc", "etwimage",
-                      "tracee_net", "nettcpconn", "etwnet.pid", "etwnet.saddr", "etwnet.sport", "etwnet.connid",
+                      "tracee_net", "nettcpconn", "procrec", "etwnet.pid", "etwnet.saddr", "etwnet.sport", "etwnet.connid",
                       "etwnet.event", "etwnet.transport", "tracee_net.host_pid", "tracee_net.ip.src",
                       "tracee_net.tcp.srcport", "tracee_net.arg"}) do
     known[n] = true
@@ -480,7 +480,8 @@ local function fake_wireshark(opts)
     for _, l in ipairs(live) do if l.reset then l.reset() end end
     for _, f in ipairs(frames) do
       w.current = f
-      local is_record = f.fields.etwnet or f.fields.etwproc or f.fields.tracee_net or f.fields.nettcpconn
+      local is_record = f.fields.etwnet or f.fields.etwproc or f.fields.tracee_net or f.fields.nettcpconn or
+                        f.fields.procrec
       for _, l in ipairs(live) do
         local matches = w.filters[l.user_filter or ""]
         if matches and not matches(f) then

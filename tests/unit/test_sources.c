@@ -770,6 +770,114 @@ static void test_darwin_loopback(void **state)
     assert_endpoint(&claim.owned, "::1", 8080);
 }
 
+/* ---- procshark-record ------------------------------------------------------------------------ */
+
+/* A decoded record of kind and what, from local to remote, as procrec_event_decode leaves it. */
+static procrec_event procrec(uint8_t kind, uint8_t what, const char *local, uint16_t lport, const char *remote,
+                             uint16_t rport, uint32_t flags)
+{
+    procrec_event ev = {0};
+    ev.kind = kind;
+    ev.what = what;
+    ev.family = strchr(local, ':') ? 6 : 4;
+    ev.protocol = kind == PROCREC_KIND_UDP ? 17 : 6;
+    const int af = ev.family == 6 ? AF_INET6 : AF_INET;
+    assert_int_equal(inet_pton(af, local, ev.local_addr), 1);
+    assert_int_equal(inet_pton(af, remote, ev.remote_addr), 1);
+    ev.local_port = lport;
+    ev.remote_port = rport;
+    ev.flags = flags;
+    ev.pid = 4242;
+    strcpy(ev.comm, "curl");
+    return ev;
+}
+
+static void test_procrec_tcp(void **state)
+{
+    (void)state;
+    assert_string_equal(ps_sources[PS_SOURCE_PROCREC]->name, "procrec");
+    assert_string_equal(ps_sources[PS_SOURCE_PROCREC]->pdu_dissector, "procshark.procrec");
+    assert_string_equal(ps_sources[PS_SOURCE_PROCREC]->import_option, "procrec");
+    /* The kernel names the socket's own process, as tracee sees it. */
+    assert_int_equal(ps_sources[PS_SOURCE_PROCREC]->rank, ps_sources[PS_SOURCE_TRACEE]->rank);
+
+    /* connect: the SYN the owned socket sends. */
+    procrec_event ev = procrec(PROCREC_KIND_TCP, PROCREC_CONNECT, "10.0.0.1", 50000, "93.184.216.34", 443,
+                               PROCREC_FLAG_OWNER);
+    ps_claim claim;
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.source, PS_SOURCE_PROCREC);
+    assert_int_equal(claim.rank, 2);
+    assert_int_equal(claim.transport, PS_TRANSPORT_TCP);
+    assert_int_equal(claim.kind, PS_CLAIM_OPEN);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.1", 50000);
+    assert_endpoint(&claim.peer, "93.184.216.34", 443);
+    assert_true(claim.has_pid);
+    assert_int_equal(claim.pid, 4242);
+    assert_string_equal(claim.name, "curl");
+    assert_null(claim.container);
+    assert_false(claim.kernel_thread);
+
+    /* accept: the owner of the accepted socket, tied to no packet. */
+    ev = procrec(PROCREC_KIND_TCP, PROCREC_ACCEPT, "::1", 8443, "::1", 41000, PROCREC_FLAG_OWNER);
+    strcpy(ev.container_id, "3f4e5d6c");
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "::1", 8443);
+    assert_endpoint(&claim.peer, "::1", 41000);
+    assert_string_equal(claim.container, "3f4e5d6c");
+
+    /* close and other state changes: the owner when the recorder says so, else whatever ran. */
+    for (uint8_t what = PROCREC_CLOSE; what <= PROCREC_STATE; what++) {
+        ev = procrec(PROCREC_KIND_TCP, what, "10.0.0.1", 50000, "93.184.216.34", 443, PROCREC_FLAG_OWNER);
+        assert_true(ps_procrec_claim(&ev, &claim));
+        assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
+        assert_endpoint(&claim.owned, "10.0.0.1", 50000);
+        ev.flags = 0;
+        assert_true(ps_procrec_claim(&ev, &claim));
+        assert_int_equal(claim.kind, PS_CLAIM_NONE);
+        assert_endpoint(&claim.owned, "10.0.0.1", 50000);
+    }
+}
+
+static void test_procrec_udp_and_lost(void **state)
+{
+    (void)state;
+    procrec_event ev = procrec(PROCREC_KIND_UDP, PROCREC_UDP_SEND, "127.0.0.1", 40000, "127.0.0.53", 53, 0);
+    ps_claim claim;
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "127.0.0.1", 40000);
+    assert_endpoint(&claim.peer, "127.0.0.53", 53);
+    ev = procrec(PROCREC_KIND_UDP, PROCREC_UDP_RECEIVE, "127.0.0.53", 53, "127.0.0.1", 40000, 0);
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_int_equal(claim.kind, PS_CLAIM_SOCKET);
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "127.0.0.53", 53);
+
+    /* Lost events and records that contradict themselves speak for no socket. */
+    procrec_event lost = {.kind = PROCREC_KIND_LOST, .lost = 17};
+    assert_false(ps_procrec_claim(&lost, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    ev = procrec(PROCREC_KIND_TCP, PROCREC_UDP_SEND, "10.0.0.1", 50000, "10.0.0.2", 53, 0);
+    assert_false(ps_procrec_claim(&ev, &claim));
+    ev = procrec(PROCREC_KIND_UDP, PROCREC_CONNECT, "10.0.0.1", 50000, "10.0.0.2", 53, 0);
+    assert_false(ps_procrec_claim(&ev, &claim));
+    ev = procrec(PROCREC_KIND_TCP, PROCREC_CONNECT, "10.0.0.1", 50000, "10.0.0.2", 443, 0);
+    ev.protocol = 17;
+    assert_false(ps_procrec_claim(&ev, &claim));
+    ev.protocol = 6;
+    ev.family = 5;
+    assert_false(ps_procrec_claim(&ev, &claim));
+    ev = procrec(9, PROCREC_CONNECT, "10.0.0.1", 50000, "10.0.0.2", 443, 0);
+    assert_false(ps_procrec_claim(&ev, &claim));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -786,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_ptcpdump_loopback),   cmocka_unit_test(test_ptcpdump_container_no_pid),
         cmocka_unit_test(test_annotation),
         cmocka_unit_test(test_darwin_remote),       cmocka_unit_test(test_darwin_loopback),
+        cmocka_unit_test(test_procrec_tcp),         cmocka_unit_test(test_procrec_udp_and_lost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,7 +130,7 @@ struct input_kind {
     void (*close)(input *in); /* frees in->state (when there is one) */
 };
 
-extern const input_kind input_packets, input_tracee, input_nettcp, input_etl;
+extern const input_kind input_packets, input_tracee, input_nettcp, input_etl, input_procrec;
 
 /* --NAME FILE gives an input of this kind. */
 static inline const char *input_kind_name(const input_kind *kind)

@@ -66,8 +66,8 @@ static void open_capture(importer *im, input *in)
         char *why = wtap_message(err, err_info);
         if (in->by_content)
             importer_die(im, PROGRAM ": %s: cannot tell what it holds: not tracee JSON lines, "
-                         "Get-NetTCPConnection JSON or CSV, a Windows .etl trace, nor a capture file (wiretap: %s); "
-                         "name its kind with --tracee, --nettcp, --etl or --packets",
+                         "Get-NetTCPConnection JSON or CSV, a Windows .etl trace, procshark-record events, nor a capture "
+                         "file (wiretap: %s); name its kind with --tracee, --nettcp, --etl, --procrec or --packets",
                          in->name, why);
         importer_die(im, PROGRAM ": %s: cannot read it as a capture file: %s", in->name, why);
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* procshark-import: tracee events, Get-NetTCPConnection rows, Windows .etl traces and packet captures into one pcapng
- * file, in time order, for Wireshark/tshark with the procshark plugin (docs/IMPORT.md).
+/* procshark-import: tracee events, Get-NetTCPConnection rows, Windows .etl traces, procshark-record events and
+ * packet captures into one pcapng file, in time order, for Wireshark/tshark with the procshark plugin
+ * (docs/IMPORT.md).
  *
  * This file is the driver: options, the output contract, the merge and the summary; each kind of
  * input is an input_<kind>.c behind the table input_kinds (input.h). Each input is a stream read
@@ -50,7 +51,8 @@ enum { EXIT_ALL_WRITTEN = 0, EXIT_SOME_REJECTED = 1, EXIT_ERROR = 2 };
 
 /* The kinds of input, in the order a file given without one is tried: captures, which wiretap
  * recognises among many formats, last. */
-static const input_kind *const input_kinds[] = {&input_etl, &input_tracee, &input_nettcp, &input_packets};
+static const input_kind *const input_kinds[] = {&input_etl, &input_tracee, &input_nettcp, &input_procrec,
+                                                &input_packets};
 
 typedef struct {
     char *source;
@@ -531,7 +533,7 @@ static void open_input(importer *im, input *in)
             importer_die(im, PROGRAM ": standard input: %s", g_strerror(errno));
         if (!in->kind)
             importer_usage_error(im, "standard input ('-') needs its kind: "
-                                 "--tracee -, --nettcp -, --etl - or --packets -");
+                                 "--tracee -, --nettcp -, --etl -, --procrec - or --packets -");
     } else {
         if (stat(in->path, &in->st) != 0)
             importer_die(im, PROGRAM ": %s: cannot open: %s", in->name, g_strerror(errno));
@@ -546,7 +548,7 @@ static void open_input(importer *im, input *in)
         in->empty = true;
     } else if (!in->kind && !S_ISREG(in->st.st_mode)) {
         importer_usage_error(im, "%s is not a regular file: reading it to recognise it would use it up; "
-                             "give its kind with --tracee, --nettcp, --etl or --packets", in->name);
+                             "give its kind with --tracee, --nettcp, --etl, --procrec or --packets", in->name);
     } else if (!in->kind) {
         in->kind = recognise(im, in);
         in->by_content = true;

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* procshark-record's events (docs/FORMATS.md section 11): the kernel's own view of which process
+ * owns a socket, taken when it connects, accepts, changes state, or sends or receives UDP. */
+#include "source.h"
+
+#include <string.h>
+
+const ps_source_info ps_source_procrec = {
+    .name = "procrec",
+    .title = "procshark-record events",
+    .protocols = "procrec",
+    .pdu_dissector = "procshark.procrec",
+    .import_option = "procrec",
+    .rank = 2, /* the kernel names the socket's own process, as tracee's events do */
+};
+
+static ps_endpoint endpoint(int family, const uint8_t *addr, uint16_t port)
+{
+    ps_endpoint e = {family, {0}, port};
+    memcpy(e.addr, addr, family == 4 ? 4 : 16);
+    return e;
+}
+
+/* A record that does not fit its kind (a UDP send in a TCP record) speaks for no socket: which
+ * field is wrong cannot be told. */
+bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
+{
+    ps_claim_init(claim, PS_SOURCE_PROCREC);
+    const bool tcp = ev->kind == PROCREC_KIND_TCP && ev->protocol == PROCREC_PROTO_TCP;
+    const bool udp = ev->kind == PROCREC_KIND_UDP && ev->protocol == PROCREC_PROTO_UDP;
+    if ((!tcp && !udp) || (ev->family != 4 && ev->family != 6))
+        return false;
+    if (tcp ? ev->what < PROCREC_CONNECT || ev->what > PROCREC_STATE
+            : ev->what != PROCREC_UDP_SEND && ev->what != PROCREC_UDP_RECEIVE)
+        return false;
+    claim->owned = endpoint(ev->family, ev->local_addr, ev->local_port);
+    claim->peer = endpoint(ev->family, ev->remote_addr, ev->remote_port);
+    claim->has_pid = true;
+    claim->pid = ev->pid;
+    claim->name = ev->comm[0] ? ev->comm : NULL;
+    claim->container = ev->container_id[0] ? ev->container_id : NULL;
+    claim->kernel_thread = ps_corr_is_kernel_thread(ev->pid, claim->name);
+    switch ((procrec_what)ev->what) {
+    case PROCREC_CONNECT:
+        claim->kind = PS_CLAIM_OPEN;
+        claim->outgoing = true;
+        break;
+    case PROCREC_ACCEPT:
+        claim->kind = PS_CLAIM_SOCKET;
+        break;
+    case PROCREC_CLOSE:
+    case PROCREC_STATE:
+        /* Without the owner flag the pid is whatever ran: a state change in softirq context. */
+        claim->kind = ev->flags & PROCREC_FLAG_OWNER ? PS_CLAIM_SOCKET : PS_CLAIM_NONE;
+        break;
+    case PROCREC_UDP_SEND:
+    case PROCREC_UDP_RECEIVE:
+        claim->transport = PS_TRANSPORT_UDP;
+        claim->kind = PS_CLAIM_SOCKET;
+        claim->outgoing = ev->what == PROCREC_UDP_SEND;
+        break;
+    }
+    return true;
+}
