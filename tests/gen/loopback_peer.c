@@ -2,9 +2,9 @@
 /* Processes talking over loopback, for recordings whose owners are known.
  * TCP: the server accepts one connection, reads a line, holds it for HOLD_MS (so ss can see both
  * sockets), answers RESPONSE bytes and closes; the client sends REQUEST bytes and a newline and reads
- * to the end.
- *   loopback_peer server PORT HOLD_MS RESPONSE     (prints "ready" once listening)
- *   loopback_peer client PORT REQUEST
+ * to the end. ADDRESS (IPv4 or IPv6) is 127.0.0.1 unless given.
+ *   loopback_peer server PORT HOLD_MS RESPONSE [ADDRESS]  (prints "ready" once listening)
+ *   loopback_peer client PORT REQUEST [ADDRESS]
  * DNS over UDP: the server answers queries for DNS_NAME's A record with DNS_ADDRESS (NXDOMAIN for any
  * other name) on ADDRESS, port 53 where it can bind it, else on a port the kernel picks; the client
  * sends QUERIES queries with distinct ids from one socket, one after the other, and checks each
@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #define USAGE                                                                                                  \
-    "usage: loopback_peer server PORT HOLD_MS RESPONSE | client PORT REQUEST | dns-server ADDRESS |"            \
-    " dns-client ADDRESS PORT QUERIES\n"
+    "usage: loopback_peer server PORT HOLD_MS RESPONSE [ADDRESS] | client PORT REQUEST [ADDRESS] |"             \
+    " dns-server ADDRESS | dns-client ADDRESS PORT QUERIES\n"
 /* procshark.test in wire form (RFC 1035 4.1.2); .test is reserved for testing (RFC 2606). */
 static const unsigned char DNS_NAME[] = "\x09procshark\x04test";
 /* 192.0.2.1: TEST-NET-1 (RFC 5737), an address that is nobody's. */
@@ -53,23 +53,42 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
-static struct sockaddr_in address(const char *ip, const char *port)
+/* An IPv4 or IPv6 address and port; .ss_family tells which. */
+static struct sockaddr_storage address(const char *ip, const char *port)
 {
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)atoi(port));
-    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1)
-        fprintf(stderr, "loopback_peer: %s is no IPv4 address\n", ip), exit(2);
+    struct sockaddr_storage a = {0};
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&a;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a;
+    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((unsigned short)atoi(port));
+    } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((unsigned short)atoi(port));
+    } else {
+        fprintf(stderr, "loopback_peer: %s is no IP address\n", ip), exit(2);
+    }
     return a;
 }
 
-static int tcp_server(const char *port, int hold_ms, size_t left)
+static socklen_t address_size(const struct sockaddr_storage *a)
 {
-    struct sockaddr_in addr = address("127.0.0.1", port);
+    return a->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+}
+
+static unsigned address_port(const struct sockaddr_storage *a)
+{
+    return ntohs(a->ss_family == AF_INET ? ((const struct sockaddr_in *)a)->sin_port
+                                         : ((const struct sockaddr_in6 *)a)->sin6_port);
+}
+
+static int tcp_server(const char *ip, const char *port, int hold_ms, size_t left)
+{
+    struct sockaddr_storage addr = address(ip, port);
     char buf[65536];
-    int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    int s = socket(addr.ss_family, SOCK_STREAM, 0), one = 1;
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(s, 1) < 0)
+    if (s < 0 || bind(s, (struct sockaddr *)&addr, address_size(&addr)) < 0 || listen(s, 1) < 0)
         die("listen");
     printf("ready\n");
     fflush(stdout);
@@ -90,12 +109,12 @@ static int tcp_server(const char *port, int hold_ms, size_t left)
     return 0;
 }
 
-static int tcp_client(const char *port, size_t left)
+static int tcp_client(const char *ip, const char *port, size_t left)
 {
-    struct sockaddr_in addr = address("127.0.0.1", port);
+    struct sockaddr_storage addr = address(ip, port);
     char buf[65536];
-    int c = socket(AF_INET, SOCK_STREAM, 0);
-    if (c < 0 || connect(c, (struct sockaddr *)&addr, sizeof addr) < 0)
+    int c = socket(addr.ss_family, SOCK_STREAM, 0);
+    if (c < 0 || connect(c, (struct sockaddr *)&addr, address_size(&addr)) < 0)
         die("connect");
     memset(buf, 'q', sizeof buf);
     for (size_t n; left; left -= n) {
@@ -179,21 +198,21 @@ static size_t dns_answer(unsigned char *m, size_t n, size_t size)
 static int dns_server(const char *ip)
 {
     sigset_t waiting = stop_on_term();
-    struct sockaddr_in addr = address(ip, "53");
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage addr = address(ip, "53");
+    int s = socket(addr.ss_family, SOCK_DGRAM, 0);
     if (s < 0)
         die("socket");
     /* Port 53 is where Wireshark looks for DNS; it is taken where a resolver binds it on every
      * address, and privileged: then any port will do, and the readers must name it as DNS. */
-    if (bind(s, (struct sockaddr *)&addr, sizeof addr) < 0) {
-        addr.sin_port = 0;
-        if (bind(s, (struct sockaddr *)&addr, sizeof addr) < 0)
+    if (bind(s, (struct sockaddr *)&addr, address_size(&addr)) < 0) {
+        addr = address(ip, "0");
+        if (bind(s, (struct sockaddr *)&addr, address_size(&addr)) < 0)
             die("bind");
     }
     socklen_t len = sizeof addr;
     if (getsockname(s, (struct sockaddr *)&addr, &len) < 0)
         die("getsockname");
-    printf("ready %u\n", ntohs(addr.sin_port));
+    printf("ready %u\n", address_port(&addr));
     fflush(stdout);
     unsigned char m[4096];
     while (!stopped) {
@@ -203,7 +222,7 @@ static int dns_server(const char *ip)
                 continue;
             die("ppoll");
         }
-        struct sockaddr_in from;
+        struct sockaddr_storage from;
         socklen_t from_len = sizeof from;
         ssize_t n = recvfrom(s, m, sizeof m, 0, (struct sockaddr *)&from, &from_len);
         if (n < 0)
@@ -219,11 +238,11 @@ static int dns_server(const char *ip)
 static int dns_client(const char *ip, const char *port, int queries)
 {
     sigset_t waiting = stop_on_term();
-    struct sockaddr_in addr = address(ip, port);
-    int c = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage addr = address(ip, port);
+    int c = socket(addr.ss_family, SOCK_DGRAM, 0);
     struct timeval patience = {10, 0}; /* a lost datagram fails the run instead of hanging it */
     if (c < 0 || setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience) < 0 ||
-        connect(c, (struct sockaddr *)&addr, sizeof addr) < 0)
+        connect(c, (struct sockaddr *)&addr, address_size(&addr)) < 0)
         die("connect");
     for (int i = 0; i < queries; i++) {
         unsigned char q[DNS_HEADER + sizeof DNS_NAME + 4] = {0}, a[512];
@@ -253,10 +272,10 @@ static int dns_client(const char *ip, const char *port, int queries)
 
 int main(int argc, char **argv)
 {
-    if (argc == 5 && strcmp(argv[1], "server") == 0)
-        return tcp_server(argv[2], atoi(argv[3]), (size_t)atoi(argv[4]));
-    if (argc == 4 && strcmp(argv[1], "client") == 0)
-        return tcp_client(argv[2], (size_t)atoi(argv[3]));
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "server") == 0)
+        return tcp_server(argc == 6 ? argv[5] : "127.0.0.1", argv[2], atoi(argv[3]), (size_t)atoi(argv[4]));
+    if ((argc == 4 || argc == 5) && strcmp(argv[1], "client") == 0)
+        return tcp_client(argc == 5 ? argv[4] : "127.0.0.1", argv[2], (size_t)atoi(argv[3]));
     if (argc == 3 && strcmp(argv[1], "dns-server") == 0)
         return dns_server(argv[2]);
     if (argc == 5 && strcmp(argv[1], "dns-client") == 0)

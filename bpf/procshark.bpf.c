@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* procshark-record's eBPF program: who owns each TCP connection and UDP flow, as events in a ring
+ * buffer (docs/RECORDER.md says which hook gives which event, and why). Tracepoints only: kprobes may
+ * be missing (kernels built without CONFIG_KPROBES) and fentry/fexit refused (a security policy);
+ * tracepoints are a stable interface the kernel keeps. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "procshark_event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Macros of the kernel's headers, which vmlinux.h (types only) lacks. */
+#define AF_INET 2
+#define AF_INET6 10
+
+/* How often a UDP flow (socket, process, direction, peer) is reported again after its first
+ * datagram; procshark-record sets it before loading. */
+const volatile __u64 udp_interval_ns = 1000000000ull;
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* Events the ring buffer had no room for, per CPU (no atomics on the hot path). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} lost SEC(".maps");
+
+/* Socket -> the process that connected or accepted it: later state changes run in softirq, in
+ * whatever process happened to be on the CPU. local_port: the kernel has released the port by the
+ * time it reports TCP_CLOSE. connecting: the connect event waits for the SYN, since the port is
+ * chosen after the change to SYN_SENT. Deleted at TCP_CLOSE; LRU in case a close is missed. */
+struct owner_entry {
+    struct ps_owner owner;
+    __u16 local_port;
+    __u8 connecting;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u64);
+    __type(value, struct owner_entry);
+} owners SEC(".maps");
+
+
+static __always_inline struct ps_bpf_event *reserve(void)
+{
+    struct ps_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof *e, 0);
+    if (!e) {
+        __u32 zero = 0;
+        __u64 *n = bpf_map_lookup_elem(&lost, &zero);
+        if (n)
+            *n += 1;
+        return NULL;
+    }
+    __builtin_memset(e, 0, sizeof *e);
+    e->mono_ns = bpf_ktime_get_ns();
+    return e;
+}
+
+/* The current task, which is the socket's owner where we call this (a system call's context). */
+static __always_inline void current_owner(struct ps_owner *o)
+{
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    struct task_struct *task = bpf_get_current_task_btf();
+    o->pid = pid_tgid >> 32;
+    o->tid = (__u32)pid_tgid;
+    o->uid = (__u32)bpf_get_current_uid_gid();
+    o->ppid = BPF_CORE_READ(task, real_parent, tgid);
+    o->cgroup_id = bpf_get_current_cgroup_id();
+    bpf_get_current_comm(o->comm, sizeof o->comm);
+    /* The cgroup's own name (the last part of its path) holds a container's id; the rest of the
+     * path is a walk of parents, which user space does not need for the id. */
+    const char *name = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, name);
+    if (bpf_probe_read_kernel_str(o->cgroup_name, sizeof o->cgroup_name, name) < 0)
+        o->cgroup_name[0] = 0;
+}
+
+static __always_inline void sock_addresses(struct ps_bpf_event *e, const struct sock *sk)
+{
+    e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+    e->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+    if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6) {
+        e->family = 6;
+        BPF_CORE_READ_INTO(&e->local, sk, __sk_common.skc_v6_rcv_saddr);
+        BPF_CORE_READ_INTO(&e->remote, sk, __sk_common.skc_v6_daddr);
+    } else {
+        e->family = 4;
+        BPF_CORE_READ_INTO((__u32 *)e->local, sk, __sk_common.skc_rcv_saddr);
+        BPF_CORE_READ_INTO((__u32 *)e->remote, sk, __sk_common.skc_daddr);
+    }
+}
+
+/* Every TCP state change but the one to SYN_SENT, which runs in connect() before the kernel has
+ * chosen the local port: the current process owns the socket, remembered for the SYN (below) and for
+ * the changes that follow. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+    if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+        return 0;
+    __u64 key = (__u64)sk;
+    if (newstate == TCP_SYN_SENT) {
+        struct owner_entry entry = {.connecting = 1};
+        current_owner(&entry.owner);
+        bpf_map_update_elem(&owners, &key, &entry, BPF_ANY);
+        return 0;
+    }
+    /* A listener, or a socket made by one (from LISTEN): a new socket at an address a closed one may
+     * have left in the map. */
+    if (newstate == TCP_LISTEN || oldstate == TCP_LISTEN)
+        bpf_map_delete_elem(&owners, &key);
+    struct ps_bpf_event *e = reserve();
+    if (!e)
+        return 0;
+    e->kind = PS_KIND_TCP;
+    e->protocol = IPPROTO_TCP;
+    e->what = newstate == TCP_CLOSE ? PS_WHAT_CLOSE : PS_WHAT_STATE;
+    e->old_state = (__u8)oldstate;
+    e->new_state = (__u8)newstate;
+    sock_addresses(e, sk);
+    struct owner_entry *entry = bpf_map_lookup_elem(&owners, &key);
+    if (entry) {
+        e->owner = entry->owner;
+        e->flags = PS_FLAG_OWNER;
+        if (!e->local_port)
+            e->local_port = entry->local_port;
+        else
+            entry->local_port = e->local_port;
+    } else {
+        current_owner(&e->owner);
+    }
+    if (newstate == TCP_CLOSE)
+        bpf_map_delete_elem(&owners, &key);
+    bpf_ringbuf_submit(e, 0);
+    return 0;
+}
+
+/* The connect event, at a connecting socket's first SYN on its way to the device: addresses and
+ * ports complete, the owner as connect() recorded it, the time the capture's SYN has to within
+ * microseconds. */
+static __always_inline void syn_sent(const struct sock *sk)
+{
+    __u64 key = (__u64)sk;
+    struct owner_entry *entry = bpf_map_lookup_elem(&owners, &key);
+    if (!entry || !entry->connecting)
+        return;
+    entry->connecting = 0;
+    struct ps_bpf_event *e = reserve();
+    if (!e)
+        return;
+    e->kind = PS_KIND_TCP;
+    e->protocol = IPPROTO_TCP;
+    e->what = PS_WHAT_CONNECT;
+    e->old_state = TCP_CLOSE;
+    e->new_state = TCP_SYN_SENT;
+    e->flags = PS_FLAG_OWNER;
+    sock_addresses(e, sk);
+    entry->local_port = e->local_port;
+    e->owner = entry->owner;
+    bpf_ringbuf_submit(e, 0);
+}
+
+/* accept() and accept4() return the new socket's descriptor in the accepting process: its socket,
+ * through the process's file table. The system call's own tracepoints, since this kernel may have no
+ * kprobes, and fexit may be refused; they fire for these two calls only. */
+struct syscall_exit {
+    __u64 common;
+    int nr;
+    long ret;
+};
+
+static __always_inline int accepted(const struct syscall_exit *ctx)
+{
+    if (ctx->ret < 0)
+        return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+    struct file *file = NULL;
+    bpf_probe_read_kernel(&file, sizeof file, &fds[ctx->ret]);
+    struct socket *socket = BPF_CORE_READ(file, private_data);
+    const struct sock *sk = BPF_CORE_READ(socket, sk);
+    if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+        return 0;
+    struct ps_bpf_event *e = reserve();
+    if (!e)
+        return 0;
+    e->kind = PS_KIND_TCP;
+    e->protocol = IPPROTO_TCP;
+    e->what = PS_WHAT_ACCEPT;
+    e->old_state = e->new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+    e->flags = PS_FLAG_OWNER;
+    sock_addresses(e, sk);
+    current_owner(&e->owner);
+    __u64 key = (__u64)sk;
+    struct owner_entry entry = {.owner = e->owner, .local_port = e->local_port};
+    bpf_map_update_elem(&owners, &key, &entry, BPF_ANY);
+    bpf_ringbuf_submit(e, 0);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int on_accept4(const struct syscall_exit *ctx) { return accepted(ctx); }
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int on_accept(const struct syscall_exit *ctx) { return accepted(ctx); }
+
+struct udp_flow {
+    __u32 pid;
+    __u16 local_port, remote_port;
+    __u8 what, family;
+    __u8 remote[16];
+};
+
+/* UDP flow (process, local port, direction, peer) -> when it was last reported. */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 16384);
+    __type(key, struct udp_flow);
+    __type(value, __u64);
+} udp_seen SEC(".maps");
+
+/* A UDP flow of the current process (addresses in network order, ports in host order): reported when
+ * it is new or was last reported udp_interval_ns ago. Not the owner as recorded (flags 0): UDP has
+ * no connect or accept; the process is the one that sent or read the datagram. */
+static __always_inline void udp_event(__u8 what, __u8 family, const __u8 *local, __u16 local_port,
+                                      const __u8 *remote, __u16 remote_port)
+{
+    struct udp_flow flow = {};
+    flow.pid = bpf_get_current_pid_tgid() >> 32;
+    flow.local_port = local_port;
+    flow.remote_port = remote_port;
+    flow.what = what;
+    flow.family = family;
+    __builtin_memcpy(flow.remote, remote, 16);
+    __u64 now = bpf_ktime_get_ns();
+    __u64 *last = bpf_map_lookup_elem(&udp_seen, &flow);
+    if (last && now - *last < udp_interval_ns)
+        return;
+    bpf_map_update_elem(&udp_seen, &flow, &now, BPF_ANY);
+    struct ps_bpf_event *e = reserve();
+    if (!e)
+        return;
+    e->kind = PS_KIND_UDP;
+    e->protocol = IPPROTO_UDP;
+    e->what = what;
+    e->family = family;
+    __builtin_memcpy(e->local, local, 16);
+    __builtin_memcpy(e->remote, remote, 16);
+    e->local_port = local_port;
+    e->remote_port = remote_port;
+    current_owner(&e->owner);
+    bpf_ringbuf_submit(e, 0);
+}
+
+/* Packets on their way to a device, from their sender's system call: a connecting socket's SYN (the
+ * connect event), and UDP datagrams from their own headers (IPv4 and IPv6, whichever call sent them).
+ * Not where a neighbour was unresolved: the kernel sends those later from a softirq, in whatever
+ * process runs then (docs/RECORDER.md). */
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(on_transmit, struct sk_buff *skb)
+{
+    const struct sock *sk = BPF_CORE_READ(skb, sk);
+    if (!sk)
+        return 0;
+    __u16 sk_protocol = BPF_CORE_READ(sk, sk_protocol);
+    if (sk_protocol != IPPROTO_TCP && sk_protocol != IPPROTO_UDP)
+        return 0;
+    unsigned char *head = BPF_CORE_READ(skb, head);
+    __u16 network = BPF_CORE_READ(skb, network_header), transport = BPF_CORE_READ(skb, transport_header);
+    if (sk_protocol == IPPROTO_TCP) {
+        __u8 flags = 0; /* byte 13 of the TCP header: ... ACK 0x10 ... SYN 0x02 */
+        bpf_probe_read_kernel(&flags, 1, head + transport + 13);
+        if ((flags & 0x12) == 0x02)
+            syn_sent(sk);
+        return 0;
+    }
+    __u16 protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+    __u8 ip[40] = {}, source[16] = {}, destination[16] = {}, family;
+    __u16 ports[2] = {};
+    if (protocol == 0x0800) { /* ETH_P_IP */
+        if (bpf_probe_read_kernel(ip, 20, head + network) < 0 || ip[0] >> 4 != 4 || ip[9] != IPPROTO_UDP)
+            return 0;
+        family = 4;
+        __builtin_memcpy(source, ip + 12, 4);
+        __builtin_memcpy(destination, ip + 16, 4);
+    } else if (protocol == 0x86DD) { /* ETH_P_IPV6; a UDP header right after the fixed one only */
+        if (bpf_probe_read_kernel(ip, 40, head + network) < 0 || ip[0] >> 4 != 6 || ip[6] != IPPROTO_UDP)
+            return 0;
+        family = 6;
+        __builtin_memcpy(source, ip + 8, 16);
+        __builtin_memcpy(destination, ip + 24, 16);
+    } else {
+        return 0;
+    }
+    if (bpf_probe_read_kernel(ports, sizeof ports, head + transport) < 0)
+        return 0;
+    udp_event(PS_WHAT_UDP_SEND, family, source, bpf_ntohs(ports[0]), destination, bpf_ntohs(ports[1]));
+    return 0;
+}
+
+/* Receives: a socket's recvmsg() has returned data to the process that called it (recv, recvfrom,
+ * recvmsg, read; Linux 6.3 and later). The tracepoint gives the socket, not the datagram: an
+ * unconnected socket's peer is unknown here (all zeros), a connected one's is its peer. */
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(on_receive, struct sock *sk, int ret)
+{
+    if (ret <= 0 || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+        return 0;
+    struct ps_bpf_event a = {};
+    sock_addresses(&a, sk);
+    udp_event(PS_WHAT_UDP_RECEIVE, a.family, a.local, a.local_port, a.remote, a.remote_port);
+    return 0;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# procshark-record without root (as nobody, uid 65534, no capabilities): it must say what it needs and
+# how to get it, exit with its prerequisite status (4), and leave OUT and OUT's folder as they were.
+#   record-nonroot.sh RECORDER OUTDIR
+set -euo pipefail
+recorder=$1 out=$2
+rm -rf "$out"
+mkdir -p "$out/work"
+# A copy nobody may run (the build folder may be closed to others), in a folder nobody may write.
+cp "$recorder" "$out/procshark-record"
+chmod 755 "$out" "$out/procshark-record"
+chmod 1777 "$out/work"
+printf 'an earlier recording\n' >"$out/work/out.pcapng"
+cp "$out/work/out.pcapng" "$out/expected"
+if [ "$(id -u)" = 0 ]; then
+  command -v setpriv >/dev/null || { echo "SKIP: needs setpriv (util-linux) to drop root"; exit 77; }
+  run=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+else
+  run=()
+fi
+status=0
+"${run[@]}" "$out/procshark-record" -w "$out/work/out.pcapng" -- true 2>"$out/stderr" || status=$?
+cat "$out/stderr"
+failures=0
+[ "$status" = 4 ] || { echo "FAIL: exit status $status, not 4 (a prerequisite is missing)"; failures=$((failures + 1)); }
+grep -q "needs root (or the capabilities CAP_BPF and CAP_PERFMON): run it with sudo" "$out/stderr" ||
+  { echo "FAIL: the message does not say that root is needed, and how"; failures=$((failures + 1)); }
+cmp -s "$out/work/out.pcapng" "$out/expected" || { echo "FAIL: OUT was changed"; failures=$((failures + 1)); }
+[ "$(ls -A "$out/work")" = out.pcapng ] || { echo "FAIL: files were left beside OUT: $(ls -A "$out/work")"; failures=$((failures + 1)); }
+[ "$failures" = 0 ] && echo "record-nonroot: refused, said why, left OUT alone"
