@@ -5,7 +5,8 @@
 # (read by procrec_dump, the test's own reader) must name, for each connection, the client in its
 # connect event and the server in its accept event, with the ports the capture shows, and each
 # side's close with its owner; for DNS, each side's first datagram each way (an unconnected socket's
-# receive without its peer); and each connect event within 1 ms of its SYN in the capture.
+# receive without its peer); and each connect event within 1 ms of its SYN in the capture. Then the
+# merged recording through tshark with the plugin: every packet of every exchange names both ends.
 #   record-bpf.sh RECORDER PROCREC_DUMP SERVER CLIENT DNS_SERVER DNS_CLIENT OUTDIR
 # SERVER, CLIENT, DNS_SERVER and DNS_CLIENT are builds of tests/gen/loopback_peer.c under different
 # names. Exits 77 where recording cannot run (not root, no eBPF, no dumpcap): its message says why.
@@ -69,10 +70,6 @@ status=0
 cat "$out/recorder.log"
 case $status in
   0) capture=$out/out.pcapng ;;
-  3) # Recorded, not merged: this procshark-import has no --procrec yet; the recorder said so and kept both.
-    grep -q "procshark-import --procrec" "$out/recorder.log" || { echo "FAIL: status 3 without naming the missing step"; exit 1; }
-    [ ! -e "$out/out.pcapng" ] || { echo "FAIL: status 3, yet out.pcapng was written"; exit 1; }
-    capture=$out/out.packets.pcapng ;;
   4) echo "SKIP: procshark-record cannot run here (see its message above)"; exit 77 ;;
   *) echo "FAIL: procshark-record exited with status $status"; exit 1 ;;
 esac
@@ -147,5 +144,37 @@ done
 tcp=$(events '$2 == 1' | wc -l) udp=$(events '$2 == 2' | wc -l)
 grep -q "procshark-record: $tcp TCP and $udp UDP events" "$out/recorder.log" ||
   fail "the recorder's summary does not say $tcp TCP and $udp UDP events"
+# The merged recording, read by tshark with the plugin: every packet of every exchange names its
+# sender and its receiver, by pid and by name.
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+checked=0
+# (Commas: empty fields stay fields, where read would merge tabs.)
+while IFS=, read -r frame v4 v6 tsport tdport usport udport src_pid src_name dst_pid dst_name; do
+  sport=$tsport$usport dport=$tdport$udport exchange=
+  # An exchange by its server's port and its family (both DNS servers may have port 53; IPv6 packets
+  # have ip.version 6 too).
+  while IFS=$'\t' read -r x _ _ p; do
+    if { [ "$p" = "$sport" ] || [ "$p" = "$dport" ]; } && [ "${x: -1}" = "${v6:-$v4}" ]; then exchange=$x; fi
+  done <"$out/owners.tsv"
+  [ -n "$exchange" ] || continue # the recorder's own knocks
+  server_pid=$(owner "$exchange" server) client_pid=$(owner "$exchange" client)
+  case $exchange in tcp*) sname=$server_name cname=$client_name ;; *) sname=$dns_server_name cname=$dns_client_name ;; esac
+  if [ "$sport" = "$(server_port "$exchange")" ]; then
+    want="$server_pid $sname $client_pid $cname"
+  else
+    want="$client_pid $cname $server_pid $sname"
+  fi
+  [ "$src_pid $src_name $dst_pid $dst_name" = "$want" ] ||
+    fail "frame $frame ($exchange): proc says '$src_pid $src_name $dst_pid $dst_name', expected '$want'"
+  checked=$((checked + 1))
+done < <("$repo/scripts/procshark-tshark" -2 -r "$capture" -Y "tcp || udp" -T fields -E separator=, \
+  -e frame.number -e ip.version -e ipv6.version -e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport \
+  -e proc.src.pid -e proc.src.name \
+  -e proc.dst.pid -e proc.dst.name)
+[ "$checked" -ge 30 ] || fail "only $checked packets of the exchanges in $capture"
+client4=$(owner tcp4 client)
+n=$("$repo/scripts/procshark-tshark" -2 -r "$capture" -Y "proc.src.name == \"$client_name\" && proc.src.pid == $client4" \
+  -T fields -e frame.number | wc -l)
+[ "$n" -ge 3 ] || fail "proc.src.name == \"$client_name\" selects $n packets of the IPv4 client"
 [ "$failures" = 0 ] || { echo "record-bpf: $failures failures; the events are in $out/events.tsv"; exit 1; }
-echo "record-bpf: every connection and DNS exchange named its processes"
+echo "record-bpf: every connection and DNS exchange named its processes, in the events and on $checked packets"
