@@ -21,12 +21,19 @@ static void check_names(const nettcp_row *row)
         FUZZ_CHECK(nettcp_offload_state_from_name(name, &back) && back == row->offload_state);
 }
 
-/* A claim names a socket of the record's own addresses, and only a kind the engine knows. */
+/* A claim names a socket of the record's own addresses, and only a kind the engine knows: a TCP
+ * row with its peer, a UDP row without one (its socket talks to any peer). */
 static void check_claim(bool has_socket, const ps_claim *claim)
 {
-    FUZZ_CHECK(claim->kind <= PS_CLAIM_SNAPSHOT);
+    FUZZ_CHECK(claim->kind == PS_CLAIM_NONE || claim->kind == PS_CLAIM_SNAPSHOT);
     FUZZ_CHECK(!has_socket || claim->owned.family == 4 || claim->owned.family == 6);
-    FUZZ_CHECK(claim->kind == PS_CLAIM_NONE || (has_socket && (claim->peer.family == 4 || claim->peer.family == 6)));
+    if (claim->kind == PS_CLAIM_NONE)
+        return;
+    FUZZ_CHECK(has_socket);
+    if (claim->transport == PS_TRANSPORT_UDP)
+        FUZZ_CHECK(claim->peer.family == 0);
+    else
+        FUZZ_CHECK(claim->transport == PS_TRANSPORT_TCP && (claim->peer.family == 4 || claim->peer.family == 6));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
