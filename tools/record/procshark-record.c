@@ -537,8 +537,10 @@ int main(int argc, char **argv)
     if (rc)
         return rc;
     char *dumpcap = NULL;
-    if (!check_prerequisites(&dumpcap))
+    if (!check_prerequisites(&dumpcap)) {
+        free(dumpcap);
         return EXIT_PREREQUISITE;
+    }
 
     struct sigaction sa = {0};
     sa.sa_handler = on_stop; /* no SA_RESTART: the ring buffer's poll returns at once */
