@@ -122,6 +122,16 @@ typedef struct {
     bool indexed;               /* the derived arrays are made (INDEX_FROM claims or more) */
 } socket_claims;
 
+/* Every list of a socket pair's claims: the plain ones, then each direction's fitting ones. */
+enum { CLAIM_LISTS = 1 + 2 * FIT_KINDS };
+static void claim_lists(const socket_claims *sc, const GArray *all[CLAIM_LISTS])
+{
+    all[0] = sc->plain;
+    for (int d = 0; d < 2; d++)
+        for (int k = 0; k < FIT_KINDS; k++)
+            all[1 + d * FIT_KINDS + k] = sc->fit[d][k];
+}
+
 /* Below this many claims a socket pair's lists are scanned, not indexed: most pairs hold one
  * connection's handful of events, for which arrays would cost more than they save. */
 #define INDEX_FROM 32
@@ -1234,8 +1244,8 @@ static GArray *sorted_copy(ps_corr *c, const GArray *list, GCompareDataFunc comp
 static void index_socket_claims(ps_corr *c, socket_claims *sc)
 {
     socket_claims_clear_derived(sc);
-    GArray *all[] = {sc->plain, sc->fit[0][0], sc->fit[0][1], sc->fit[0][2], sc->fit[1][0], sc->fit[1][1],
-                     sc->fit[1][2]};
+    const GArray *all[CLAIM_LISTS];
+    claim_lists(sc, all);
     guint claims = 0;
     for (size_t l = 0; l < G_N_ELEMENTS(all); l++)
         claims += all[l] ? all[l]->len : 0;
@@ -1500,8 +1510,8 @@ static uint32_t earliest_claim(const ps_corr *c, const socket_claims *sc, int ke
             i = g_array_index(sc->next_pid, uint32_t, i); /* the first of another pid */
         return i < list->len && adjusted(c, record_at(c, item(list, i)), false) <= to ? item(list, i) + 1 : 0;
     }
-    const GArray *all[] = {sc->plain, sc->fit[0][0], sc->fit[0][1], sc->fit[0][2], sc->fit[1][0], sc->fit[1][1],
-                           sc->fit[1][2]};
+    const GArray *all[CLAIM_LISTS];
+    claim_lists(sc, all);
     uint32_t best = 0;
     for (size_t l = 0; l < G_N_ELEMENTS(all); l++) {
         for (guint i = 0; all[l] && i < all[l]->len; i++) {
@@ -1657,8 +1667,8 @@ static uint32_t nearest_on_pair(const ps_corr *c, const socket_claims *sc, int64
         if (sc->indexed) {
             best = nearest_in(c, sc->owners[kernel], t);
         } else {
-            const GArray *all[] = {sc->plain, sc->fit[0][0], sc->fit[0][1], sc->fit[0][2], sc->fit[1][0],
-                                   sc->fit[1][1], sc->fit[1][2]};
+            const GArray *all[CLAIM_LISTS];
+            claim_lists(sc, all);
             int64_t best_distance = 0;
             for (size_t l = 0; l < G_N_ELEMENTS(all); l++) {
                 for (guint i = 0; all[l] && i < all[l]->len; i++) {
