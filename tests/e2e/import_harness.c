@@ -181,3 +181,24 @@ int remove_tree(const char *path)
     return g_remove(path);
 }
 
+
+int import_tests_run(const char *group, const struct CMUnitTest *tests, size_t count, const char *dir_template,
+                     unsigned mode)
+{
+    GError *error = NULL;
+    dir = g_dir_make_tmp(dir_template, &error);
+    if (!dir) {
+        fprintf(stderr, "%s\n", error->message);
+        g_error_free(error);
+        return 2;
+    }
+    g_chmod(dir, (int)mode);
+    int failed = _cmocka_run_group_tests(group, tests, count, NULL, NULL);
+    if (!g_getenv("PROCSHARK_KEEP_TMP"))
+        remove_tree(dir);
+    else
+        fprintf(stderr, "kept %s\n", dir);
+    g_free(dir);
+    dir = NULL;
+    return failed;
+}

@@ -4,6 +4,7 @@
 #define IMPORT_HARNESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <glib.h>
@@ -40,5 +41,14 @@ void assert_cell(GPtrArray *rows, guint i, int col, const char *want, const char
 void assert_times_nondecreasing(GPtrArray *rows, int col);
 
 int remove_tree(const char *path);
+
+struct CMUnitTest;
+/* Runs a cmocka group with dir a new temporary folder (of that mode: tshark reads it as nobody when
+ * the tests run as root), removed afterwards unless PROCSHARK_KEEP_TMP is set. The number of tests
+ * that failed; 2 when the folder cannot be made. */
+int import_tests_run(const char *group, const struct CMUnitTest *tests, size_t count, const char *dir_template,
+                     unsigned mode);
+#define IMPORT_TESTS_RUN(group, tests, dir_template, mode)                                                      \
+    import_tests_run(group, tests, sizeof(tests) / sizeof((tests)[0]), dir_template, mode)
 
 #endif

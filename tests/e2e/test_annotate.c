@@ -303,22 +303,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "PROCSHARK_TSHARK and PROCSHARK_PLUGIN are not set: run the tests through ctest\n");
         return 2;
     }
-    GError *error = NULL;
-    dir = g_dir_make_tmp("procshark-annotate-XXXXXX", &error);
-    if (!dir) {
-        fprintf(stderr, "%s\n", error->message);
-        return 2;
-    }
-    chmod(dir, 0777); /* tshark reads and writes as nobody when the tests run as root */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_comments_are_the_attribution), cmocka_unit_test(test_stock_filter),
         cmocka_unit_test(test_round_trip_stable),            cmocka_unit_test(test_comments_alone),
         cmocka_unit_test(test_bad_input),
     };
-    int failed = cmocka_run_group_tests_name("procshark-import --annotate", tests, NULL, NULL);
-    if (!g_getenv("PROCSHARK_KEEP_TMP"))
-        remove_tree(dir);
-    g_free(dir);
+    int failed = IMPORT_TESTS_RUN("procshark-import --annotate", tests, "procshark-annotate-XXXXXX", 0777);
     g_free(annotated);
     return failed;
 }

@@ -1372,12 +1372,6 @@ int main(int argc, char **argv)
     samples_dir = argv[4];
     fixtures_dir = argv[5];
     pktmon_kn_etl = argv[6];
-    GError *error = NULL;
-    dir = g_dir_make_tmp("procshark-etl-XXXXXX", &error);
-    if (!dir) {
-        fprintf(stderr, "%s\n", error->message);
-        return 2;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_network),
         cmocka_unit_test(test_shutdown_process_events),
@@ -1403,11 +1397,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_not_an_etl_file),
         cmocka_unit_test(test_recognised_without_option),
     };
-    int failed = cmocka_run_group_tests_name("procshark-import --etl", tests, NULL, NULL);
-    if (!g_getenv("PROCSHARK_KEEP_TMP"))
-        remove_tree(dir);
-    else
-        fprintf(stderr, "kept %s\n", dir);
-    g_free(dir);
+    int failed = IMPORT_TESTS_RUN("procshark-import --etl", tests, "procshark-etl-XXXXXX", 0700);
     return failed;
 }

@@ -1338,12 +1338,6 @@ int main(int argc, char **argv)
     etw_capture = argv[2];
     records_tsv = argv[3];
     tracee_samples = argv[4];
-    GError *error = NULL;
-    dir = g_dir_make_tmp("procshark-import-XXXXXX", &error);
-    if (!dir) {
-        fprintf(stderr, "%s\n", error->message);
-        return 2;
-    }
     pcapng_writer_init_library("test_import");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tracee_real_samples),
@@ -1373,12 +1367,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_million_rows),
     };
-    int failed = cmocka_run_group_tests_name("procshark-import", tests, NULL, NULL);
-    if (!g_getenv("PROCSHARK_KEEP_TMP"))
-        remove_tree(dir);
-    else
-        fprintf(stderr, "kept %s\n", dir);
-    g_free(dir);
+    int failed = IMPORT_TESTS_RUN("procshark-import", tests, "procshark-import-XXXXXX", 0700);
     wtap_cleanup();
     return failed;
 }

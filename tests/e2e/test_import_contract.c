@@ -415,13 +415,6 @@ int main(int argc, char **argv)
     importer = argv[1];
     demo = argv[2];
     source_dir = argv[3];
-    GError *error = NULL;
-    dir = g_dir_make_tmp("procshark-contract-XXXXXX", &error);
-    if (!dir) {
-        fprintf(stderr, "%s\n", error->message);
-        return 2;
-    }
-    chmod(dir, 0755); /* tshark reads the outputs as nobody */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_char_device),        cmocka_unit_test(test_standard_output),
         cmocka_unit_test(test_fifo),               cmocka_unit_test(test_symlinks),
@@ -431,9 +424,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_option_order),       cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_escaped_messages),  cmocka_unit_test(test_escaped_reports),
     };
-    int failed = cmocka_run_group_tests_name("procshark-import contract", tests, NULL, NULL);
-    if (!g_getenv("PROCSHARK_KEEP_TMP"))
-        remove_tree(dir);
-    g_free(dir);
+    int failed = IMPORT_TESTS_RUN("procshark-import contract", tests, "procshark-contract-XXXXXX", 0755);
     return failed;
 }

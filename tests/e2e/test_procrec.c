@@ -251,23 +251,12 @@ int main(int argc, char **argv)
     importer = argv[1];
     events = argv[2];
     packets = argv[3];
-    GError *error = NULL;
-    dir = g_dir_make_tmp("procshark-procrec-XXXXXX", &error);
-    if (!dir) {
-        fprintf(stderr, "%s\n", error->message);
-        return 2;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_fields),
         cmocka_unit_test(test_every_packet_attributed),
         cmocka_unit_test(test_recognised_and_stdin),
         cmocka_unit_test(test_truncated_and_bad_header),
     };
-    int failed = cmocka_run_group_tests_name("procshark-import --procrec", tests, NULL, NULL);
-    if (!g_getenv("PROCSHARK_KEEP_TMP"))
-        remove_tree(dir);
-    else
-        fprintf(stderr, "kept %s\n", dir);
-    g_free(dir);
+    int failed = IMPORT_TESTS_RUN("procshark-import --procrec", tests, "procshark-procrec-XXXXXX", 0700);
     return failed;
 }
