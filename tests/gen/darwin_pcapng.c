@@ -28,45 +28,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pcapng_bytes.h"
+
 enum { TH_SYN = 0x02, TH_ACK = 0x10 };
 enum { DIR_NONE = 0, DIR_IN = 1, DIR_OUT = 2 }; /* epb_flags bits 0-1 */
 enum { NO_PIB = -1 };
-
-static void put32(GByteArray *b, uint32_t v) { g_byte_array_append(b, (const guint8 *)&v, 4); }
-static void put16(GByteArray *b, uint16_t v) { g_byte_array_append(b, (const guint8 *)&v, 2); }
-static void pad4(GByteArray *b)
-{
-    static const guint8 zero[3] = {0};
-    g_byte_array_append(b, zero, (4 - b->len % 4) % 4);
-}
-static void option32(GByteArray *b, uint16_t code, uint32_t value)
-{
-    put16(b, code);
-    put16(b, 4);
-    put32(b, value);
-}
-
-/* A block's type and body, framed by its total length before and after. */
-static void block(GByteArray *f, uint32_t type, const GByteArray *body)
-{
-    const uint32_t total = 12 + body->len;
-    put32(f, type);
-    put32(f, total);
-    g_byte_array_append(f, body->data, body->len);
-    put32(f, total);
-}
 
 /* Darwin Process Information Block: the process id, then option 2 (dpib_name), end of options. */
 static void dpib(GByteArray *f, uint32_t pid, const char *name)
 {
     GByteArray *b = g_byte_array_new();
-    put32(b, pid);
-    put16(b, 2);
-    put16(b, (uint16_t)strlen(name));
+    pcapng_bytes_put32(b, pid);
+    pcapng_bytes_put16(b, 2);
+    pcapng_bytes_put16(b, (uint16_t)strlen(name));
     g_byte_array_append(b, (const guint8 *)name, (guint)strlen(name));
-    pad4(b);
-    put32(b, 0);
-    block(f, 0x80000001, b);
+    pcapng_bytes_pad4(b);
+    pcapng_bytes_put32(b, 0);
+    pcapng_bytes_block(f, 0x80000001, b);
     g_byte_array_free(b, TRUE);
 }
 
@@ -97,7 +75,7 @@ static void frame(GByteArray *b, const packet *p)
         static const guint8 eth[] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 8, 0};
         g_byte_array_append(b, eth, sizeof eth);
     } else {
-        put32(b, 2); /* BSD loopback: AF_INET in the writing host's order */
+        pcapng_bytes_put32(b, 2); /* BSD loopback: AF_INET in the writing host's order */
     }
     const uint16_t l4 = p->proto == 6 ? 20 : 8 + 12;
     guint8 ip[20] = {0x45, 0, (guint8)((20 + l4) >> 8), (guint8)(20 + l4), 0, 1, 0x40, 0, 64, p->proto};
@@ -122,21 +100,21 @@ static void epb(GByteArray *f, const packet *p, uint64_t us)
     GByteArray *data = g_byte_array_new();
     frame(data, p);
     GByteArray *b = g_byte_array_new();
-    put32(b, p->interface);
-    put32(b, (uint32_t)(us >> 32));
-    put32(b, (uint32_t)us);
-    put32(b, data->len);
-    put32(b, data->len);
+    pcapng_bytes_put32(b, p->interface);
+    pcapng_bytes_put32(b, (uint32_t)(us >> 32));
+    pcapng_bytes_put32(b, (uint32_t)us);
+    pcapng_bytes_put32(b, data->len);
+    pcapng_bytes_put32(b, data->len);
     g_byte_array_append(b, data->data, data->len);
-    pad4(b);
+    pcapng_bytes_pad4(b);
     if (p->direction != DIR_NONE)
-        option32(b, 2, (uint32_t)p->direction); /* epb_flags */
+        pcapng_bytes_option32(b, 2, (uint32_t)p->direction); /* epb_flags */
     if (p->pib != NO_PIB)
-        option32(b, 0x8001, (uint32_t)p->pib);
+        pcapng_bytes_option32(b, 0x8001, (uint32_t)p->pib);
     if (p->epib != NO_PIB)
-        option32(b, 0x8003, (uint32_t)p->epib);
-    put32(b, 0); /* opt_endofopt */
-    block(f, 6, b);
+        pcapng_bytes_option32(b, 0x8003, (uint32_t)p->epib);
+    pcapng_bytes_put32(b, 0); /* opt_endofopt */
+    pcapng_bytes_block(f, 6, b);
     g_byte_array_free(b, TRUE);
     g_byte_array_free(data, TRUE);
 }
@@ -148,12 +126,9 @@ int main(int argc, char **argv)
         return 2;
     }
     GByteArray *f = g_byte_array_new();
-    static const uint32_t shb[] = {0x0a0d0d0a, 28, 0x1a2b3c4d, 1, 0xffffffff, 0xffffffff, 28};
-    g_byte_array_append(f, (const guint8 *)shb, sizeof shb);
-    static const uint32_t idb_en0[] = {1, 20, 1 /* Ethernet */, 0, 20};
-    static const uint32_t idb_lo0[] = {1, 20, 0 /* BSD loopback */, 0, 20};
-    g_byte_array_append(f, (const guint8 *)idb_en0, sizeof idb_en0);
-    g_byte_array_append(f, (const guint8 *)idb_lo0, sizeof idb_lo0);
+    pcapng_bytes_section(f);
+    pcapng_bytes_interface(f, 1);  /* en0: Ethernet */
+    pcapng_bytes_interface(f, 0);  /* lo0: BSD loopback */
     /* DPIB indexes count from 0 in the order the blocks come. */
     dpib(f, 4242, "curl");           /* 0 */
     dpib(f, 310, "mDNSResponder");   /* 1 */
