@@ -1865,7 +1865,7 @@ static uint32_t comment_owner(const ps_corr *c, const packet *p, uint32_t owned)
 }
 
 /* TCP: the owner of socket `owned` (talking to `peer`) at time t, when a handover of any source
- * later than record `current` (index + 1) and not after t names it; else `current`. Two passes
+ * later than record `current` (index + 1) and not after t names a user process; else `current`. Two passes
  * search the time-sorted lists; one pass scans them as fed. */
 static uint32_t handed_over(const ps_corr *c, uint32_t owned, uint32_t peer, int64_t t, uint32_t current,
                             bool provisional)
@@ -1883,8 +1883,9 @@ static uint32_t handed_over(const ps_corr *c, uint32_t owned, uint32_t peer, int
             from = from ? from - 1 : 0;
         }
         for (guint i = from; i < to; i++) {
-            const int64_t time = adjusted(c, record_at(c, item(list, i)), provisional);
-            if (time <= t && time > best_time) {
+            const record *r = record_at(c, item(list, i));
+            const int64_t time = adjusted(c, r, provisional);
+            if (time <= t && time > best_time && !is_kernel(r)) {
                 best = item(list, i) + 1;
                 best_time = time;
             }
