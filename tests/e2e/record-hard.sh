@@ -156,7 +156,7 @@ tshark_fields >"$out/packets.csv"
 child_from=$(awk -F, -v p="$(field fork 2)" '$3 == p && substr($4, 1, 2) == "43" { print $1; exit }' "$out/packets.csv")
 [ -n "$child_from" ] || fail "fork: the capture has no packet of the child's data"
 checked=0 forked=0
-while IFS=, read -r frame sport dport payload src_pid src_name src_container dst_pid dst_name dst_container; do
+while IFS=, read -r frame sport dport _ src_pid src_name src_container dst_pid dst_name dst_container; do
   x=$(awk -F'\t' -v a="$sport" -v b="$dport" '$2 == a || $2 == b { print $1; exit }' "$out/owners.tsv")
   [ -n "$x" ] || { fail "frame $frame: ports $sport → $dport are of no case"; continue; }
   server_pid=$(field "$x" 3) client_pid=$(field "$x" 4) cname=$client_name ccontainer=

@@ -135,7 +135,8 @@ checked=0
 while IFS=, read -r frame v4 v6 tsport tdport usport udport src_pid src_name dst_pid dst_name; do
   sport=$tsport$usport dport=$tdport$udport family=${v6:-$v4} exchange=
   if [ -n "$tsport" ]; then kind=tcp; else kind=dns; fi
-  [ "$(field $kind$family 2)" = "$sport" ] || [ "$(field $kind$family 2)" = "$dport" ] && exchange=$kind$family
+  case_port=$(field "$kind$family" 2)
+  if [ "$case_port" = "$sport" ] || [ "$case_port" = "$dport" ]; then exchange=$kind$family; fi
   [ -n "$exchange" ] || continue # the knocks, neighbour discovery
   if [ $kind = tcp ]; then sname=$server_name cname=$client_name; else sname=$dns_server_name cname=$dns_client_name; fi
   server_end="$(field "$exchange" 3) $sname" client_end="$(field "$exchange" 4) $cname"
