@@ -8,7 +8,8 @@
 #  - container: the client in a cgroup v2 folder named like a docker scope: its events carry the
 #    container id, and the plugin's proc.src.container (proc.dst.container) shows it;
 #  - fork: a client that sends, forks and exits, its child sending the rest: the parent owns the
-#    packets before the child's first, the child those from it on (the recorder's owner event).
+#    packets before the child's first, the child those from it on (the recorder's owner event), in
+#    two passes, and in one pass too where it names the client at all.
 # Every TCP packet of every case must name its two processes (pid and name) and containers.
 #   record-hard.sh RECORDER PROCREC_DUMP SERVER CLIENT OTHER_CLIENT OUTDIR
 # SERVER, CLIENT and OTHER_CLIENT are builds of tests/gen/loopback_peer.c under different names.
@@ -17,6 +18,7 @@ set -euo pipefail
 
 # Waits up to 30 s for FILE to have a line matching PATTERN, while process PID lives.
 wait_for_line() {
+  touch "$1"
   for _ in $(seq 300); do
     grep -q "$2" "$1" && return
     kill -0 "$3" 2>/dev/null || break
@@ -171,6 +173,16 @@ while IFS=, read -r frame sport dport _ src_pid src_name src_container dst_pid d
   [ "$got" = "$want" ] || fail "frame $frame ($x): proc says '$got', expected '$want'"
   checked=$((checked + 1))
 done <"$out/packets.csv"
+# One pass (records only up to each packet): an end may be unknown yet, never another process.
+fork_port=$(field fork 2)
+while IFS=, read -r frame one_src one_dst frame2 two_src two_dst; do
+  [ "$frame" = "$frame2" ] || { fail "fork: one pass shows frame $frame where two passes show $frame2"; break; }
+  for end in "$one_src:$two_src" "$one_dst:$two_dst"; do
+    [ -z "${end%%:*}" ] || [ "${end%%:*}" = "${end#*:}" ] ||
+      fail "frame $frame (fork): one pass names pid ${end%%:*}, two passes ${end#*:}"
+  done
+done < <(paste -d, <("$repo/scripts/procshark-tshark" -r "$capture" -Y "tcp.port == $fork_port" -T fields -E separator=, \
+  -e frame.number -e proc.src.pid -e proc.dst.pid) <(awk -F, -v p="$fork_port" '$2 == p || $3 == p { print $1 "," $5 "," $8 }' "$out/packets.csv"))
 [ "$checked" -ge 200 ] || fail "only $checked packets of the cases in $capture"
 [ "$forked" -ge 3 ] || fail "fork: only $forked packets after the child's first"
 [ "$failures" = 0 ] || { echo "record-hard: $failures failures; the events are in $out/events.tsv"; exit 1; }
