@@ -23,7 +23,7 @@ const volatile __u64 udp_interval_ns = 1000000000ull;
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 8 << 20);
+    __uint(max_entries, 32 << 20); /* 168,000 events: docs/PERFORMANCE.md, record-storm */
 } events SEC(".maps");
 
 /* Events the ring buffer had no room for, per CPU (no atomics on the hot path). */
@@ -40,6 +40,7 @@ struct {
  * chosen after the change to SYN_SENT. Deleted at TCP_CLOSE; LRU in case a close is missed. */
 struct owner_entry {
     struct ps_owner owner;
+    __u64 handed_ns; /* when an owner event was last written for this socket */
     __u16 local_port;
     __u8 connecting;
 };
@@ -319,5 +320,44 @@ int BPF_PROG(on_receive, struct sock *sk, int ret)
     struct ps_bpf_event a = {};
     sock_addresses(&a, sk);
     udp_event(PS_WHAT_UDP_RECEIVE, a.family, a.local, a.local_port, a.remote, a.remote_port);
+    return 0;
+}
+
+/* A TCP socket used by another process than its recorded owner (a child that inherited it, a
+ * descriptor passed over a Unix socket), or by a process the program has not seen connect or
+ * accept it (a connection older than the recording): that process becomes its owner, with an owner
+ * event. tcp_sendmsg_locked runs in the sender's sendmsg before its data is queued, so the event
+ * comes before the packets it names; kernel threads (in-kernel TCP users) are not owners. At most
+ * one owner event a socket each udp_interval_ns, so that processes taking turns cannot flood the
+ * ring buffer. Linux 6.12 and later. */
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(on_tcp_send, struct sock *sk)
+{
+    struct task_struct *task = bpf_get_current_task_btf();
+    if (task->flags & 0x00200000) /* PF_KTHREAD */
+        return 0;
+    __u64 key = (__u64)sk, now = bpf_ktime_get_ns();
+    __u32 pid = bpf_get_current_pid_tgid() >> 32;
+    struct owner_entry *entry = bpf_map_lookup_elem(&owners, &key);
+    if (entry && (entry->owner.pid == pid || entry->connecting || now - entry->handed_ns < udp_interval_ns))
+        return 0;
+    struct ps_bpf_event *e = reserve();
+    if (!e)
+        return 0;
+    e->kind = PS_KIND_TCP;
+    e->protocol = IPPROTO_TCP;
+    e->what = PS_WHAT_OWNER;
+    e->old_state = e->new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+    e->flags = PS_FLAG_OWNER;
+    sock_addresses(e, sk);
+    current_owner(&e->owner);
+    if (entry) {
+        entry->owner = e->owner;
+        entry->handed_ns = now;
+    } else {
+        struct owner_entry fresh = {.owner = e->owner, .handed_ns = now, .local_port = e->local_port};
+        bpf_map_update_elem(&owners, &key, &fresh, BPF_ANY);
+    }
+    bpf_ringbuf_submit(e, 0);
     return 0;
 }

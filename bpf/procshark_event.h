@@ -18,6 +18,7 @@ enum ps_what {
     PS_WHAT_STATE = 4,
     PS_WHAT_UDP_SEND = 5,
     PS_WHAT_UDP_RECEIVE = 6,
+    PS_WHAT_OWNER = 9, /* a TCP socket sent from by a process other than its recorded owner */
 };
 /* flags: the pid is the socket's owner as recorded at connect or accept. */
 #define PS_FLAG_OWNER 1u

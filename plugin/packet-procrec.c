@@ -28,6 +28,7 @@ static const value_string procrec_kind_vals[] = {
 static const value_string procrec_what_vals[] = {
     {PROCREC_CONNECT, "connect"},   {PROCREC_ACCEPT, "accept"},     {PROCREC_CLOSE, "close"},
     {PROCREC_STATE, "state change"}, {PROCREC_UDP_SEND, "UDP send"}, {PROCREC_UDP_RECEIVE, "UDP receive"},
+    {PROCREC_OWNER, "new owner"},
     {0, NULL}};
 static const value_string procrec_protocol_vals[] = {{PROCREC_PROTO_TCP, "TCP"}, {PROCREC_PROTO_UDP, "UDP"}, {0, NULL}};
 /* Filled at registration from the decoder, which knows Linux's states. */

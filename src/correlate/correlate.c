@@ -113,6 +113,7 @@ enum { FIT_PACKET, FIT_DATA, FIT_OPEN, FIT_KINDS };
 typedef struct {
     GArray *fit[2][FIT_KINDS];  /* [outgoing][FIT_*]: the claims that fit packets */
     GArray *plain;              /* the claims tied to no packet */
+    GArray *handovers;          /* HANDOVER claims (also in plain): the owner from their time on */
     uint32_t newest[2];         /* record index + 1 of the newest claim of a [0] user, [1] kernel thread */
     GArray *owners[2];          /* every claim: [0] a user process's, [1] a kernel thread's */
     GArray *by_key[2];          /* fit[d][FIT_PACKET] by (seq, ack, flags), then time */
@@ -444,6 +445,7 @@ static void socket_claims_free(gpointer p)
     socket_claims *sc = p;
     socket_claims_clear_derived(sc);
     free_list(&sc->plain);
+    free_list(&sc->handovers);
     for (int d = 0; d < 2; d++)
         for (int k = 0; k < FIT_KINDS; k++)
             free_list(&sc->fit[d][k]);
@@ -633,6 +635,11 @@ static void add_socket_claim(ps_corr *c, const record *r, uint32_t index)
     if (!*list)
         *list = new_list();
     g_array_append_val(*list, index);
+    if (kind == PS_CLAIM_HANDOVER) {
+        if (!sc->handovers)
+            sc->handovers = new_list();
+        g_array_append_val(sc->handovers, index);
+    }
 }
 
 void ps_corr_add_claim(ps_corr *c, uint32_t frame, int64_t time_ns, const ps_claim *claim)
@@ -1253,6 +1260,8 @@ static void index_socket_claims(ps_corr *c, socket_claims *sc)
         for (int k = 0; k < FIT_KINDS; k++)
             if (sc->fit[d][k])
                 g_array_sort_with_data(sc->fit[d][k], by_record_time, c);
+    if (sc->handovers)
+        g_array_sort_with_data(sc->handovers, by_record_time, c);
     if (claims < INDEX_FROM)
         return;
     sc->indexed = true;
@@ -1865,6 +1874,36 @@ static uint32_t comment_owner(const ps_corr *c, const packet *p, uint32_t owned)
     return best;
 }
 
+/* TCP: the owner of socket `owned` (talking to `peer`) at time t, when a handover of any source
+ * later than record `current` (index + 1) and not after t names a user process; else `current`. Two passes
+ * search the time-sorted lists; one pass scans them as fed. */
+static uint32_t handed_over(const ps_corr *c, uint32_t owned, uint32_t peer, int64_t t, uint32_t current,
+                            bool provisional)
+{
+    uint32_t best = current;
+    int64_t best_time = adjusted(c, record_at(c, current - 1), provisional);
+    for (int s = 0; s < c->ranked; s++) {
+        const socket_claims *sc = lookup_pair(c->by_pair[c->by_rank[s]], owned, peer);
+        const GArray *list = sc ? sc->handovers : NULL;
+        if (!list)
+            continue;
+        guint from = provisional ? 0 : upper_bound(c, list, t), to = list->len;
+        if (!provisional) {
+            to = from;
+            from = from ? from - 1 : 0;
+        }
+        for (guint i = from; i < to; i++) {
+            const record *r = record_at(c, item(list, i));
+            const int64_t time = adjusted(c, r, provisional);
+            if (time <= t && time > best_time && !is_kernel(r)) {
+                best = item(list, i) + 1;
+                best_time = time;
+            }
+        }
+    }
+    return best;
+}
+
 /* The record (index + 1, 0: none) naming the process at one end of a packet, and how. */
 static uint32_t decide(const ps_corr *c, const packet *p, const conn *k, int end, bool provisional,
                        ps_match *match)
@@ -1886,6 +1925,10 @@ static uint32_t decide(const ps_corr *c, const packet *p, const conn *k, int end
         chosen = owner;
         *match = PS_MATCH_CONNECTION;
     }
+    /* Another process took the socket over (a child that inherited it) before this packet. */
+    if (chosen && *match == PS_MATCH_CONNECTION && k->transport == PS_TRANSPORT_TCP)
+        chosen = handed_over(c, end == 0 ? p->src : p->dst, end == 0 ? p->dst : p->src, p->time_ns, chosen,
+                             provisional);
     if (!chosen && !provisional) {
         chosen = snapshot_owner(c, end == 0 ? p->src : p->dst, end == 0 ? p->dst : p->src, p->time_ns);
         *match = PS_MATCH_SNAPSHOT;

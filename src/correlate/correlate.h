@@ -37,6 +37,7 @@ typedef enum {
                         * UDP: without a peer for any peer, at the all-zero address for any address */
     PS_CLAIM_COMMENT,  /* a comment on one packet naming a process, used only where no other claim names
                         * the end: the thread that happened to run, or a copy of an earlier answer */
+    PS_CLAIM_HANDOVER, /* TCP: the socket's owner from this time on (another process began using it) */
 } ps_claim_kind;
 
 /* TCP flag bits as in the header. */

@@ -51,6 +51,7 @@ bool procrec_header_decode(const uint8_t *data, size_t len, procrec_header *head
 static const char *const what_names[] = {
     [PROCREC_CONNECT] = "connect",   [PROCREC_ACCEPT] = "accept",     [PROCREC_CLOSE] = "close",
     [PROCREC_STATE] = "state",       [PROCREC_UDP_SEND] = "UDP send", [PROCREC_UDP_RECEIVE] = "UDP receive",
+    [PROCREC_OWNER] = "owner",
 };
 static const char *const kind_names[] = {
     [PROCREC_KIND_TCP] = "TCP socket event", [PROCREC_KIND_UDP] = "UDP flow", [PROCREC_KIND_LOST] = "lost events"};
@@ -120,7 +121,7 @@ static void check_socket_event(const procrec_event *ev, ps_problems *problems)
     if (ev->protocol != protocol)
         ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_PROTOCOL, 1, "protocol %u in a %s record (%u expected)",
                         ev->protocol, kind_names[ev->kind], protocol);
-    const bool what_fits = tcp ? ev->what >= PROCREC_CONNECT && ev->what <= PROCREC_STATE
+    const bool what_fits = tcp ? (ev->what >= PROCREC_CONNECT && ev->what <= PROCREC_STATE) || ev->what == PROCREC_OWNER
                                : ev->what == PROCREC_UDP_SEND || ev->what == PROCREC_UDP_RECEIVE;
     if (!procrec_what_name(ev->what))
         ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_WHAT, 1, "what %u is unknown", ev->what);

@@ -55,6 +55,7 @@ typedef enum {
     PROCREC_STATE = 4,   /* another TCP state change */
     PROCREC_UDP_SEND = 5,
     PROCREC_UDP_RECEIVE = 6,
+    PROCREC_OWNER = 9, /* a TCP socket sent from by a process other than its recorded owner: its new owner */
 } procrec_what;
 /* flags: the pid is the socket's owner as recorded at connect or accept, not whichever context ran. */
 enum { PROCREC_FLAG_OWNER = 1u << 0 };

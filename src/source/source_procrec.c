@@ -30,7 +30,7 @@ bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
     const bool udp = ev->kind == PROCREC_KIND_UDP && ev->protocol == PROCREC_PROTO_UDP;
     if ((!tcp && !udp) || (ev->family != 4 && ev->family != 6))
         return false;
-    if (tcp ? ev->what < PROCREC_CONNECT || ev->what > PROCREC_STATE
+    if (tcp ? (ev->what < PROCREC_CONNECT || ev->what > PROCREC_STATE) && ev->what != PROCREC_OWNER
             : ev->what != PROCREC_UDP_SEND && ev->what != PROCREC_UDP_RECEIVE)
         return false;
     claim->owned = endpoint(ev->family, ev->local_addr, ev->local_port);
@@ -52,6 +52,9 @@ bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
     case PROCREC_STATE:
         /* Without the owner flag the pid is whatever ran: a state change in softirq context. */
         claim->kind = ev->flags & PROCREC_FLAG_OWNER ? PS_CLAIM_SOCKET : PS_CLAIM_NONE;
+        break;
+    case PROCREC_OWNER:
+        claim->kind = PS_CLAIM_HANDOVER;
         break;
     case PROCREC_UDP_SEND:
     case PROCREC_UDP_RECEIVE:

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
         int family = r[9];
         if (got != RECORD)
             return fprintf(stderr, "procrec_dump: record %" PRIu64 " is cut short (%zu bytes)\n", n, got), 1;
-        if (r[8] < 1 || r[8] > 3 || r[11] > 6 || !zero(r + 14, 2) || !zero(r + 168, 24) ||
+        if (r[8] < 1 || r[8] > 3 || (r[11] > 6 && r[11] != 9) || !zero(r + 14, 2) || !zero(r + 168, 24) ||
             !text(r + 80, 16, comm) || !text(r + 96, 64, container) || (r[8] != 3 && !zero(r + 160, 8)) ||
             (family != 4 && family != 6 && !(family == 0 && r[8] == 3)) ||
             (family == 4 && !(zero(r + 44, 12) && zero(r + 60, 12))))

@@ -5,6 +5,10 @@
  * to the end. ADDRESS (IPv4 or IPv6) is 127.0.0.1 unless given.
  *   loopback_peer server PORT HOLD_MS RESPONSE [ADDRESS]  (prints "ready" once listening)
  *   loopback_peer client PORT REQUEST [ADDRESS]
+ * A connection handed over: fork-client sends REQUEST bytes 'P', forks and exits; its child waits
+ * until it is orphaned (the parent gone), prints "child PID", sends REQUEST bytes 'C' and the newline,
+ * reads to the end and prints "done". The socket's owner changes between the two halves.
+ *   loopback_peer fork-client PORT REQUEST [ADDRESS]
  * DNS over UDP: the server answers queries for DNS_NAME's A record with DNS_ADDRESS (NXDOMAIN for any
  * other name) on ADDRESS, port 53 where it can bind it, else on a port the kernel picks; the client
  * sends QUERIES queries with distinct ids from one socket, one after the other, and checks each
@@ -29,7 +33,7 @@
 
 #define USAGE                                                                                                  \
     "usage: loopback_peer server PORT HOLD_MS RESPONSE [ADDRESS] | client PORT REQUEST [ADDRESS] |"             \
-    " dns-server ADDRESS | dns-client ADDRESS PORT QUERIES\n"
+    " fork-client PORT REQUEST [ADDRESS] | dns-server ADDRESS | dns-client ADDRESS PORT QUERIES\n"
 /* procshark.test in wire form (RFC 1035 4.1.2); .test is reserved for testing (RFC 2606). */
 static const unsigned char DNS_NAME[] = "\x09procshark\x04test";
 /* 192.0.2.1: TEST-NET-1 (RFC 5737), an address that is nobody's. */
@@ -125,6 +129,37 @@ static int tcp_client(const char *ip, const char *port, size_t left)
     while (read(c, buf, sizeof buf) > 0)
         ;
     close(c);
+    return 0;
+}
+
+static int fork_client(const char *ip, const char *port, size_t half)
+{
+    struct sockaddr_storage addr = address(ip, port);
+    char buf[65536];
+    int c = socket(addr.ss_family, SOCK_STREAM, 0);
+    if (c < 0 || connect(c, (struct sockaddr *)&addr, address_size(&addr)) < 0)
+        die("connect");
+    memset(buf, 'P', sizeof buf);
+    write_all(c, buf, half < sizeof buf ? half : sizeof buf);
+    pid_t parent = getpid(), child = fork();
+    if (child < 0)
+        die("fork");
+    if (child > 0)
+        return 0;
+    /* Orphaned once the parent has exited: from then on only the child has the socket. */
+    const struct timespec a_moment = {0, 1000000};
+    while (getppid() == parent)
+        nanosleep(&a_moment, NULL);
+    printf("child %d\n", (int)getpid());
+    fflush(stdout);
+    memset(buf, 'C', sizeof buf);
+    write_all(c, buf, half < sizeof buf ? half : sizeof buf);
+    write_all(c, "\n", 1);
+    while (read(c, buf, sizeof buf) > 0)
+        ;
+    close(c);
+    printf("done\n");
+    fflush(stdout);
     return 0;
 }
 
@@ -276,6 +311,8 @@ int main(int argc, char **argv)
         return tcp_server(argc == 6 ? argv[5] : "127.0.0.1", argv[2], atoi(argv[3]), (size_t)atoi(argv[4]));
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "client") == 0)
         return tcp_client(argc == 5 ? argv[4] : "127.0.0.1", argv[2], (size_t)atoi(argv[3]));
+    if ((argc == 4 || argc == 5) && strcmp(argv[1], "fork-client") == 0)
+        return fork_client(argc == 5 ? argv[4] : "127.0.0.1", argv[2], (size_t)atoi(argv[3]));
     if (argc == 3 && strcmp(argv[1], "dns-server") == 0)
         return dns_server(argv[2]);
     if (argc == 5 && strcmp(argv[1], "dns-client") == 0)

@@ -309,6 +309,43 @@ static void test_reused_port_and_pid(void **state)
     ps_corr_free(c);
 }
 
+/* A connection handed over: curl connects, forks and exits; its child sends on. Packets before the
+ * handover are the parent's, those from it on the child's, in two passes and in one; a packet a
+ * direct claim fits keeps its claim; the peer's end is untouched. */
+static void test_handover_names_the_new_owner(void **state)
+{
+    (void)state;
+    ps_corr *c = ps_corr_new();
+    ps_endpoint a = client(), b = server();
+    ps_attribution w;
+    ps_corr_add_claim(c, 1, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b, .outgoing = true,
+        .pid = 100, .name = "curl"});
+    ps_corr_add_claim(c, 2, T0, &(ps_claim){TRACEE, .kind = PS_CLAIM_SOCKET, .owned = b, .peer = a, .pid = 900,
+        .name = "nginx"});
+    add_out(c, 3, T0 + 10, 0, 1, 0, PS_TCP_SYN, 0);
+    add_out(c, 4, T0 + 20, 0, 2, 1, PS_TCP_ACK, 5);
+    add_in(c, 5, T0 + 30, 0, 1, 7, PS_TCP_ACK, 0);
+    ps_corr_add_claim(c, 6, T0 + 40, &(ps_claim){TRACEE, .kind = PS_CLAIM_HANDOVER, .owned = a, .peer = b,
+        .pid = 101, .name = "curl-child"});
+    add_out(c, 7, T0 + 50, 0, 7, 1, PS_TCP_ACK, 5);
+    assert_true(ps_corr_packet(c, 7, true, &w));
+    assert_int_equal(w.src.pid, 101);
+    add_in(c, 8, T0 + 60, 0, 1, 12, PS_TCP_ACK, 100);
+    assert_owner(who(c, 3).src, 100, "curl", PS_MATCH_EVENT);
+    assert_owner(who(c, 4).src, 100, "curl", PS_MATCH_CONNECTION);
+    assert_owner(who(c, 5).dst, 100, "curl", PS_MATCH_CONNECTION);
+    assert_owner(who(c, 7).src, 101, "curl-child", PS_MATCH_CONNECTION);
+    assert_owner(who(c, 8).dst, 101, "curl-child", PS_MATCH_CONNECTION);
+    assert_owner(who(c, 8).src, 900, "nginx", PS_MATCH_CONNECTION);
+    assert_false(who(c, 7).src.disagreement); /* one source's owners in turn, not two sources at odds */
+    uint32_t count, first, last;
+    assert_true(ps_corr_record_decided(c, 6, &count, &first, &last));
+    assert_int_equal(count, 2);
+    assert_int_equal(first, 7);
+    assert_int_equal(last, 8);
+    ps_corr_free(c);
+}
+
 static void test_snapshot_rows(void **state)
 {
     (void)state;
@@ -657,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_kernel_thread_yields_to_user_process),
         cmocka_unit_test(test_kernel_thread_alone_is_shown),
         cmocka_unit_test(test_reused_port_and_pid),
+        cmocka_unit_test(test_handover_names_the_new_owner),
         cmocka_unit_test(test_snapshot_rows),
         cmocka_unit_test(test_disagreeing_sources), cmocka_unit_test(test_ptcpdump_comment_claims),
         cmocka_unit_test(test_loopback_gets_both_ends_and_hosts_do_not_mix),

@@ -840,6 +840,13 @@ static void test_procrec_tcp(void **state)
         assert_int_equal(claim.kind, PS_CLAIM_NONE);
         assert_endpoint(&claim.owned, "10.0.0.1", 50000);
     }
+
+    /* owner: another process sends on the socket, its owner from then on. */
+    ev = procrec(PROCREC_KIND_TCP, PROCREC_OWNER, "10.0.0.1", 50000, "93.184.216.34", 443, PROCREC_FLAG_OWNER);
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_HANDOVER);
+    assert_endpoint(&claim.owned, "10.0.0.1", 50000);
+    assert_endpoint(&claim.peer, "93.184.216.34", 443);
 }
 
 static void test_procrec_udp_and_lost(void **state)

@@ -527,7 +527,31 @@ static void skip_untraceable(struct procshark_bpf *skel)
                 PROGRAM);
         bpf_program__set_autoload(skel->progs.on_receive, false);
     }
+    if (!vmlinux || btf__find_by_name_kind(vmlinux, "btf_trace_tcp_sendmsg_locked", BTF_KIND_TYPEDEF) < 0) {
+        fprintf(stderr, "%s: this kernel has no tcp_sendmsg_locked tracepoint (Linux 6.12): a TCP socket keeps the "
+                        "owner that connected or accepted it, even when another process sends on it\n",
+                PROGRAM);
+        bpf_program__set_autoload(skel->progs.on_tcp_send, false);
+    }
     btf__free(vmlinux);
+}
+
+/* PROCSHARK_RECORD_RING_BYTES (tests only, docs/RECORDER.md): a smaller ring buffer, so that a test
+ * can overflow it. A power of two of at least a page. */
+static bool set_ring_size(struct procshark_bpf *skel)
+{
+    const char *text = getenv("PROCSHARK_RECORD_RING_BYTES");
+    if (!text)
+        return true;
+    char *end;
+    unsigned long bytes = strtoul(text, &end, 10);
+    long page = sysconf(_SC_PAGESIZE);
+    if (*end || bytes < (unsigned long)page || bytes > (1ul << 30) || (bytes & (bytes - 1))) {
+        fprintf(stderr, "%s: PROCSHARK_RECORD_RING_BYTES=%s is not a power of two from %ld to 2^30\n", PROGRAM,
+                text, page);
+        return false;
+    }
+    return bpf_map__set_max_entries(skel->maps.events, (uint32_t)bytes) == 0;
 }
 
 int main(int argc, char **argv)
@@ -610,6 +634,8 @@ int main(int argc, char **argv)
         goto out;
     }
     skip_untraceable(skel);
+    if (!set_ring_size(skel))
+        goto out;
     if (procshark_bpf__load(skel) != 0 || procshark_bpf__attach(skel) != 0) {
         fprintf(stderr,
                 "%s: the kernel refused the eBPF program (%s): it needs Linux 5.8 or later with BTF "

@@ -183,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const uint32_t f = refeed && last_record ? last_record : ++frame;
             ps_claim claim;
             ps_claim_init(&claim, PS_SOURCE_TRACEE);
-            claim.kind = bits & 2 ? PS_CLAIM_PACKET : PS_CLAIM_SOCKET;
+            claim.kind = bits & 2 ? PS_CLAIM_PACKET : bits & 0x40 ? PS_CLAIM_HANDOVER : PS_CLAIM_SOCKET;
             claim.outgoing = bits & 1;
             claim.owned = claim.outgoing ? a : b;
             claim.peer = claim.outgoing ? b : a;
