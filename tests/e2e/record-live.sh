@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# procshark-record as Wireshark's extcap, through tshark run as nobody (as users run Wireshark), with
+# an extcap folder holding a copy of the recorder given its capabilities (docs/RECORDER.md, "Live in
+# Wireshark"): --extcap-interfaces offers procshark-lo and procshark-any; a live capture on
+# procshark-lo, dissected in one pass while it runs, names the client of a TCP connection on every
+# packet from its SYN on, through the connect event that the stream carries before the SYN, and the
+# server on every packet from its accept() on (the handshake comes before accept() returns).
+#   record-live.sh RECORDER SERVER CLIENT OUTDIR
+# SERVER and CLIENT are builds of tests/gen/loopback_peer.c. Exits 77 where it cannot run (not root,
+# no BTF, no setcap, no tshark): its message says why.
+set -euo pipefail
+recorder=$1 server=$2 client=$3 out=$4
+: "${PROCSHARK_TSHARK:?the path of scripts/procshark-tshark}"
+# shellcheck source=tests/e2e/live-extcap.sh
+. "$(dirname "$0")/live-extcap.sh"
+command -v tshark >/dev/null || { echo "SKIP: needs tshark"; exit 77; }
+rm -rf "$out"
+mkdir -p "$out"
+work=$(mktemp -d "${TMPDIR:-/tmp}/procshark-live.XXXXXX")
+wrapper=
+cleanup() {
+  [ -z "$wrapper" ] || kill "$wrapper" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+chmod 755 "$work"
+extcap_folder "$recorder" "$work/extcap"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# What Wireshark asks first, as nobody: the interfaces.
+setpriv --reuid=65534 --regid=65534 --clear-groups "$work/extcap/procshark-record" --extcap-interfaces \
+  --extcap-version=4.0 >"$out/interfaces.txt"
+for iface in lo any; do
+  grep -qxF "interface {value=procshark-$iface}{display=procshark: $iface with processes}" "$out/interfaces.txt" ||
+    fail "--extcap-interfaces does not offer procshark-$iface: $(cat "$out/interfaces.txt")"
+done
+
+port=$((41000 + RANDOM % 20000))
+client_name=$(basename "$client" | cut -c1-15) server_name=$(basename "$server" | cut -c1-15)
+# Columns: 1 frame, 2 interface, 3 source port, 4 destination port, 5 SYN, 6 ACK, 7 FIN, 8 TCP
+# payload, 9-11 the source's pid, name and deciding record, 12-13 the destination's pid and name.
+PROCSHARK_EXTCAP_DIR=$work/extcap "$PROCSHARK_TSHARK" -i procshark-lo -f "tcp portrange $port-$((port + 100))" -l \
+  -T fields -E separator=, -e frame.number -e frame.interface_id -e tcp.srcport -e tcp.dstport -e tcp.flags.syn \
+  -e tcp.flags.ack -e tcp.flags.fin -e tcp.len -e proc.src.pid -e proc.src.name -e proc.src.event_frame \
+  -e proc.dst.pid -e proc.dst.name >"$out/live.csv" 2>"$out/tshark.log" &
+wrapper=$!
+named_client() {
+  kill -0 "$wrapper" 2>/dev/null || { cat "$out/tshark.log"; fail "tshark ended"; exit 1; }
+  awk -F, -v p="$1" -v c="$client_name" '$4 == p && $10 == c { found = 1 } END { exit !found }' "$out/live.csv"
+}
+warm_up "$server" "$client" $((port + 1)) named_client "$work/warm-up" ||
+  { cat "$out/tshark.log"; fail "no connection was named within 60 s of starting the capture"; exit 1; }
+
+# The connection the test looks at: the capture is live and naming processes by now.
+exchange "$server" "$client" "$port" 50 20000 3000 "$work/pids"
+read -r server_pid client_pid <"$work/pids"
+fins() { [ "$(awk -F, -v p="$port" '($3 == p || $4 == p) && $7 == 1' "$out/live.csv" | wc -l)" -ge 2 ]; }
+for _ in $(seq 300); do fins && break; sleep 0.1; done
+fins || fail "the capture did not show both FINs of the connection on port $port within 30 s"
+tshark_pid=$(descendant "$wrapper" tshark) || { fail "tshark is not running"; exit 1; }
+kill -INT "$tshark_pid"
+wait "$wrapper" || fail "tshark ended with status $?"
+wrapper=
+cat "$out/tshark.log"
+grep -q 'Error by extcap pipe' "$out/tshark.log" && fail "the extcap said something on stderr (an error to Wireshark)"
+
+checked=0 unnamed_server=0 payload_seen=0 syn_seen=0
+while IFS=, read -r frame _ sport dport syn ack _ len src_pid src_name src_event dst_pid dst_name; do
+  [ "$sport" = "$port" ] || [ "$dport" = "$port" ] || continue
+  checked=$((checked + 1))
+  if [ "$dport" = "$port" ]; then
+    client_end="$src_pid $src_name" server_end="$dst_pid $dst_name"
+  else
+    client_end="$dst_pid $dst_name" server_end="$src_pid $src_name"
+  fi
+  if [ "$syn" = 1 ] && [ "$ack" = 0 ]; then
+    syn_seen=1
+    # The connect event, a record on the events' interface, came before the SYN.
+    event_interface=$(awk -F, -v f="$src_event" '$1 == f { print $2 }' "$out/live.csv")
+    [ -n "$src_event" ] && [ "$src_event" -lt "$frame" ] && [ "$event_interface" = 1 ] ||
+      fail "the SYN (frame $frame) was named by record '$src_event' (interface '$event_interface'), not by an earlier event"
+  fi
+  [ "$client_end" = "$client_pid $client_name" ] ||
+    fail "frame $frame names the client's end '$client_end', not '$client_pid $client_name'"
+  [ "${len:-0}" -gt 0 ] && payload_seen=1
+  if [ "$server_end" != "$server_pid $server_name" ]; then
+    # Only the handshake may lack the server: accept() returns after it.
+    [ "$payload_seen" = 0 ] && [ "${len:-0}" = 0 ] ||
+      fail "frame $frame names the server's end '$server_end', not '$server_pid $server_name'"
+    unnamed_server=$((unnamed_server + 1))
+  fi
+done <"$out/live.csv"
+[ "$syn_seen" = 1 ] || fail "no SYN to port $port in the capture"
+[ "$checked" -ge 10 ] || fail "only $checked packets of the connection on port $port"
+[ "$unnamed_server" -le 3 ] || fail "$unnamed_server packets lack the server (the handshake has 3)"
+events=$(awk -F, '$2 == 1' "$out/live.csv" | wc -l)
+[ "$failures" = 0 ] || { echo "record-live: $failures failures; tshark's output is in $out/live.csv"; exit 1; }
+echo "record-live: $checked packets of the connection named the client $client_pid from the SYN on and the" \
+  "server $server_pid from accept() on ($unnamed_server handshake packets before it); $events events in the capture"
