@@ -5,7 +5,8 @@
 # Wireshark"): --extcap-interfaces offers procshark-lo and procshark-any; a live capture on
 # procshark-lo, dissected in one pass while it runs, names the client of a TCP connection on every
 # packet from its SYN on, through the connect event that the stream carries before the SYN, and the
-# server on every packet from its accept() on (the handshake comes before accept() returns).
+# server on every packet from its accept() on (the handshake comes before accept() returns). Without
+# the capabilities, the capture fails with the recorder's message naming the missing ones.
 #   record-live.sh RECORDER SERVER CLIENT OUTDIR
 # SERVER and CLIENT are builds of tests/gen/loopback_peer.c. Exits 77 where it cannot run (not root,
 # no BTF, no setcap, no tshark): its message says why.
@@ -36,6 +37,17 @@ for iface in lo any; do
   grep -qxF "interface {value=procshark-$iface}{display=procshark: $iface with processes}" "$out/interfaces.txt" ||
     fail "--extcap-interfaces does not offer procshark-$iface: $(cat "$out/interfaces.txt")"
 done
+
+# Without its capabilities, the capture fails at once with the recorder's message saying what is missing.
+mkdir "$work/nocaps"
+cp "$recorder" "$work/nocaps/procshark-record"
+chmod 755 "$work/nocaps" "$work/nocaps/procshark-record"
+status=0
+PROCSHARK_EXTCAP_DIR=$work/nocaps timeout 60 "$PROCSHARK_TSHARK" -i procshark-lo -a duration:30 >"$out/nocaps.out" \
+  2>"$out/nocaps.log" || status=$?
+[ "$status" != 0 ] && [ "$status" != 124 ] || fail "tshark on the recorder without capabilities: status $status"
+grep -q "lacks CAP_BPF CAP_PERFMON): run it with sudo, or give it the capabilities with setcap" "$out/nocaps.log" ||
+  fail "without capabilities, tshark does not pass on the recorder's message: $(cat "$out/nocaps.log")"
 
 port=$((41000 + RANDOM % 20000))
 client_name=$(basename "$client" | cut -c1-15) server_name=$(basename "$server" | cut -c1-15)

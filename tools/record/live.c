@@ -98,8 +98,8 @@ static void on_record(void *ctx, const uint8_t record[RECORD_SIZE])
     g_byte_array_free(frame, TRUE);
 }
 
-/* Writes what is older than cutoff, and flushes it to Wireshark. */
-static bool release(struct live *l, int64_t cutoff_ns)
+/* Writes what is older than cutoff, and flushes it to Wireshark; a failure sets write_failed. */
+static void release(struct live *l, int64_t cutoff_ns)
 {
     bool wrote = false;
     char *error = NULL;
@@ -116,7 +116,6 @@ static bool release(struct live *l, int64_t cutoff_ns)
     if (error) /* Wireshark stopped reading: the capture is over */
         fprintf(stderr, "%s: the fifo: %s\n", PROGRAM, error);
     g_free(error);
-    return !l->write_failed;
 }
 
 /* The device of an interface of ours ("procshark-lo": "lo"), or NULL. */
@@ -203,14 +202,10 @@ static pcap_t *open_capture(const char *device, const char *filter)
     return NULL;
 }
 
-/* The stream's header and its two interfaces: the device's packets, and the events. */
-static pcapng_writer *open_fifo(const char *fifo, const char *device, int linktype)
+/* The stream's header and its two interfaces, the device's packets and the events, on the fifo's
+ * descriptor fd (which it owns from then on). */
+static pcapng_writer *start_stream(int fd, const char *fifo, const char *device, int linktype)
 {
-    int fd = open(fifo, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "%s: cannot open the fifo %s: %s\n", PROGRAM, fifo, strerror(errno));
-        return NULL;
-    }
     char *description = g_strdup_printf("procshark: %s with processes", device);
     const pcapng_interface interfaces[] = {
         {wtap_pcap_encap_to_wtap_encap(linktype), device, description},
@@ -241,11 +236,20 @@ static pcapng_writer *open_fifo(const char *fifo, const char *device, int linkty
  * stderr is an error to Wireshark: nothing is said there when all goes well. */
 static int capture(const char *device, const char *fifo, const char *filter)
 {
+    /* Opened first: Wireshark's reader waits for it, and a failure below then ends its capture with
+     * the end of the stream, rather than leaving it waiting. */
+    int fd = open(fifo, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "%s: cannot open the fifo %s: %s\n", PROGRAM, fifo, strerror(errno));
+        return 1;
+    }
     char *dumpcap = NULL;
     bool ready = check_prerequisites(&dumpcap);
     free(dumpcap);
-    if (!ready)
+    if (!ready) {
+        close(fd);
         return EXIT_PREREQUISITE;
+    }
     struct sigaction sa = {0};
     sa.sa_handler = on_stop; /* no SA_RESTART: poll returns at once */
     sigemptyset(&sa.sa_mask);
@@ -281,18 +285,19 @@ static int capture(const char *device, const char *fifo, const char *filter)
         goto out;
     }
     pcapng_writer_init_library(PROGRAM);
-    l.writer = open_fifo(fifo, device, pcap_datalink(p));
+    l.writer = start_stream(fd, fifo, device, pcap_datalink(p));
+    fd = -1;
     if (!l.writer)
         goto out;
 
     struct pollfd fds[] = {{pcap_get_selectable_fd(p), POLLIN, 0}, {ring_buffer__epoll_fd(ring), POLLIN, 0}};
     int64_t next_measure = clock_ns(CLOCK_MONOTONIC) + 1000000000;
-    bool running = true;
-    while (running && !stop_requested) {
+    bool capture_failed = false;
+    while (!capture_failed && !l.write_failed && !stop_requested) {
         poll(fds, G_N_ELEMENTS(fds), TICK_MS);
         if (pcap_dispatch(p, -1, on_packet, (u_char *)&l) == PCAP_ERROR) {
             fprintf(stderr, "%s: capturing on %s failed: %s\n", PROGRAM, device, pcap_geterr(p));
-            break;
+            capture_failed = true;
         }
         ring_buffer__consume(ring);
         if (clock_ns(CLOCK_MONOTONIC) >= next_measure) {
@@ -300,15 +305,17 @@ static int capture(const char *device, const char *fifo, const char *filter)
             report_lost(&rec, skel);
             next_measure += 1000000000;
         }
-        running = release(&l, clock_ns(CLOCK_REALTIME) - (int64_t)HOLD_MS * 1000000);
+        release(&l, clock_ns(CLOCK_REALTIME) - (int64_t)HOLD_MS * 1000000);
     }
     /* What has come in: all of it, in order. */
     pcap_dispatch(p, -1, on_packet, (u_char *)&l);
     ring_buffer__consume(ring);
     release(&l, INT64_MAX);
-    rc = l.write_failed ? 1 : 0;
+    rc = capture_failed || l.write_failed ? 1 : 0;
 
 out:
+    if (fd >= 0)
+        close(fd);
     if (l.writer) {
         char *error = NULL;
         if (!pcapng_writer_close(l.writer, &error) && !l.write_failed) {

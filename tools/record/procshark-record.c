@@ -202,8 +202,10 @@ void report_lost(struct recorder *r, const struct procshark_bpf *skel)
     rec[8] = PS_KIND_LOST;
     put64(rec + 160, total - r->lost_reported);
     write_record(r, rec);
-    fprintf(stderr, "%s: %llu events lost (the ring buffer was full): some sockets may be unattributed\n", PROGRAM,
-            (unsigned long long)(total - r->lost_reported));
+    /* Live, the record says it: Wireshark takes anything on an extcap's stderr for an error. */
+    if (!r->sink)
+        fprintf(stderr, "%s: %llu events lost (the ring buffer was full): some sockets may be unattributed\n",
+                PROGRAM, (unsigned long long)(total - r->lost_reported));
     r->lost_reported = total;
 }
 
