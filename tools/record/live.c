@@ -60,6 +60,7 @@ struct held {
 struct live {
     GQueue held; /* struct held, oldest first */
     pcapng_writer *writer;
+    int64_t ns_per_tick; /* of pcap_pkthdr's tv_usec: 1 where libpcap gives nanoseconds, else 1000 */
     bool write_failed;
 };
 
@@ -81,8 +82,7 @@ static void hold(struct live *l, int64_t ts_ns, unsigned iface, const uint8_t *d
 static void on_packet(u_char *ctx, const struct pcap_pkthdr *header, const u_char *bytes)
 {
     struct live *l = (struct live *)ctx;
-    /* pcap_pkthdr's tv_usec holds nanoseconds: the handle was opened with that precision. */
-    int64_t ts_ns = (int64_t)header->ts.tv_sec * 1000000000 + header->ts.tv_usec;
+    int64_t ts_ns = (int64_t)header->ts.tv_sec * 1000000000 + header->ts.tv_usec * l->ns_per_tick;
     hold(l, ts_ns, PACKETS_IFACE, bytes, header->caplen, header->len);
 }
 
@@ -257,7 +257,7 @@ static int capture(const char *device, const char *fifo, const char *filter)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* Wireshark gone: the write fails, and we end */
 
-    struct live l = {G_QUEUE_INIT, NULL, false};
+    struct live l = {G_QUEUE_INIT, NULL, 1, false};
     struct recorder rec = {.sink = on_record, .sink_ctx = &l};
     struct procshark_bpf *skel = NULL;
     struct ring_buffer *ring = NULL;
@@ -266,6 +266,8 @@ static int capture(const char *device, const char *fifo, const char *filter)
     pcap_t *p = open_capture(device, filter);
     if (!p)
         goto out;
+    if (pcap_get_tstamp_precision(p) != PCAP_TSTAMP_PRECISION_NANO)
+        l.ns_per_tick = 1000;
     libbpf_set_print(print_libbpf);
     skel = procshark_bpf__open();
     if (!skel) {
