@@ -52,11 +52,13 @@ grep -q "lacks CAP_BPF CAP_PERFMON): run it with sudo, or give it the capabiliti
 port=$((41000 + RANDOM % 20000))
 client_name=$(basename "$client" | cut -c1-15) server_name=$(basename "$server" | cut -c1-15)
 # Columns: 1 frame, 2 interface, 3 source port, 4 destination port, 5 SYN, 6 ACK, 7 FIN, 8 TCP
-# payload, 9-11 the source's pid, name and deciding record, 12-13 the destination's pid and name.
+# payload, 9-11 the source's pid, name and deciding record, 12-13 the destination's pid and name;
+# for events, 14 kind, 15-16 local and remote port, 17-18 remote address (IPv4, IPv6).
 PROCSHARK_EXTCAP_DIR=$work/extcap "$PROCSHARK_TSHARK" -i procshark-lo -f "tcp portrange $port-$((port + 100))" -l \
   -T fields -E separator=, -e frame.number -e frame.interface_id -e tcp.srcport -e tcp.dstport -e tcp.flags.syn \
   -e tcp.flags.ack -e tcp.flags.fin -e tcp.len -e proc.src.pid -e proc.src.name -e proc.src.event_frame \
-  -e proc.dst.pid -e proc.dst.name >"$out/live.csv" 2>"$out/tshark.log" &
+  -e proc.dst.pid -e proc.dst.name -e procrec.kind -e procrec.local.port -e procrec.remote.port -e procrec.remote.ip \
+  -e procrec.remote.ipv6 >"$out/live.csv" 2>"$out/tshark.log" &
 wrapper=$!
 named_client() {
   kill -0 "$wrapper" 2>/dev/null || { cat "$out/tshark.log"; fail "tshark ended"; exit 1; }
@@ -79,7 +81,7 @@ cat "$out/tshark.log"
 grep -q 'Error by extcap pipe' "$out/tshark.log" && fail "the extcap said something on stderr (an error to Wireshark)"
 
 checked=0 unnamed_server=0 payload_seen=0 syn_seen=0
-while IFS=, read -r frame _ sport dport syn ack _ len src_pid src_name src_event dst_pid dst_name; do
+while IFS=, read -r frame _ sport dport syn ack _ len src_pid src_name src_event dst_pid dst_name _; do
   [ "$sport" = "$port" ] || [ "$dport" = "$port" ] || continue
   checked=$((checked + 1))
   if [ "$dport" = "$port" ]; then
@@ -107,7 +109,16 @@ done <"$out/live.csv"
 [ "$syn_seen" = 1 ] || fail "no SYN to port $port in the capture"
 [ "$checked" -ge 10 ] || fail "only $checked packets of the connection on port $port"
 [ "$unnamed_server" -le 3 ] || fail "$unnamed_server packets lack the server (the handshake has 3)"
+# The capture filter applies to the events too: each of a socket some packet of which could pass it,
+# or without a peer to judge by (an unconnected UDP socket), or a count of lost events.
 events=$(awk -F, '$2 == 1' "$out/live.csv" | wc -l)
+ours=$(awk -F, -v lo="$port" -v hi=$((port + 100)) '$2 == 1 && $14 != 3 &&
+  (($15 >= lo && $15 <= hi) || ($16 >= lo && $16 <= hi))' "$out/live.csv" | wc -l)
+others=$(awk -F, -v lo="$port" -v hi=$((port + 100)) '$2 == 1 && $14 != 3 &&
+  !(($15 >= lo && $15 <= hi) || ($16 >= lo && $16 <= hi)) && $17 != "0.0.0.0" && $18 != "::"' "$out/live.csv" | wc -l)
+[ "$others" = 0 ] || fail "$others events of other sockets passed the capture filter tcp portrange $port-$((port + 100))"
+[ "$ours" -ge 2 ] || fail "only $ours events of the test's connections"
 [ "$failures" = 0 ] || { echo "record-live: $failures failures; tshark's output is in $out/live.csv"; exit 1; }
 echo "record-live: $checked packets of the connection named the client $client_pid from the SYN on and the" \
-  "server $server_pid from accept() on ($unnamed_server handshake packets before it); $events events in the capture"
+  "server $server_pid from accept() on ($unnamed_server handshake packets before it); $events events in the capture," \
+  "$ours of the filtered ports"

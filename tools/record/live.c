@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -60,8 +61,11 @@ struct held {
 struct live {
     GQueue held; /* struct held, oldest first */
     pcapng_writer *writer;
+    int fifo_fd; /* the writer's */
     int64_t ns_per_tick; /* of pcap_pkthdr's tv_usec: 1 where libpcap gives nanoseconds, else 1000 */
-    bool write_failed;
+    bool filtering;      /* events pass the capture filter (events_filter) */
+    struct bpf_program events_filter;
+    bool write_failed, reader_left; /* reader_left: the failure was Wireshark's end of the capture */
 };
 
 static void hold(struct live *l, int64_t ts_ns, unsigned iface, const uint8_t *data, uint32_t len, uint32_t orig_len)
@@ -86,16 +90,88 @@ static void on_packet(u_char *ctx, const struct pcap_pkthdr *header, const u_cha
     hold(l, ts_ns, PACKETS_IFACE, bytes, header->caplen, header->len);
 }
 
+/* The capture filter for events: compiled for raw IP, and run on a packet made of an event's
+ * addresses, ports and protocol. False where it does not compile so (a filter on the link layer):
+ * then every event is kept. */
+static bool compile_events_filter(const char *filter, struct bpf_program *program)
+{
+    if (!filter || !*filter)
+        return false;
+    pcap_t *dead = pcap_open_dead(DLT_RAW, SNAPLEN);
+    bool compiled = pcap_compile(dead, program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    pcap_close(dead);
+    return compiled;
+}
+
+/* An IP packet from `from` to `to` (the record's 16-byte addresses at those offsets, ports at those)
+ * with an empty TCP or UDP header, into buf; its length. */
+static size_t event_packet(const uint8_t *record, size_t from, size_t to, size_t from_port, size_t to_port,
+                           uint8_t buf[60])
+{
+    const uint8_t family = record[9], protocol = record[10];
+    const size_t l4 = protocol == IPPROTO_TCP ? 20 : 8, ip = family == 4 ? 20 : 40;
+    memset(buf, 0, ip + l4);
+    if (family == 4) {
+        buf[0] = 0x45;
+        buf[2] = (uint8_t)((ip + l4) >> 8), buf[3] = (uint8_t)(ip + l4);
+        buf[8] = 64, buf[9] = protocol;
+        memcpy(buf + 12, record + from, 4);
+        memcpy(buf + 16, record + to, 4);
+    } else {
+        buf[0] = 0x60;
+        buf[5] = (uint8_t)l4, buf[6] = protocol, buf[7] = 64;
+        memcpy(buf + 8, record + from, 16);
+        memcpy(buf + 24, record + to, 16);
+    }
+    /* The record's ports are little-endian; the packet's big-endian. */
+    buf[ip] = record[from_port + 1], buf[ip + 1] = record[from_port];
+    buf[ip + 2] = record[to_port + 1], buf[ip + 3] = record[to_port];
+    if (protocol == IPPROTO_TCP)
+        buf[ip + 12] = 5 << 4;
+    else
+        buf[ip + 5] = (uint8_t)l4;
+    return ip + l4;
+}
+
+/* Whether a packet of the event's socket, either way, could pass the capture filter. Lost-event
+ * records, and an unconnected socket's events (no peer to judge), always pass. */
+static bool event_wanted(const struct live *l, const uint8_t record[RECORD_SIZE])
+{
+    enum { FAMILY = 9, PROTOCOL = 10, LOCAL = 40, REMOTE = 56, LOCAL_PORT = 72, REMOTE_PORT = 74 };
+    static const uint8_t unspecified[16];
+    const uint8_t family = record[FAMILY], protocol = record[PROTOCOL];
+    if (!l->filtering || (family != 4 && family != 6) || (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP) ||
+        memcmp(record + REMOTE, unspecified, family == 4 ? 4 : 16) == 0)
+        return true;
+    uint8_t packet[60];
+    struct pcap_pkthdr header = {0};
+    header.caplen = header.len = (bpf_u_int32)event_packet(record, LOCAL, REMOTE, LOCAL_PORT, REMOTE_PORT, packet);
+    if (pcap_offline_filter(&l->events_filter, &header, packet))
+        return true;
+    header.caplen = header.len = (bpf_u_int32)event_packet(record, REMOTE, LOCAL, REMOTE_PORT, LOCAL_PORT, packet);
+    return pcap_offline_filter(&l->events_filter, &header, packet) != 0;
+}
+
 /* The recorder's records (procshark-record.c, on_event and report_lost) come here. */
 static void on_record(void *ctx, const uint8_t record[RECORD_SIZE])
 {
     struct live *l = ctx;
+    if (!event_wanted(l, record))
+        return;
     int64_t ts_ns = 0;
     for (int i = 7; i >= 0; i--)
         ts_ns = ts_ns << 8 | record[i];
     GByteArray *frame = upper_pdu_frame("procshark.procrec", record, RECORD_SIZE);
     hold(l, ts_ns, EVENTS_IFACE, frame->data, frame->len, frame->len);
     g_byte_array_free(frame, TRUE);
+}
+
+/* Whether Wireshark has closed its end of the fifo: it ended the capture, and what we could not write
+ * is nobody's loss (nor worth a message, which Wireshark would show as an error). */
+static bool reader_gone(int fd)
+{
+    struct pollfd p = {fd, POLLOUT, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 /* Writes what is older than cutoff, and flushes it to Wireshark; a failure sets write_failed. */
@@ -113,7 +189,9 @@ static void release(struct live *l, int64_t cutoff_ns)
     }
     if (wrote && !l->write_failed && !pcapng_writer_flush(l->writer, &error))
         l->write_failed = true;
-    if (error) /* Wireshark stopped reading: the capture is over */
+    if (error && reader_gone(l->fifo_fd))
+        l->reader_left = true;
+    else if (error)
         fprintf(stderr, "%s: the fifo: %s\n", PROGRAM, error);
     g_free(error);
 }
@@ -257,7 +335,7 @@ static int capture(const char *device, const char *fifo, const char *filter)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* Wireshark gone: the write fails, and we end */
 
-    struct live l = {G_QUEUE_INIT, NULL, 1, false};
+    struct live l = {.held = G_QUEUE_INIT, .ns_per_tick = 1};
     struct recorder rec = {.sink = on_record, .sink_ctx = &l};
     struct procshark_bpf *skel = NULL;
     struct ring_buffer *ring = NULL;
@@ -268,6 +346,7 @@ static int capture(const char *device, const char *fifo, const char *filter)
         goto out;
     if (pcap_get_tstamp_precision(p) != PCAP_TSTAMP_PRECISION_NANO)
         l.ns_per_tick = 1000;
+    l.filtering = compile_events_filter(filter, &l.events_filter);
     libbpf_set_print(print_libbpf);
     skel = procshark_bpf__open();
     if (!skel) {
@@ -288,6 +367,7 @@ static int capture(const char *device, const char *fifo, const char *filter)
     }
     pcapng_writer_init_library(PROGRAM);
     l.writer = start_stream(fd, fifo, device, pcap_datalink(p));
+    l.fifo_fd = fd;
     fd = -1;
     if (!l.writer)
         goto out;
@@ -313,20 +393,23 @@ static int capture(const char *device, const char *fifo, const char *filter)
     pcap_dispatch(p, -1, on_packet, (u_char *)&l);
     ring_buffer__consume(ring);
     release(&l, INT64_MAX);
-    rc = capture_failed || l.write_failed ? 1 : 0;
+    rc = capture_failed || (l.write_failed && !l.reader_left) ? 1 : 0;
 
 out:
     if (fd >= 0)
         close(fd);
     if (l.writer) {
         char *error = NULL;
-        if (!pcapng_writer_close(l.writer, &error) && !l.write_failed) {
+        if (!l.write_failed && !pcapng_writer_flush(l.writer, &error) && !reader_gone(l.fifo_fd)) {
             fprintf(stderr, "%s: the fifo: %s\n", PROGRAM, error);
             rc = 1;
         }
         g_free(error);
+        pcapng_writer_close(l.writer, NULL); /* flushed: only the descriptor is left */
     }
     g_queue_clear_full(&l.held, g_free);
+    if (l.filtering)
+        pcap_freecode(&l.events_filter);
     ring_buffer__free(ring);
     procshark_bpf__destroy(skel);
     if (p)
