@@ -6,7 +6,8 @@
 # procshark-lo, dissected in one pass while it runs, names the client of a TCP connection on every
 # packet from its SYN on, through the connect event that the stream carries before the SYN, and the
 # server on every packet from its accept() on (the handshake comes before accept() returns). Without
-# the capabilities, the capture fails with the recorder's message naming the missing ones.
+# the capabilities, the capture fails with the recorder's message naming the missing ones; without
+# CAP_DAC_READ_SEARCH alone, with its message about tracefs.
 #   record-live.sh RECORDER SERVER CLIENT OUTDIR
 # SERVER and CLIENT are builds of tests/gen/loopback_peer.c. Exits 77 where it cannot run (not root,
 # no BTF, no setcap, no tshark): its message says why.
@@ -48,6 +49,23 @@ PROCSHARK_EXTCAP_DIR=$work/nocaps timeout 60 "$PROCSHARK_TSHARK" -i procshark-lo
 [ "$status" != 0 ] && [ "$status" != 124 ] || fail "tshark on the recorder without capabilities: status $status"
 grep -q "lacks CAP_BPF CAP_PERFMON): run it with sudo, or give it the capabilities with setcap" "$out/nocaps.log" ||
   fail "without capabilities, tshark does not pass on the recorder's message: $(cat "$out/nocaps.log")"
+
+# Without CAP_DAC_READ_SEARCH, tracefs (root's only) is out of reach: said so, with status 4, Wireshark's
+# fifo (here read by cat) closed.
+mkdir "$work/nodac"
+cp "$recorder" "$work/nodac/procshark-record"
+chmod 755 "$work/nodac" "$work/nodac/procshark-record"
+setcap cap_bpf,cap_perfmon,cap_net_raw+ep "$work/nodac/procshark-record"
+mkfifo -m 666 "$work/fifo"
+cat "$work/fifo" >/dev/null &
+reader=$!
+status=0
+timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups "$work/nodac/procshark-record" --capture \
+  --extcap-interface procshark-lo --fifo "$work/fifo" 2>"$out/nodac.log" || status=$?
+wait "$reader" || fail "the fifo's reader ended with status $?"
+[ "$status" = 4 ] || fail "the recorder without CAP_DAC_READ_SEARCH: status $status, not 4"
+grep -q "tracefs (/sys/kernel/tracing) is readable by root only: it needs root or the capability CAP_DAC_READ_SEARCH" \
+  "$out/nodac.log" || fail "without CAP_DAC_READ_SEARCH, the message does not say so: $(cat "$out/nodac.log")"
 
 port=$((41000 + RANDOM % 20000))
 client_name=$(basename "$client" | cut -c1-15) server_name=$(basename "$server" | cut -c1-15)
