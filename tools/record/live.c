@@ -2,12 +2,12 @@
 /* procshark-record as a Wireshark extcap (docs/RECORDER.md, "Live in Wireshark"): interfaces
  * "procshark-IFACE", whose capture is one pcapng stream into Wireshark's fifo, the packets and the
  * eBPF program's events (as the exported PDUs procshark-import writes for them) in time order, so
- * that a single pass (Wireshark while it captures) sees a connection's connect and accept events
- * before its packets.
+ * that a single pass (Wireshark while it captures) sees a connection's connect event before its
+ * first packet, and its accept event before the packets after accept().
  * The packets are captured here with libpcap, not by dumpcap: dumpcap's pcapng on a pipe would have
- * to be parsed block by block (wiretap reads a pipe only in whole buffers, and says a record is
- * complete only when dumpcap's own sync pipe says so), and dumpcap would need the capture
- * capabilities passed on to it. */
+ * to be parsed block by block (wiretap reads a pipe only in whole buffers, and Wireshark reads a
+ * growing capture only as far as dumpcap's sync pipe says it is complete), and dumpcap would need
+ * the capture capabilities passed on to it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -29,7 +29,10 @@
 #include <wiretap/wtap.h>
 
 #include "pcapng_writer.h"
+#include "procrec_event.h"
+#include "ps_bytes.h"
 #include "record.h"
+#include "source.h"
 #include "upper_pdu.h"
 
 static const char PREFIX[] = "procshark-";
@@ -108,7 +111,7 @@ static bool compile_events_filter(const char *filter, struct bpf_program *progra
 static size_t event_packet(const uint8_t *record, size_t from, size_t to, size_t from_port, size_t to_port,
                            uint8_t buf[60])
 {
-    const uint8_t family = record[9], protocol = record[10];
+    const uint8_t family = record[PROCREC_OFF_FAMILY], protocol = record[PROCREC_OFF_PROTOCOL];
     const size_t l4 = protocol == IPPROTO_TCP ? 20 : 8, ip = family == 4 ? 20 : 40;
     memset(buf, 0, ip + l4);
     if (family == 4) {
@@ -137,18 +140,19 @@ static size_t event_packet(const uint8_t *record, size_t from, size_t to, size_t
  * records, and an unconnected socket's events (no peer to judge), always pass. */
 static bool event_wanted(const struct live *l, const uint8_t record[RECORD_SIZE])
 {
-    enum { FAMILY = 9, PROTOCOL = 10, LOCAL = 40, REMOTE = 56, LOCAL_PORT = 72, REMOTE_PORT = 74 };
     static const uint8_t unspecified[16];
-    const uint8_t family = record[FAMILY], protocol = record[PROTOCOL];
+    const uint8_t family = record[PROCREC_OFF_FAMILY], protocol = record[PROCREC_OFF_PROTOCOL];
     if (!l->filtering || (family != 4 && family != 6) || (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP) ||
-        memcmp(record + REMOTE, unspecified, family == 4 ? 4 : 16) == 0)
+        memcmp(record + PROCREC_OFF_REMOTE_ADDR, unspecified, family == 4 ? 4 : 16) == 0)
         return true;
     uint8_t packet[60];
     struct pcap_pkthdr header = {0};
-    header.caplen = header.len = (bpf_u_int32)event_packet(record, LOCAL, REMOTE, LOCAL_PORT, REMOTE_PORT, packet);
+    header.caplen = header.len = (bpf_u_int32)event_packet(record, PROCREC_OFF_LOCAL_ADDR, PROCREC_OFF_REMOTE_ADDR,
+                                                           PROCREC_OFF_LOCAL_PORT, PROCREC_OFF_REMOTE_PORT, packet);
     if (pcap_offline_filter(&l->events_filter, &header, packet))
         return true;
-    header.caplen = header.len = (bpf_u_int32)event_packet(record, REMOTE, LOCAL, REMOTE_PORT, LOCAL_PORT, packet);
+    header.caplen = header.len = (bpf_u_int32)event_packet(record, PROCREC_OFF_REMOTE_ADDR, PROCREC_OFF_LOCAL_ADDR,
+                                                           PROCREC_OFF_REMOTE_PORT, PROCREC_OFF_LOCAL_PORT, packet);
     return pcap_offline_filter(&l->events_filter, &header, packet) != 0;
 }
 
@@ -158,10 +162,8 @@ static void on_record(void *ctx, const uint8_t record[RECORD_SIZE])
     struct live *l = ctx;
     if (!event_wanted(l, record))
         return;
-    int64_t ts_ns = 0;
-    for (int i = 7; i >= 0; i--)
-        ts_ns = ts_ns << 8 | record[i];
-    GByteArray *frame = upper_pdu_frame("procshark.procrec", record, RECORD_SIZE);
+    const int64_t ts_ns = (int64_t)ps_le64(record + PROCREC_OFF_TIME);
+    GByteArray *frame = upper_pdu_frame(ps_source_procrec.pdu_dissector, record, PROCREC_RECORD_SIZE);
     hold(l, ts_ns, EVENTS_IFACE, frame->data, frame->len, frame->len);
     g_byte_array_free(frame, TRUE);
 }
