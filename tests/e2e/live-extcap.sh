@@ -50,16 +50,18 @@ exchange() {
 }
 
 # warm_up SERVER CLIENT FIRST_PORT CHECK LOG: connections on FIRST_PORT, FIRST_PORT+1... until
-# CHECK PORT succeeds (the capture named the client on PORT), for up to 60 s. The eBPF program is
-# attached after Wireshark's capture has begun: only the capture tells when.
+# CHECK PORT succeeds (the capture named the client on PORT), for up to 60 s; a port that is taken
+# is passed over. The eBPF program is attached after Wireshark's capture has begun: only the capture
+# tells when.
 warm_up() {
   local port=$3 end=$((SECONDS + 60))
   while [ $SECONDS -lt $end ]; do
-    exchange "$1" "$2" "$port" 0 10 10 "$5" || return 1
-    for _ in $(seq 50); do
-      "$4" "$port" && return 0
-      sleep 0.1
-    done
+    if exchange "$1" "$2" "$port" 0 10 10 "$5"; then
+      for _ in $(seq 50); do
+        "$4" "$port" && return 0
+        sleep 0.1
+      done
+    fi
     port=$((port + 1))
   done
   return 1

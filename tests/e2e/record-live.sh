@@ -5,7 +5,7 @@
 # Wireshark"): --extcap-interfaces offers procshark-lo and procshark-any; a live capture on
 # procshark-lo, dissected in one pass while it runs, names the client of a TCP connection on every
 # packet from its SYN on, through the connect event that the stream carries before the SYN, and the
-# server on every packet from its accept() on (the handshake comes before accept() returns). Without
+# server on every packet after its accept event (the handshake comes before accept() returns). Without
 # the capabilities, the capture fails with the recorder's message naming the missing ones; without
 # CAP_DAC_READ_SEARCH alone, with its message about tracefs.
 #   record-live.sh RECORDER SERVER CLIENT OUTDIR
@@ -67,20 +67,21 @@ wait "$reader" || fail "the fifo's reader ended with status $?"
 grep -q "tracefs (/sys/kernel/tracing) is readable by root only: it needs root or the capability CAP_DAC_READ_SEARCH" \
   "$out/nodac.log" || fail "without CAP_DAC_READ_SEARCH, the message does not say so: $(cat "$out/nodac.log")"
 
-port=$((41000 + RANDOM % 20000))
+# Below the ephemeral ports (32768 on), where other sockets could hold one of the range.
+port=$((20000 + RANDOM % 12000))
 client_name=$(basename "$client" | cut -c1-15) server_name=$(basename "$server" | cut -c1-15)
-# Columns: 1 frame, 2 interface, 3 source port, 4 destination port, 5 SYN, 6 ACK, 7 FIN, 8 TCP
-# payload, 9-11 the source's pid, name and deciding record, 12-13 the destination's pid and name;
-# for events, 14 kind, 15-16 local and remote port, 17-18 remote address (IPv4, IPv6).
+# Columns: 1 frame, 2 interface, 3 source port, 4 destination port, 5 SYN, 6 ACK, 7 FIN, 8-10 the
+# source's pid, name and deciding record, 11-12 the destination's pid and name; for events, 13 kind,
+# 14-15 local and remote port, 16-17 remote address (IPv4, IPv6), 18 what.
 PROCSHARK_EXTCAP_DIR=$work/extcap "$PROCSHARK_TSHARK" -i procshark-lo -f "tcp portrange $port-$((port + 100))" -l \
   -T fields -E separator=, -e frame.number -e frame.interface_id -e tcp.srcport -e tcp.dstport -e tcp.flags.syn \
-  -e tcp.flags.ack -e tcp.flags.fin -e tcp.len -e proc.src.pid -e proc.src.name -e proc.src.event_frame \
+  -e tcp.flags.ack -e tcp.flags.fin -e proc.src.pid -e proc.src.name -e proc.src.event_frame \
   -e proc.dst.pid -e proc.dst.name -e procrec.kind -e procrec.local.port -e procrec.remote.port -e procrec.remote.ip \
-  -e procrec.remote.ipv6 >"$out/live.csv" 2>"$out/tshark.log" &
+  -e procrec.remote.ipv6 -e procrec.what >"$out/live.csv" 2>"$out/tshark.log" &
 wrapper=$!
 named_client() {
   kill -0 "$wrapper" 2>/dev/null || { cat "$out/tshark.log"; fail "tshark ended"; exit 1; }
-  awk -F, -v p="$1" -v c="$client_name" '$4 == p && $10 == c { found = 1 } END { exit !found }' "$out/live.csv"
+  awk -F, -v p="$1" -v c="$client_name" '$4 == p && $9 == c { found = 1 } END { exit !found }' "$out/live.csv"
 }
 warm_up "$server" "$client" $((port + 1)) named_client "$work/warm-up" ||
   { cat "$out/tshark.log"; fail "no connection was named within 60 s of starting the capture"; exit 1; }
@@ -98,8 +99,12 @@ wrapper=
 cat "$out/tshark.log"
 grep -q 'Error by extcap pipe' "$out/tshark.log" && fail "the extcap said something on stderr (an error to Wireshark)"
 
-checked=0 unnamed_server=0 payload_seen=0 syn_seen=0
-while IFS=, read -r frame _ sport dport syn ack _ len src_pid src_name src_event dst_pid dst_name _; do
+# The server's accept event: the packets before it (the handshake, and whatever came before the
+# server returned from accept()) cannot name the server in one pass; every packet after it must.
+accept_frame=$(awk -F, -v p="$port" '$2 == 1 && $13 == 1 && $18 == 2 && $14 == p { print $1; exit }' "$out/live.csv")
+[ -n "$accept_frame" ] || { fail "no accept event on port $port in the capture"; accept_frame=0; }
+checked=0 unnamed_server=0 syn_seen=0
+while IFS=, read -r frame _ sport dport syn ack _ src_pid src_name src_event dst_pid dst_name _; do
   [ "$sport" = "$port" ] || [ "$dport" = "$port" ] || continue
   checked=$((checked + 1))
   if [ "$dport" = "$port" ]; then
@@ -116,27 +121,26 @@ while IFS=, read -r frame _ sport dport syn ack _ len src_pid src_name src_event
   fi
   [ "$client_end" = "$client_pid $client_name" ] ||
     fail "frame $frame names the client's end '$client_end', not '$client_pid $client_name'"
-  [ "${len:-0}" -gt 0 ] && payload_seen=1
   if [ "$server_end" != "$server_pid $server_name" ]; then
-    # Only the handshake may lack the server: accept() returns after it.
-    [ "$payload_seen" = 0 ] && [ "${len:-0}" = 0 ] ||
-      fail "frame $frame names the server's end '$server_end', not '$server_pid $server_name'"
+    [ "$frame" -lt "$accept_frame" ] ||
+      fail "frame $frame, after the accept event (frame $accept_frame), names the server's end '$server_end'," \
+        "not '$server_pid $server_name'"
     unnamed_server=$((unnamed_server + 1))
   fi
 done <"$out/live.csv"
 [ "$syn_seen" = 1 ] || fail "no SYN to port $port in the capture"
 [ "$checked" -ge 10 ] || fail "only $checked packets of the connection on port $port"
-[ "$unnamed_server" -le 3 ] || fail "$unnamed_server packets lack the server (the handshake has 3)"
+[ $((checked - unnamed_server)) -ge 3 ] || fail "only $((checked - unnamed_server)) packets name the server"
 # The capture filter applies to the events too: each of a socket some packet of which could pass it,
 # or without a peer to judge by (an unconnected UDP socket), or a count of lost events.
 events=$(awk -F, '$2 == 1' "$out/live.csv" | wc -l)
-ours=$(awk -F, -v lo="$port" -v hi=$((port + 100)) '$2 == 1 && $14 != 3 &&
-  (($15 >= lo && $15 <= hi) || ($16 >= lo && $16 <= hi))' "$out/live.csv" | wc -l)
-others=$(awk -F, -v lo="$port" -v hi=$((port + 100)) '$2 == 1 && $14 != 3 &&
-  !(($15 >= lo && $15 <= hi) || ($16 >= lo && $16 <= hi)) && $17 != "0.0.0.0" && $18 != "::"' "$out/live.csv" | wc -l)
+ours=$(awk -F, -v lo="$port" -v hi=$((port + 100)) '$2 == 1 && $13 != 3 &&
+  (($14 >= lo && $14 <= hi) || ($15 >= lo && $15 <= hi))' "$out/live.csv" | wc -l)
+others=$(awk -F, -v lo="$port" -v hi=$((port + 100)) '$2 == 1 && $13 != 3 &&
+  !(($14 >= lo && $14 <= hi) || ($15 >= lo && $15 <= hi)) && $16 != "0.0.0.0" && $17 != "::"' "$out/live.csv" | wc -l)
 [ "$others" = 0 ] || fail "$others events of other sockets passed the capture filter tcp portrange $port-$((port + 100))"
 [ "$ours" -ge 2 ] || fail "only $ours events of the test's connections"
 [ "$failures" = 0 ] || { echo "record-live: $failures failures; tshark's output is in $out/live.csv"; exit 1; }
 echo "record-live: $checked packets of the connection named the client $client_pid from the SYN on and the" \
-  "server $server_pid from accept() on ($unnamed_server handshake packets before it); $events events in the capture," \
+  "server $server_pid from its accept event on ($unnamed_server packets before it); $events events in the capture," \
   "$ours of the filtered ports"

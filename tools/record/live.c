@@ -419,12 +419,10 @@ out:
     return rc;
 }
 
+/* Wireshark's first argument is always one of these; a COMMAND's arguments (after --) may be too. */
 bool extcap_requested(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], "--extcap-", 9) == 0 || strcmp(argv[i], "--capture") == 0)
-            return true;
-    return false;
+    return argc > 1 && (strncmp(argv[1], "--extcap-", 9) == 0 || strcmp(argv[1], "--capture") == 0);
 }
 
 int extcap_main(int argc, char **argv)
