@@ -499,6 +499,12 @@ bool pcapng_writer_add_interface(pcapng_writer *w, wtap_block_t idb, unsigned *i
     return true;
 }
 
+bool pcapng_writer_flush(pcapng_writer *w, char **error)
+{
+    /* Whichever holds bytes: a hand-over from one to the other flushed the other. */
+    return flush_out(w, error) && (!w->wiretap_unflushed || flush_wiretap(w, error));
+}
+
 unsigned pcapng_writer_interface_count(const pcapng_writer *w)
 {
     return w->ifaces->len;

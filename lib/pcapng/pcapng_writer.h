@@ -77,6 +77,10 @@ typedef enum {
 pcapng_write_status pcapng_writer_write_rec(pcapng_writer *w, const wtap_rec *rec, const uint8_t *data,
                                             size_t len, char **error);
 
+/* Everything written so far into the file now (a live capture's reader waits for it); false (with
+ * *error) when it could not be written. */
+bool pcapng_writer_flush(pcapng_writer *w, char **error);
+
 /* Flushes and closes; false (with *error) when the file could not be completed. Always frees w. */
 bool pcapng_writer_close(pcapng_writer *w, char **error);
 

@@ -27,6 +27,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 series=$(tshark --version 2>/dev/null | sed -nE '1s/.* ([0-9]+\.[0-9]+)\.[0-9]+.*/\1/p')
 work=$(mktemp -d "${TMPDIR:-/tmp}/procshark-gui.XXXXXX")
 pids=()
+# shellcheck source=tests/e2e/gui-lib.sh
+. "$here/e2e/gui-lib.sh"
 cleanup() {
   [ ${#pids[@]} = 0 ] || kill "${pids[@]}" 2>/dev/null
   rm -rf "$work"
@@ -35,13 +37,6 @@ trap cleanup EXIT
 chmod 755 "$work"
 mkdir -p "$out"
 rm -f "$out"/*.png "$out"/*.txt
-
-fail() {
-  echo "not ok - $1"
-  [ -s "$work/wireshark.log" ] && sed 's/^/    /' "$work/wireshark.log" | tail -n 20
-  exit 1
-}
-ok() { echo "ok - $1"; }
 
 # A user's installation: the plugin and the reports in the personal plugin folders, the profile
 # copied into the personal profiles folder (README, "Wireshark GUI: the profile").
@@ -54,71 +49,16 @@ cp -R "$profile" "$home/.config/wireshark/profiles/procshark"
 cp "$demo" "$here/bench/gui-loaded.lua" "$work/"
 chmod -R a+rX "$work"
 chmod 700 "$home/runtime" # Qt wants its runtime folder private
-run=(env HOME="$home" XDG_RUNTIME_DIR="$home/runtime" LANG=C.UTF-8)
-if [ "$(id -u)" = 0 ]; then
-  chown -R 65534:65534 "$home" "$work/saved"
-  run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
-fi
-# A procshark.so in Wireshark's global plugin folder would load instead of ours: as root, hide it in
-# a private mount namespace, as scripts/procshark-tshark does.
-global_epan=$(tshark -G folders 2>/dev/null | sed -n 's/^Global Plugins:[[:space:]]*//p')/epan
-if [ -e "$global_epan/procshark.so" ]; then
-  [ "$(id -u)" = 0 ] || fail "$global_epan/procshark.so (installed as root) would load instead of $plugin"
-  mkdir "$work/global-epan"
-  find "$global_epan" -maxdepth 1 -type f ! -name procshark.so -exec cp {} "$work/global-epan/" \;
-  # shellcheck disable=SC2016 # the inner shell expands them
-  run=(unshare --mount --propagation private sh -c 'mount --bind "$0" "$1" && shift && exec "$@"'
-       "$work/global-epan" "$global_epan" "${run[@]}")
-fi
+[ "$(id -u)" = 0 ] && chown -R 65534:65534 "$work/saved"
+wireshark_user "$home"
 
-# Whether a child process has ended (a zombie has: kill -0 would still reach it).
-ended() { [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null || echo Z)" = Z ]; }
-# Waits until the command succeeds: wait_for SECONDS WHAT COMMAND...
-wait_for() {
-  local limit=$1 what=$2
-  local end=$((SECONDS + limit))
-  shift 2
-  until "$@"; do
-    [ -z "${wireshark:-}" ] || ! ended "$wireshark" || fail "Wireshark ended before this: $what"
-    [ $SECONDS -lt $end ] || fail "$what: not within $limit s"
-    sleep 0.1
-  done
-}
-
-Xvfb -displayfd 3 -nolisten tcp -screen 0 1600x1000x24 3>"$work/display" 2>"$work/xvfb.log" &
-pids=($!)
-wait_for 20 "Xvfb says its display" test -s "$work/display"
-DISPLAY=":$(cat "$work/display")"
-export DISPLAY
-root_window=$(printf '%d' "$(xwininfo -root | sed -n 's/.*Window id: \(0x[0-9a-f]*\).*/\1/p')")
+start_xvfb
 
 # gui-loaded.lua writes $HOME/loaded once Wireshark has read the file named by -r.
 "${run[@]}" wireshark -C procshark -X "lua_script:$work/gui-loaded.lua" -z procshark_bench_loaded \
   -r "$work/$(basename "$demo")" >"$work/wireshark.log" 2>&1 &
 wireshark=$!
 pids+=("$wireshark")
-
-# The top-level windows (menus and dialogs are ones too); xdotool's --pid is not used: it also
-# returns windows that do not match the name.
-windows() { xdotool search --onlyvisible --name '' 2>/dev/null | grep -vx "$root_window"; }
-window_named() { xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1; }
-has_window() { [ -n "$(window_named "$1")" ]; }
-more_windows_than() { [ "$(windows | wc -l)" -gt "$1" ]; }
-# Idle: Wireshark used at most 20 ms of processor time in the last whole second (a busy machine
-# only delays this). Each call looks once; wait_for repeats it.
-busy_cpu=-1 quiet_since=0
-idle() {
-  local stat cpu
-  read -r -a stat <"/proc/$wireshark/stat" || return 1
-  cpu=$((stat[13] + stat[14]))
-  if [ "$busy_cpu" -lt 0 ] || [ $((cpu - busy_cpu)) -gt $(($(getconf CLK_TCK) / 50)) ]; then
-    busy_cpu=$cpu
-    quiet_since=$SECONDS
-    return 1
-  fi
-  [ $((SECONDS - quiet_since)) -ge 2 ] && busy_cpu=-1
-}
-screenshot() { xwd -id "$1" -silent | xwdtopnm 2>/dev/null | pnmtopng >"$2"; }
 
 wait_for 60 "Wireshark reads the sample" test -s "$home/loaded"
 wait_for 20 "the main window shows the sample" has_window '^loopback-demo\.pcapng$'

@@ -24,7 +24,7 @@ status=0
 cat "$out/stderr"
 failures=0
 [ "$status" = 4 ] || { echo "FAIL: exit status $status, not 4 (a prerequisite is missing)"; failures=$((failures + 1)); }
-grep -q "needs root (or the capabilities CAP_BPF and CAP_PERFMON): run it with sudo" "$out/stderr" ||
+grep -q "needs root or the capabilities CAP_BPF and CAP_PERFMON (this process lacks CAP_BPF CAP_PERFMON): run it with sudo, or give it the capabilities with setcap" "$out/stderr" ||
   { echo "FAIL: the message does not say that root is needed, and how"; failures=$((failures + 1)); }
 cmp -s "$out/work/out.pcapng" "$out/expected" || { echo "FAIL: OUT was changed"; failures=$((failures + 1)); }
 [ "$(ls -A "$out/work")" = out.pcapng ] || { echo "FAIL: files were left beside OUT: $(ls -A "$out/work")"; failures=$((failures + 1)); }

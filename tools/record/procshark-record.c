@@ -32,6 +32,7 @@
 
 #include "procshark.skel.h"
 #include "procshark_event.h"
+#include "record.h"
 
 #define USAGE                                                                                                  \
     "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [-- COMMAND ARGS]\n"  \
@@ -39,18 +40,17 @@
     "  -f FILTER        a capture filter (pcap-filter(7)) for the packets; the events are not filtered\n"     \
     "  -w OUT           the pcapng to write: packets and process events, merged by procshark-import\n"        \
     "  --events FILE    keep the event file too (docs/RECORDER.md)\n"                                         \
-    "  -- COMMAND ARGS  run COMMAND and stop when it exits (else stop on SIGINT or SIGTERM)\n"
-enum { EXIT_USAGE = 2, EXIT_NOT_MERGED = 3, EXIT_PREREQUISITE = 4 };
-enum { RECORD_SIZE = 192, HEADER_SIZE = 16 };
+    "  -- COMMAND ARGS  run COMMAND and stop when it exits (else stop on SIGINT or SIGTERM)\n"                \
+    "As Wireshark's extcap (--extcap-interfaces, --capture ...): docs/RECORDER.md, \"Live in Wireshark\"\n"
 /* How long dumpcap may take to show a knock: it writes in blocks, later under load. */
 enum { KNOCK_PATIENCE_MS = 30000, KNOCK_EVERY_MS = 100, POLL_MS = 100 };
-static const char PROGRAM[] = "procshark-record";
+const char PROGRAM[] = "procshark-record";
 
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig) { stop_signal = sig; }
 
-static int64_t clock_ns(clockid_t id)
+int64_t clock_ns(clockid_t id)
 {
     struct timespec t;
     clock_gettime(id, &t);
@@ -63,15 +63,7 @@ static void sleep_ms(int ms)
     nanosleep(&t, NULL);
 }
 
-/* CLOCK_REALTIME - CLOCK_MONOTONIC (bpf_ktime_get_ns's clock). NTP slews both alike, so the offset
- * moves only when the wall clock is stepped; it is read between two monotonic readings, and the
- * closest pair of seven gives the offset to within half its gap (the bound kept). */
-struct clock_offset {
-    int64_t offset_ns, bound_ns, worst_bound_ns;
-    unsigned measured;
-};
-
-static void measure_offset(struct clock_offset *c)
+void measure_offset(struct clock_offset *c)
 {
     int64_t best_gap = INT64_MAX;
     for (int i = 0; i < 7; i++) {
@@ -86,14 +78,6 @@ static void measure_offset(struct clock_offset *c)
         c->worst_bound_ns = c->bound_ns;
     c->measured++;
 }
-
-struct recorder {
-    FILE *events;
-    const char *events_path;
-    struct clock_offset clock;
-    uint64_t tcp, udp, lost_reported;
-    bool write_failed;
-};
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -149,12 +133,14 @@ static bool unspecified(const uint8_t a[16])
 
 static void write_record(struct recorder *r, const uint8_t rec[RECORD_SIZE])
 {
-    if (fwrite(rec, RECORD_SIZE, 1, r->events) != 1)
+    if (r->sink)
+        r->sink(r->sink_ctx, rec);
+    else if (fwrite(rec, RECORD_SIZE, 1, r->events) != 1)
         r->write_failed = true;
 }
 
 /* One ring-buffer event as a record of the event file (docs/RECORDER.md). */
-static int on_event(void *ctx, void *data, size_t size)
+int on_event(void *ctx, void *data, size_t size)
 {
     struct recorder *r = ctx;
     const struct ps_bpf_event *e = data;
@@ -196,7 +182,7 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 /* A kind-3 record when the program lost events since the last one. */
-static void report_lost(struct recorder *r, const struct procshark_bpf *skel)
+void report_lost(struct recorder *r, const struct procshark_bpf *skel)
 {
     int cpus = libbpf_num_possible_cpus();
     if (cpus <= 0)
@@ -216,12 +202,14 @@ static void report_lost(struct recorder *r, const struct procshark_bpf *skel)
     rec[8] = PS_KIND_LOST;
     put64(rec + 160, total - r->lost_reported);
     write_record(r, rec);
-    fprintf(stderr, "%s: %llu events lost (the ring buffer was full): some sockets may be unattributed\n", PROGRAM,
-            (unsigned long long)(total - r->lost_reported));
+    /* Live, the record says it: Wireshark takes anything on an extcap's stderr for an error. */
+    if (!r->sink)
+        fprintf(stderr, "%s: %llu events lost (the ring buffer was full): some sockets may be unattributed\n",
+                PROGRAM, (unsigned long long)(total - r->lost_reported));
     r->lost_reported = total;
 }
 
-static int print_libbpf(enum libbpf_print_level level, const char *format, va_list args)
+int print_libbpf(enum libbpf_print_level level, const char *format, va_list args)
 {
     if (level == LIBBPF_DEBUG)
         return 0;
@@ -249,12 +237,19 @@ static char *find_in_path(const char *name)
     return found;
 }
 
+/* Whether path exists for us, with the effective rights (access() would ask for the real user's): a
+ * capability CAP_DAC_READ_SEARCH given to the file counts, as it does when libbpf opens tracefs. */
+static bool reachable(const char *path)
+{
+    return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
+}
+
 /* The tracefs folder of the system calls' tracepoints (libbpf reads their ids there), or NULL. */
 static const char *syscall_events(void)
 {
     static const char *const folders[] = {"/sys/kernel/tracing/events/syscalls", "/sys/kernel/debug/tracing/events/syscalls"};
     for (size_t i = 0; i < sizeof folders / sizeof *folders; i++)
-        if (access(folders[i], F_OK) == 0)
+        if (reachable(folders[i]))
             return folders[i];
     return NULL;
 }
@@ -263,8 +258,18 @@ static const char *syscall_events(void)
  * here when it is not. */
 static bool tracefs_ready(void)
 {
-    if (access("/sys/kernel/tracing/events", F_OK) == 0 || access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+    if (reachable("/sys/kernel/tracing/events"))
         return true;
+    bool refused = errno == EACCES;
+    if (reachable("/sys/kernel/debug/tracing/events"))
+        return true;
+    if (refused || errno == EACCES) {
+        fprintf(stderr,
+                "%s: tracefs (/sys/kernel/tracing) is readable by root only: it needs root or the capability "
+                "CAP_DAC_READ_SEARCH\n",
+                PROGRAM);
+        return false;
+    }
     if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0) {
         fprintf(stderr, "%s: mounted tracefs on /sys/kernel/tracing (the system calls' tracepoints are found there)\n",
                 PROGRAM);
@@ -278,7 +283,7 @@ static bool tracefs_ready(void)
 }
 
 /* What running needs, each missing one named with its fix; false when one is missing. */
-static bool check_prerequisites(char **dumpcap)
+bool check_prerequisites(char **dumpcap)
 {
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2] = {{0}};
@@ -286,9 +291,10 @@ static bool check_prerequisites(char **dumpcap)
     if (syscall(SYS_capget, &header, data) != 0 ||
         !(has_capability(data, CAP_SYS_ADMIN) || (has_capability(data, CAP_BPF) && has_capability(data, CAP_PERFMON)))) {
         fprintf(stderr,
-                "%s: loading the eBPF program needs root (or the capabilities CAP_BPF and CAP_PERFMON): "
-                "run it with sudo\n",
-                PROGRAM);
+                "%s: loading the eBPF program needs root or the capabilities CAP_BPF and CAP_PERFMON (this process "
+                "lacks%s%s): run it with sudo, or give it the capabilities with setcap (docs/RECORDER.md)\n",
+                PROGRAM, has_capability(data, CAP_BPF) ? "" : " CAP_BPF",
+                has_capability(data, CAP_PERFMON) ? "" : " CAP_PERFMON");
         ok = false;
     }
     if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
@@ -510,7 +516,7 @@ static int parse(int argc, char **argv, struct options *o)
 
 /* What this kernel lacks loses its events only, said once: system call tracepoints
  * (CONFIG_FTRACE_SYSCALLS) the accept events, sock_recv_length (before Linux 6.3) the UDP receives. */
-static void skip_untraceable(struct procshark_bpf *skel)
+void skip_untraceable(struct procshark_bpf *skel)
 {
     if (!syscall_events()) {
         fprintf(stderr,
@@ -556,6 +562,8 @@ static bool set_ring_size(struct procshark_bpf *skel)
 
 int main(int argc, char **argv)
 {
+    if (extcap_requested(argc, argv))
+        return extcap_main(argc, argv);
     struct options opt = {0};
     int rc = parse(argc, argv, &opt);
     if (rc)
