@@ -389,7 +389,7 @@ static void seed_procrec(void)
 {
     static const uint8_t header[16] = {'P', 'S', 'R', 'E', 'C', 0, 0, 0, 1, 0, 0, 0, 192, 0, 0, 0};
     static const uint8_t kinds[][4] = {{1, 4, 6, 1}, {1, 6, 6, 2}, {1, 4, 6, 3}, {2, 6, 17, 5}, {2, 4, 17, 6},
-                                       {3, 0, 0, 0}};
+                                       {3, 0, 0, 0}, {1, 6, 6, 8}, {2, 4, 17, 8}};
     for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
         uint8_t r[16 + 192] = {0};
         memcpy(r, header, sizeof header);
@@ -403,6 +403,10 @@ static void seed_procrec(void)
         rec[72] = 0x50, rec[73] = 0xc3, rec[74] = 0xbb, rec[75] = 0x01;
         rec[76] = 1;
         memcpy(rec + 80, "curl", 4);
+        if (kinds[k][3] == 8) { /* a snapshot: the state seen, and the time the socket was made after */
+            rec[12] = 0, rec[13] = kinds[k][0] == 1 ? 1 : 0;
+            rec[167] = 0x17;
+        }
         if (kinds[k][0] == 3) {
             memset(rec + 9, 0, 183);
             rec[160] = 17;
