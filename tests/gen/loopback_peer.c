@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Processes talking over loopback, for recordings whose owners are known.
- * TCP: the server accepts one connection, reads a line, holds it for HOLD_MS (so ss can see both
- * sockets), answers RESPONSE bytes and closes; the client sends REQUEST bytes and a newline and reads
+ * TCP: the server accepts one connection, reads a line, holds it for HOLD_MS or until SIGUSR1 (so ss
+ * can see both sockets: a script may wait until it has), answers RESPONSE bytes and closes; the client sends REQUEST bytes and a newline and reads
  * to the end. ADDRESS (IPv4 or IPv6) is 127.0.0.1 unless given.
  *   loopback_peer server PORT HOLD_MS RESPONSE [ADDRESS]  (prints "ready" once listening)
  *   loopback_peer client PORT REQUEST [ADDRESS]
@@ -82,8 +82,12 @@ static unsigned address_port(const struct sockaddr_storage *a)
                                          : ((const struct sockaddr_in6 *)a)->sin6_port);
 }
 
+static void hold_ended(int sig) { (void)sig; }
+
 static int tcp_server(const char *ip, const char *port, int hold_ms, size_t left)
 {
+    struct sigaction end_hold = {.sa_handler = hold_ended}; /* no SA_RESTART: the hold's sleep ends */
+    sigaction(SIGUSR1, &end_hold, NULL);
     struct sockaddr_storage addr = address(ip, port);
     char buf[65536];
     int s = socket(addr.ss_family, SOCK_STREAM, 0), one = 1;

@@ -80,6 +80,10 @@ int snapshot_parse_diag(const void *buf, size_t len, uint8_t protocol, GArray *s
         }
         off += NLMSG_ALIGN(h.nlmsg_len);
     }
+    if (off < len) { /* bytes that are no message */
+        errno = EBADMSG;
+        return -1;
+    }
     return 0;
 }
 
@@ -253,7 +257,7 @@ static gboolean pair_equal(gconstpointer a, gconstpointer b)
 struct snapshotter {
     char *proc;
     int64_t interval_ns, next_due; /* CLOCK_MONOTONIC */
-    uint64_t previous_start;       /* CLOCK_REALTIME; 0 before the first snapshot */
+    uint64_t started[2];           /* CLOCK_REALTIME: the last two snapshots' starts, 0 for none */
     GHashTable *sockets;           /* socket_memo by cookie */
     GHashTable *pairs;             /* pair_memo */
     snapshot_stats stats;
@@ -366,14 +370,16 @@ bool snapshotter_take(snapshotter *s, snapshot_write_fn write, void *ctx)
         g_array_free(sockets, TRUE);
         return false;
     }
-    /* A socket not listed before was made after the previous snapshot began (0: before the first). */
+    /* A socket not listed before was made after the previous snapshot began. The bound kept is the
+     * one before: a server's socket is made at the handshake's end, its SYN came a round trip
+     * before, and a packet before its socket's creation gets no owner from the row. 0: unknown. */
     GHashTable *known = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
     GHashTable *by_inode = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (guint i = 0; i < sockets->len; i++) {
         const snapshot_socket *so = &g_array_index(sockets, snapshot_socket, i);
         const socket_memo *before = g_hash_table_lookup(s->sockets, &so->cookie);
         socket_memo *m = g_new(socket_memo, 1);
-        *m = (socket_memo){so->cookie, before ? before->created_after_ns : s->previous_start};
+        *m = (socket_memo){so->cookie, before ? before->created_after_ns : s->started[0]};
         g_hash_table_replace(known, &m->cookie, m);
         if (so->inode)
             g_hash_table_insert(by_inode, GUINT_TO_POINTER(so->inode), GUINT_TO_POINTER(i + 1));
@@ -388,7 +394,8 @@ bool snapshotter_take(snapshotter *s, snapshot_write_fn write, void *ctx)
     s->pairs = pass.pairs;
     g_hash_table_destroy(pass.processes);
     g_hash_table_destroy(by_inode);
-    s->previous_start = time_ns;
+    s->started[0] = s->started[1];
+    s->started[1] = time_ns;
     s->stats.taken++;
     s->stats.sockets += sockets->len;
     g_array_free(sockets, TRUE);
