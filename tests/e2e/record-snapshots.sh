@@ -5,8 +5,9 @@
 # held open until a snapshot has seen both ends (each wait is for that, 30 s at most). The event file
 # (read by procrec_dump) must hold snapshot records only, naming for each exchange the client's
 # socket and the server's (and its listener) by pid and name with the ports the capture shows, and
-# no other process for those sockets; then the merged recording through tshark with the plugin:
-# every packet of every exchange names both ends.
+# no other process for those sockets, and a socket two processes hold once for each; then the
+# merged recording through tshark with the plugin: every packet of every exchange names both ends,
+# and no record breaks the format's rules.
 #   record-snapshots.sh RECORDER PROCREC_DUMP SERVER CLIENT DNS_SERVER DNS_CLIENT OUTDIR
 # SERVER, CLIENT, DNS_SERVER and DNS_CLIENT are builds of tests/gen/loopback_peer.c. Exits 77 where
 # recording cannot run (not root, no dumpcap): its message says why.
@@ -59,6 +60,17 @@ if [ "${1:-}" = --drive ]; then
     client_pid=$!
     wait_for_line "$out/dns-client$family.out" '^answered 3$' "$client_pid"
     wait_for_snapshot "$client_pid" "" 1
+    if [ $family = 4 ]; then
+      # A socket two processes hold: a subshell's (bash connects it) and its child's, inherited.
+      ( exec 3<>"/dev/udp/$address/$port"; sleep 60; true ) &
+      holder=$!
+      for _ in $(seq 300); do child=$(pgrep -P "$holder" sleep) && break; sleep 0.1; done
+      wait_for_snapshot "$holder" "" 1
+      wait_for_snapshot "$child" "" 1
+      kill "$child"
+      wait "$holder" || true
+      printf 'shared\tparent\t%s\t%s\nshared\tchild\t%s\t%s\n' "$holder" "$port" "$child" "$port" >>"$out/owners.tsv"
+    fi
     kill -TERM "$client_pid" "$server_pid"
     wait "$client_pid" "$server_pid"
     printf 'dns%s\tserver\t%s\t%s\ndns%s\tclient\t%s\t%s\n' $family "$server_pid" "$port" $family "$client_pid" \
@@ -139,6 +151,19 @@ for family in 4 6; do
     "dns$family: the server's (unconnected) socket"
 done
 
+# The shared socket: one record for each process holding it, with the same local port.
+holders=$(events "\$2 == 2 && \$3 == 4 && \$14 == \"127.0.0.3\" && \$16 == $(server_port dns4) && \$8 != $(owner dns4 client)" |
+  awk -F'\t' '{ print $8, $15 }' | sort -u)
+want=$(for role in parent child; do echo "$(owner shared $role)"; done | sort)
+[ "$(cut -d' ' -f1 <<<"$holders" | sort)" = "$want" ] && [ "$(cut -d' ' -f2 <<<"$holders" | sort -u | wc -l)" = 1 ] ||
+  fail "the socket the subshell and its child hold: records of '$holders', expected one each of $(tr '\n' ' ' <<<"$want")"
+
 check_named_packets "$capture"
+# The records in the merged recording, read by the plugin, break none of the format's rules.
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+n=$("$repo/scripts/procshark-tshark" -r "$capture" -Y "procrec.what == 8" -T fields -e frame.number | wc -l)
+[ "$n" = "$(wc -l <"$out/events.tsv")" ] || fail "$n snapshot records in $capture, not the event file's $(wc -l <"$out/events.tsv")"
+n=$("$repo/scripts/procshark-tshark" -r "$capture" -Y "procrec.bad_value || procrec.bad_text" -T fields -e frame.number | wc -l)
+[ "$n" = 0 ] || fail "$n snapshot records in $capture have values the format does not define"
 [ "$failures" = 0 ] || { echo "record-snapshots: $failures failures; the records are in $out/events.tsv"; exit 1; }
 echo "record-snapshots: every socket of every exchange named its process, in the snapshots and on $named_packets packets"

@@ -23,6 +23,7 @@
 #include "procrec_event.h"
 #include "ps_bytes.h"
 #include "record_fields.h"
+#include "sock_diag.h"
 
 static const char PROGRAM[] = "procshark-record";
 
@@ -31,60 +32,6 @@ static int64_t clock_ns(clockid_t id)
     struct timespec t;
     clock_gettime(id, &t);
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-int snapshot_parse_diag(const void *buf, size_t len, uint8_t protocol, GArray *sockets)
-{
-    const uint8_t *bytes = buf;
-    size_t off = 0;
-    while (off + sizeof(struct nlmsghdr) <= len) {
-        struct nlmsghdr h;
-        memcpy(&h, bytes + off, sizeof h);
-        if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - off) {
-            errno = EBADMSG;
-            return -1;
-        }
-        const uint8_t *payload = bytes + off + sizeof h;
-        const size_t payload_len = h.nlmsg_len - sizeof h;
-        int error = 0;
-        if ((h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR) && payload_len >= sizeof error)
-            memcpy(&error, payload, sizeof error);
-        if (h.nlmsg_type == NLMSG_DONE && error >= 0)
-            return 1;
-        if (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR) {
-            errno = error < 0 ? -error : EBADMSG;
-            return -1;
-        }
-        if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
-            struct inet_diag_msg m;
-            if (payload_len < sizeof m) {
-                errno = EBADMSG;
-                return -1;
-            }
-            memcpy(&m, payload, sizeof m);
-            if (m.idiag_family == AF_INET || m.idiag_family == AF_INET6) {
-                snapshot_socket s = {0};
-                const size_t addr_len = m.idiag_family == AF_INET ? 4 : 16;
-                s.family = m.idiag_family == AF_INET ? 4 : 6;
-                s.protocol = protocol;
-                s.state = m.idiag_state;
-                memcpy(s.local, m.id.idiag_src, addr_len);
-                memcpy(s.remote, m.id.idiag_dst, addr_len);
-                s.local_port = ntohs(m.id.idiag_sport);
-                s.remote_port = ntohs(m.id.idiag_dport);
-                s.uid = m.idiag_uid;
-                s.inode = m.idiag_inode;
-                s.cookie = (uint64_t)m.id.idiag_cookie[1] << 32 | m.id.idiag_cookie[0];
-                g_array_append_val(sockets, s);
-            }
-        }
-        off += NLMSG_ALIGN(h.nlmsg_len);
-    }
-    if (off < len) { /* bytes that are no message */
-        errno = EBADMSG;
-        return -1;
-    }
-    return 0;
 }
 
 /* One dump: every socket of a family and protocol, in all states. */
@@ -113,7 +60,9 @@ static bool dump(int fd, int af, uint8_t protocol, GArray *sockets)
             errno = n < 0 ? errno : EBADMSG;
             return false;
         }
-        int done = snapshot_parse_diag(buf, (size_t)n, protocol, sockets);
+        int error = 0, done = sock_diag_parse(buf, (size_t)n, protocol, sockets, &error);
+        if (done < 0)
+            errno = error;
         if (done)
             return done > 0;
     }
@@ -286,7 +235,7 @@ void snapshotter_free(snapshotter *s)
 
 const snapshot_stats *snapshotter_stats(const snapshotter *s) { return &s->stats; }
 
-static void write_row(const snapshot_socket *so, const snapshot_process *p, uint64_t time_ns,
+static void write_row(const sock_diag_socket *so, const snapshot_process *p, uint64_t time_ns,
                       uint64_t created_after_ns, snapshot_write_fn write, void *ctx)
 {
     uint8_t rec[PROCREC_RECORD_SIZE] = {0};
@@ -330,7 +279,7 @@ typedef struct {
 static void on_holder(void *ctx, uint32_t pid, guint index)
 {
     holder_pass *h = ctx;
-    const snapshot_socket *so = &g_array_index(h->sockets, snapshot_socket, index);
+    const sock_diag_socket *so = &g_array_index(h->sockets, sock_diag_socket, index);
     pair_memo key = {.cookie = so->cookie, .pid = pid};
     if (g_hash_table_contains(h->pairs, &key))
         return; /* a second descriptor of the same socket */
@@ -365,7 +314,7 @@ bool snapshotter_take(snapshotter *s, snapshot_write_fn write, void *ctx)
     const int64_t started = clock_ns(CLOCK_MONOTONIC);
     const uint64_t time_ns = (uint64_t)clock_ns(CLOCK_REALTIME);
     s->next_due = started + s->interval_ns;
-    GArray *sockets = g_array_new(FALSE, FALSE, sizeof(snapshot_socket));
+    GArray *sockets = g_array_new(FALSE, FALSE, sizeof(sock_diag_socket));
     if (!snapshot_list_sockets(sockets)) {
         g_array_free(sockets, TRUE);
         return false;
@@ -376,7 +325,7 @@ bool snapshotter_take(snapshotter *s, snapshot_write_fn write, void *ctx)
     GHashTable *known = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
     GHashTable *by_inode = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (guint i = 0; i < sockets->len; i++) {
-        const snapshot_socket *so = &g_array_index(sockets, snapshot_socket, i);
+        const sock_diag_socket *so = &g_array_index(sockets, sock_diag_socket, i);
         const socket_memo *before = g_hash_table_lookup(s->sockets, &so->cookie);
         socket_memo *m = g_new(socket_memo, 1);
         *m = (socket_memo){so->cookie, before ? before->created_after_ns : s->started[0]};

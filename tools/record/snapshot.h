@@ -11,25 +11,11 @@
 
 #include <glib.h>
 
-/* One socket of a sock_diag dump, its addresses as the kernel gives them (network order). */
-typedef struct {
-    uint8_t family;   /* 4 or 6 */
-    uint8_t protocol; /* 6 TCP, 17 UDP */
-    uint8_t state;    /* Linux's TCP_* (UDP: 1 connected, 7 not) */
-    uint8_t local[16], remote[16];
-    uint16_t local_port, remote_port;
-    uint32_t uid;
-    uint32_t inode; /* 0: held by no descriptor (a TCP socket not accepted yet, TIME_WAIT) */
-    uint64_t cookie;
-} snapshot_socket;
+#include "sock_diag.h"
 
-/* Reads one netlink receive buffer of a sock_diag dump of PROTOCOL's sockets, appending each to
- * sockets (snapshot_socket). 1: the dump is complete; 0: more follows; -1: the kernel's error (errno
- * set) or a malformed message (errno EBADMSG). */
-int snapshot_parse_diag(const void *buf, size_t len, uint8_t protocol, GArray *sockets);
-
-/* Appends every TCP and UDP socket, IPv4 and IPv6, all states. False with errno when the TCP dump
- * fails; a kernel without UDP's sock_diag (udp_diag) is said once on stderr and gives no UDP sockets. */
+/* Appends every TCP and UDP socket (sock_diag_socket), IPv4 and IPv6, all states. False with errno
+ * when the TCP dump fails; a kernel without UDP's sock_diag (udp_diag) is said once on stderr and
+ * gives no UDP sockets. */
 bool snapshot_list_sockets(GArray *sockets);
 
 /* For each descriptor of each process in PROC (normally "/proc") naming a socket in by_inode
