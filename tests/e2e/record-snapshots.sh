@@ -165,5 +165,12 @@ n=$("$repo/scripts/procshark-tshark" -r "$capture" -Y "procrec.what == 8" -T fie
 [ "$n" = "$(wc -l <"$out/events.tsv")" ] || fail "$n snapshot records in $capture, not the event file's $(wc -l <"$out/events.tsv")"
 n=$("$repo/scripts/procshark-tshark" -r "$capture" -Y "procrec.bad_value || procrec.bad_text" -T fields -e frame.number | wc -l)
 [ "$n" = 0 ] || fail "$n snapshot records in $capture have values the format does not define"
+# The IPv6 client's record as the dissector shows it: what it is, and the time it was made after.
+client6=$(owner tcp6 client) port6=$(server_port tcp6)
+IFS=$'\t' read -r after info < <("$repo/scripts/procshark-tshark" -r "$capture" \
+  -Y "procrec.what == 8 && procrec.pid == $client6 && procrec.remote.port == $port6" -T fields \
+  -e procrec.created_after -e _ws.col.Info | head -1) || true
+[[ ${info:-} =~ ^snapshot\ $client_name\ \($client6\)\ \[::1\]:[0-9]+\ ↔\ \[::1\]:$port6\ (SYN_SENT|ESTABLISHED)$ ]] &&
+  [ -n "${after:-}" ] || fail "the IPv6 client's snapshot record shows '${info:-}' (made after '${after:-}')"
 [ "$failures" = 0 ] || { echo "record-snapshots: $failures failures; the records are in $out/events.tsv"; exit 1; }
 echo "record-snapshots: every socket of every exchange named its process, in the snapshots and on $named_packets packets"
