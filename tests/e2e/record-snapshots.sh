@@ -8,9 +8,12 @@
 # no other process for those sockets, and a socket two processes hold once for each; then the
 # merged recording through tshark with the plugin: every packet of every exchange names both ends,
 # and no record breaks the format's rules.
-#   record-snapshots.sh RECORDER PROCREC_DUMP SERVER CLIENT DNS_SERVER DNS_CLIENT OUTDIR
-# SERVER, CLIENT, DNS_SERVER and DNS_CLIENT are builds of tests/gen/loopback_peer.c. Exits 77 where
-# recording cannot run (not root, no dumpcap): its message says why.
+#   record-snapshots.sh RECORDER PROCREC_DUMP SERVER CLIENT DNS_SERVER DNS_CLIENT OUTDIR [--as-nobody]
+# SERVER, CLIENT, DNS_SERVER and DNS_CLIENT are builds of tests/gen/loopback_peer.c. --as-nobody runs
+# the recorder, and so everything it runs, as nobody (uid 65534) without --snapshots, with copies of
+# the programs and a copy of dumpcap given the capabilities to capture: it must say that eBPF needs
+# root, fall back to snapshots by itself (every 1000 ms), and name the processes all the same.
+# Exits 77 where recording cannot run (not root, no dumpcap, no setcap): its message says why.
 set -euo pipefail
 . "$(dirname "$0")/record-lib.sh"
 interval_ms=100
@@ -62,7 +65,7 @@ if [ "${1:-}" = --drive ]; then
     wait_for_snapshot "$client_pid" "" 1
     if [ $family = 4 ]; then
       # A socket two processes hold: a subshell's (bash connects it) and its child's, inherited.
-      ( exec 3<>"/dev/udp/$address/$port"; sleep 60; true ) &
+      ( exec 3<>"/dev/udp/$address/$port"; sleep 60; true ) 2>/dev/null &
       holder=$!
       for _ in $(seq 300); do child=$(pgrep -P "$holder" sleep) && break; sleep 0.1; done
       wait_for_snapshot "$holder" "" 1
@@ -79,17 +82,36 @@ if [ "${1:-}" = --drive ]; then
   exit 0
 fi
 
-recorder=$1 dump=$2 server=$3 client=$4 dns_server=$5 dns_client=$6 out=$7
+recorder=$1 dump=$2 server=$3 client=$4 dns_server=$5 dns_client=$6 out=$7 as_nobody=${8:-}
 [ "$(id -u)" = 0 ] || { echo "SKIP: capturing on lo needs root"; exit 77; }
 command -v tshark >/dev/null || { echo "SKIP: needs tshark"; exit 77; }
 rm -rf "$out"
 mkdir -p "$out"
 events=$out/events.psrec
+run=() snapshots=(--snapshots $interval_ms)
+if [ "$as_nobody" = --as-nobody ]; then
+  for tool in setpriv setcap dumpcap; do
+    command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
+  done
+  # Copies nobody may run (the build folder may be closed to others), in a folder nobody may write.
+  mkdir "$out/bin"
+  cp "$recorder" "$(dirname "$recorder")/procshark-import" "$dump" "$server" "$client" "$dns_server" "$dns_client" \
+    "$(command -v dumpcap)" "$out/bin/"
+  setcap cap_net_raw,cap_net_admin+eip "$out/bin/dumpcap" 2>/dev/null ||
+    { echo "SKIP: this file system keeps no file capabilities for a copy of dumpcap"; exit 77; }
+  chmod 755 "$out/bin" "$out/bin/"*
+  chmod 1777 "$out"
+  recorder=$out/bin/$(basename "$recorder") dump=$out/bin/$(basename "$dump") server=$out/bin/$(basename "$server")
+  client=$out/bin/$(basename "$client") dns_server=$out/bin/$(basename "$dns_server")
+  dns_client=$out/bin/$(basename "$dns_client")
+  run=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all env "PATH=$out/bin:$PATH")
+  snapshots=() interval_ms=1000
+fi
 port4=$((41000 + RANDOM % 20000))
 port6=$((port4 + 1))
 status=0
-"$recorder" -i lo -f "tcp port $port4 or tcp port $port6 or (udp and (host 127.0.0.3 or host ::1))" \
-  -w "$out/out.pcapng" --events "$events" --snapshots $interval_ms -- \
+"${run[@]}" "$recorder" -i lo -f "tcp port $port4 or tcp port $port6 or (udp and (host 127.0.0.3 or host ::1))" \
+  -w "$out/out.pcapng" --events "$events" "${snapshots[@]}" -- \
   "$0" --drive "$out" "$server" "$client" "$dns_server" "$dns_client" "$port4" "$port6" "$dump" "$events" \
   2>"$out/recorder.log" || status=$?
 cat "$out/recorder.log"
@@ -110,8 +132,14 @@ server_name=$(basename "$server" | cut -c1-15) client_name=$(basename "$client" 
 dns_server_name=$(basename "$dns_server" | cut -c1-15) dns_client_name=$(basename "$dns_client" | cut -c1-15)
 
 [ "$(events '$5 != 8' | wc -l)" = 0 ] || fail "records other than snapshots: $(events '$5 != 8' | head -3)"
-grep -q "falling back\|refused the eBPF" "$out/recorder.log" &&
-  fail "the recorder tried eBPF, though --snapshots was given"
+if [ -n "$as_nobody" ]; then
+  grep -q "needs root .*: run it with sudo" "$out/recorder.log" &&
+    grep -q "falling back to socket snapshots every 1000 ms" "$out/recorder.log" ||
+    fail "the recorder did not say that eBPF needs root, and that it falls back to snapshots"
+else
+  ! grep -q "falling back\|refused the eBPF" "$out/recorder.log" ||
+    fail "the recorder tried eBPF, though --snapshots was given"
+fi
 grep -q "procshark-record: [0-9]* snapshots every $interval_ms ms" "$out/recorder.log" ||
   fail "the recorder's summary does not count its snapshots"
 
