@@ -416,6 +416,31 @@ static void seed_procrec(void)
     }
 }
 
+/* sock_diag (src/decode/sock_diag.c): a dump's message about 127.0.0.1:50000 -> :443 then its end,
+ * and the kernel's error, in the host's byte order as netlink has them. */
+static void seed_sock_diag(void)
+{
+    uint8_t dump[16 + 72 + 20] = {0};
+    const uint32_t msg_len = 16 + 72, done_len = 20;
+    const uint16_t by_family = 20, done = 3, error = 2;
+    memcpy(dump, &msg_len, 4);
+    memcpy(dump + 4, &by_family, 2);
+    uint8_t *m = dump + 16;
+    m[0] = 2, m[1] = 1;                                 /* AF_INET, ESTABLISHED */
+    m[4] = 0xc3, m[5] = 0x50, m[6] = 0x01, m[7] = 0xbb; /* ports, network order */
+    m[8] = 127, m[11] = 1, m[24] = 127, m[27] = 1;
+    m[68] = 0x92, m[69] = 0x10;                         /* inode 4242 */
+    memcpy(dump + 88, &done_len, 4);
+    memcpy(dump + 92, &done, 2);
+    seed("sock_diag", dump, sizeof dump);
+    uint8_t refused[20] = {0};
+    const int32_t enoent = -2;
+    memcpy(refused, &done_len, 4);
+    memcpy(refused + 4, &error, 2);
+    memcpy(refused + 16, &enoent, 4);
+    seed("sock_diag", refused, sizeof refused);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 6)
@@ -477,6 +502,7 @@ int main(int argc, char **argv)
 
     read_json_corpus(argv[5]);
     seed_procrec();
+    seed_sock_diag();
 
     seed("nettcp_csv", csv_ps5, strlen(csv_ps5));
     seed("nettcp_csv", csv_ps7, strlen(csv_ps7));
