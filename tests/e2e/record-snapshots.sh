@@ -140,7 +140,7 @@ else
   ! grep -q "falling back\|refused the eBPF" "$out/recorder.log" ||
     fail "the recorder tried eBPF, though --snapshots was given"
 fi
-grep -q "procshark-record: [0-9]* snapshots every $interval_ms ms" "$out/recorder.log" ||
+grep -q "procshark-record: [0-9]* snapshots\? every $interval_ms ms" "$out/recorder.log" ||
   fail "the recorder's summary does not count its snapshots"
 
 # Every record about a socket names its one process, and at least one record does. A socket by

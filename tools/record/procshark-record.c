@@ -740,9 +740,9 @@ int main(int argc, char **argv)
     if (snapshots) {
         const snapshot_stats *st = snapshotter_stats(snapshots);
         fprintf(stderr,
-                "%s: %llu snapshots every %d ms, %.1f sockets and %.1f held by processes in each on average, "
+                "%s: %llu snapshot%s every %d ms, %.1f sockets and %.1f held by processes in each on average, "
                 "%.3f ms each on average, %.3f ms the longest\n",
-                PROGRAM, (unsigned long long)st->taken, opt.snapshot_ms, (double)st->sockets / (double)st->taken,
+                PROGRAM, (unsigned long long)st->taken, st->taken == 1 ? "" : "s", opt.snapshot_ms, (double)st->sockets / (double)st->taken,
                 (double)st->holders / (double)st->taken, (double)st->total_ns / 1e6 / (double)st->taken,
                 (double)st->longest_ns / 1e6);
     }
