@@ -614,8 +614,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: dumpcap did not start capturing on %s: %s\n", PROGRAM, opt.iface, read_log(log));
         /* Without the rights to capture nothing can be recorded, with eBPF or without. */
         if (strstr(read_log(log), "permission")) {
-            fprintf(stderr, "%s: capturing needs root, or dumpcap with the capabilities CAP_NET_RAW and "
-                            "CAP_NET_ADMIN (Debian: dpkg-reconfigure wireshark-common, then join the group wireshark)\n",
+            fprintf(stderr,
+                    "%s: capturing needs root, or dumpcap with the capabilities CAP_NET_RAW and CAP_NET_ADMIN "
+                    "(Debian: dpkg-reconfigure wireshark-common, then join the group wireshark)\n",
                     PROGRAM);
             rc = EXIT_PREREQUISITE;
         }
@@ -677,7 +678,8 @@ int main(int argc, char **argv)
     int64_t next_measure = clock_ns(CLOCK_MONOTONIC) + 1000000000;
     bool forwarded = false;
     for (;;) {
-        int got = ring ? ring_buffer__poll(ring, POLL_MS) : snapshotter_poll(snapshots, POLL_MS, on_snapshot_record, &rec);
+        int got = ring ? ring_buffer__poll(ring, POLL_MS)
+                       : snapshotter_poll(snapshots, POLL_MS, on_snapshot_record, &rec);
         if (got < 0 && got != -EINTR) {
             fprintf(stderr, "%s: %s failed: %s\n", PROGRAM, ring ? "reading the ring buffer" : "a snapshot",
                     strerror(-got));
@@ -742,9 +744,9 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "%s: %llu snapshot%s every %d ms, %.1f sockets and %.1f held by processes in each on average, "
                 "%.3f ms each on average, %.3f ms the longest\n",
-                PROGRAM, (unsigned long long)st->taken, st->taken == 1 ? "" : "s", opt.snapshot_ms, (double)st->sockets / (double)st->taken,
-                (double)st->holders / (double)st->taken, (double)st->total_ns / 1e6 / (double)st->taken,
-                (double)st->longest_ns / 1e6);
+                PROGRAM, (unsigned long long)st->taken, st->taken == 1 ? "" : "s", opt.snapshot_ms,
+                (double)st->sockets / (double)st->taken, (double)st->holders / (double)st->taken,
+                (double)st->total_ns / 1e6 / (double)st->taken, (double)st->longest_ns / 1e6);
     }
     if (opt.command && !(WIFEXITED(command_status) && WEXITSTATUS(command_status) == 0))
         fprintf(stderr, "%s: %s ended with status %d\n", PROGRAM, opt.command[0],
