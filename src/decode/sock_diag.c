@@ -21,6 +21,22 @@ static uint16_t host16(const uint8_t *p)
     return v;
 }
 
+/* The attributes after the message (struct rtattr: u16 length, u16 type, value, 4-byte aligned):
+ * whether an IPv6 socket takes IPv4 too. Without the attribute, or past a broken one, it does not. */
+static bool dual_stack(const uint8_t *attrs, size_t len)
+{
+    size_t off = 0;
+    while (len - off >= 4) {
+        const uint16_t attr_len = host16(attrs + off), type = host16(attrs + off + 2);
+        if (attr_len < 4 || attr_len > len - off)
+            break;
+        if (type == SOCK_DIAG_ATTR_V6ONLY && attr_len >= 5)
+            return attrs[off + 4] == 0;
+        off += MIN(((size_t)attr_len + 3) & ~(size_t)3, len - off);
+    }
+    return false;
+}
+
 static int bad(int *error, int value)
 {
     *error = value;
@@ -61,6 +77,8 @@ int sock_diag_parse(const uint8_t *buf, size_t len, uint8_t protocol, GArray *so
                 s.cookie = (uint64_t)host32(payload + 48) << 32 | host32(payload + 44);
                 s.uid = host32(payload + 64);
                 s.inode = host32(payload + 68);
+                s.dual_stack = af == SOCK_DIAG_AF_INET6 &&
+                               dual_stack(payload + SOCK_DIAG_MSG_SIZE, payload_len - SOCK_DIAG_MSG_SIZE);
                 g_array_append_val(sockets, s);
             }
         }

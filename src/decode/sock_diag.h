@@ -5,6 +5,7 @@
 #ifndef SOCK_DIAG_H
 #define SOCK_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ enum {
     SOCK_DIAG_MSG_SIZE = 72, /* struct inet_diag_msg */
     SOCK_DIAG_AF_INET = 2,
     SOCK_DIAG_AF_INET6 = 10,
+    SOCK_DIAG_ATTR_V6ONLY = 11, /* INET_DIAG_SKV6ONLY: a u8 attribute of every IPv6 socket */
 };
 
 /* One socket, its addresses and ports in network order as the kernel gives them. */
@@ -31,6 +33,7 @@ typedef struct {
     uint32_t uid;
     uint32_t inode; /* 0: held by no descriptor (a TCP socket not accepted yet, TIME_WAIT) */
     uint64_t cookie;
+    bool dual_stack; /* an IPv6 socket that takes IPv4 too: its INET_DIAG_SKV6ONLY attribute is 0 */
 } sock_diag_socket;
 
 /* Reads one netlink receive buffer of a dump of PROTOCOL's sockets, appending each inet socket to

@@ -74,7 +74,42 @@ static void test_parse_by_hand(void **state)
     assert_int_equal(s->uid, 1000);
     assert_int_equal(s->inode, 4242);
     assert_true(s->cookie == (UINT64_C(1) << 32 | 7));
+    assert_false(s->dual_stack);
     g_array_free(sockets, TRUE);
+}
+
+/* An IPv6 socket's attributes: INET_DIAG_SKV6ONLY 0 makes it dual-stack; 1, none, or one past a
+ * broken attribute do not. */
+static void test_parse_dual_stack(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t attrs[16];
+        size_t len;
+        bool dual_stack;
+    } cases[] = {
+        {{5, 0, INET_DIAG_SKV6ONLY, 0, 0}, 8, true},
+        {{5, 0, INET_DIAG_SKV6ONLY, 0, 1}, 8, false},
+        {{0}, 0, false},
+        {{5, 0, INET_DIAG_TOS, 0, 0, 0, 0, 0, 5, 0, INET_DIAG_SKV6ONLY, 0, 0}, 16, true}, /* after another */
+        {{2, 0, INET_DIAG_TOS, 0, 5, 0, INET_DIAG_SKV6ONLY, 0, 0}, 12, false},          /* after a broken one */
+        {{9, 0, INET_DIAG_SKV6ONLY, 0, 0}, 8, false},                                     /* past the message */
+        {{4, 0, INET_DIAG_SKV6ONLY, 0}, 4, false},                                        /* no value */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        uint8_t payload[sizeof(struct inet_diag_msg) + 16] = {0}, buf[256];
+        struct inet_diag_msg m = {.idiag_family = AF_INET6};
+        memcpy(payload, &m, sizeof m);
+        memcpy(payload + sizeof m, cases[i].attrs, cases[i].len);
+        size_t len = message(buf, SOCK_DIAG_BY_FAMILY, payload, sizeof m + cases[i].len);
+        GArray *sockets = g_array_new(FALSE, FALSE, sizeof(sock_diag_socket));
+        int error = 0;
+        assert_int_equal(sock_diag_parse(buf, len, IPPROTO_UDP, sockets, &error), 0);
+        assert_int_equal(sockets->len, 1);
+        if (g_array_index(sockets, sock_diag_socket, 0).dual_stack != cases[i].dual_stack)
+            fail_msg("case %zu: dual_stack is %d", i, !cases[i].dual_stack);
+        g_array_free(sockets, TRUE);
+    }
 }
 
 /* Lengths past the buffer, short payloads and the kernel's errors: -1 and why, never a read past. */
@@ -196,6 +231,19 @@ static void test_list_real_sockets(void **state)
         assert_int_equal(s->protocol, IPPROTO_UDP);
         assert_int_equal(s->local[15], 1);
         assert_int_equal(s->local_port, port_of(udp));
+        /* On ::, with and without IPV6_V6ONLY. */
+        for (int only = 0; only < 2; only++) {
+            int any = socket(AF_INET6, SOCK_DGRAM, 0);
+            struct sockaddr_in6 wildcard = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
+            assert_int_equal(setsockopt(any, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only), 0);
+            assert_int_equal(bind(any, (struct sockaddr *)&wildcard, sizeof wildcard), 0);
+            g_array_set_size(sockets, 0);
+            assert_true(kernel_dump(AF_INET6, IPPROTO_UDP, sockets));
+            s = find_socket(sockets, inode_of(any));
+            assert_non_null(s);
+            assert_int_equal(s->dual_stack, !only);
+            close(any);
+        }
     }
     g_array_free(sockets, TRUE);
     close(tcp);
@@ -206,6 +254,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_by_hand),
+        cmocka_unit_test(test_parse_dual_stack),
         cmocka_unit_test(test_parse_hostile),
         cmocka_unit_test(test_list_real_sockets),
     };

@@ -305,8 +305,16 @@ static void on_holder(void *ctx, uint32_t pid, guint index)
         return;
     }
     const socket_memo *m = g_hash_table_lookup(h->s->sockets, &so->cookie);
-    write_row(so, p, h->time_ns, m ? m->created_after_ns : 0, h->write, h->ctx);
+    const uint64_t created_after = m ? m->created_after_ns : 0;
+    write_row(so, p, h->time_ns, created_after, h->write, h->ctx);
     h->s->stats.records++;
+    /* An unconnected UDP socket on :: that takes IPv4 too is also 0.0.0.0's, where IPv4 comes. */
+    if (so->protocol == IPPROTO_UDP && so->dual_stack && unspecified(so->local) && unspecified(so->remote)) {
+        sock_diag_socket ipv4 = *so;
+        ipv4.family = 4;
+        write_row(&ipv4, p, h->time_ns, created_after, h->write, h->ctx);
+        h->s->stats.records++;
+    }
 }
 
 bool snapshotter_take(snapshotter *s, snapshot_write_fn write, void *ctx)
