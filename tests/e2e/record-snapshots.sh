@@ -54,7 +54,8 @@ if [ "${1:-}" = --drive ]; then
   done
   for family in 4 6; do
     if [ $family = 4 ]; then address=127.0.0.3; else address=::1; fi
-    "$dns_server" dns-server "$address" >"$out/dns-server$family.out" &
+    # Ports of its own, not 53: a test run beside this one may use 53 on the same addresses.
+    "$dns_server" dns-server "$address" $((port4 + (family == 4 ? 2 : 3))) >"$out/dns-server$family.out" &
     server_pid=$!
     wait_for_line "$out/dns-server$family.out" '^ready [0-9]' "$server_pid"
     port=$(sed -n 's/^ready //p' "$out/dns-server$family.out")
@@ -88,7 +89,7 @@ command -v tshark >/dev/null || { echo "SKIP: needs tshark"; exit 77; }
 rm -rf "$out"
 mkdir -p "$out"
 events=$out/events.psrec
-run=() snapshots=(--snapshots $interval_ms)
+run=() snapshots=(--snapshots $interval_ms) driver=$0
 if [ "$as_nobody" = --as-nobody ]; then
   for tool in setpriv setcap dumpcap; do
     command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
@@ -96,23 +97,23 @@ if [ "$as_nobody" = --as-nobody ]; then
   # Copies nobody may run (the build folder may be closed to others), in a folder nobody may write.
   mkdir "$out/bin"
   cp "$recorder" "$(dirname "$recorder")/procshark-import" "$dump" "$server" "$client" "$dns_server" "$dns_client" \
-    "$(command -v dumpcap)" "$out/bin/"
+    "$(command -v dumpcap)" "$0" "$(dirname "$0")/record-lib.sh" "$out/bin/"
   setcap cap_net_raw,cap_net_admin+eip "$out/bin/dumpcap" 2>/dev/null ||
     { echo "SKIP: this file system keeps no file capabilities for a copy of dumpcap"; exit 77; }
   chmod 755 "$out/bin" "$out/bin/"*
   chmod 1777 "$out"
   recorder=$out/bin/$(basename "$recorder") dump=$out/bin/$(basename "$dump") server=$out/bin/$(basename "$server")
   client=$out/bin/$(basename "$client") dns_server=$out/bin/$(basename "$dns_server")
-  dns_client=$out/bin/$(basename "$dns_client")
+  dns_client=$out/bin/$(basename "$dns_client") driver=$out/bin/$(basename "$0")
   run=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all env "PATH=$out/bin:$PATH")
   snapshots=() interval_ms=1000
 fi
 port4=$((41000 + RANDOM % 20000))
 port6=$((port4 + 1))
 status=0
-"${run[@]}" "$recorder" -i lo -f "tcp port $port4 or tcp port $port6 or (udp and (host 127.0.0.3 or host ::1))" \
+"${run[@]}" "$recorder" -i lo -f "tcp port $port4 or tcp port $port6 or udp port $((port4 + 2)) or udp port $((port4 + 3))" \
   -w "$out/out.pcapng" --events "$events" "${snapshots[@]}" -- \
-  "$0" --drive "$out" "$server" "$client" "$dns_server" "$dns_client" "$port4" "$port6" "$dump" "$events" \
+  "$driver" --drive "$out" "$server" "$client" "$dns_server" "$dns_client" "$port4" "$port6" "$dump" "$events" \
   2>"$out/recorder.log" || status=$?
 cat "$out/recorder.log"
 case $status in
