@@ -98,6 +98,7 @@ if [ "$as_nobody" = --as-nobody ]; then
   mkdir "$out/bin"
   cp "$recorder" "$(dirname "$recorder")/procshark-import" "$dump" "$server" "$client" "$dns_server" "$dns_client" \
     "$(command -v dumpcap)" "$0" "$(dirname "$0")/record-lib.sh" "$out/bin/"
+  trap 'rm -f "$out/bin/dumpcap"' EXIT # a dumpcap anyone may capture with is not left behind
   setcap cap_net_raw,cap_net_admin+eip "$out/bin/dumpcap" 2>/dev/null ||
     { echo "SKIP: this file system keeps no file capabilities for a copy of dumpcap"; exit 77; }
   chmod 755 "$out/bin" "$out/bin/"*
