@@ -18,7 +18,7 @@ static int hf_procrec_time, hf_procrec_kind, hf_procrec_family, hf_procrec_proto
     hf_procrec_old_state, hf_procrec_new_state, hf_procrec_pid, hf_procrec_tid, hf_procrec_ppid, hf_procrec_uid,
     hf_procrec_cgroup_id, hf_procrec_local_ip, hf_procrec_local_ipv6, hf_procrec_local_port, hf_procrec_remote_ip,
     hf_procrec_remote_ipv6, hf_procrec_remote_port, hf_procrec_flags, hf_procrec_flags_owner, hf_procrec_comm,
-    hf_procrec_container_id, hf_procrec_lost;
+    hf_procrec_container_id, hf_procrec_lost, hf_procrec_created_after;
 static gint ett_procrec = -1, ett_procrec_flags = -1;
 static expert_field ei_procrec_truncated, ei_procrec_bad_value, ei_procrec_bad_text, ei_procrec_lost;
 
@@ -28,6 +28,7 @@ static const value_string procrec_kind_vals[] = {
 static const value_string procrec_what_vals[] = {
     {PROCREC_CONNECT, "connect"},   {PROCREC_ACCEPT, "accept"},     {PROCREC_CLOSE, "close"},
     {PROCREC_STATE, "state change"}, {PROCREC_UDP_SEND, "UDP send"}, {PROCREC_UDP_RECEIVE, "UDP receive"},
+    {PROCREC_SNAPSHOT, "snapshot"},
     {PROCREC_OWNER, "new owner"},
     {0, NULL}};
 static const value_string procrec_protocol_vals[] = {{PROCREC_PROTO_TCP, "TCP"}, {PROCREC_PROTO_UDP, "UDP"}, {0, NULL}};
@@ -98,8 +99,12 @@ static int dissect_procrec(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         if (ev.container_id[0])
             proto_tree_add_string(t, hf_procrec_container_id, tvb, PROCREC_OFF_CONTAINER, PROCREC_CONTAINER_SIZE,
                                   ev.container_id);
-        if (ev.lost)
+        if (ev.what == PROCREC_SNAPSHOT && ev.created_after_ns) {
+            nstime_t after = {(time_t)(ev.created_after_ns / 1000000000), (int)(ev.created_after_ns % 1000000000)};
+            proto_tree_add_time(t, hf_procrec_created_after, tvb, PROCREC_OFF_CREATED_AFTER, 8, &after);
+        } else if (ev.lost) {
             proto_tree_add_item(t, hf_procrec_lost, tvb, PROCREC_OFF_LOST, 8, ENC_LITTLE_ENDIAN);
+        }
     }
     for (size_t i = 0; i < ps_problems_count(&ev.problems); i++) {
         const ps_problem *p = ps_problems_at(&ev.problems, i);
@@ -138,8 +143,8 @@ void proto_register_procrec(void)
         {&hf_procrec_remote_port, {"Remote port", "procrec.remote.port", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL}},
         {&hf_procrec_flags, {"Flags", "procrec.flags", FT_UINT32, BASE_HEX, NULL, 0, NULL, HFILL}},
         {&hf_procrec_flags_owner, {"Owner", "procrec.flags.owner", FT_BOOLEAN, 32, NULL, PROCREC_FLAG_OWNER,
-                                   "The pid is the socket's owner as recorded at connect or accept, not the "
-                                   "context that happened to run", HFILL}},
+                                   "The pid is the socket's owner as recorded at connect or accept (or found "
+                                   "holding it by a snapshot), not the context that happened to run", HFILL}},
         {&hf_procrec_comm, {"Command", "procrec.comm", FT_STRING, BASE_NONE, NULL, 0,
                             "The process's comm: its name as the kernel keeps it (15 bytes at most)", HFILL}},
         {&hf_procrec_container_id, {"Container ID", "procrec.container_id", FT_STRING, BASE_NONE, NULL, 0,
@@ -147,6 +152,10 @@ void proto_register_procrec(void)
                                     HFILL}},
         {&hf_procrec_lost, {"Lost events", "procrec.lost", FT_UINT64, BASE_DEC, NULL, 0,
                             "Events the recorder lost since its previous lost-events record", HFILL}},
+        {&hf_procrec_created_after, {"Created after", "procrec.created_after", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_UTC,
+                                     NULL, 0,
+                                     "Snapshot: the socket was made after this time (the last snapshot without "
+                                     "it); absent when it was there at the first snapshot", HFILL}},
     };
     static gint *ett[] = {&ett_procrec, &ett_procrec_flags};
     static ei_register_info ei_procrec[] = {

@@ -51,6 +51,7 @@ bool procrec_header_decode(const uint8_t *data, size_t len, procrec_header *head
 static const char *const what_names[] = {
     [PROCREC_CONNECT] = "connect",   [PROCREC_ACCEPT] = "accept",     [PROCREC_CLOSE] = "close",
     [PROCREC_STATE] = "state",       [PROCREC_UDP_SEND] = "UDP send", [PROCREC_UDP_RECEIVE] = "UDP receive",
+    [PROCREC_SNAPSHOT] = "snapshot",
     [PROCREC_OWNER] = "owner",
 };
 static const char *const kind_names[] = {
@@ -121,8 +122,10 @@ static void check_socket_event(const procrec_event *ev, ps_problems *problems)
     if (ev->protocol != protocol)
         ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_PROTOCOL, 1, "protocol %u in a %s record (%u expected)",
                         ev->protocol, kind_names[ev->kind], protocol);
-    const bool what_fits = tcp ? (ev->what >= PROCREC_CONNECT && ev->what <= PROCREC_STATE) || ev->what == PROCREC_OWNER
-                               : ev->what == PROCREC_UDP_SEND || ev->what == PROCREC_UDP_RECEIVE;
+    const bool snapshot = ev->what == PROCREC_SNAPSHOT;
+    const bool what_fits = snapshot || (tcp ? (ev->what >= PROCREC_CONNECT && ev->what <= PROCREC_STATE) ||
+                                                  ev->what == PROCREC_OWNER
+                                            : ev->what == PROCREC_UDP_SEND || ev->what == PROCREC_UDP_RECEIVE);
     if (!procrec_what_name(ev->what))
         ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_WHAT, 1, "what %u is unknown", ev->what);
     else if (!what_fits)
@@ -132,7 +135,13 @@ static void check_socket_event(const procrec_event *ev, ps_problems *problems)
     for (int s = 0; s < 2; s++) {
         const size_t off = s ? PROCREC_OFF_NEW_STATE : PROCREC_OFF_OLD_STATE;
         const char *name = s ? "new state" : "old state";
-        if (tcp && !procrec_tcp_state_name(states[s]))
+        /* A snapshot saw one state, no change: the new one. */
+        if (snapshot && !s && states[s])
+            ps_problems_add(problems, PROCREC_BAD_VALUE, off, 1, "%s %u in a snapshot record (0 expected)", name,
+                            states[s]);
+        else if (snapshot && !s)
+            continue;
+        else if (tcp && !procrec_tcp_state_name(states[s]))
             ps_problems_add(problems, PROCREC_BAD_VALUE, off, 1, "%s %u is no TCP state", name, states[s]);
         else if (!tcp && states[s])
             ps_problems_add(problems, PROCREC_BAD_VALUE, off, 1, "%s %u in a UDP record (0 expected)", name,
@@ -172,6 +181,10 @@ bool procrec_event_decode(const uint8_t *rec, size_t len, procrec_event *ev)
     case PROCREC_KIND_TCP:
     case PROCREC_KIND_UDP:
         check_socket_event(ev, problems);
+        if (ev->what == PROCREC_SNAPSHOT) {
+            ev->created_after_ns = ev->lost;
+            ev->lost = 0;
+        }
         if (ev->lost)
             ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_LOST, 8,
                             "lost is %" G_GUINT64_FORMAT " in a %s record (0 expected)", ev->lost,
@@ -237,7 +250,10 @@ void procrec_event_describe(const procrec_event *ev, char *out, size_t out_size)
                                                                                              : " \xe2\x86\x94 ";
         g_string_append(s, arrow);
         append_end(s, ev->family, ev->remote_addr, ev->remote_port);
-        if (ev->kind == PROCREC_KIND_TCP && (ev->what == PROCREC_CLOSE || ev->what == PROCREC_STATE)) {
+        if (ev->kind == PROCREC_KIND_TCP && ev->what == PROCREC_SNAPSHOT) {
+            const char *state = procrec_tcp_state_name(ev->new_state);
+            g_string_append_printf(s, " %s", state ? state : "?");
+        } else if (ev->kind == PROCREC_KIND_TCP && (ev->what == PROCREC_CLOSE || ev->what == PROCREC_STATE)) {
             const char *from = procrec_tcp_state_name(ev->old_state), *to = procrec_tcp_state_name(ev->new_state);
             g_string_append_printf(s, " %s" PS_ARROW "%s", from ? from : "?", to ? to : "?");
         }

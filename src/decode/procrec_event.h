@@ -44,6 +44,7 @@ enum {
     PROCREC_OFF_COMM = 80,
     PROCREC_OFF_CONTAINER = 96,
     PROCREC_OFF_LOST = 160,
+    PROCREC_OFF_CREATED_AFTER = 160, /* a snapshot's, where kind 3 has lost */
     PROCREC_OFF_RESERVED2 = 168,
 };
 
@@ -55,6 +56,7 @@ typedef enum {
     PROCREC_STATE = 4,   /* another TCP state change */
     PROCREC_UDP_SEND = 5,
     PROCREC_UDP_RECEIVE = 6,
+    PROCREC_SNAPSHOT = 8, /* a socket table row: the socket and one of its owners, seen at time_ns */
     PROCREC_OWNER = 9, /* a TCP socket sent from by a process other than its recorded owner: its new owner */
 } procrec_what;
 /* flags: the pid is the socket's owner as recorded at connect or accept, not whichever context ran. */
@@ -86,6 +88,7 @@ typedef struct {
     char comm[PROCREC_COMM_SIZE * 3 + 1];
     char container_id[PROCREC_CONTAINER_SIZE * 3 + 1];
     uint64_t lost;
+    uint64_t created_after_ns; /* snapshot: the socket was made after this time; 0: unknown */
     ps_problems problems; /* offsets in the record; the only thing ev owns: procrec_event_clear() */
 } procrec_event;
 

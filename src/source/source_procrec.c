@@ -30,8 +30,9 @@ bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
     const bool udp = ev->kind == PROCREC_KIND_UDP && ev->protocol == PROCREC_PROTO_UDP;
     if ((!tcp && !udp) || (ev->family != 4 && ev->family != 6))
         return false;
-    if (tcp ? (ev->what < PROCREC_CONNECT || ev->what > PROCREC_STATE) && ev->what != PROCREC_OWNER
-            : ev->what != PROCREC_UDP_SEND && ev->what != PROCREC_UDP_RECEIVE)
+    if (ev->what != PROCREC_SNAPSHOT &&
+        (tcp ? (ev->what < PROCREC_CONNECT || ev->what > PROCREC_STATE) && ev->what != PROCREC_OWNER
+             : ev->what != PROCREC_UDP_SEND && ev->what != PROCREC_UDP_RECEIVE))
         return false;
     claim->owned = endpoint(ev->family, ev->local_addr, ev->local_port);
     claim->peer = endpoint(ev->family, ev->remote_addr, ev->remote_port);
@@ -61,6 +62,17 @@ bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
         claim->transport = PS_TRANSPORT_UDP;
         claim->kind = PS_CLAIM_SOCKET;
         claim->outgoing = ev->what == PROCREC_UDP_SEND;
+        break;
+    case PROCREC_SNAPSHOT:
+        /* A socket table row: the owner from the socket's creation on, which the snapshots bound
+         * from below. A TCP socket without a peer (a listener) is no packet's end; an unconnected
+         * UDP socket talks to any peer. */
+        claim->transport = udp ? PS_TRANSPORT_UDP : PS_TRANSPORT_TCP;
+        if (udp && !ev->remote_port)
+            claim->peer = (ps_endpoint){0};
+        claim->kind = udp || ev->remote_port ? PS_CLAIM_SNAPSHOT : PS_CLAIM_NONE;
+        claim->has_creation = ev->created_after_ns && ev->created_after_ns <= INT64_MAX;
+        claim->creation_ns = claim->has_creation ? (int64_t)ev->created_after_ns : 0;
         break;
     }
     return true;

@@ -3,6 +3,7 @@
  * recorder's writer: checks the header, the size and the zero fields, and prints one line a record:
  *   time_ns kind family protocol what old_state new_state pid tid ppid uid cgroup_id
  *   local remote local_port remote_port flags comm container lost
+ * (lost: a snapshot's created_after, what 8)
  * tab-separated (comm and container "-" when empty). Exits 1 on anything malformed. */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -59,8 +60,8 @@ int main(int argc, char **argv)
         int family = r[9];
         if (got != RECORD)
             return fprintf(stderr, "procrec_dump: record %" PRIu64 " is cut short (%zu bytes)\n", n, got), 1;
-        if (r[8] < 1 || r[8] > 3 || (r[11] > 6 && r[11] != 9) || !zero(r + 14, 2) || !zero(r + 168, 24) ||
-            !text(r + 80, 16, comm) || !text(r + 96, 64, container) || (r[8] != 3 && !zero(r + 160, 8)) ||
+        if (r[8] < 1 || r[8] > 3 || (r[11] > 6 && r[11] != 8 && r[11] != 9) || !zero(r + 14, 2) || !zero(r + 168, 24) ||
+            !text(r + 80, 16, comm) || !text(r + 96, 64, container) || (r[8] != 3 && r[11] != 8 && !zero(r + 160, 8)) ||
             (family != 4 && family != 6 && !(family == 0 && r[8] == 3)) ||
             (family == 4 && !(zero(r + 44, 12) && zero(r + 60, 12))))
             return fprintf(stderr, "procrec_dump: record %" PRIu64 " is malformed\n", n), 1;

@@ -11,16 +11,7 @@
 # SERVER, CLIENT, DNS_SERVER and DNS_CLIENT are builds of tests/gen/loopback_peer.c under different
 # names. Exits 77 where recording cannot run (not root, no eBPF, no dumpcap): its message says why.
 set -euo pipefail
-
-# Waits up to 30 s for FILE to have a line matching PATTERN, while process PID lives.
-wait_for_line() {
-  for _ in $(seq 300); do
-    grep -q "$2" "$1" && return
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q "$2" "$1" || { echo "record-bpf: no '$2' from $1: $(cat "$1")" >&2; exit 1; }
-}
+. "$(dirname "$0")/record-lib.sh"
 
 # The COMMAND procshark-record runs: the exchanges, one after the other, and who took part in which
 # (OUTDIR/owners.tsv: exchange, role, pid, port; the port is the server's).
@@ -76,10 +67,6 @@ esac
 "$dump" "$out/events.psrec" >"$out/events.tsv"
 echo "record-bpf: $(wc -l <"$out/events.tsv") events recorded"
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-owner() { awk -F'\t' -v x="$1" -v r="$2" '$1 == x && $2 == r { print $3 }' "$out/owners.tsv"; }
-server_port() { awk -F'\t' -v x="$1" '$1 == x && $2 == "server" { print $4 }' "$out/owners.tsv"; }
 # Events matching an awk condition over the columns of procrec_dump (docs/RECORDER.md, its order):
 # $1 time, $2 kind, $3 family, $5 what, $8 pid, $13 local, $14 remote, $15 local port, $16 remote
 # port, $17 flags, $18 comm.
@@ -146,35 +133,6 @@ grep -q "procshark-record: $tcp TCP and $udp UDP events" "$out/recorder.log" ||
   fail "the recorder's summary does not say $tcp TCP and $udp UDP events"
 # The merged recording, read by tshark with the plugin: every packet of every exchange names its
 # sender and its receiver, by pid and by name.
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-checked=0
-# (Commas: empty fields stay fields, where read would merge tabs.)
-while IFS=, read -r frame v4 v6 tsport tdport usport udport src_pid src_name dst_pid dst_name; do
-  sport=$tsport$usport dport=$tdport$udport exchange=
-  # An exchange by its server's port and its family (both DNS servers may have port 53; IPv6 packets
-  # have ip.version 6 too).
-  while IFS=$'\t' read -r x _ _ p; do
-    if { [ "$p" = "$sport" ] || [ "$p" = "$dport" ]; } && [ "${x: -1}" = "${v6:-$v4}" ]; then exchange=$x; fi
-  done <"$out/owners.tsv"
-  [ -n "$exchange" ] || continue # the recorder's own knocks
-  server_pid=$(owner "$exchange" server) client_pid=$(owner "$exchange" client)
-  case $exchange in tcp*) sname=$server_name cname=$client_name ;; *) sname=$dns_server_name cname=$dns_client_name ;; esac
-  if [ "$sport" = "$(server_port "$exchange")" ]; then
-    want="$server_pid $sname $client_pid $cname"
-  else
-    want="$client_pid $cname $server_pid $sname"
-  fi
-  [ "$src_pid $src_name $dst_pid $dst_name" = "$want" ] ||
-    fail "frame $frame ($exchange): proc says '$src_pid $src_name $dst_pid $dst_name', expected '$want'"
-  checked=$((checked + 1))
-done < <("$repo/scripts/procshark-tshark" -2 -r "$capture" -Y "tcp || udp" -T fields -E separator=, \
-  -e frame.number -e ip.version -e ipv6.version -e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport \
-  -e proc.src.pid -e proc.src.name \
-  -e proc.dst.pid -e proc.dst.name)
-[ "$checked" -ge 30 ] || fail "only $checked packets of the exchanges in $capture"
-client4=$(owner tcp4 client)
-n=$("$repo/scripts/procshark-tshark" -2 -r "$capture" -Y "proc.src.name == \"$client_name\" && proc.src.pid == $client4" \
-  -T fields -e frame.number | wc -l)
-[ "$n" -ge 3 ] || fail "proc.src.name == \"$client_name\" selects $n packets of the IPv4 client"
+check_named_packets "$capture"
 [ "$failures" = 0 ] || { echo "record-bpf: $failures failures; the events are in $out/events.tsv"; exit 1; }
-echo "record-bpf: every connection and DNS exchange named its processes, in the events and on $checked packets"
+echo "record-bpf: every connection and DNS exchange named its processes, in the events and on $named_packets packets"

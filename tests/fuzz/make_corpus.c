@@ -389,7 +389,7 @@ static void seed_procrec(void)
 {
     static const uint8_t header[16] = {'P', 'S', 'R', 'E', 'C', 0, 0, 0, 1, 0, 0, 0, 192, 0, 0, 0};
     static const uint8_t kinds[][4] = {{1, 4, 6, 1}, {1, 6, 6, 2}, {1, 4, 6, 3}, {2, 6, 17, 5}, {2, 4, 17, 6},
-                                       {3, 0, 0, 0}};
+                                       {3, 0, 0, 0}, {1, 6, 6, 8}, {2, 4, 17, 8}};
     for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
         uint8_t r[16 + 192] = {0};
         memcpy(r, header, sizeof header);
@@ -403,6 +403,10 @@ static void seed_procrec(void)
         rec[72] = 0x50, rec[73] = 0xc3, rec[74] = 0xbb, rec[75] = 0x01;
         rec[76] = 1;
         memcpy(rec + 80, "curl", 4);
+        if (kinds[k][3] == 8) { /* a snapshot: the state seen, and the time the socket was made after */
+            rec[12] = 0, rec[13] = kinds[k][0] == 1 ? 1 : 0;
+            rec[167] = 0x17;
+        }
         if (kinds[k][0] == 3) {
             memset(rec + 9, 0, 183);
             rec[160] = 17;
@@ -410,6 +414,31 @@ static void seed_procrec(void)
         seed("procrec_event", rec, 192);
         seed("procrec_event", r, sizeof r);
     }
+}
+
+/* sock_diag (src/decode/sock_diag.c): a dump's message about 127.0.0.1:50000 -> :443 then its end,
+ * and the kernel's error, in the host's byte order as netlink has them. */
+static void seed_sock_diag(void)
+{
+    uint8_t dump[16 + 72 + 20] = {0};
+    const uint32_t msg_len = 16 + 72, done_len = 20;
+    const uint16_t by_family = 20, done = 3, error = 2;
+    memcpy(dump, &msg_len, 4);
+    memcpy(dump + 4, &by_family, 2);
+    uint8_t *m = dump + 16;
+    m[0] = 2, m[1] = 1;                                 /* AF_INET, ESTABLISHED */
+    m[4] = 0xc3, m[5] = 0x50, m[6] = 0x01, m[7] = 0xbb; /* ports, network order */
+    m[8] = 127, m[11] = 1, m[24] = 127, m[27] = 1;
+    m[68] = 0x92, m[69] = 0x10;                         /* inode 4242 */
+    memcpy(dump + 88, &done_len, 4);
+    memcpy(dump + 92, &done, 2);
+    seed("sock_diag", dump, sizeof dump);
+    uint8_t refused[20] = {0};
+    const int32_t enoent = -2;
+    memcpy(refused, &done_len, 4);
+    memcpy(refused + 4, &error, 2);
+    memcpy(refused + 16, &enoent, 4);
+    seed("sock_diag", refused, sizeof refused);
 }
 
 int main(int argc, char **argv)
@@ -473,6 +502,7 @@ int main(int argc, char **argv)
 
     read_json_corpus(argv[5]);
     seed_procrec();
+    seed_sock_diag();
 
     seed("nettcp_csv", csv_ps5, strlen(csv_ps5));
     seed("nettcp_csv", csv_ps7, strlen(csv_ps7));

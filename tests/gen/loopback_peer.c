@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Processes talking over loopback, for recordings whose owners are known.
- * TCP: the server accepts one connection, reads a line, holds it for HOLD_MS (so ss can see both
- * sockets), answers RESPONSE bytes and closes; the client sends REQUEST bytes and a newline and reads
- * to the end. ADDRESS (IPv4 or IPv6) is 127.0.0.1 unless given.
+ * TCP: the server accepts one connection, reads a line, holds it for HOLD_MS or until SIGUSR1 (so ss
+ * can see both sockets: a script may wait until it has), answers RESPONSE bytes and closes; the
+ * client sends REQUEST bytes and a newline and reads to the end. ADDRESS (IPv4 or IPv6) is
+ * 127.0.0.1 unless given.
  *   loopback_peer server PORT HOLD_MS RESPONSE [ADDRESS]  (prints "ready" once listening)
  *   loopback_peer client PORT REQUEST [ADDRESS]
  * A connection handed over: fork-client sends REQUEST bytes 'P', forks and exits; its child waits
@@ -10,11 +11,11 @@
  * reads to the end and prints "done". The socket's owner changes between the two halves.
  *   loopback_peer fork-client PORT REQUEST [ADDRESS]
  * DNS over UDP: the server answers queries for DNS_NAME's A record with DNS_ADDRESS (NXDOMAIN for any
- * other name) on ADDRESS, port 53 where it can bind it, else on a port the kernel picks; the client
- * sends QUERIES queries with distinct ids from one socket, one after the other, and checks each
- * answer. Both keep their socket until SIGTERM (so ss can see both while the script waits for nothing
- * but their output), or a minute at most.
- *   loopback_peer dns-server ADDRESS               (prints "ready PORT" once bound)
+ * other name) on ADDRESS, on PORT when given, else port 53 where it can bind it, else on a port the
+ * kernel picks; the client sends QUERIES queries with distinct ids from one socket, one after the
+ * other, and checks each answer. Both keep their socket until SIGTERM (so ss can see both while the
+ * script waits for nothing but their output), or a minute at most.
+ *   loopback_peer dns-server ADDRESS [PORT]        (prints "ready PORT" once bound)
  *   loopback_peer dns-client ADDRESS PORT QUERIES  (prints "answered QUERIES" once all are answered) */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,7 +34,7 @@
 
 #define USAGE                                                                                                  \
     "usage: loopback_peer server PORT HOLD_MS RESPONSE [ADDRESS] | client PORT REQUEST [ADDRESS] |"             \
-    " fork-client PORT REQUEST [ADDRESS] | dns-server ADDRESS | dns-client ADDRESS PORT QUERIES\n"
+    " fork-client PORT REQUEST [ADDRESS] | dns-server ADDRESS [PORT] | dns-client ADDRESS PORT QUERIES\n"
 /* procshark.test in wire form (RFC 1035 4.1.2); .test is reserved for testing (RFC 2606). */
 static const unsigned char DNS_NAME[] = "\x09procshark\x04test";
 /* 192.0.2.1: TEST-NET-1 (RFC 5737), an address that is nobody's. */
@@ -86,8 +87,12 @@ static unsigned address_port(const struct sockaddr_storage *a)
                                          : ((const struct sockaddr_in6 *)a)->sin6_port);
 }
 
+static void hold_ended(int sig) { (void)sig; }
+
 static int tcp_server(const char *ip, const char *port, int hold_ms, size_t left)
 {
+    struct sigaction end_hold = {.sa_handler = hold_ended}; /* no SA_RESTART: the hold's sleep ends */
+    sigaction(SIGUSR1, &end_hold, NULL);
     struct sockaddr_storage addr = address(ip, port);
     char buf[65536];
     int s = socket(addr.ss_family, SOCK_STREAM, 0), one = 1;
@@ -230,16 +235,18 @@ static size_t dns_answer(unsigned char *m, size_t n, size_t size)
     return end + sizeof record + sizeof DNS_ADDRESS;
 }
 
-static int dns_server(const char *ip)
+static int dns_server(const char *ip, const char *port)
 {
     sigset_t waiting = stop_on_term();
-    struct sockaddr_storage addr = address(ip, "53");
+    struct sockaddr_storage addr = address(ip, port ? port : "53");
     int s = socket(addr.ss_family, SOCK_DGRAM, 0);
     if (s < 0)
         die("socket");
     /* Port 53 is where Wireshark looks for DNS; it is taken where a resolver binds it on every
      * address, and privileged: then any port will do, and the readers must name it as DNS. */
     if (bind(s, (struct sockaddr *)&addr, address_size(&addr)) < 0) {
+        if (port)
+            die("bind");
         addr = address(ip, "0");
         if (bind(s, (struct sockaddr *)&addr, address_size(&addr)) < 0)
             die("bind");
@@ -313,8 +320,8 @@ int main(int argc, char **argv)
         return tcp_client(argc == 5 ? argv[4] : "127.0.0.1", argv[2], (size_t)atoi(argv[3]));
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "fork-client") == 0)
         return fork_client(argc == 5 ? argv[4] : "127.0.0.1", argv[2], (size_t)atoi(argv[3]));
-    if (argc == 3 && strcmp(argv[1], "dns-server") == 0)
-        return dns_server(argv[2]);
+    if ((argc == 3 || argc == 4) && strcmp(argv[1], "dns-server") == 0)
+        return dns_server(argv[2], argc == 4 ? argv[3] : NULL);
     if (argc == 5 && strcmp(argv[1], "dns-client") == 0)
         return dns_client(argv[2], argv[3], atoi(argv[4]));
     return fprintf(stderr, USAGE), 2;

@@ -206,6 +206,49 @@ static void test_lost(void **state)
     procrec_event_clear(&ev);
 }
 
+/* Snapshots (what 8): a TCP row with its state and the time the socket was made after (in lost's
+ * bytes); a UDP row, unconnected and made before the first snapshot; an old state is refused. */
+static void test_snapshot(void **state)
+{
+    (void)state;
+    uint8_t rec[192];
+    memcpy(rec, connect4, sizeof rec);
+    rec[11] = 8;
+    rec[12] = 0;
+    rec[13] = 1;
+    put_le(rec, 20, 0, 4); /* no thread: a snapshot sees processes */
+    put_le(rec, 160, UINT64_C(1709294399500000000), 8);
+    procrec_event ev;
+    assert_true(decode_len(rec, sizeof rec, &ev));
+    assert_no_problems(&ev);
+    assert_int_equal(ev.what, PROCREC_SNAPSHOT);
+    assert_string_equal(procrec_what_name(ev.what), "snapshot");
+    assert_int_equal(ev.new_state, 1);
+    assert_true(ev.created_after_ns == UINT64_C(1709294399500000000));
+    assert_true(ev.lost == 0);
+    assert_described(&ev, "snapshot curl (4242) 10.0.0.1:50000 \xe2\x86\x94 93.184.216.34:443 ESTABLISHED");
+    procrec_event_clear(&ev);
+
+    rec[8] = 2;
+    rec[10] = 17;
+    rec[13] = 0;
+    memset(rec + 56, 0, 4);
+    put_le(rec, 74, 0, 2);
+    put_le(rec, 160, 0, 8);
+    assert_true(decode_len(rec, sizeof rec, &ev));
+    assert_no_problems(&ev);
+    assert_true(ev.created_after_ns == 0);
+    assert_described(&ev, "snapshot curl (4242) 10.0.0.1:50000 \xe2\x86\x94 0.0.0.0:0");
+    procrec_event_clear(&ev);
+
+    rec[12] = 1;
+    assert_true(decode_len(rec, sizeof rec, &ev));
+    assert_int_equal(ps_problems_count(&ev.problems), 1);
+    assert_int_equal(ps_problems_first(&ev.problems)->offset, 12);
+    assert_string_equal(ps_problems_first(&ev.problems)->message, "old state 1 in a snapshot record (0 expected)");
+    procrec_event_clear(&ev);
+}
+
 /* Every length short of a record: not decoded, one problem saying how far it got. */
 static void test_every_truncation(void **state)
 {
@@ -405,7 +448,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_connect_ipv4),     cmocka_unit_test(test_longer_record),
         cmocka_unit_test(test_accept_ipv6_container), cmocka_unit_test(test_close),
-        cmocka_unit_test(test_udp),              cmocka_unit_test(test_lost),
+        cmocka_unit_test(test_udp),              cmocka_unit_test(test_lost), cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_every_truncation), cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_hostile_text),     cmocka_unit_test(test_header),
         cmocka_unit_test(test_names),

@@ -885,6 +885,44 @@ static void test_procrec_udp_and_lost(void **state)
     assert_false(ps_procrec_claim(&ev, &claim));
 }
 
+/* Snapshots: a socket table row from its creation on, bounded by the last snapshot without it. */
+static void test_procrec_snapshot(void **state)
+{
+    (void)state;
+    procrec_event ev = procrec(PROCREC_KIND_TCP, PROCREC_SNAPSHOT, "127.0.0.1", 41000, "127.0.0.1", 50000,
+                               PROCREC_FLAG_OWNER);
+    ev.new_state = 1;
+    ev.created_after_ns = UINT64_C(1709294399500000000);
+    ps_claim claim;
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_SNAPSHOT);
+    assert_int_equal(claim.transport, PS_TRANSPORT_TCP);
+    assert_endpoint(&claim.owned, "127.0.0.1", 41000);
+    assert_endpoint(&claim.peer, "127.0.0.1", 50000);
+    assert_int_equal(claim.pid, 4242);
+    assert_true(claim.has_creation);
+    assert_true(claim.creation_ns == INT64_C(1709294399500000000));
+    /* There at the first snapshot: made at an unknown time. */
+    ev.created_after_ns = 0;
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_false(claim.has_creation);
+    /* A listener is no packet's end. */
+    ev = procrec(PROCREC_KIND_TCP, PROCREC_SNAPSHOT, "0.0.0.0", 8080, "0.0.0.0", 0, PROCREC_FLAG_OWNER);
+    ev.new_state = 10;
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_NONE);
+    /* An unconnected UDP socket talks to any peer; a connected one to its own. */
+    ev = procrec(PROCREC_KIND_UDP, PROCREC_SNAPSHOT, "0.0.0.0", 53, "0.0.0.0", 0, PROCREC_FLAG_OWNER);
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_SNAPSHOT);
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_endpoint(&claim.owned, "0.0.0.0", 53);
+    assert_int_equal(claim.peer.family, 0);
+    ev = procrec(PROCREC_KIND_UDP, PROCREC_SNAPSHOT, "::1", 40000, "::1", 53, PROCREC_FLAG_OWNER);
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_endpoint(&claim.peer, "::1", 53);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -902,6 +940,7 @@ int main(void)
         cmocka_unit_test(test_annotation),
         cmocka_unit_test(test_darwin_remote),       cmocka_unit_test(test_darwin_loopback),
         cmocka_unit_test(test_procrec_tcp),         cmocka_unit_test(test_procrec_udp_and_lost),
+        cmocka_unit_test(test_procrec_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -323,9 +323,7 @@ static int capture(const char *device, const char *fifo, const char *filter)
         fprintf(stderr, "%s: cannot open the fifo %s: %s\n", PROGRAM, fifo, strerror(errno));
         return 1;
     }
-    char *dumpcap = NULL;
-    bool ready = check_prerequisites(&dumpcap);
-    free(dumpcap);
+    bool ready = bpf_prerequisites();
     if (!ready) {
         close(fd);
         return EXIT_PREREQUISITE;

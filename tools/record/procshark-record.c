@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-record: records packets (dumpcap) and which process owns each TCP connection and UDP
  * flow (an eBPF program, bpf/procshark.bpf.c) into one pcapng (docs/RECORDER.md).
- *   procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [-- COMMAND ARGS]
+ *   procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--snapshots MS] [-- COMMAND ARGS]
+ * Without eBPF (or with --snapshots) socket snapshots (snapshot.c) take the program's place.
  * Order: dumpcap first, until it really captures; then the eBPF program; then COMMAND. At the end the
  * program's last events, then dumpcap once it has written everything, then procshark-import merges
  * the two into a file beside OUT that replaces OUT only once it is whole. */
@@ -33,17 +34,23 @@
 #include "procshark.skel.h"
 #include "procshark_event.h"
 #include "record.h"
+#include "record_fields.h"
+#include "snapshot.h"
 
 #define USAGE                                                                                                  \
-    "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [-- COMMAND ARGS]\n"  \
+    "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--snapshots MS]\n"    \
+    "                        [-- COMMAND ARGS]\n"                                                              \
     "  -i IFACE         the interface dumpcap captures on (default: any)\n"                                   \
     "  -f FILTER        a capture filter (pcap-filter(7)) for the packets; the events are not filtered\n"     \
     "  -w OUT           the pcapng to write: packets and process events, merged by procshark-import\n"        \
     "  --events FILE    keep the event file too (docs/RECORDER.md)\n"                                         \
+    "  --snapshots MS   no eBPF: socket snapshots every MS ms (sock_diag and /proc, as ss -p; the default\n"     \
+    "                   where eBPF cannot be used, every 1000 ms); connections shorter than MS may be missed\n" \
     "  -- COMMAND ARGS  run COMMAND and stop when it exits (else stop on SIGINT or SIGTERM)\n"                \
     "As Wireshark's extcap (--extcap-interfaces, --capture ...): docs/RECORDER.md, \"Live in Wireshark\"\n"
 /* How long dumpcap may take to show a knock: it writes in blocks, later under load. */
 enum { KNOCK_PATIENCE_MS = 30000, KNOCK_EVERY_MS = 100, POLL_MS = 100 };
+enum { SNAPSHOT_DEFAULT_MS = 1000, SNAPSHOT_MAX_MS = 3600000 };
 const char PROGRAM[] = "procshark-record";
 
 static volatile sig_atomic_t stop_signal;
@@ -97,40 +104,6 @@ static void put64(uint8_t *p, uint64_t v)
     put32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* The 64-hex container id in a cgroup's name (docker-ID.scope, cri-containerd-ID.scope, crio-ID.scope,
- * libpod-ID.scope, or ID itself), or nothing. */
-static void container_id(const char *cgroup_name, size_t size, char out[64])
-{
-    size_t run = 0;
-    for (size_t i = 0; i < size; i++) {
-        char c = cgroup_name[i];
-        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-        if (hex) {
-            run++;
-            continue;
-        }
-        if (run == 64) {
-            memcpy(out, cgroup_name + i - 64, 64);
-            return;
-        }
-        if (!c)
-            return;
-        run = 0;
-    }
-}
-
-static bool v4_mapped(const uint8_t a[16])
-{
-    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    return memcmp(a, prefix, sizeof prefix) == 0;
-}
-
-static bool unspecified(const uint8_t a[16])
-{
-    static const uint8_t zero[16];
-    return memcmp(a, zero, sizeof zero) == 0;
-}
-
 static void write_record(struct recorder *r, const uint8_t rec[RECORD_SIZE])
 {
     if (r->sink)
@@ -158,8 +131,7 @@ int on_event(void *ctx, void *data, size_t size)
     put32(rec + 24, e->owner.ppid);
     put32(rec + 28, e->owner.uid);
     put64(rec + 32, e->owner.cgroup_id);
-    /* An IPv6 socket talking IPv4 has IPv4-mapped addresses; its packets are IPv4. */
-    if (e->family == 6 && v4_mapped(e->remote) && (v4_mapped(e->local) || unspecified(e->local))) {
+    if (talks_ipv4(e->family, e->local, e->remote)) {
         rec[9] = 4;
         memcpy(rec + 40, e->local + 12, 4);
         memcpy(rec + 56, e->remote + 12, 4);
@@ -179,6 +151,17 @@ int on_event(void *ctx, void *data, size_t size)
     else
         r->udp++;
     return 0;
+}
+
+/* A snapshot's record (snapshot.c), counted as the program's are. */
+static void on_snapshot_record(void *ctx, const uint8_t *record)
+{
+    struct recorder *r = ctx;
+    write_record(r, record);
+    if (record[8] == PS_KIND_TCP)
+        r->tcp++;
+    else
+        r->udp++;
 }
 
 /* A kind-3 record when the program lost events since the last one. */
@@ -282,8 +265,8 @@ static bool tracefs_ready(void)
     return false;
 }
 
-/* What running needs, each missing one named with its fix; false when one is missing. */
-bool check_prerequisites(char **dumpcap)
+/* What the eBPF program needs, each missing one named with its fix; false when one is missing. */
+bool bpf_prerequisites(void)
 {
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2] = {{0}};
@@ -306,13 +289,17 @@ bool check_prerequisites(char **dumpcap)
     }
     if (ok && !tracefs_ready())
         ok = false;
-    *dumpcap = find_in_path("dumpcap");
-    if (!*dumpcap) {
+    return ok;
+}
+
+/* Capturing needs dumpcap: its path, or NULL, said with its fix. */
+static char *find_dumpcap(void)
+{
+    char *dumpcap = find_in_path("dumpcap");
+    if (!dumpcap)
         fprintf(stderr, "%s: dumpcap is not installed or not in PATH (Debian: apt-get install wireshark-common)\n",
                 PROGRAM);
-        ok = false;
-    }
-    return ok;
+    return dumpcap;
 }
 
 /* Knocks: datagrams over loopback to a socket of our own, with a token that tells when the capture
@@ -484,12 +471,14 @@ static void kept_path(char *buf, size_t size, const char *out, const char *suffi
 struct options {
     const char *iface, *filter, *out, *events;
     char **command;
+    int snapshot_ms; /* 0: eBPF */
 };
 
 static int parse(int argc, char **argv, struct options *o)
 {
     static const struct option longs[] = {
         {"events", required_argument, NULL, 'e'},
+        {"snapshots", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -501,6 +490,17 @@ static int parse(int argc, char **argv, struct options *o)
         case 'f': o->filter = optarg; break;
         case 'w': o->out = optarg; break;
         case 'e': o->events = optarg; break;
+        case 's': {
+            char *end;
+            long ms = strtol(optarg, &end, 10);
+            if (*end || end == optarg || ms < 1 || ms > SNAPSHOT_MAX_MS) {
+                fprintf(stderr, "%s: --snapshots %s: give the interval in ms, 1 to %d\n", PROGRAM, optarg,
+                        SNAPSHOT_MAX_MS);
+                return EXIT_USAGE;
+            }
+            o->snapshot_ms = (int)ms;
+            break;
+        }
         case 'h': fputs(USAGE, stdout); exit(0);
         default: fputs(USAGE, stderr); return EXIT_USAGE;
         }
@@ -512,6 +512,16 @@ static int parse(int argc, char **argv, struct options *o)
     if (optind < argc)
         o->command = argv + optind;
     return 0;
+}
+
+/* Where eBPF cannot be used: snapshots, said. */
+static void fall_back(struct options *o)
+{
+    o->snapshot_ms = SNAPSHOT_DEFAULT_MS;
+    fprintf(stderr,
+            "%s: without eBPF: falling back to socket snapshots every %d ms (sock_diag and /proc, as ss -p; "
+            "connections shorter than that may be missed: docs/RECORDER.md)\n",
+            PROGRAM, o->snapshot_ms);
 }
 
 /* What this kernel lacks loses its events only, said once: system call tracepoints
@@ -568,11 +578,12 @@ int main(int argc, char **argv)
     int rc = parse(argc, argv, &opt);
     if (rc)
         return rc;
-    char *dumpcap = NULL;
-    if (!check_prerequisites(&dumpcap)) {
-        free(dumpcap);
+    const bool bpf_ready = !opt.snapshot_ms && bpf_prerequisites();
+    char *dumpcap = find_dumpcap();
+    if (!dumpcap)
         return EXIT_PREREQUISITE;
-    }
+    if (!bpf_ready && !opt.snapshot_ms)
+        fall_back(&opt);
 
     struct sigaction sa = {0};
     sa.sa_handler = on_stop; /* no SA_RESTART: the ring buffer's poll returns at once */
@@ -612,6 +623,7 @@ int main(int argc, char **argv)
     pid_t dumpcap_pid = spawn(dumpcap_argv, log, true);
     struct procshark_bpf *skel = NULL;
     struct ring_buffer *ring = NULL;
+    snapshotter *snapshots = NULL;
     struct recorder rec = {0};
     pid_t command = -1;
     int command_status = 0;
@@ -632,24 +644,36 @@ int main(int argc, char **argv)
         capturing = wait_for_knock(&knock, knock.start, packets, dumpcap_pid);
     if (!capturing) {
         fprintf(stderr, "%s: dumpcap did not start capturing on %s: %s\n", PROGRAM, opt.iface, read_log(log));
+        /* Without the rights to capture nothing can be recorded, with eBPF or without. */
+        if (strstr(read_log(log), "permission")) {
+            fprintf(stderr,
+                    "%s: capturing needs root, or dumpcap with the capabilities CAP_NET_RAW and CAP_NET_ADMIN "
+                    "(Debian: dpkg-reconfigure wireshark-common, then join the group wireshark)\n",
+                    PROGRAM);
+            rc = EXIT_PREREQUISITE;
+        }
         goto out;
     }
 
-    libbpf_set_print(print_libbpf);
-    skel = procshark_bpf__open();
-    if (!skel) {
-        fprintf(stderr, "%s: cannot open the eBPF program: %s\n", PROGRAM, strerror(errno));
-        goto out;
-    }
-    skip_untraceable(skel);
-    if (!set_ring_size(skel))
-        goto out;
-    if (procshark_bpf__load(skel) != 0 || procshark_bpf__attach(skel) != 0) {
-        fprintf(stderr,
-                "%s: the kernel refused the eBPF program (%s): it needs Linux 5.8 or later with BTF "
-                "(BPF ring buffers, BTF tracepoints)\n",
-                PROGRAM, strerror(errno));
-        goto out;
+    if (!opt.snapshot_ms) {
+        libbpf_set_print(print_libbpf);
+        skel = procshark_bpf__open();
+        if (!skel)
+            fprintf(stderr, "%s: cannot open the eBPF program: %s\n", PROGRAM, strerror(errno));
+        else
+            skip_untraceable(skel);
+        if (skel && !set_ring_size(skel))
+            goto out;
+        if (skel && (procshark_bpf__load(skel) != 0 || procshark_bpf__attach(skel) != 0)) {
+            fprintf(stderr,
+                    "%s: the kernel refused the eBPF program (%s): it needs Linux 5.8 or later with BTF "
+                    "(BPF ring buffers, BTF tracepoints)\n",
+                    PROGRAM, strerror(errno));
+            procshark_bpf__destroy(skel);
+            skel = NULL;
+        }
+        if (!skel)
+            fall_back(&opt);
     }
     rec.events_path = events_path;
     rec.events = fopen(events_path, "wb");
@@ -662,8 +686,16 @@ int main(int argc, char **argv)
     put32(header + 12, RECORD_SIZE);
     fwrite(header, sizeof header, 1, rec.events);
     measure_offset(&rec.clock);
-    ring = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &rec, NULL);
-    if (!ring) {
+    if (opt.snapshot_ms) {
+        /* The sockets there before COMMAND, then one snapshot each interval. */
+        snapshots = snapshotter_new("/proc", opt.snapshot_ms);
+        if (!snapshotter_take(snapshots, on_snapshot_record, &rec)) {
+            fprintf(stderr, "%s: cannot list the sockets through sock_diag netlink (%s): nothing can say which "
+                            "process owns a socket\n", PROGRAM, strerror(errno));
+            rc = EXIT_PREREQUISITE;
+            goto out;
+        }
+    } else if (!(ring = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &rec, NULL))) {
         fprintf(stderr, "%s: cannot read the eBPF ring buffer: %s\n", PROGRAM, strerror(errno));
         goto out;
     }
@@ -680,15 +712,18 @@ int main(int argc, char **argv)
     int64_t next_measure = clock_ns(CLOCK_MONOTONIC) + 1000000000;
     bool forwarded = false;
     for (;;) {
-        int got = ring_buffer__poll(ring, POLL_MS);
+        int got = ring ? ring_buffer__poll(ring, POLL_MS)
+                       : snapshotter_poll(snapshots, POLL_MS, on_snapshot_record, &rec);
         if (got < 0 && got != -EINTR) {
-            fprintf(stderr, "%s: reading the ring buffer failed: %s\n", PROGRAM, strerror(-got));
+            fprintf(stderr, "%s: %s failed: %s\n", PROGRAM, ring ? "reading the ring buffer" : "a snapshot",
+                    strerror(-got));
             goto out;
         }
         fflush(rec.events);
         if (clock_ns(CLOCK_MONOTONIC) >= next_measure) {
             measure_offset(&rec.clock);
-            report_lost(&rec, skel);
+            if (skel)
+                report_lost(&rec, skel);
             next_measure += 1000000000;
         }
         if (command > 0 && waitpid(command, &command_status, WNOHANG) == command)
@@ -702,9 +737,10 @@ int main(int argc, char **argv)
         }
     }
     /* The ends of connections come right after COMMAND's exit: read until the buffer rests. */
-    while (ring_buffer__poll(ring, POLL_MS) > 0)
+    while (ring && ring_buffer__poll(ring, POLL_MS) > 0)
         ;
-    report_lost(&rec, skel);
+    if (skel)
+        report_lost(&rec, skel);
     ring_buffer__free(ring);
     ring = NULL;
     procshark_bpf__destroy(skel);
@@ -737,6 +773,15 @@ int main(int argc, char **argv)
             rec.clock.measured, (long long)rec.clock.worst_bound_ns,
             (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
                 (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000);
+    if (snapshots) {
+        const snapshot_stats *st = snapshotter_stats(snapshots);
+        fprintf(stderr,
+                "%s: %llu snapshot%s every %d ms, %.1f sockets and %.1f held by processes in each on average, "
+                "%.3f ms each on average, %.3f ms the longest\n",
+                PROGRAM, (unsigned long long)st->taken, st->taken == 1 ? "" : "s", opt.snapshot_ms,
+                (double)st->sockets / (double)st->taken, (double)st->holders / (double)st->taken,
+                (double)st->total_ns / 1e6 / (double)st->taken, (double)st->longest_ns / 1e6);
+    }
     if (opt.command && !(WIFEXITED(command_status) && WEXITSTATUS(command_status) == 0))
         fprintf(stderr, "%s: %s ended with status %d\n", PROGRAM, opt.command[0],
                 WIFEXITED(command_status) ? WEXITSTATUS(command_status) : 128 + WTERMSIG(command_status));
@@ -783,6 +828,7 @@ out:
         fclose(rec.events);
     ring_buffer__free(ring);
     procshark_bpf__destroy(skel);
+    snapshotter_free(snapshots);
     if (dumpcap_pid > 0) {
         kill(dumpcap_pid, SIGINT);
         waitpid(dumpcap_pid, NULL, 0);

@@ -43,7 +43,7 @@ void measure_offset(struct clock_offset *c);
 int on_event(void *ctx, void *data, size_t size);
 void report_lost(struct recorder *r, const struct procshark_bpf *skel);
 int print_libbpf(enum libbpf_print_level level, const char *format, va_list args);
-bool check_prerequisites(char **dumpcap);
+bool bpf_prerequisites(void);
 void skip_untraceable(struct procshark_bpf *skel);
 
 /* live.c: whether Wireshark runs us as an extcap (an --extcap-* or --capture option), and that mode. */
