@@ -257,10 +257,11 @@ static pcap_t *open_capture(const char *device, const char *filter)
         fprintf(stderr, "%s: cannot capture on %s: %s\n", PROGRAM, device, errbuf);
         return NULL;
     }
-    pcap_set_snaplen(p, SNAPLEN);
-    pcap_set_immediate_mode(p, 1);
-    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
-    int status = pcap_activate(p);
+    /* Nanoseconds where the device has them, else microseconds (the stream's interface says which). */
+    bool configured = pcap_set_snaplen(p, SNAPLEN) == 0 && pcap_set_immediate_mode(p, 1) == 0 &&
+               (pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0 ||
+                pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO) == 0);
+    int status = configured ? pcap_activate(p) : PCAP_ERROR;
     if (status == PCAP_ERROR_PERM_DENIED) {
         fprintf(stderr, "%s: capturing on %s needs root or the capability CAP_NET_RAW (docs/RECORDER.md): %s\n",
                 PROGRAM, device, pcap_geterr(p));
@@ -268,8 +269,13 @@ static pcap_t *open_capture(const char *device, const char *filter)
         fprintf(stderr, "%s: cannot capture on %s: %s\n", PROGRAM, device, pcap_geterr(p));
     } else {
         struct bpf_program program;
-        if (!filter || !*filter)
-            return pcap_setnonblock(p, 1, errbuf) == 0 ? p : NULL;
+        if ((!filter || !*filter) && pcap_setnonblock(p, 1, errbuf) == 0)
+            return p;
+        if (!filter || !*filter) {
+            fprintf(stderr, "%s: cannot capture on %s: %s\n", PROGRAM, device, errbuf);
+            pcap_close(p);
+            return NULL;
+        }
         if (pcap_compile(p, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0) {
             bool set = pcap_setfilter(p, &program) == 0;
             pcap_freecode(&program);
@@ -390,7 +396,10 @@ static int capture(const char *device, const char *fifo, const char *filter)
         release(&l, clock_ns(CLOCK_REALTIME) - (int64_t)HOLD_MS * 1000000);
     }
     /* What has come in: all of it, in order. */
-    pcap_dispatch(p, -1, on_packet, (u_char *)&l);
+    if (!capture_failed && pcap_dispatch(p, -1, on_packet, (u_char *)&l) == PCAP_ERROR) {
+        fprintf(stderr, "%s: capturing on %s failed: %s\n", PROGRAM, device, pcap_geterr(p));
+        capture_failed = true;
+    }
     ring_buffer__consume(ring);
     release(&l, INT64_MAX);
     rc = capture_failed || (l.write_failed && !l.reader_left) ? 1 : 0;
