@@ -45,6 +45,14 @@ enum {
     PROCREC_OFF_CONTAINER = 96,
     PROCREC_OFF_LOST = 160,
     PROCREC_OFF_RESERVED2 = 168,
+    /* A packet event (what 7) uses bytes 168 to 182 of those. */
+    PROCREC_OFF_SEQ = 168,
+    PROCREC_OFF_ACK = 172,
+    PROCREC_OFF_TCP_FLAGS = 176,
+    PROCREC_OFF_UDP_LENGTH = 178,
+    PROCREC_OFF_UDP_CHECKSUM = 180,
+    PROCREC_OFF_DIRECTION = 182,
+    PROCREC_OFF_RESERVED3 = 183,
 };
 
 typedef enum { PROCREC_KIND_TCP = 1, PROCREC_KIND_UDP = 2, PROCREC_KIND_LOST = 3 } procrec_kind;
@@ -55,7 +63,10 @@ typedef enum {
     PROCREC_STATE = 4,   /* another TCP state change */
     PROCREC_UDP_SEND = 5,
     PROCREC_UDP_RECEIVE = 6,
+    PROCREC_PACKET = 7,  /* one packet of the socket (procshark-record --per-packet) */
 } procrec_what;
+/* A packet event's direction: the packet leaves the local end, or arrives at it. */
+enum { PROCREC_DIRECTION_OUT = 1, PROCREC_DIRECTION_IN = 2 };
 /* flags: the pid is the socket's owner as recorded at connect or accept, not whichever context ran. */
 enum { PROCREC_FLAG_OWNER = 1u << 0 };
 enum { PROCREC_PROTO_TCP = 6, PROCREC_PROTO_UDP = 17 };
@@ -85,6 +96,10 @@ typedef struct {
     char comm[PROCREC_COMM_SIZE * 3 + 1];
     char container_id[PROCREC_CONTAINER_SIZE * 3 + 1];
     uint64_t lost;
+    /* Packet events: the header's fields; tcp_flags as Wireshark's tcp.flags (12 bits). */
+    uint32_t seq, ack;
+    uint16_t tcp_flags, udp_length, udp_checksum;
+    uint8_t direction;
     ps_problems problems; /* offsets in the record; the only thing ev owns: procrec_event_clear() */
 } procrec_event;
 
@@ -105,8 +120,9 @@ const char *procrec_kind_name(uint8_t kind);
 const char *procrec_tcp_state_name(uint8_t state);
 
 /* "connect curl (4242) 10.0.0.1:50000 → 93.184.216.34:443", "lost 17 events": the local end first
- * (IPv6 in brackets), → for connect and UDP send, ← for accept and UDP receive, ↔ for the other
- * state changes, which name their states after. Text from the record as it is: escape it before
+ * (IPv6 in brackets), → for connect, UDP send and an outgoing packet, ← for accept, UDP receive and
+ * an incoming packet, ↔ for the other state changes, which name their states after; a packet its
+ * header's fields ("seq 1 ack 2 flags 0x018", "length 40 checksum 0xabcd"). Text from the record as it is: escape it before
  * showing it. */
 void procrec_event_describe(const procrec_event *ev, char *out, size_t out_size);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-record's events (docs/FORMATS.md section 11): the kernel's own view of which process
- * owns a socket, taken when it connects, accepts, changes state, or sends or receives UDP. */
+ * owns a socket, taken when it connects, accepts, changes state, or sends or receives UDP, and with
+ * --per-packet for each packet. */
 #include "source.h"
 
 #include <string.h>
@@ -30,8 +31,11 @@ bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
     const bool udp = ev->kind == PROCREC_KIND_UDP && ev->protocol == PROCREC_PROTO_UDP;
     if ((!tcp && !udp) || (ev->family != 4 && ev->family != 6))
         return false;
-    if (tcp ? ev->what < PROCREC_CONNECT || ev->what > PROCREC_STATE
-            : ev->what != PROCREC_UDP_SEND && ev->what != PROCREC_UDP_RECEIVE)
+    const bool packet = ev->what == PROCREC_PACKET;
+    if (!packet && (tcp ? ev->what < PROCREC_CONNECT || ev->what > PROCREC_STATE
+                        : ev->what != PROCREC_UDP_SEND && ev->what != PROCREC_UDP_RECEIVE))
+        return false;
+    if (packet && ev->direction != PROCREC_DIRECTION_OUT && ev->direction != PROCREC_DIRECTION_IN)
         return false;
     claim->owned = endpoint(ev->family, ev->local_addr, ev->local_port);
     claim->peer = endpoint(ev->family, ev->remote_addr, ev->remote_port);
@@ -58,6 +62,20 @@ bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
         claim->transport = PS_TRANSPORT_UDP;
         claim->kind = PS_CLAIM_SOCKET;
         claim->outgoing = ev->what == PROCREC_UDP_SEND;
+        break;
+    case PROCREC_PACKET:
+        /* The packet itself, as tracee's net_packet_* name it (UDP: seq its length, ack its checksum). */
+        claim->kind = PS_CLAIM_PACKET;
+        claim->outgoing = ev->direction == PROCREC_DIRECTION_OUT;
+        if (udp) {
+            claim->transport = PS_TRANSPORT_UDP;
+            claim->seq = ev->udp_length;
+            claim->ack = ev->udp_checksum;
+        } else {
+            claim->seq = ev->seq;
+            claim->ack = ev->ack;
+            claim->tcp_flags = ev->tcp_flags;
+        }
         break;
     }
     return true;
