@@ -7,7 +7,9 @@
 # side's close with its owner; for DNS, each side's first datagram each way (an unconnected socket's
 # receive without its peer); and each connect event within 1 ms of its SYN in the capture. Then the
 # merged recording through tshark with the plugin: every packet of every exchange names both ends.
-#   record-bpf.sh RECORDER PROCREC_DUMP SERVER CLIENT DNS_SERVER DNS_CLIENT OUTDIR
+# With --per-packet (the recorder's too): every packet of every exchange has an event for each end,
+# and both ends are matched at the packet level (proc.src.match and proc.dst.match "packet").
+#   record-bpf.sh RECORDER PROCREC_DUMP SERVER CLIENT DNS_SERVER DNS_CLIENT OUTDIR [--per-packet]
 # SERVER, CLIENT, DNS_SERVER and DNS_CLIENT are builds of tests/gen/loopback_peer.c under different
 # names. Exits 77 where recording cannot run (not root, no eBPF, no dumpcap): its message says why.
 set -euo pipefail
@@ -55,7 +57,7 @@ if [ "${1:-}" = --drive ]; then
   exit 0
 fi
 
-recorder=$1 dump=$2 server=$3 client=$4 dns_server=$5 dns_client=$6 out=$7
+recorder=$1 dump=$2 server=$3 client=$4 dns_server=$5 dns_client=$6 out=$7 per_packet=${8:-}
 [ "$(id -u)" = 0 ] || { echo "SKIP: recording needs root (it loads an eBPF program and captures)"; exit 77; }
 command -v tshark >/dev/null || { echo "SKIP: needs tshark"; exit 77; }
 rm -rf "$out"
@@ -64,7 +66,7 @@ port4=$((41000 + RANDOM % 20000))
 port6=$((port4 + 1))
 status=0
 "$recorder" -i lo -f "tcp port $port4 or tcp port $port6 or (udp and (host 127.0.0.3 or host ::1))" \
-  -w "$out/out.pcapng" --events "$out/events.psrec" -- \
+  -w "$out/out.pcapng" --events "$out/events.psrec" $per_packet -- \
   "$0" --drive "$out" "$server" "$client" "$dns_server" "$dns_client" "$port4" "$port6" 2>"$out/recorder.log" ||
   status=$?
 cat "$out/recorder.log"
@@ -141,15 +143,20 @@ for family in 4 6; do
 done
 
 # The recording's own record: what it counted is what the file holds.
-tcp=$(events '$2 == 1' | wc -l) udp=$(events '$2 == 2' | wc -l)
-grep -q "procshark-record: $tcp TCP and $udp UDP events" "$out/recorder.log" ||
-  fail "the recorder's summary does not say $tcp TCP and $udp UDP events"
+tcp=$(events '$2 == 1' | wc -l) udp=$(events '$2 == 2' | wc -l) packets=$(events '$5 == 7' | wc -l)
+grep -q "procshark-record: $tcp TCP and $udp UDP events ($packets per packet)" "$out/recorder.log" ||
+  fail "the recorder's summary does not say $tcp TCP and $udp UDP events ($packets per packet)"
+if [ -n "$per_packet" ]; then
+  [ "$packets" -ge 60 ] || fail "--per-packet: only $packets packet events"
+else
+  [ "$packets" = 0 ] || fail "$packets packet events without --per-packet"
+fi
 # The merged recording, read by tshark with the plugin: every packet of every exchange names its
 # sender and its receiver, by pid and by name.
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 checked=0
 # (Commas: empty fields stay fields, where read would merge tabs.)
-while IFS=, read -r frame v4 v6 tsport tdport usport udport src_pid src_name dst_pid dst_name; do
+while IFS=, read -r frame v4 v6 tsport tdport usport udport src_pid src_name dst_pid dst_name src_match dst_match; do
   sport=$tsport$usport dport=$tdport$udport exchange=
   # An exchange by its server's port and its family (both DNS servers may have port 53; IPv6 packets
   # have ip.version 6 too).
@@ -166,11 +173,13 @@ while IFS=, read -r frame v4 v6 tsport tdport usport udport src_pid src_name dst
   fi
   [ "$src_pid $src_name $dst_pid $dst_name" = "$want" ] ||
     fail "frame $frame ($exchange): proc says '$src_pid $src_name $dst_pid $dst_name', expected '$want'"
+  [ -z "$per_packet" ] || [ "$src_match $dst_match" = "packet packet" ] ||
+    fail "frame $frame ($exchange): matched at the levels '$src_match $dst_match', not 'packet packet'"
   checked=$((checked + 1))
 done < <("$repo/scripts/procshark-tshark" -2 -r "$capture" -Y "tcp || udp" -T fields -E separator=, \
   -e frame.number -e ip.version -e ipv6.version -e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport \
   -e proc.src.pid -e proc.src.name \
-  -e proc.dst.pid -e proc.dst.name)
+  -e proc.dst.pid -e proc.dst.name -e proc.src.match -e proc.dst.match)
 [ "$checked" -ge 30 ] || fail "only $checked packets of the exchanges in $capture"
 client4=$(owner tcp4 client)
 n=$("$repo/scripts/procshark-tshark" -2 -r "$capture" -Y "proc.src.name == \"$client_name\" && proc.src.pid == $client4" \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-record: records packets (dumpcap) and which process owns each TCP connection and UDP
  * flow (an eBPF program, bpf/procshark.bpf.c) into one pcapng (docs/RECORDER.md).
- *   procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [-- COMMAND ARGS]
+ *   procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--per-packet]
+ *                    [-- COMMAND ARGS]
  * Order: dumpcap first, until it really captures; then the eBPF program; then COMMAND. At the end the
  * program's last events, then dumpcap once it has written everything, then procshark-import merges
  * the two into a file beside OUT that replaces OUT only once it is whole. */
@@ -34,11 +35,12 @@
 #include "procshark_event.h"
 
 #define USAGE                                                                                                  \
-    "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [-- COMMAND ARGS]\n"  \
+    "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--per-packet] [-- COMMAND ARGS]\n" \
     "  -i IFACE         the interface dumpcap captures on (default: any)\n"                                   \
     "  -f FILTER        a capture filter (pcap-filter(7)) for the packets; the events are not filtered\n"     \
     "  -w OUT           the pcapng to write: packets and process events, merged by procshark-import\n"        \
     "  --events FILE    keep the event file too (docs/RECORDER.md)\n"                                         \
+    "  --per-packet     an event for every TCP and UDP packet too: each packet named exactly, at a cost\n"       \
     "  -- COMMAND ARGS  run COMMAND and stop when it exits (else stop on SIGINT or SIGTERM)\n"
 enum { EXIT_USAGE = 2, EXIT_NOT_MERGED = 3, EXIT_PREREQUISITE = 4 };
 enum { RECORD_SIZE = 192, HEADER_SIZE = 16 };
@@ -91,7 +93,7 @@ struct recorder {
     FILE *events;
     const char *events_path;
     struct clock_offset clock;
-    uint64_t tcp, udp, lost_reported;
+    uint64_t tcp, udp, packets, lost_reported;
     bool write_failed;
 };
 
@@ -187,6 +189,15 @@ static int on_event(void *ctx, void *data, size_t size)
     put32(rec + 76, e->flags);
     memcpy(rec + 80, e->owner.comm, sizeof e->owner.comm);
     container_id(e->owner.cgroup_name, sizeof e->owner.cgroup_name, (char *)rec + 96);
+    if (e->what == PS_WHAT_PACKET) {
+        put32(rec + 168, e->seq);
+        put32(rec + 172, e->ack);
+        put16(rec + 176, e->tcp_flags);
+        put16(rec + 178, e->udp_length);
+        put16(rec + 180, e->udp_checksum);
+        rec[182] = e->direction;
+        r->packets++;
+    }
     write_record(r, rec);
     if (e->kind == PS_KIND_TCP)
         r->tcp++;
@@ -477,6 +488,7 @@ static void kept_path(char *buf, size_t size, const char *out, const char *suffi
 
 struct options {
     const char *iface, *filter, *out, *events;
+    bool per_packet;
     char **command;
 };
 
@@ -484,6 +496,7 @@ static int parse(int argc, char **argv, struct options *o)
 {
     static const struct option longs[] = {
         {"events", required_argument, NULL, 'e'},
+        {"per-packet", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -495,6 +508,7 @@ static int parse(int argc, char **argv, struct options *o)
         case 'f': o->filter = optarg; break;
         case 'w': o->out = optarg; break;
         case 'e': o->events = optarg; break;
+        case 'p': o->per_packet = true; break;
         case 'h': fputs(USAGE, stdout); exit(0);
         default: fputs(USAGE, stderr); return EXIT_USAGE;
         }
@@ -528,6 +542,43 @@ static void skip_untraceable(struct procshark_bpf *skel)
         bpf_program__set_autoload(skel->progs.on_receive, false);
     }
     btf__free(vmlinux);
+}
+
+/* --per-packet: its programs load only when asked (the default costs nothing more), with a ring
+ * buffer for a bulk transfer's bursts of events. */
+enum { PER_PACKET_RING_BYTES = 64 << 20 };
+
+static void per_packet_setup(struct procshark_bpf *skel, bool on)
+{
+    skel->rodata->per_packet = on;
+    bpf_program__set_autoload(skel->progs.on_ingress, on);
+    /* Without system call tracepoints (said by skip_untraceable), a UDP socket is known from its sends only. */
+    bpf_program__set_autoload(skel->progs.on_bind, on && syscall_events());
+    bpf_program__set_autoload(skel->progs.on_connect, on && syscall_events());
+    if (on)
+        bpf_map__set_max_entries(skel->maps.events, PER_PACKET_RING_BYTES);
+}
+
+/* The incoming packets' program on the cgroup v2 hierarchy's root, which every socket's cgroup
+ * inherits (a link: other programs there stay). Without cgroup v2, outgoing packets only. */
+static void per_packet_attach(struct procshark_bpf *skel)
+{
+    FILE *mounts = fopen("/proc/self/mounts", "r");
+    char line[4096], root[4096] = "";
+    while (mounts && !*root && fgets(line, sizeof line, mounts)) {
+        char dir[4096], type[64];
+        if (sscanf(line, "%*s %4095s %63s", dir, type) == 2 && strcmp(type, "cgroup2") == 0)
+            snprintf(root, sizeof root, "%s", dir);
+    }
+    if (mounts)
+        fclose(mounts);
+    int fd = *root ? open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    skel->links.on_ingress = fd >= 0 ? bpf_program__attach_cgroup(skel->progs.on_ingress, fd) : NULL;
+    if (!skel->links.on_ingress)
+        fprintf(stderr, "%s: --per-packet: %s%s: incoming packets are not recorded, outgoing ones are\n", PROGRAM,
+                *root ? "cannot attach to the cgroup v2 root " : "no cgroup v2 hierarchy is mounted", root);
+    if (fd >= 0)
+        close(fd);
 }
 
 int main(int argc, char **argv)
@@ -610,6 +661,7 @@ int main(int argc, char **argv)
         goto out;
     }
     skip_untraceable(skel);
+    per_packet_setup(skel, opt.per_packet);
     if (procshark_bpf__load(skel) != 0 || procshark_bpf__attach(skel) != 0) {
         fprintf(stderr,
                 "%s: the kernel refused the eBPF program (%s): it needs Linux 5.8 or later with BTF "
@@ -617,6 +669,8 @@ int main(int argc, char **argv)
                 PROGRAM, strerror(errno));
         goto out;
     }
+    if (opt.per_packet)
+        per_packet_attach(skel);
     rec.events_path = events_path;
     rec.events = fopen(events_path, "wb");
     if (!rec.events) {
@@ -697,9 +751,10 @@ int main(int argc, char **argv)
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     fprintf(stderr,
-            "%s: %llu TCP and %llu UDP events, %llu lost; clock offset measured %u times, each to within %lld ns; "
+            "%s: %llu TCP and %llu UDP events (%llu per packet), %llu lost; clock offset measured %u times, each to within %lld ns; "
             "%ld ms of CPU\n",
-            PROGRAM, (unsigned long long)rec.tcp, (unsigned long long)rec.udp, (unsigned long long)rec.lost_reported,
+            PROGRAM, (unsigned long long)rec.tcp, (unsigned long long)rec.udp, (unsigned long long)rec.packets,
+            (unsigned long long)rec.lost_reported,
             rec.clock.measured, (long long)rec.clock.worst_bound_ns,
             (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
                 (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000);
