@@ -20,8 +20,8 @@ char LICENSE[] SEC("license") = "GPL";
 /* How often a UDP flow (socket, process, direction, peer) is reported again after its first
  * datagram; procshark-record sets it before loading. */
 const volatile __u64 udp_interval_ns = 1000000000ull;
-/* procshark-record --per-packet: an event for every TCP and UDP packet whose socket's process is known
- * (off by default: it costs an event a packet). */
+/* procshark-record --per-packet: an event for every TCP and UDP packet whose socket's process is
+ * known (off by default: it costs an event a packet). */
 const volatile bool per_packet = false;
 
 struct {
@@ -316,8 +316,8 @@ struct packet_fields {
     __u16 tcp_flags, udp_length, udp_checksum;
 };
 
-/* ip: the network header's first 40 bytes (IPv4's first 20 when that is all). The transport
- * header's offset, or 0: not TCP or UDP right after an IPv4 or IPv6 header, or a later fragment. */
+/* ip: an IPv4 header's first 20 bytes. The transport header's offset, or 0: not TCP or UDP, or a
+ * later fragment. */
 static __always_inline __u32 network_fields(const __u8 *ip, struct packet_fields *p)
 {
     if (ip[0] >> 4 == 4) {
@@ -333,6 +333,7 @@ static __always_inline __u32 network_fields(const __u8 *ip, struct packet_fields
     return 0;
 }
 
+/* ip: an IPv6 header. The transport header's offset, or 0: not TCP or UDP right after it. */
 static __always_inline __u32 network_fields6(const __u8 *ip, struct packet_fields *p)
 {
     p->family = 6;
@@ -391,7 +392,9 @@ static __always_inline void packet_event(const struct packet_fields *p, __u8 dir
     e->udp_length = p->udp_length;
     e->udp_checksum = p->udp_checksum;
     e->direction = direction;
-    bpf_ringbuf_submit(e, 0);
+    /* No wakeup: a bulk transfer's packets would each pay for one; the recorder reads them within
+     * its 100 ms poll. */
+    bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 /* Scratch for a UDP sender's owner entry: too large for the stack beside the rest. */

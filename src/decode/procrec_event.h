@@ -122,8 +122,8 @@ const char *procrec_tcp_state_name(uint8_t state);
 /* "connect curl (4242) 10.0.0.1:50000 → 93.184.216.34:443", "lost 17 events": the local end first
  * (IPv6 in brackets), → for connect, UDP send and an outgoing packet, ← for accept, UDP receive and
  * an incoming packet, ↔ for the other state changes, which name their states after; a packet its
- * header's fields ("seq 1 ack 2 flags 0x018", "length 40 checksum 0xabcd"). Text from the record as it is: escape it before
- * showing it. */
+ * header's fields ("seq 1 ack 2 flags 0x018", "length 40 checksum 0xabcd"). Text from the record
+ * as it is: escape it before showing it. */
 void procrec_event_describe(const procrec_event *ev, char *out, size_t out_size);
 
 #endif

@@ -35,12 +35,13 @@
 #include "procshark_event.h"
 
 #define USAGE                                                                                                  \
-    "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--per-packet] [-- COMMAND ARGS]\n" \
+    "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--per-packet]\n"    \
+    "                        [-- COMMAND ARGS]\n"                                                              \
     "  -i IFACE         the interface dumpcap captures on (default: any)\n"                                   \
     "  -f FILTER        a capture filter (pcap-filter(7)) for the packets; the events are not filtered\n"     \
     "  -w OUT           the pcapng to write: packets and process events, merged by procshark-import\n"        \
     "  --events FILE    keep the event file too (docs/RECORDER.md)\n"                                         \
-    "  --per-packet     an event for every TCP and UDP packet too: each packet named exactly, at a cost\n"       \
+    "  --per-packet     an event for every TCP and UDP packet too: each packet named exactly, at a cost\n"     \
     "  -- COMMAND ARGS  run COMMAND and stop when it exits (else stop on SIGINT or SIGTERM)\n"
 enum { EXIT_USAGE = 2, EXIT_NOT_MERGED = 3, EXIT_PREREQUISITE = 4 };
 enum { RECORD_SIZE = 192, HEADER_SIZE = 16 };
@@ -700,7 +701,10 @@ int main(int argc, char **argv)
     int64_t next_measure = clock_ns(CLOCK_MONOTONIC) + 1000000000;
     bool forwarded = false;
     for (;;) {
+        /* Packet events wake no one (the sender would pay for it): read with the rest, or each poll. */
         int got = ring_buffer__poll(ring, POLL_MS);
+        if (got >= 0)
+            got = ring_buffer__consume(ring);
         if (got < 0 && got != -EINTR) {
             fprintf(stderr, "%s: reading the ring buffer failed: %s\n", PROGRAM, strerror(-got));
             goto out;
@@ -722,7 +726,7 @@ int main(int argc, char **argv)
         }
     }
     /* The ends of connections come right after COMMAND's exit: read until the buffer rests. */
-    while (ring_buffer__poll(ring, POLL_MS) > 0)
+    while (ring_buffer__poll(ring, POLL_MS) > 0 || ring_buffer__consume(ring) > 0)
         ;
     report_lost(&rec, skel);
     ring_buffer__free(ring);
