@@ -89,6 +89,9 @@ events() { awk -F'\t' "$1" "$out/events.tsv"; }
 # frame.time_epoch (seconds with a fraction) in nanoseconds.
 epoch_ns() { local frac=${1#*.}000000000; echo "${1%.*}${frac:0:9}"; }
 server_name=$(basename "$server" | cut -c1-15) client_name=$(basename "$client" | cut -c1-15)
+# Each exchange's client port: other tests on this machine may talk to the same server port (DNS on
+# ::1 port 53) while the capture runs, and their packets are no part of ours.
+declare -A client_ports
 dns_server_name=$(basename "$dns_server" | cut -c1-15) dns_client_name=$(basename "$dns_client" | cut -c1-15)
 
 for family in 4 6; do
@@ -97,6 +100,7 @@ for family in 4 6; do
   read -r syn_time client_port < <(tshark -r "$capture" -Y "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == $port" \
     -T fields -e frame.time_epoch -e tcp.srcport 2>/dev/null | head -1) || true
   [ -n "${client_port:-}" ] || { fail "tcp$family: the capture has no SYN to port $port"; continue; }
+  client_ports[tcp$family]=$client_port
   connect=$(events "\$2 == 1 && \$5 == 1 && \$3 == $family && \$15 == $client_port && \$16 == $port && \$14 == \"$address\"")
   [ "$(grep -c . <<<"$connect")" = 1 ] || { fail "tcp$family: not one connect event from port $client_port to $port: '$connect'"; continue; }
   IFS=$'\t' read -r -a c <<<"$connect"
@@ -121,10 +125,14 @@ done
 for family in 4 6; do
   port=$(server_port dns$family) server_pid=$(owner dns$family server) client_pid=$(owner dns$family client)
   if [ $family = 4 ]; then ip=ip; else ip=ipv6; fi
-  queries=$(tshark -r "$capture" -Y "udp.dstport == $port && $ip" -T fields -e frame.time_epoch -e $ip.src -e udp.srcport \
-    -e $ip.dst 2>/dev/null)
-  [ -n "$queries" ] || { fail "dns$family: the capture has no datagram to port $port"; continue; }
-  read -r first_time client_address client_port server_address < <(head -1 <<<"$queries")
+  # The client's port from its first send event; the capture must hold its queries from that port.
+  client_port=$(events "\$2 == 2 && \$5 == 5 && \$3 == $family && \$8 == $client_pid" | head -1 | cut -f15)
+  [ -n "$client_port" ] || { fail "dns$family: no UDP send event of the client $client_pid"; continue; }
+  client_ports[dns$family]=$client_port
+  queries=$(tshark -r "$capture" -Y "udp.dstport == $port && udp.srcport == $client_port && $ip" -T fields \
+    -e frame.time_epoch -e $ip.src -e udp.srcport -e $ip.dst 2>/dev/null)
+  [ -n "$queries" ] || { fail "dns$family: the capture has no datagram from port $client_port to port $port"; continue; }
+  read -r first_time client_address _ server_address < <(head -1 <<<"$queries")
   last_time=$(tail -1 <<<"$queries" | cut -f1)
   # At most one event a flow and direction each second (the recorder's rate limit), at least one.
   most=$((1 + ($(epoch_ns "$last_time") - $(epoch_ns "$first_time")) / 1000000000))
@@ -164,6 +172,8 @@ while IFS=, read -r frame v4 v6 tsport tdport usport udport src_pid src_name dst
     if { [ "$p" = "$sport" ] || [ "$p" = "$dport" ]; } && [ "${x: -1}" = "${v6:-$v4}" ]; then exchange=$x; fi
   done <"$out/owners.tsv"
   [ -n "$exchange" ] || continue # the recorder's own knocks
+  if [ "$sport" = "$(server_port "$exchange")" ]; then peer_port=$dport; else peer_port=$sport; fi
+  [ "$peer_port" = "${client_ports[$exchange]:-}" ] || continue # another test's client of the same server port
   server_pid=$(owner "$exchange" server) client_pid=$(owner "$exchange" client)
   case $exchange in tcp*) sname=$server_name cname=$client_name ;; *) sname=$dns_server_name cname=$dns_client_name ;; esac
   if [ "$sport" = "$(server_port "$exchange")" ]; then
