@@ -358,14 +358,15 @@ static __always_inline void transport_fields(const __u8 *t, struct packet_fields
     }
 }
 
-/* The process of a TCP socket: as recorded at connect or accept, else (a connection before
- * accept(): a request socket, the listener, a child) the listener's on its local port. */
-static __always_inline const struct ps_owner *tcp_owner(__u64 sk, __u16 local_port)
+/* The process of a packet's socket: as recorded (TCP: at connect or accept; UDP: its last sender,
+ * binder or connecter), else for TCP (a connection before accept(): a request socket, the listener,
+ * a child) the listener's on its local port. */
+static __always_inline const struct ps_owner *socket_owner(__u64 sk, __u8 protocol, __u16 local_port)
 {
     struct owner_entry *entry = bpf_map_lookup_elem(&owners, &sk);
     if (entry)
         return &entry->owner;
-    struct listen_owner *l = bpf_map_lookup_elem(&listeners, &local_port);
+    struct listen_owner *l = protocol == IPPROTO_TCP ? bpf_map_lookup_elem(&listeners, &local_port) : NULL;
     return l ? &l->owner : NULL;
 }
 
@@ -405,23 +406,23 @@ struct {
     __type(value, struct owner_entry);
 } scratch SEC(".maps");
 
-/* Remembers the current process as a UDP socket's owner, for its incoming packets (softirq). */
-static __always_inline const struct ps_owner *remember_udp_owner(__u64 sk)
+/* Remembers the current process as a UDP socket's owner, for its packets where the context is not
+ * the sender's (a queued device, softirq). */
+static __always_inline void remember_udp_owner(__u64 sk)
 {
     __u32 zero = 0;
     struct owner_entry *entry = bpf_map_lookup_elem(&scratch, &zero);
     if (!entry)
-        return NULL;
+        return;
     current_owner(&entry->owner);
     struct owner_entry *known = bpf_map_lookup_elem(&owners, &sk);
     if (!known || known->owner.pid != entry->owner.pid || known->owner.tid != entry->owner.tid)
         bpf_map_update_elem(&owners, &sk, entry, BPF_ANY);
-    return &entry->owner;
 }
 
-/* An outgoing packet at net_dev_queue: a TCP socket's owner from the maps, whichever context sends
- * (ACKs and retransmissions come from softirq); a UDP datagram's from its sender's system call. */
-static __always_inline void packet_out(struct sk_buff *skb, const struct sock *sk)
+/* An outgoing packet, with its socket's owner from the maps: TCP's from connect or accept (ACKs and
+ * retransmissions come from softirq), UDP's from its sender (net_dev_queue), binder or connecter. */
+static __always_inline void packet_out(const struct sk_buff *skb, const struct sock *sk)
 {
     unsigned char *head = BPF_CORE_READ(skb, head);
     __u16 network = BPF_CORE_READ(skb, network_header), transport = BPF_CORE_READ(skb, transport_header);
@@ -444,15 +445,21 @@ static __always_inline void packet_out(struct sk_buff *skb, const struct sock *s
         bpf_probe_read_kernel(t, p.protocol == IPPROTO_TCP ? 20 : 8, head + transport) < 0)
         return;
     transport_fields(t, &p);
-    if (p.protocol == IPPROTO_TCP) {
-        const struct ps_owner *owner = tcp_owner((__u64)sk, p.source_port);
-        if (owner)
-            packet_event(&p, PS_DIRECTION_OUT, owner, PS_FLAG_OWNER);
-    } else {
-        const struct ps_owner *owner = remember_udp_owner((__u64)sk);
-        if (owner)
-            packet_event(&p, PS_DIRECTION_OUT, owner, 0);
-    }
+    const struct ps_owner *owner = socket_owner((__u64)sk, p.protocol, p.source_port);
+    if (owner)
+        packet_event(&p, PS_DIRECTION_OUT, owner, PS_FLAG_OWNER);
+}
+
+/* --per-packet: outgoing packets as the device gets them, right after the capture's tap saw them:
+ * each segment the kernel cut a GSO packet into, and none a queue dropped. Whatever context
+ * transmits (a queued device's softirq): the owner comes from the maps. */
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(on_device_transmit, const struct sk_buff *skb, const struct net_device *dev)
+{
+    const struct sock *sk = BPF_CORE_READ(skb, sk);
+    if (sk)
+        packet_out(skb, sk);
+    return 0;
 }
 
 /* Incoming packets, as the socket layer delivers them (sk_filter, both TCP and UDP), with the socket
@@ -487,13 +494,7 @@ int on_ingress(struct __sk_buff *skb)
                                   : bpf_skb_load_bytes(skb, offset, t, 8) < 0)
         return 1;
     transport_fields(&t[0], &p);
-    const struct ps_owner *owner;
-    if (p.protocol == IPPROTO_TCP) {
-        owner = tcp_owner(key, p.destination_port);
-    } else {
-        struct owner_entry *entry = bpf_map_lookup_elem(&owners, &key);
-        owner = entry ? &entry->owner : NULL;
-    }
+    const struct ps_owner *owner = socket_owner(key, p.protocol, p.destination_port);
     if (owner)
         packet_event(&p, PS_DIRECTION_IN, owner, PS_FLAG_OWNER);
     return 1;
@@ -562,8 +563,6 @@ static __always_inline void flow_events(struct sk_buff *skb, const struct sock *
     udp_event(PS_WHAT_UDP_SEND, family, source, bpf_ntohs(ports[0]), destination, bpf_ntohs(ports[1]));
 }
 
-/* The packet event after the flow's: of a SYN's two events, the packet's is the nearer to the
- * captured SYN, as the more exact. */
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(on_transmit, struct sk_buff *skb)
 {
@@ -571,8 +570,9 @@ int BPF_PROG(on_transmit, struct sk_buff *skb)
     if (!sk)
         return 0;
     flow_events(skb, sk);
-    if (per_packet)
-        packet_out(skb, sk);
+    /* --per-packet: the sender's system call, for its packets' events (on_device_transmit). */
+    if (per_packet && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_UDP)
+        remember_udp_owner((__u64)sk);
     return 0;
 }
 

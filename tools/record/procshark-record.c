@@ -553,6 +553,7 @@ static void per_packet_setup(struct procshark_bpf *skel, bool on)
 {
     skel->rodata->per_packet = on;
     bpf_program__set_autoload(skel->progs.on_ingress, on);
+    bpf_program__set_autoload(skel->progs.on_device_transmit, on);
     /* Without system call tracepoints (said by skip_untraceable), a UDP socket is known from its sends only. */
     bpf_program__set_autoload(skel->progs.on_bind, on && syscall_events());
     bpf_program__set_autoload(skel->progs.on_connect, on && syscall_events());
