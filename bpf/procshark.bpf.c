@@ -526,11 +526,18 @@ int on_connect(const struct syscall_enter *ctx) { return udp_socket_call(ctx); }
  * connect event), and UDP datagrams from their own headers (IPv4 and IPv6, whichever call sent them).
  * Not where a neighbour was unresolved: the kernel sends those later from a softirq, in whatever
  * process runs then (docs/RECORDER.md). */
-static __always_inline void flow_events(struct sk_buff *skb, const struct sock *sk)
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(on_transmit, struct sk_buff *skb)
 {
+    const struct sock *sk = BPF_CORE_READ(skb, sk);
+    if (!sk)
+        return 0;
     __u16 sk_protocol = BPF_CORE_READ(sk, sk_protocol);
     if (sk_protocol != IPPROTO_TCP && sk_protocol != IPPROTO_UDP)
-        return;
+        return 0;
+    /* --per-packet: the sender's system call, for its packets' events (on_device_transmit). */
+    if (per_packet && sk_protocol == IPPROTO_UDP)
+        remember_udp_owner((__u64)sk);
     unsigned char *head = BPF_CORE_READ(skb, head);
     __u16 network = BPF_CORE_READ(skb, network_header), transport = BPF_CORE_READ(skb, transport_header);
     if (sk_protocol == IPPROTO_TCP) {
@@ -538,41 +545,29 @@ static __always_inline void flow_events(struct sk_buff *skb, const struct sock *
         bpf_probe_read_kernel(&flags, 1, head + transport + 13);
         if ((flags & 0x12) == 0x02)
             syn_sent(sk);
-        return;
+        return 0;
     }
     __u16 protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
     __u8 ip[40] = {}, source[16] = {}, destination[16] = {}, family;
     __u16 ports[2] = {};
     if (protocol == 0x0800) { /* ETH_P_IP */
         if (bpf_probe_read_kernel(ip, 20, head + network) < 0 || ip[0] >> 4 != 4 || ip[9] != IPPROTO_UDP)
-            return;
+            return 0;
         family = 4;
         __builtin_memcpy(source, ip + 12, 4);
         __builtin_memcpy(destination, ip + 16, 4);
     } else if (protocol == 0x86DD) { /* ETH_P_IPV6; a UDP header right after the fixed one only */
         if (bpf_probe_read_kernel(ip, 40, head + network) < 0 || ip[0] >> 4 != 6 || ip[6] != IPPROTO_UDP)
-            return;
+            return 0;
         family = 6;
         __builtin_memcpy(source, ip + 8, 16);
         __builtin_memcpy(destination, ip + 24, 16);
     } else {
-        return;
+        return 0;
     }
     if (bpf_probe_read_kernel(ports, sizeof ports, head + transport) < 0)
-        return;
-    udp_event(PS_WHAT_UDP_SEND, family, source, bpf_ntohs(ports[0]), destination, bpf_ntohs(ports[1]));
-}
-
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(on_transmit, struct sk_buff *skb)
-{
-    const struct sock *sk = BPF_CORE_READ(skb, sk);
-    if (!sk)
         return 0;
-    flow_events(skb, sk);
-    /* --per-packet: the sender's system call, for its packets' events (on_device_transmit). */
-    if (per_packet && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_UDP)
-        remember_udp_owner((__u64)sk);
+    udp_event(PS_WHAT_UDP_SEND, family, source, bpf_ntohs(ports[0]), destination, bpf_ntohs(ports[1]));
     return 0;
 }
 
