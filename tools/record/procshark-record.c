@@ -574,11 +574,16 @@ static void per_packet_attach(struct procshark_bpf *skel)
     }
     if (mounts)
         fclose(mounts);
-    int fd = *root ? open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (!*root) {
+        fprintf(stderr, "%s: --per-packet: no cgroup v2 hierarchy is mounted: incoming packets are not recorded, "
+                        "outgoing ones are\n", PROGRAM);
+        return;
+    }
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     skel->links.on_ingress = fd >= 0 ? bpf_program__attach_cgroup(skel->progs.on_ingress, fd) : NULL;
     if (!skel->links.on_ingress)
-        fprintf(stderr, "%s: --per-packet: %s%s: incoming packets are not recorded, outgoing ones are\n", PROGRAM,
-                *root ? "cannot attach to the cgroup v2 root " : "no cgroup v2 hierarchy is mounted", root);
+        fprintf(stderr, "%s: --per-packet: cannot attach to the cgroup v2 root %s (%s): incoming packets are not "
+                        "recorded, outgoing ones are\n", PROGRAM, root, strerror(errno));
     if (fd >= 0)
         close(fd);
 }
@@ -702,7 +707,8 @@ int main(int argc, char **argv)
     int64_t next_measure = clock_ns(CLOCK_MONOTONIC) + 1000000000;
     bool forwarded = false;
     for (;;) {
-        /* Packet events wake no one (the sender would pay for it): read with the rest, or each poll. */
+        /* Packet events wake no one (the sender would pay for each wakeup): the poll waits for another
+         * event or POLL_MS, then everything is read. */
         int got = ring_buffer__poll(ring, POLL_MS);
         if (got >= 0)
             got = ring_buffer__consume(ring);
@@ -756,8 +762,8 @@ int main(int argc, char **argv)
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     fprintf(stderr,
-            "%s: %llu TCP and %llu UDP events (%llu per packet), %llu lost; clock offset measured %u times, each to within %lld ns; "
-            "%ld ms of CPU\n",
+            "%s: %llu TCP and %llu UDP events (%llu per packet), %llu lost; clock offset measured %u times, each to "
+            "within %lld ns; %ld ms of CPU\n",
             PROGRAM, (unsigned long long)rec.tcp, (unsigned long long)rec.udp, (unsigned long long)rec.packets,
             (unsigned long long)rec.lost_reported,
             rec.clock.measured, (long long)rec.clock.worst_bound_ns,
