@@ -406,10 +406,15 @@ struct {
     __type(value, struct owner_entry);
 } scratch SEC(".maps");
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
 /* Remembers the current process as a UDP socket's owner, for its packets where the context is not
- * the sender's (a queued device, softirq). */
+ * the sender's (a queued device, softirq). Not a kernel thread: that is softirq work on an idle CPU
+ * or in ksoftirqd (a datagram sent once its neighbour resolved), not the sender. */
 static __always_inline void remember_udp_owner(__u64 sk)
 {
+    if (BPF_CORE_READ(bpf_get_current_task_btf(), flags) & PF_KTHREAD)
+        return;
     __u32 zero = 0;
     struct owner_entry *entry = bpf_map_lookup_elem(&scratch, &zero);
     if (!entry)
