@@ -20,6 +20,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* How often a UDP flow (socket, process, direction, peer) is reported again after its first
  * datagram; procshark-record sets it before loading. */
 const volatile __u64 udp_interval_ns = 1000000000ull;
+/* procshark-record --per-packet: an event for every TCP and UDP packet whose socket's process is
+ * known (off by default: it costs an event a packet). */
+const volatile bool per_packet = false;
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -51,6 +54,22 @@ struct {
     __type(key, __u64);
     __type(value, struct owner_entry);
 } owners SEC(".maps");
+
+/* --per-packet: listening port -> the process that called listen(). A connection's packets before
+ * accept() (SYN, SYN-ACK, the handshake's last ACK, early data) belong to a request socket, the
+ * listener or a child not yet accepted, none of which is in `owners`. By port, not by socket: a
+ * child socket does not point to its listener. */
+struct listen_owner {
+    __u64 sk;
+    struct ps_owner owner;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u16);
+    __type(value, struct listen_owner);
+} listeners SEC(".maps");
 
 
 static __always_inline struct ps_bpf_event *reserve(void)
@@ -101,6 +120,22 @@ static __always_inline void sock_addresses(struct ps_bpf_event *e, const struct 
     }
 }
 
+/* listen() runs in the listener's process (a port chosen by listen() itself is not known yet:
+ * those connections' packets before accept() are not recorded). */
+static __always_inline void track_listener(const struct sock *sk, int oldstate, int newstate)
+{
+    __u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+    if (newstate == TCP_LISTEN && port) {
+        struct listen_owner l = {.sk = (__u64)sk};
+        current_owner(&l.owner);
+        bpf_map_update_elem(&listeners, &port, &l, BPF_ANY);
+    } else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
+        struct listen_owner *l = bpf_map_lookup_elem(&listeners, &port);
+        if (l && l->sk == (__u64)sk)
+            bpf_map_delete_elem(&listeners, &port);
+    }
+}
+
 /* Every TCP state change but the one to SYN_SENT, which runs in connect() before the kernel has
  * chosen the local port: the current process owns the socket, remembered for the SYN (below) and for
  * the changes that follow. */
@@ -120,6 +155,8 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
      * have left in the map. */
     if (newstate == TCP_LISTEN || oldstate == TCP_LISTEN)
         bpf_map_delete_elem(&owners, &key);
+    if (per_packet)
+        track_listener(sk, oldstate, newstate);
     struct ps_bpf_event *e = reserve();
     if (!e)
         return 0;
@@ -180,16 +217,22 @@ struct syscall_exit {
     long ret;
 };
 
+/* The socket of the current process's descriptor fd, through its file table. */
+static __always_inline const struct sock *fd_sock(long fd)
+{
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+    struct file *file = NULL;
+    bpf_probe_read_kernel(&file, sizeof file, &fds[fd]);
+    struct socket *socket = BPF_CORE_READ(file, private_data);
+    return BPF_CORE_READ(socket, sk);
+}
+
 static __always_inline int accepted(const struct syscall_exit *ctx)
 {
     if (ctx->ret < 0)
         return 0;
-    struct task_struct *task = bpf_get_current_task_btf();
-    struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-    struct file *file = NULL;
-    bpf_probe_read_kernel(&file, sizeof file, &fds[ctx->ret]);
-    struct socket *socket = BPF_CORE_READ(file, private_data);
-    const struct sock *sk = BPF_CORE_READ(socket, sk);
+    const struct sock *sk = fd_sock(ctx->ret);
     if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
         return 0;
     struct ps_bpf_event *e = reserve();
@@ -263,6 +306,228 @@ static __always_inline void udp_event(__u8 what, __u8 family, const __u8 *local,
     bpf_ringbuf_submit(e, 0);
 }
 
+/* --- per-packet events (--per-packet) ----------------------------------------------------------- */
+
+/* A packet's own header fields, host order. */
+struct packet_fields {
+    __u8 family, protocol;
+    __u8 source[16], destination[16];
+    __u16 source_port, destination_port;
+    __u32 seq, ack;
+    __u16 tcp_flags, udp_length, udp_checksum;
+};
+
+/* ip: an IPv4 header's first 20 bytes. The transport header's offset, or 0: not TCP or UDP, or a
+ * later fragment. */
+static __always_inline __u32 network_fields(const __u8 *ip, struct packet_fields *p)
+{
+    if (ip[0] >> 4 == 4) {
+        if ((((__u32)ip[6] << 8 | ip[7]) & 0x1fff) || (ip[0] & 0xf) < 5)
+            return 0;
+        p->family = 4;
+        p->protocol = ip[9];
+        __builtin_memcpy(p->source, ip + 12, 4);
+        __builtin_memcpy(p->destination, ip + 16, 4);
+        if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP)
+            return (ip[0] & 0xf) * 4;
+    }
+    return 0;
+}
+
+/* ip: an IPv6 header. The transport header's offset, or 0: not TCP or UDP right after it. */
+static __always_inline __u32 network_fields6(const __u8 *ip, struct packet_fields *p)
+{
+    p->family = 6;
+    p->protocol = ip[6];
+    __builtin_memcpy(p->source, ip + 8, 16);
+    __builtin_memcpy(p->destination, ip + 24, 16);
+    return p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP ? 40 : 0;
+}
+
+/* t: the transport header's first 20 bytes (UDP's 8). */
+static __always_inline void transport_fields(const __u8 *t, struct packet_fields *p)
+{
+    p->source_port = (__u16)t[0] << 8 | t[1];
+    p->destination_port = (__u16)t[2] << 8 | t[3];
+    if (p->protocol == IPPROTO_TCP) {
+        p->seq = (__u32)t[4] << 24 | (__u32)t[5] << 16 | (__u32)t[6] << 8 | t[7];
+        p->ack = (__u32)t[8] << 24 | (__u32)t[9] << 16 | (__u32)t[10] << 8 | t[11];
+        p->tcp_flags = (__u16)(t[12] & 0x0f) << 8 | t[13]; /* as Wireshark's tcp.flags */
+    } else {
+        p->udp_length = (__u16)t[4] << 8 | t[5];
+        p->udp_checksum = (__u16)t[6] << 8 | t[7];
+    }
+}
+
+/* The process of a packet's socket: as recorded (TCP: at connect or accept; UDP: its last sender,
+ * binder or connecter), else for TCP (a connection before accept(): a request socket, the listener,
+ * a child) the listener's on its local port. */
+static __always_inline const struct ps_owner *socket_owner(__u64 sk, __u8 protocol, __u16 local_port)
+{
+    struct owner_entry *entry = bpf_map_lookup_elem(&owners, &sk);
+    if (entry)
+        return &entry->owner;
+    struct listen_owner *l = protocol == IPPROTO_TCP ? bpf_map_lookup_elem(&listeners, &local_port) : NULL;
+    return l ? &l->owner : NULL;
+}
+
+static __always_inline void packet_event(const struct packet_fields *p, __u8 direction, const struct ps_owner *owner,
+                                         __u32 flags)
+{
+    struct ps_bpf_event *e = reserve();
+    if (!e)
+        return;
+    const bool out = direction == PS_DIRECTION_OUT;
+    e->kind = p->protocol == IPPROTO_TCP ? PS_KIND_TCP : PS_KIND_UDP;
+    e->protocol = p->protocol;
+    e->what = PS_WHAT_PACKET;
+    e->family = p->family;
+    __builtin_memcpy(e->local, out ? p->source : p->destination, 16);
+    __builtin_memcpy(e->remote, out ? p->destination : p->source, 16);
+    e->local_port = out ? p->source_port : p->destination_port;
+    e->remote_port = out ? p->destination_port : p->source_port;
+    e->flags = flags;
+    e->owner = *owner;
+    e->seq = p->seq;
+    e->ack = p->ack;
+    e->tcp_flags = p->tcp_flags;
+    e->udp_length = p->udp_length;
+    e->udp_checksum = p->udp_checksum;
+    e->direction = direction;
+    /* No wakeup: a bulk transfer's packets would each pay for one; the recorder reads them within
+     * its 100 ms poll. */
+    bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+/* Scratch for a UDP sender's owner entry: too large for the stack beside the rest. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct owner_entry);
+} scratch SEC(".maps");
+
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+/* Remembers the current process as a UDP socket's owner, for its packets where the context is not
+ * the sender's (a queued device, softirq). Not a kernel thread: that is softirq work on an idle CPU
+ * or in ksoftirqd (a datagram sent once its neighbour resolved), not the sender. */
+static __always_inline void remember_udp_owner(__u64 sk)
+{
+    if (BPF_CORE_READ(bpf_get_current_task_btf(), flags) & PF_KTHREAD)
+        return;
+    __u32 zero = 0;
+    struct owner_entry *entry = bpf_map_lookup_elem(&scratch, &zero);
+    if (!entry)
+        return;
+    current_owner(&entry->owner);
+    struct owner_entry *known = bpf_map_lookup_elem(&owners, &sk);
+    if (!known || known->owner.pid != entry->owner.pid || known->owner.tid != entry->owner.tid)
+        bpf_map_update_elem(&owners, &sk, entry, BPF_ANY);
+}
+
+/* An outgoing packet, with its socket's owner from the maps: TCP's from connect or accept (ACKs and
+ * retransmissions come from softirq), UDP's from its sender (net_dev_queue), binder or connecter. */
+static __always_inline void packet_out(const struct sk_buff *skb, const struct sock *sk)
+{
+    unsigned char *head = BPF_CORE_READ(skb, head);
+    __u16 network = BPF_CORE_READ(skb, network_header), transport = BPF_CORE_READ(skb, transport_header);
+    __u16 protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+    __u8 ip[40] = {}, t[20] = {};
+    struct packet_fields p = {};
+    __u32 offset;
+    if (protocol == 0x0800) { /* ETH_P_IP */
+        if (bpf_probe_read_kernel(ip, 20, head + network) < 0)
+            return;
+        offset = network_fields(ip, &p);
+    } else if (protocol == 0x86DD) { /* ETH_P_IPV6 */
+        if (bpf_probe_read_kernel(ip, 40, head + network) < 0 || ip[0] >> 4 != 6)
+            return;
+        offset = network_fields6(ip, &p);
+    } else {
+        return;
+    }
+    if (!offset || transport != network + offset ||
+        bpf_probe_read_kernel(t, p.protocol == IPPROTO_TCP ? 20 : 8, head + transport) < 0)
+        return;
+    transport_fields(t, &p);
+    const struct ps_owner *owner = socket_owner((__u64)sk, p.protocol, p.source_port);
+    if (owner)
+        packet_event(&p, PS_DIRECTION_OUT, owner, PS_FLAG_OWNER);
+}
+
+/* --per-packet: outgoing packets as the device gets them, right after the capture's tap saw them:
+ * each segment the kernel cut a GSO packet into, and none a queue dropped. Whatever context
+ * transmits (a queued device's softirq): the owner comes from the maps. */
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(on_device_transmit, const struct sk_buff *skb, const struct net_device *dev)
+{
+    const struct sock *sk = BPF_CORE_READ(skb, sk);
+    if (sk)
+        packet_out(skb, sk);
+    return 0;
+}
+
+/* Incoming packets, as the socket layer delivers them (sk_filter, both TCP and UDP), with the socket
+ * they are for: a program of the root cgroup (v2), which every socket's cgroup inherits. Softirq:
+ * the process comes from the maps only (TCP: as above; UDP: its last sender, binder or connecter);
+ * a packet of a socket with none is not recorded. Always lets the packet through. */
+SEC("cgroup_skb/ingress")
+int on_ingress(struct __sk_buff *skb)
+{
+    struct bpf_sock *sk = skb->sk;
+    if (!sk)
+        return 1;
+    __u64 key = 0;
+    bpf_probe_read_kernel(&key, sizeof key, &sk); /* the socket's address, as the other hooks key it */
+    __u8 ip[40] = {}, t[20] = {};
+    struct packet_fields p = {};
+    __u32 offset;
+    if (bpf_skb_load_bytes(skb, 0, ip, 20) < 0)
+        return 1;
+    if (ip[0] >> 4 == 4) {
+        offset = network_fields(ip, &p);
+    } else if (ip[0] >> 4 == 6) {
+        if (bpf_skb_load_bytes(skb, 0, ip, 40) < 0)
+            return 1;
+        offset = network_fields6(ip, &p);
+    } else {
+        return 1;
+    }
+    if (!offset)
+        return 1;
+    if (p.protocol == IPPROTO_TCP ? bpf_skb_load_bytes(skb, offset, t, 20) < 0
+                                  : bpf_skb_load_bytes(skb, offset, t, 8) < 0)
+        return 1;
+    transport_fields(&t[0], &p);
+    const struct ps_owner *owner = socket_owner(key, p.protocol, p.destination_port);
+    if (owner)
+        packet_event(&p, PS_DIRECTION_IN, owner, PS_FLAG_OWNER);
+    return 1;
+}
+
+/* --per-packet: a UDP socket's process before its first datagram, for what it receives (a server's
+ * bind(), a client's connect()): the socket through the descriptor, the call's first argument. */
+struct syscall_enter {
+    __u64 common;
+    long nr;
+    unsigned long args[6];
+};
+
+static __always_inline int udp_socket_call(const struct syscall_enter *ctx)
+{
+    const struct sock *sk = fd_sock((long)ctx->args[0]);
+    if (sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_UDP)
+        remember_udp_owner((__u64)sk);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_bind")
+int on_bind(const struct syscall_enter *ctx) { return udp_socket_call(ctx); }
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int on_connect(const struct syscall_enter *ctx) { return udp_socket_call(ctx); }
+
 /* Packets on their way to a device, from their sender's system call: a connecting socket's SYN (the
  * connect event), and UDP datagrams from their own headers (IPv4 and IPv6, whichever call sent them).
  * Not where a neighbour was unresolved: the kernel sends those later from a softirq, in whatever
@@ -276,6 +541,9 @@ int BPF_PROG(on_transmit, struct sk_buff *skb)
     __u16 sk_protocol = BPF_CORE_READ(sk, sk_protocol);
     if (sk_protocol != IPPROTO_TCP && sk_protocol != IPPROTO_UDP)
         return 0;
+    /* --per-packet: the sender's system call, for its packets' events (on_device_transmit). */
+    if (per_packet && sk_protocol == IPPROTO_UDP)
+        remember_udp_owner((__u64)sk);
     unsigned char *head = BPF_CORE_READ(skb, head);
     __u16 network = BPF_CORE_READ(skb, network_header), transport = BPF_CORE_READ(skb, transport_header);
     if (sk_protocol == IPPROTO_TCP) {

@@ -18,8 +18,10 @@ enum ps_what {
     PS_WHAT_STATE = 4,
     PS_WHAT_UDP_SEND = 5,
     PS_WHAT_UDP_RECEIVE = 6,
+    PS_WHAT_PACKET = 7, /* --per-packet: one packet of a socket with a known process */
     PS_WHAT_OWNER = 9, /* a TCP socket sent from by a process other than its recorded owner */
 };
+enum ps_direction { PS_DIRECTION_OUT = 1, PS_DIRECTION_IN = 2 };
 /* flags: the pid is the socket's owner as recorded at connect or accept. */
 #define PS_FLAG_OWNER 1u
 /* The last part of the task's cgroup path (docker-<id>.scope, cri-containerd-<id>.scope, <id>): the
@@ -40,6 +42,11 @@ struct ps_bpf_event {
     __u32 flags;
     __u8 local[16], remote[16];
     struct ps_owner owner;
+    /* PS_WHAT_PACKET: the packet's own header fields, host order; tcp_flags as Wireshark's tcp.flags
+     * (the 12 bits after the data offset). */
+    __u32 seq, ack;
+    __u16 tcp_flags, udp_length, udp_checksum;
+    __u8 direction;
 };
 
 #endif

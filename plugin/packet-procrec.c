@@ -18,7 +18,8 @@ static int hf_procrec_time, hf_procrec_kind, hf_procrec_family, hf_procrec_proto
     hf_procrec_old_state, hf_procrec_new_state, hf_procrec_pid, hf_procrec_tid, hf_procrec_ppid, hf_procrec_uid,
     hf_procrec_cgroup_id, hf_procrec_local_ip, hf_procrec_local_ipv6, hf_procrec_local_port, hf_procrec_remote_ip,
     hf_procrec_remote_ipv6, hf_procrec_remote_port, hf_procrec_flags, hf_procrec_flags_owner, hf_procrec_comm,
-    hf_procrec_container_id, hf_procrec_lost, hf_procrec_created_after;
+    hf_procrec_container_id, hf_procrec_lost, hf_procrec_created_after, hf_procrec_direction, hf_procrec_seq,
+    hf_procrec_ack, hf_procrec_tcp_flags, hf_procrec_udp_length, hf_procrec_udp_checksum;
 static gint ett_procrec = -1, ett_procrec_flags = -1;
 static expert_field ei_procrec_truncated, ei_procrec_bad_value, ei_procrec_bad_text, ei_procrec_lost;
 
@@ -28,8 +29,13 @@ static const value_string procrec_kind_vals[] = {
 static const value_string procrec_what_vals[] = {
     {PROCREC_CONNECT, "connect"},   {PROCREC_ACCEPT, "accept"},     {PROCREC_CLOSE, "close"},
     {PROCREC_STATE, "state change"}, {PROCREC_UDP_SEND, "UDP send"}, {PROCREC_UDP_RECEIVE, "UDP receive"},
+    {PROCREC_PACKET, "packet"},
     {PROCREC_SNAPSHOT, "snapshot"},
     {PROCREC_OWNER, "new owner"},
+    {0, NULL}};
+static const value_string procrec_direction_vals[] = {
+    {PROCREC_DIRECTION_OUT, "out (the packet leaves the local end)"},
+    {PROCREC_DIRECTION_IN, "in (the packet arrives at the local end)"},
     {0, NULL}};
 static const value_string procrec_protocol_vals[] = {{PROCREC_PROTO_TCP, "TCP"}, {PROCREC_PROTO_UDP, "UDP"}, {0, NULL}};
 /* Filled at registration from the decoder, which knows Linux's states. */
@@ -105,6 +111,17 @@ static int dissect_procrec(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         } else if (ev.lost) {
             proto_tree_add_item(t, hf_procrec_lost, tvb, PROCREC_OFF_LOST, 8, ENC_LITTLE_ENDIAN);
         }
+        if (ev.what == PROCREC_PACKET) {
+            proto_tree_add_item(t, hf_procrec_direction, tvb, PROCREC_OFF_DIRECTION, 1, ENC_NA);
+            if (ev.kind == PROCREC_KIND_UDP) {
+                proto_tree_add_item(t, hf_procrec_udp_length, tvb, PROCREC_OFF_UDP_LENGTH, 2, ENC_LITTLE_ENDIAN);
+                proto_tree_add_item(t, hf_procrec_udp_checksum, tvb, PROCREC_OFF_UDP_CHECKSUM, 2, ENC_LITTLE_ENDIAN);
+            } else {
+                proto_tree_add_item(t, hf_procrec_seq, tvb, PROCREC_OFF_SEQ, 4, ENC_LITTLE_ENDIAN);
+                proto_tree_add_item(t, hf_procrec_ack, tvb, PROCREC_OFF_ACK, 4, ENC_LITTLE_ENDIAN);
+                proto_tree_add_item(t, hf_procrec_tcp_flags, tvb, PROCREC_OFF_TCP_FLAGS, 2, ENC_LITTLE_ENDIAN);
+            }
+        }
     }
     for (size_t i = 0; i < ps_problems_count(&ev.problems); i++) {
         const ps_problem *p = ps_problems_at(&ev.problems, i);
@@ -156,6 +173,18 @@ void proto_register_procrec(void)
                                      NULL, 0,
                                      "Snapshot: the socket was made after this time (the last snapshot without "
                                      "it); absent when it was there at the first snapshot", HFILL}},
+        {&hf_procrec_direction, {"Direction", "procrec.direction", FT_UINT8, BASE_DEC, VALS(procrec_direction_vals), 0,
+                                 "Packet events: whether the packet leaves or arrives at the local end", HFILL}},
+        {&hf_procrec_seq, {"Sequence number", "procrec.seq", FT_UINT32, BASE_DEC, NULL, 0,
+                           "Packet events: the TCP header's sequence number (raw, as tcp.seq_raw)", HFILL}},
+        {&hf_procrec_ack, {"Acknowledgment number", "procrec.ack", FT_UINT32, BASE_DEC, NULL, 0,
+                           "Packet events: the TCP header's acknowledgment number (raw, as tcp.ack_raw)", HFILL}},
+        {&hf_procrec_tcp_flags, {"TCP flags", "procrec.tcp_flags", FT_UINT16, BASE_HEX, NULL, 0,
+                                 "Packet events: the TCP header's 12 flag bits, as tcp.flags", HFILL}},
+        {&hf_procrec_udp_length, {"UDP length", "procrec.udp_length", FT_UINT16, BASE_DEC, NULL, 0,
+                                  "Packet events: the UDP header's length field", HFILL}},
+        {&hf_procrec_udp_checksum, {"UDP checksum", "procrec.udp_checksum", FT_UINT16, BASE_HEX, NULL, 0,
+                                    "Packet events: the UDP header's checksum field", HFILL}},
     };
     static gint *ett[] = {&ett_procrec, &ett_procrec_flags};
     static ei_register_info ei_procrec[] = {

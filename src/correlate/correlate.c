@@ -801,8 +801,8 @@ static guint upper_bound(const ps_corr *c, const GArray *list, int64_t t)
     return t == INT64_MAX ? list->len : lower_bound(c, list, 0, list->len, t + 1, false);
 }
 
-/* A direct match under consideration. Of two, the better is exact (a size equal to the payload's),
- * then nearer in time, then earlier in the list: the rule a walk through the window would apply. */
+/* A direct match under consideration. Of two, the better is exact (a claim of the packet itself,
+ * which fits by its key, or a size equal to the payload's), then nearer in time, then earlier in the list: the rule a walk through the window would apply. */
 typedef struct {
     uint32_t index; /* record index + 1; 0: none */
     bool exact;
@@ -820,7 +820,7 @@ static bool earlier(const ps_corr *c, uint32_t x, uint32_t y, bool provisional)
 static void consider(const ps_corr *c, const packet *p, candidate *best, uint32_t index, bool provisional)
 {
     const record *r = record_at(c, index);
-    candidate n = {index + 1, kind_of(r) != PS_CLAIM_PACKET && p->len && r->u.net.size == p->len,
+    candidate n = {index + 1, kind_of(r) == PS_CLAIM_PACKET || (p->len && r->u.net.size == p->len),
                    distance(adjusted(c, r, provisional), p->time_ns)};
     if (!best->index || (n.exact && !best->exact) ||
         (n.exact == best->exact && (n.distance < best->distance ||

@@ -51,6 +51,7 @@ bool procrec_header_decode(const uint8_t *data, size_t len, procrec_header *head
 static const char *const what_names[] = {
     [PROCREC_CONNECT] = "connect",   [PROCREC_ACCEPT] = "accept",     [PROCREC_CLOSE] = "close",
     [PROCREC_STATE] = "state",       [PROCREC_UDP_SEND] = "UDP send", [PROCREC_UDP_RECEIVE] = "UDP receive",
+    [PROCREC_PACKET] = "packet",
     [PROCREC_SNAPSHOT] = "snapshot",
     [PROCREC_OWNER] = "owner",
 };
@@ -122,10 +123,10 @@ static void check_socket_event(const procrec_event *ev, ps_problems *problems)
     if (ev->protocol != protocol)
         ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_PROTOCOL, 1, "protocol %u in a %s record (%u expected)",
                         ev->protocol, kind_names[ev->kind], protocol);
-    const bool snapshot = ev->what == PROCREC_SNAPSHOT;
-    const bool what_fits = snapshot || (tcp ? (ev->what >= PROCREC_CONNECT && ev->what <= PROCREC_STATE) ||
-                                                  ev->what == PROCREC_OWNER
-                                            : ev->what == PROCREC_UDP_SEND || ev->what == PROCREC_UDP_RECEIVE);
+    const bool snapshot = ev->what == PROCREC_SNAPSHOT, packet = ev->what == PROCREC_PACKET;
+    const bool what_fits = snapshot || packet ||
+                           (tcp ? (ev->what >= PROCREC_CONNECT && ev->what <= PROCREC_STATE) || ev->what == PROCREC_OWNER
+                                : ev->what == PROCREC_UDP_SEND || ev->what == PROCREC_UDP_RECEIVE);
     if (!procrec_what_name(ev->what))
         ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_WHAT, 1, "what %u is unknown", ev->what);
     else if (!what_fits)
@@ -141,12 +142,32 @@ static void check_socket_event(const procrec_event *ev, ps_problems *problems)
                             states[s]);
         else if (snapshot && !s)
             continue;
-        else if (tcp && !procrec_tcp_state_name(states[s]))
+        else if (tcp && !packet && !procrec_tcp_state_name(states[s]))
             ps_problems_add(problems, PROCREC_BAD_VALUE, off, 1, "%s %u is no TCP state", name, states[s]);
-        else if (!tcp && states[s])
-            ps_problems_add(problems, PROCREC_BAD_VALUE, off, 1, "%s %u in a UDP record (0 expected)", name,
-                            states[s]);
+        else if ((!tcp || packet) && states[s])
+            ps_problems_add(problems, PROCREC_BAD_VALUE, off, 1, "%s %u in a %s record (0 expected)", name,
+                            states[s], packet ? "packet" : "UDP");
     }
+}
+
+/* A packet event's own fields: a direction, and those of its protocol only. */
+static void check_packet(const uint8_t *rec, const procrec_event *ev, ps_problems *problems)
+{
+    if (ev->direction != PROCREC_DIRECTION_OUT && ev->direction != PROCREC_DIRECTION_IN)
+        ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_DIRECTION, 1,
+                        "direction %u is neither 1 (out) nor 2 (in)", ev->direction);
+    if (ev->kind == PROCREC_KIND_TCP) {
+        if (ev->tcp_flags & ~0x0fffu)
+            ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_TCP_FLAGS, 2,
+                            "TCP flags 0x%04x: bits above the 12 of the header are set", ev->tcp_flags);
+        check_zero(rec, PROCREC_OFF_UDP_LENGTH, 4, problems);
+    } else if (ev->kind == PROCREC_KIND_UDP) {
+        check_zero(rec, PROCREC_OFF_SEQ, 10, problems);
+        if (ev->udp_length < 8)
+            ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_UDP_LENGTH, 2,
+                            "UDP length %u is less than its header's 8 bytes", ev->udp_length);
+    }
+    check_zero(rec, PROCREC_OFF_RESERVED3, PROCREC_RECORD_SIZE - PROCREC_OFF_RESERVED3, problems);
 }
 
 bool procrec_event_decode(const uint8_t *rec, size_t len, procrec_event *ev)
@@ -175,6 +196,15 @@ bool procrec_event_decode(const uint8_t *rec, size_t len, procrec_event *ev)
     ev->remote_port = ps_le16(rec + PROCREC_OFF_REMOTE_PORT);
     ev->flags = ps_le32(rec + PROCREC_OFF_FLAGS);
     ev->lost = ps_le64(rec + PROCREC_OFF_LOST);
+    const bool packet = ev->what == PROCREC_PACKET && ev->kind != PROCREC_KIND_LOST;
+    if (packet) {
+        ev->seq = ps_le32(rec + PROCREC_OFF_SEQ);
+        ev->ack = ps_le32(rec + PROCREC_OFF_ACK);
+        ev->tcp_flags = ps_le16(rec + PROCREC_OFF_TCP_FLAGS);
+        ev->udp_length = ps_le16(rec + PROCREC_OFF_UDP_LENGTH);
+        ev->udp_checksum = ps_le16(rec + PROCREC_OFF_UDP_CHECKSUM);
+        ev->direction = rec[PROCREC_OFF_DIRECTION];
+    }
 
     ps_problems *problems = &ev->problems;
     switch (ev->kind) {
@@ -209,7 +239,10 @@ bool procrec_event_decode(const uint8_t *rec, size_t len, procrec_event *ev)
         ps_problems_add(problems, PROCREC_BAD_VALUE, PROCREC_OFF_FLAGS, 4, "flags 0x%08x: bits other than 0 are set",
                         ev->flags);
     check_zero(rec, PROCREC_OFF_RESERVED1, 2, problems);
-    check_zero(rec, PROCREC_OFF_RESERVED2, PROCREC_RECORD_SIZE - PROCREC_OFF_RESERVED2, problems);
+    if (packet)
+        check_packet(rec, ev, problems);
+    else
+        check_zero(rec, PROCREC_OFF_RESERVED2, PROCREC_RECORD_SIZE - PROCREC_OFF_RESERVED2, problems);
     decode_text(rec + PROCREC_OFF_COMM, PROCREC_COMM_SIZE, PROCREC_OFF_COMM, "comm", true, ev->comm, problems);
     decode_text(rec + PROCREC_OFF_CONTAINER, PROCREC_CONTAINER_SIZE, PROCREC_OFF_CONTAINER, "container id", false,
                 ev->container_id, problems);
@@ -245,9 +278,12 @@ void procrec_event_describe(const procrec_event *ev, char *out, size_t out_size)
             g_string_append_printf(s, "what %u", ev->what);
         g_string_append_printf(s, " %s (%u) ", ev->comm, ev->pid);
         append_end(s, ev->family, ev->local_addr, ev->local_port);
-        const char *arrow = ev->what == PROCREC_CONNECT || ev->what == PROCREC_UDP_SEND         ? PS_ARROW
-                            : ev->what == PROCREC_ACCEPT || ev->what == PROCREC_UDP_RECEIVE ? " \xe2\x86\x90 "
-                                                                                             : " \xe2\x86\x94 ";
+        const bool packet = ev->what == PROCREC_PACKET;
+        const bool out = ev->what == PROCREC_CONNECT || ev->what == PROCREC_UDP_SEND ||
+                         (packet && ev->direction == PROCREC_DIRECTION_OUT);
+        const bool in = ev->what == PROCREC_ACCEPT || ev->what == PROCREC_UDP_RECEIVE ||
+                        (packet && ev->direction == PROCREC_DIRECTION_IN);
+        const char *arrow = out ? PS_ARROW : in ? " \xe2\x86\x90 " : " \xe2\x86\x94 ";
         g_string_append(s, arrow);
         append_end(s, ev->family, ev->remote_addr, ev->remote_port);
         if (ev->kind == PROCREC_KIND_TCP && ev->what == PROCREC_SNAPSHOT) {
@@ -256,6 +292,10 @@ void procrec_event_describe(const procrec_event *ev, char *out, size_t out_size)
         } else if (ev->kind == PROCREC_KIND_TCP && (ev->what == PROCREC_CLOSE || ev->what == PROCREC_STATE)) {
             const char *from = procrec_tcp_state_name(ev->old_state), *to = procrec_tcp_state_name(ev->new_state);
             g_string_append_printf(s, " %s" PS_ARROW "%s", from ? from : "?", to ? to : "?");
+        } else if (packet && ev->kind == PROCREC_KIND_TCP) {
+            g_string_append_printf(s, " seq %u ack %u flags 0x%03x", ev->seq, ev->ack, ev->tcp_flags);
+        } else if (packet) {
+            g_string_append_printf(s, " length %u checksum 0x%04x", ev->udp_length, ev->udp_checksum);
         }
     }
     g_strlcpy(out, s->str, out_size);

@@ -46,6 +46,14 @@ enum {
     PROCREC_OFF_LOST = 160,
     PROCREC_OFF_CREATED_AFTER = 160, /* a snapshot's, where kind 3 has lost */
     PROCREC_OFF_RESERVED2 = 168,
+    /* A packet event (what 7) uses bytes 168 to 182 of those. */
+    PROCREC_OFF_SEQ = 168,
+    PROCREC_OFF_ACK = 172,
+    PROCREC_OFF_TCP_FLAGS = 176,
+    PROCREC_OFF_UDP_LENGTH = 178,
+    PROCREC_OFF_UDP_CHECKSUM = 180,
+    PROCREC_OFF_DIRECTION = 182,
+    PROCREC_OFF_RESERVED3 = 183,
 };
 
 typedef enum { PROCREC_KIND_TCP = 1, PROCREC_KIND_UDP = 2, PROCREC_KIND_LOST = 3 } procrec_kind;
@@ -56,9 +64,12 @@ typedef enum {
     PROCREC_STATE = 4,   /* another TCP state change */
     PROCREC_UDP_SEND = 5,
     PROCREC_UDP_RECEIVE = 6,
+    PROCREC_PACKET = 7,   /* one packet of the socket (procshark-record --per-packet) */
     PROCREC_SNAPSHOT = 8, /* a socket table row: the socket and one of its owners, seen at time_ns */
     PROCREC_OWNER = 9, /* a TCP socket sent from by a process other than its recorded owner: its new owner */
 } procrec_what;
+/* A packet event's direction: the packet leaves the local end, or arrives at it. */
+enum { PROCREC_DIRECTION_OUT = 1, PROCREC_DIRECTION_IN = 2 };
 /* flags: the pid is the socket's owner as recorded at connect or accept, not whichever context ran. */
 enum { PROCREC_FLAG_OWNER = 1u << 0 };
 enum { PROCREC_PROTO_TCP = 6, PROCREC_PROTO_UDP = 17 };
@@ -89,6 +100,10 @@ typedef struct {
     char container_id[PROCREC_CONTAINER_SIZE * 3 + 1];
     uint64_t lost;
     uint64_t created_after_ns; /* snapshot: the socket was made after this time; 0: unknown */
+    /* Packet events: the header's fields; tcp_flags as Wireshark's tcp.flags (12 bits). */
+    uint32_t seq, ack;
+    uint16_t tcp_flags, udp_length, udp_checksum;
+    uint8_t direction;
     ps_problems problems; /* offsets in the record; the only thing ev owns: procrec_event_clear() */
 } procrec_event;
 
@@ -109,9 +124,10 @@ const char *procrec_kind_name(uint8_t kind);
 const char *procrec_tcp_state_name(uint8_t state);
 
 /* "connect curl (4242) 10.0.0.1:50000 → 93.184.216.34:443", "lost 17 events": the local end first
- * (IPv6 in brackets), → for connect and UDP send, ← for accept and UDP receive, ↔ for the other
- * state changes, which name their states after. Text from the record as it is: escape it before
- * showing it. */
+ * (IPv6 in brackets), → for connect, UDP send and an outgoing packet, ← for accept, UDP receive and
+ * an incoming packet, ↔ for the other state changes, which name their states after; a packet its
+ * header's fields ("seq 1 ack 2 flags 0x018", "length 40 checksum 0xabcd"). Text from the record
+ * as it is: escape it before showing it. */
 void procrec_event_describe(const procrec_event *ev, char *out, size_t out_size);
 
 #endif

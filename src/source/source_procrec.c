@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-record's events (docs/FORMATS.md section 11): the kernel's own view of which process
- * owns a socket, taken when it connects, accepts, changes state, or sends or receives UDP. */
+ * owns a socket, taken when it connects, accepts, changes state, or sends or receives UDP, and with
+ * --per-packet for each packet. */
 #include "source.h"
 
 #include <string.h>
@@ -30,9 +31,12 @@ bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
     const bool udp = ev->kind == PROCREC_KIND_UDP && ev->protocol == PROCREC_PROTO_UDP;
     if ((!tcp && !udp) || (ev->family != 4 && ev->family != 6))
         return false;
-    if (ev->what != PROCREC_SNAPSHOT &&
+    const bool packet = ev->what == PROCREC_PACKET;
+    if (!packet && ev->what != PROCREC_SNAPSHOT &&
         (tcp ? (ev->what < PROCREC_CONNECT || ev->what > PROCREC_STATE) && ev->what != PROCREC_OWNER
              : ev->what != PROCREC_UDP_SEND && ev->what != PROCREC_UDP_RECEIVE))
+        return false;
+    if (packet && ev->direction != PROCREC_DIRECTION_OUT && ev->direction != PROCREC_DIRECTION_IN)
         return false;
     claim->owned = endpoint(ev->family, ev->local_addr, ev->local_port);
     claim->peer = endpoint(ev->family, ev->remote_addr, ev->remote_port);
@@ -73,6 +77,20 @@ bool ps_procrec_claim(const procrec_event *ev, ps_claim *claim)
         claim->kind = udp || ev->remote_port ? PS_CLAIM_SNAPSHOT : PS_CLAIM_NONE;
         claim->has_creation = ev->created_after_ns && ev->created_after_ns <= INT64_MAX;
         claim->creation_ns = claim->has_creation ? (int64_t)ev->created_after_ns : 0;
+        break;
+    case PROCREC_PACKET:
+        /* The packet itself, as tracee's net_packet_* name it (UDP: seq its length, ack its checksum). */
+        claim->kind = PS_CLAIM_PACKET;
+        claim->outgoing = ev->direction == PROCREC_DIRECTION_OUT;
+        if (udp) {
+            claim->transport = PS_TRANSPORT_UDP;
+            claim->seq = ev->udp_length;
+            claim->ack = ev->udp_checksum;
+        } else {
+            claim->seq = ev->seq;
+            claim->ack = ev->ack;
+            claim->tcp_flags = ev->tcp_flags;
+        }
         break;
     }
     return true;

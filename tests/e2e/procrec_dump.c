@@ -2,7 +2,8 @@
 /* The tests' own reader of procshark-record's event file (docs/RECORDER.md), independent of the
  * recorder's writer: checks the header, the size and the zero fields, and prints one line a record:
  *   time_ns kind family protocol what old_state new_state pid tid ppid uid cgroup_id
- *   local remote local_port remote_port flags comm container lost
+ *   local remote local_port remote_port flags comm container lost seq ack tcp_flags udp_length
+ *   udp_checksum direction
  * (lost: a snapshot's created_after, what 8)
  * tab-separated (comm and container "-" when empty). Exits 1 on anything malformed. */
 #include <arpa/inet.h>
@@ -60,7 +61,9 @@ int main(int argc, char **argv)
         int family = r[9];
         if (got != RECORD)
             return fprintf(stderr, "procrec_dump: record %" PRIu64 " is cut short (%zu bytes)\n", n, got), 1;
-        if (r[8] < 1 || r[8] > 3 || (r[11] > 6 && r[11] != 8 && r[11] != 9) || !zero(r + 14, 2) || !zero(r + 168, 24) ||
+        /* A packet event (what 7) uses bytes 168 to 182; a snapshot's (what 8) created_after is at 160. */
+        const int packet = r[11] == 7;
+        if (r[8] < 1 || r[8] > 3 || r[11] > 9 || !zero(r + 14, 2) || !zero(r + (packet ? 183 : 168), packet ? 9 : 24) ||
             !text(r + 80, 16, comm) || !text(r + 96, 64, container) || (r[8] != 3 && r[11] != 8 && !zero(r + 160, 8)) ||
             (family != 4 && family != 6 && !(family == 0 && r[8] == 3)) ||
             (family == 4 && !(zero(r + 44, 12) && zero(r + 60, 12))))
@@ -70,10 +73,12 @@ int main(int argc, char **argv)
             inet_ntop(family == 4 ? AF_INET : AF_INET6, r + 56, remote, sizeof remote);
         }
         printf("%" PRIu64 "\t%u\t%u\t%u\t%u\t%u\t%u\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
-               "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%" PRIu64 "\n",
+               "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
+               "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%u\n",
                le(r, 8), r[8], r[9], r[10], r[11], r[12], r[13], le(r + 16, 4), le(r + 20, 4), le(r + 24, 4),
                le(r + 28, 4), le(r + 32, 8), local, remote, le(r + 72, 2), le(r + 74, 2), le(r + 76, 4), comm,
-               container, le(r + 160, 8));
+               container, le(r + 160, 8), le(r + 168, 4), le(r + 172, 4), le(r + 176, 2), le(r + 178, 2),
+               le(r + 180, 2), r[182]);
     }
     return ferror(f) ? 1 : 0;
 }

@@ -7,7 +7,9 @@
 # side's close with its owner; for DNS, each side's first datagram each way (an unconnected socket's
 # receive without its peer); and each connect event within 1 ms of its SYN in the capture. Then the
 # merged recording through tshark with the plugin: every packet of every exchange names both ends.
-#   record-bpf.sh RECORDER PROCREC_DUMP SERVER CLIENT DNS_SERVER DNS_CLIENT OUTDIR
+# With --per-packet (the recorder's too): every packet of every exchange has an event for each end,
+# and both ends are matched at the packet level (proc.src.match and proc.dst.match "packet").
+#   record-bpf.sh RECORDER PROCREC_DUMP SERVER CLIENT DNS_SERVER DNS_CLIENT OUTDIR [--per-packet]
 # SERVER, CLIENT, DNS_SERVER and DNS_CLIENT are builds of tests/gen/loopback_peer.c under different
 # names. Exits 77 where recording cannot run (not root, no eBPF, no dumpcap): its message says why.
 set -euo pipefail
@@ -46,7 +48,7 @@ if [ "${1:-}" = --drive ]; then
   exit 0
 fi
 
-recorder=$1 dump=$2 server=$3 client=$4 dns_server=$5 dns_client=$6 out=$7
+recorder=$1 dump=$2 server=$3 client=$4 dns_server=$5 dns_client=$6 out=$7 per_packet=${8:-}
 [ "$(id -u)" = 0 ] || { echo "SKIP: recording needs root (it loads an eBPF program and captures)"; exit 77; }
 command -v tshark >/dev/null || { echo "SKIP: needs tshark"; exit 77; }
 rm -rf "$out"
@@ -55,7 +57,7 @@ port4=$((41000 + RANDOM % 20000))
 port6=$((port4 + 1))
 status=0
 "$recorder" -i lo -f "tcp port $port4 or tcp port $port6 or (udp and (host 127.0.0.3 or host ::1))" \
-  -w "$out/out.pcapng" --events "$out/events.psrec" -- \
+  -w "$out/out.pcapng" --events "$out/events.psrec" $per_packet -- \
   "$0" --drive "$out" "$server" "$client" "$dns_server" "$dns_client" "$port4" "$port6" 2>"$out/recorder.log" ||
   status=$?
 cat "$out/recorder.log"
@@ -74,6 +76,9 @@ events() { awk -F'\t' "$1" "$out/events.tsv"; }
 # frame.time_epoch (seconds with a fraction) in nanoseconds.
 epoch_ns() { local frac=${1#*.}000000000; echo "${1%.*}${frac:0:9}"; }
 server_name=$(basename "$server" | cut -c1-15) client_name=$(basename "$client" | cut -c1-15)
+# Each exchange's client port: other tests on this machine may talk to the same server port (DNS on
+# ::1 port 53) while the capture runs, and their packets are no part of ours.
+declare -A client_ports
 dns_server_name=$(basename "$dns_server" | cut -c1-15) dns_client_name=$(basename "$dns_client" | cut -c1-15)
 
 for family in 4 6; do
@@ -82,6 +87,7 @@ for family in 4 6; do
   read -r syn_time client_port < <(tshark -r "$capture" -Y "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == $port" \
     -T fields -e frame.time_epoch -e tcp.srcport 2>/dev/null | head -1) || true
   [ -n "${client_port:-}" ] || { fail "tcp$family: the capture has no SYN to port $port"; continue; }
+  client_ports[tcp$family]=$client_port
   connect=$(events "\$2 == 1 && \$5 == 1 && \$3 == $family && \$15 == $client_port && \$16 == $port && \$14 == \"$address\"")
   [ "$(grep -c . <<<"$connect")" = 1 ] || { fail "tcp$family: not one connect event from port $client_port to $port: '$connect'"; continue; }
   IFS=$'\t' read -r -a c <<<"$connect"
@@ -106,10 +112,14 @@ done
 for family in 4 6; do
   port=$(server_port dns$family) server_pid=$(owner dns$family server) client_pid=$(owner dns$family client)
   if [ $family = 4 ]; then ip=ip; else ip=ipv6; fi
-  queries=$(tshark -r "$capture" -Y "udp.dstport == $port && $ip" -T fields -e frame.time_epoch -e $ip.src -e udp.srcport \
-    -e $ip.dst 2>/dev/null)
-  [ -n "$queries" ] || { fail "dns$family: the capture has no datagram to port $port"; continue; }
-  read -r first_time client_address client_port server_address < <(head -1 <<<"$queries")
+  # The client's port from its first send event; the capture must hold its queries from that port.
+  client_port=$(events "\$2 == 2 && \$5 == 5 && \$3 == $family && \$8 == $client_pid" | head -1 | cut -f15)
+  [ -n "$client_port" ] || { fail "dns$family: no UDP send event of the client $client_pid"; continue; }
+  client_ports[dns$family]=$client_port
+  queries=$(tshark -r "$capture" -Y "udp.dstport == $port && udp.srcport == $client_port && $ip" -T fields \
+    -e frame.time_epoch -e $ip.src -e udp.srcport -e $ip.dst 2>/dev/null)
+  [ -n "$queries" ] || { fail "dns$family: the capture has no datagram from port $client_port to port $port"; continue; }
+  read -r first_time client_address _ server_address < <(head -1 <<<"$queries")
   last_time=$(tail -1 <<<"$queries" | cut -f1)
   # At most one event a flow and direction each second (the recorder's rate limit), at least one.
   most=$((1 + ($(epoch_ns "$last_time") - $(epoch_ns "$first_time")) / 1000000000))
@@ -128,9 +138,14 @@ for family in 4 6; do
 done
 
 # The recording's own record: what it counted is what the file holds.
-tcp=$(events '$2 == 1' | wc -l) udp=$(events '$2 == 2' | wc -l)
-grep -q "procshark-record: $tcp TCP and $udp UDP events" "$out/recorder.log" ||
-  fail "the recorder's summary does not say $tcp TCP and $udp UDP events"
+tcp=$(events '$2 == 1' | wc -l) udp=$(events '$2 == 2' | wc -l) packets=$(events '$5 == 7' | wc -l)
+grep -q "procshark-record: $tcp TCP and $udp UDP events ($packets per packet)" "$out/recorder.log" ||
+  fail "the recorder's summary does not say $tcp TCP and $udp UDP events ($packets per packet)"
+if [ -n "$per_packet" ]; then
+  [ "$packets" -ge 60 ] || fail "--per-packet: only $packets packet events"
+else
+  [ "$packets" = 0 ] || fail "$packets packet events without --per-packet"
+fi
 # The merged recording, read by tshark with the plugin: every packet of every exchange names its
 # sender and its receiver, by pid and by name.
 check_named_packets "$capture"

@@ -44,7 +44,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 said=$(sed -n 's/^procshark-record: \([0-9]*\) events lost (the ring buffer was full).*/\1/p' "$out/recorder.log" |
   awk '{ n += $1 } END { print n + 0 }')
-summary=$(sed -n 's/^procshark-record: .* events, \([0-9]*\) lost;.*/\1/p' "$out/recorder.log")
+summary=$(sed -n 's/^procshark-record: .* events ([0-9]* per packet), \([0-9]*\) lost;.*/\1/p' "$out/recorder.log")
 records=$(awk -F'\t' '$2 == 3 { n += $20 } END { print n + 0 }' "$out/events.tsv")
 ours=$(awk -F'\t' -v p="$port" '$2 == 2 && $5 == 5 && $16 == p' "$out/events.tsv" | wc -l)
 repo=$(cd "$(dirname "$0")/../.." && pwd)

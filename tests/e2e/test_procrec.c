@@ -3,7 +3,8 @@
  * comment tells the story) merged with its packets by procshark-import --procrec, then read by
  * tshark -2 with the plugin: every record's fields, both ends of every packet named (connect and
  * accept give the two ends of each TCP connection, UDP records the DNS flow's), the lost-events
- * warning, escaped text; and the importer's errors with their byte offsets. */
+ * warning, escaped text; and the importer's errors with their byte offsets. The --per-packet
+ * recording (procrec_gen --per-packet): its packet fields, and each packet's ends matched by them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,7 +20,7 @@
 #include "import_harness.h"
 #include "tshark_harness.h"
 
-static const char *events, *packets;
+static const char *events, *packets, *packet_events, *packet_packets;
 
 /* tshark -2's output for these fields, frames filtered by `filter`. */
 static char *fields(const char *capture, const char *filter, const char *const *names)
@@ -172,6 +173,54 @@ static void test_every_packet_attributed(void **state)
     g_free(out);
 }
 
+/* Packet events: their fields, and both ends of every packet matched by them at the packet level
+ * (the SYN's sender by its packet event, nearer than the connect event). */
+static void test_packet_events(void **state)
+{
+    (void)state;
+    char *out = path_in("per-packet.pcapng");
+    run r = IMPORT("-o", out, "--packets", packet_packets, "--procrec", packet_events);
+    expect_code(&r, 0);
+    expect_message(&r, "(procrec): 15 read, 15 written, 0 rejected");
+    run_clear(&r);
+    char *got = FIELDS(out, "procrec.what == 7", "procrec.kind", "procrec.pid", "procrec.local.port",
+                       "procrec.remote.port", "procrec.direction", "procrec.seq", "procrec.ack", "procrec.tcp_flags",
+                       "procrec.udp_length", "procrec.udp_checksum");
+    expect_text(got, /* nc's SYN leaves 51000, reaches ps-server's 9000; ... */
+                "1\t6006\t51000\t9000\t1\t100\t0\t0x0002\t\t\n"
+                "1\t777\t9000\t51000\t2\t100\t0\t0x0002\t\t\n"
+                "1\t777\t9000\t51000\t1\t700\t101\t0x0012\t\t\n"
+                "1\t6006\t51000\t9000\t2\t700\t101\t0x0012\t\t\n"
+                "1\t6006\t51000\t9000\t1\t101\t701\t0x0010\t\t\n"
+                "1\t777\t9000\t51000\t2\t101\t701\t0x0010\t\t\n"
+                "1\t6006\t51000\t9000\t1\t101\t701\t0x0018\t\t\n"
+                "1\t777\t9000\t51000\t2\t101\t701\t0x0018\t\t\n"
+                "1\t777\t9000\t51000\t1\t701\t105\t0x0010\t\t\n"
+                "1\t6006\t51000\t9000\t2\t701\t105\t0x0010\t\t\n"
+                /* the DNS query (37 bytes of UDP) and answer (53) */
+                "2\t3000\t40001\t53\t1\t\t\t\t37\t0x1234\n"
+                "2\t500\t53\t40001\t2\t\t\t\t37\t0x1234\n"
+                "2\t500\t53\t40001\t1\t\t\t\t53\t0x5678\n"
+                "2\t3000\t40001\t53\t2\t\t\t\t53\t0x5678\n");
+    g_free(got);
+    got = FIELDS(out, "procrec.what == 7 && procrec.direction == 1", "_ws.col.Info");
+    assert_non_null(strstr(got, "packet ps-server (777) 127.0.0.1:9000 \xe2\x86\x92 127.0.0.1:51000 seq 700 ack 101 "
+                                "flags 0x012\n"));
+    assert_non_null(strstr(got, "packet dig (3000) 127.0.0.1:40001 \xe2\x86\x92 127.0.0.53:53 length 37 checksum "
+                                "0x1234\n"));
+    g_free(got);
+    got = FIELDS(out, "tcp || udp", "proc.src.pid", "proc.src.match", "proc.dst.pid", "proc.dst.match");
+    expect_text(got, "6006\tpacket\t777\tpacket\n"
+                     "777\tpacket\t6006\tpacket\n"
+                     "6006\tpacket\t777\tpacket\n"
+                     "6006\tpacket\t777\tpacket\n"
+                     "777\tpacket\t6006\tpacket\n"
+                     "3000\tpacket\t500\tpacket\n"
+                     "500\tpacket\t3000\tpacket\n");
+    g_free(got);
+    g_free(out);
+}
+
 /* Without --procrec the file is told by its magic; from a pipe it needs the option. */
 static void test_recognised_and_stdin(void **state)
 {
@@ -244,16 +293,20 @@ static void test_truncated_and_bad_header(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: test_procrec PROCSHARK-IMPORT EVENTS.psrec PACKETS.pcap\n");
+    if (argc != 6) {
+        fprintf(stderr, "usage: test_procrec PROCSHARK-IMPORT EVENTS.psrec PACKETS.pcap PER-PACKET-EVENTS.psrec "
+                        "PER-PACKET-PACKETS.pcap\n");
         return 2;
     }
     importer = argv[1];
     events = argv[2];
     packets = argv[3];
+    packet_events = argv[4];
+    packet_packets = argv[5];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_fields),
         cmocka_unit_test(test_every_packet_attributed),
+        cmocka_unit_test(test_packet_events),
         cmocka_unit_test(test_recognised_and_stdin),
         cmocka_unit_test(test_truncated_and_bad_header),
     };

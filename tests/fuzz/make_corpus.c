@@ -389,15 +389,22 @@ static void seed_procrec(void)
 {
     static const uint8_t header[16] = {'P', 'S', 'R', 'E', 'C', 0, 0, 0, 1, 0, 0, 0, 192, 0, 0, 0};
     static const uint8_t kinds[][4] = {{1, 4, 6, 1}, {1, 6, 6, 2}, {1, 4, 6, 3}, {2, 6, 17, 5}, {2, 4, 17, 6},
-                                       {3, 0, 0, 0}, {1, 6, 6, 8}, {2, 4, 17, 8}};
+                                       {3, 0, 0, 0}, {1, 4, 6, 7}, {2, 6, 17, 7}, {1, 6, 6, 8}, {2, 4, 17, 8}};
     for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
         uint8_t r[16 + 192] = {0};
         memcpy(r, header, sizeof header);
         uint8_t *rec = r + 16;
         rec[7] = 0x17; /* 2016 */
         memcpy(rec + 8, kinds[k], 4);
-        if (kinds[k][0] == 1)
+        if (kinds[k][3] == 7) { /* a packet: seq 1, ack 2, flags ACK, or UDP length 40, checksum 0x1234 */
+            if (kinds[k][0] == 1)
+                rec[168] = 1, rec[172] = 2, rec[176] = 0x10;
+            else
+                rec[178] = 40, rec[180] = 0x34, rec[181] = 0x12;
+            rec[182] = 1;
+        } else if (kinds[k][0] == 1) {
             rec[12] = 7, rec[13] = 2;
+        }
         rec[16] = 0x92, rec[17] = 0x10; /* pid 4242 */
         rec[40] = 127, rec[43] = 1, rec[56] = 127, rec[59] = 1;
         rec[72] = 0x50, rec[73] = 0xc3, rec[74] = 0xbb, rec[75] = 0x01;

@@ -10,7 +10,15 @@
  *   second 2: dig (3000) sends a DNS query from 127.0.0.1:40000 to resolved (500) on
  *             127.0.0.53:53, which receives it and answers; dig receives the answer.
  *
- * Usage: procrec_gen EVENTS.psrec PACKETS.pcap */
+ * With --per-packet, another recording, of procshark-record --per-packet: each packet has an event
+ * for its sender (out, 20 µs before the capture) and one for its receiver (in, 10 µs after):
+ *
+ *   second 0: nc (6006) connects 127.0.0.1:51000 to ps-server (777) on 127.0.0.1:9000 (its connect
+ *             event 40 µs before the SYN): the handshake, "ping" and its ACK;
+ *   second 1: dig (3000) sends a DNS query from 127.0.0.1:40001 to resolved (500) on 127.0.0.53:53
+ *             (UDP checksum 0x1234), and resolved answers (0x5678).
+ *
+ * Usage: procrec_gen [--per-packet] EVENTS.psrec PACKETS.pcap */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -160,15 +168,22 @@ static void tcp(uint64_t us, const char *src, uint16_t sport, const char *dst, u
     ip_packet(us, src, dst, 6, t, 20 + len);
 }
 
-static void udp(uint64_t us, const char *src, uint16_t sport, const char *dst, uint16_t dport, const uint8_t *payload,
-                size_t len)
+static void udp_checksummed(uint64_t us, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+                            const uint8_t *payload, size_t len, uint16_t checksum)
 {
     uint8_t u[512] = {0};
     put_be(u, sport, 2);
     put_be(u + 2, dport, 2);
     put_be(u + 4, (uint32_t)(8 + len), 2);
+    put_be(u + 6, checksum, 2);
     memcpy(u + 8, payload, len);
     ip_packet(us, src, dst, 17, u, 8 + len);
+}
+
+static void udp(uint64_t us, const char *src, uint16_t sport, const char *dst, uint16_t dport, const uint8_t *payload,
+                size_t len)
+{
+    udp_checksummed(us, src, sport, dst, dport, payload, len, 0);
 }
 
 /* A whole connection from client to server with its records; base: microseconds after T0. */
@@ -198,14 +213,80 @@ static const uint8_t dns_answer[] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0
                                      'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1, 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e,
                                      0x10, 0, 4, 93, 184, 216, 34};
 
+/* A packet event (what 7, bytes 168 to 182) of the process at one end: out from src, or in at dst. */
+typedef struct {
+    const char *comm;
+    uint32_t pid;
+} process;
+
+static void packet_record(uint64_t us, bool out, process p, const char *src, uint16_t sport, const char *dst,
+                          uint16_t dport, bool is_udp, uint32_t seq, uint32_t ack, uint16_t flags, uint16_t udp_length,
+                          uint16_t checksum)
+{
+    uint8_t r[192] = {0}, a[16], b[16];
+    put_le(r + 0, T0 + us * 1000, 8);
+    r[8] = is_udp ? 2 : 1;
+    r[9] = (uint8_t)address(src, a);
+    address(dst, b);
+    r[10] = is_udp ? 17 : 6;
+    r[11] = 7;
+    put_le(r + 16, p.pid, 4);
+    put_le(r + 20, p.pid + 1, 4);
+    put_le(r + 24, 1, 4);
+    put_le(r + 28, 1000, 4);
+    put_le(r + 32, 4000 + p.pid, 8);
+    memcpy(r + 40, out ? a : b, 16);
+    memcpy(r + 56, out ? b : a, 16);
+    put_le(r + 72, out ? sport : dport, 2);
+    put_le(r + 74, out ? dport : sport, 2);
+    put_le(r + 76, 1, 4);
+    memcpy(r + 80, p.comm, strlen(p.comm));
+    put_le(r + 168, seq, 4);
+    put_le(r + 172, ack, 4);
+    put_le(r + 176, flags, 2);
+    put_le(r + 178, udp_length, 2);
+    put_le(r + 180, checksum, 2);
+    r[182] = out ? 1 : 2;
+    write_all(events, r, sizeof r);
+}
+
+/* A TCP segment and its two packet events. */
+static void tcp_with_events(uint64_t us, process from, const char *src, uint16_t sport, process to, const char *dst,
+                            uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, const char *payload)
+{
+    packet_record(us - 20, true, from, src, sport, dst, dport, false, seq, ack, flags, 0, 0);
+    tcp(us, src, sport, dst, dport, seq, ack, flags, payload);
+    packet_record(us + 10, false, to, src, sport, dst, dport, false, seq, ack, flags, 0, 0);
+}
+
+static void per_packet_recording(void)
+{
+    const process nc = {"nc", 6006}, server = {"ps-server", 777}, dig = {"dig", 3000}, resolved = {"resolved", 500};
+    const char *lo = "127.0.0.1";
+    record(&(event){0, 1, 1, 7, 2, nc.pid, nc.comm, lo, 51000, lo, 9000, true, 0}); /* connect, at 0 µs */
+    tcp_with_events(40, nc, lo, 51000, server, lo, 9000, 100, 0, SYN, NULL);
+    tcp_with_events(140, server, lo, 9000, nc, lo, 51000, 700, 101, SYN | ACK, NULL);
+    tcp_with_events(240, nc, lo, 51000, server, lo, 9000, 101, 701, ACK, NULL);
+    tcp_with_events(340, nc, lo, 51000, server, lo, 9000, 101, 701, PSH | ACK, "ping");
+    tcp_with_events(440, server, lo, 9000, nc, lo, 51000, 701, 105, ACK, NULL);
+    const uint16_t query_length = 8 + sizeof dns_query, answer_length = 8 + sizeof dns_answer;
+    packet_record(1000080, true, dig, lo, 40001, "127.0.0.53", 53, true, 0, 0, 0, query_length, 0x1234);
+    udp_checksummed(1000100, lo, 40001, "127.0.0.53", 53, dns_query, sizeof dns_query, 0x1234);
+    packet_record(1000110, false, resolved, lo, 40001, "127.0.0.53", 53, true, 0, 0, 0, query_length, 0x1234);
+    packet_record(1000180, true, resolved, "127.0.0.53", 53, lo, 40001, true, 0, 0, 0, answer_length, 0x5678);
+    udp_checksummed(1000200, "127.0.0.53", 53, lo, 40001, dns_answer, sizeof dns_answer, 0x5678);
+    packet_record(1000210, false, dig, "127.0.0.53", 53, lo, 40001, true, 0, 0, 0, answer_length, 0x5678);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: procrec_gen EVENTS.psrec PACKETS.pcap\n");
+    const bool per_packet = argc == 4 && strcmp(argv[1], "--per-packet") == 0;
+    if (argc != 3 && !per_packet) {
+        fprintf(stderr, "usage: procrec_gen [--per-packet] EVENTS.psrec PACKETS.pcap\n");
         return 2;
     }
-    events = fopen(argv[1], "wb");
-    packets = fopen(argv[2], "wb");
+    events = fopen(argv[argc - 2], "wb");
+    packets = fopen(argv[argc - 1], "wb");
     if (!events || !packets) {
         perror("procrec_gen");
         return 1;
@@ -219,6 +300,10 @@ int main(int argc, char **argv)
     put_le(pcap + 16, 65535, 4);
     put_le(pcap + 20, 1, 4); /* Ethernet, as Linux captures loopback */
     write_all(packets, pcap, sizeof pcap);
+    if (per_packet) {
+        per_packet_recording();
+        return fclose(events) != 0 || fclose(packets) != 0 ? (perror("procrec_gen: close"), 1) : 0;
+    }
 
     connection(0, "127.0.0.1", 50000, "curl", 4242, "127.0.0.1", 8080);
     /* A record whose comm holds an escape character: shown escaped, and reported. */

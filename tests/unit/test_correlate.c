@@ -110,6 +110,34 @@ static void test_tracee_fields_must_all_match(void **state)
     ps_corr_free(c);
 }
 
+/* A claim of the packet itself beats a nearer connect claim on the SYN (procshark-record --per-packet
+ * writes both, the connect first), with few claims and with INDEX_FROM or more on the socket. */
+static void test_packet_claim_beats_a_nearer_connect(void **state)
+{
+    (void)state;
+    for (int padding = 0; padding <= 40; padding += 40) {
+        ps_corr *c = ps_corr_new();
+        ps_endpoint a = client(), b = server();
+        uint32_t frame = 1;
+        /* Earlier claims of the socket, which a packet of another key does not fit. */
+        for (int i = 0; i < padding; i++)
+            ps_corr_add_claim(c, frame++, T0 - S + i, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a,
+                .peer = b, .outgoing = true, .seq = 5000 + (uint32_t)i, .tcp_flags = PS_TCP_ACK, .pid = 4242,
+                .name = "curl"});
+        const uint32_t packet_claim = frame++, open_claim = frame++;
+        ps_corr_add_claim(c, packet_claim, T0 - 30000, &(ps_claim){TRACEE, .kind = PS_CLAIM_PACKET, .owned = a,
+            .peer = b, .outgoing = true, .seq = 100, .tcp_flags = PS_TCP_SYN, .pid = 4242, .name = "curl"});
+        ps_corr_add_claim(c, open_claim, T0 - 1000, &(ps_claim){TRACEE, .kind = PS_CLAIM_OPEN, .owned = a, .peer = b,
+            .outgoing = true, .pid = 4242, .name = "curl"});
+        const uint32_t syn = frame++;
+        add_out(c, syn, T0, 0, 100, 0, PS_TCP_SYN, 0);
+        ps_attribution w = who(c, syn);
+        assert_owner(w.src, 4242, "curl", PS_MATCH_PACKET);
+        assert_int_equal(w.src.record_frame, packet_claim);
+        ps_corr_free(c);
+    }
+}
+
 static void test_etw_events_and_names_from_process_events(void **state)
 {
     (void)state;
@@ -705,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_udp_levels_and_shared_resolver),
         cmocka_unit_test(test_udp_port_reuse_ipv6_and_wildcards),
         cmocka_unit_test(test_comments_are_the_last_resort),
+        cmocka_unit_test(test_packet_claim_beats_a_nearer_connect),
     };
     return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

@@ -190,6 +190,116 @@ static void test_udp(void **state)
     procrec_event_clear(&ev);
 }
 
+/* connect4's socket with its packet fields (FORMATS.md section 11, what 7): curl's segment to
+ * 93.184.216.34:443, seq 305419896 (0x12345678), ack 2596069104 (0x9abcdef0), flags PSH|ACK and the
+ * AE bit (0x118), leaving the local end. */
+static void packet4(uint8_t rec[192])
+{
+    memcpy(rec, connect4, 192);
+    rec[11] = 7;
+    rec[12] = rec[13] = 0;
+    put_le(rec, 168, 0x12345678, 4);
+    put_le(rec, 172, 0x9abcdef0, 4);
+    put_le(rec, 176, 0x118, 2);
+    rec[182] = 1;
+}
+
+static void test_packet_tcp(void **state)
+{
+    (void)state;
+    uint8_t rec[192];
+    packet4(rec);
+    procrec_event ev;
+    assert_true(decode_len(rec, sizeof rec, &ev));
+    assert_no_problems(&ev);
+    assert_int_equal(ev.what, PROCREC_PACKET);
+    assert_int_equal(ev.seq, 305419896);
+    assert_int_equal(ev.ack, 2596069104u);
+    assert_int_equal(ev.tcp_flags, 0x118);
+    assert_int_equal(ev.udp_length, 0);
+    assert_int_equal(ev.udp_checksum, 0);
+    assert_int_equal(ev.direction, 1);
+    assert_int_equal(ev.pid, 4242);
+    assert_described(&ev, "packet curl (4242) 10.0.0.1:50000 \xe2\x86\x92 93.184.216.34:443 "
+                          "seq 305419896 ack 2596069104 flags 0x118");
+    procrec_event_clear(&ev);
+    rec[182] = 2;
+    assert_true(decode_len(rec, sizeof rec, &ev));
+    assert_no_problems(&ev);
+    assert_int_equal(ev.direction, 2);
+    assert_described(&ev, "packet curl (4242) 10.0.0.1:50000 \xe2\x86\x90 93.184.216.34:443 "
+                          "seq 305419896 ack 2596069104 flags 0x118");
+    procrec_event_clear(&ev);
+}
+
+/* An incoming DNS answer of 56 bytes (UDP length) with checksum 0xfe3d. */
+static void test_packet_udp(void **state)
+{
+    (void)state;
+    uint8_t rec[192];
+    memcpy(rec, connect4, sizeof rec);
+    rec[8] = 2, rec[10] = 17, rec[11] = 7, rec[12] = rec[13] = 0;
+    put_le(rec, 74, 53, 2);
+    put_le(rec, 178, 56, 2);
+    put_le(rec, 180, 0xfe3d, 2);
+    rec[182] = 2;
+    procrec_event ev;
+    assert_true(decode_len(rec, sizeof rec, &ev));
+    assert_no_problems(&ev);
+    assert_int_equal(ev.kind, PROCREC_KIND_UDP);
+    assert_int_equal(ev.udp_length, 56);
+    assert_int_equal(ev.udp_checksum, 0xfe3d);
+    assert_int_equal(ev.seq, 0);
+    assert_int_equal(ev.tcp_flags, 0);
+    assert_described(&ev, "packet curl (4242) 10.0.0.1:50000 \xe2\x86\x90 93.184.216.34:53 length 56 checksum 0xfe3d");
+    procrec_event_clear(&ev);
+}
+
+/* A packet event's fields spoiled one at a time (the TCP one unless udp). */
+static void test_hostile_packet(void **state)
+{
+    (void)state;
+    static const struct {
+        bool udp;
+        size_t off;
+        uint8_t value;
+        size_t at;
+        const char *message;
+    } cases[] = {
+        {false, 182, 0, 182, "direction 0 is neither 1 (out) nor 2 (in)"},
+        {false, 182, 3, 182, "direction 3 is neither 1 (out) nor 2 (in)"},
+        {false, 177, 0x11, 176, "TCP flags 0x1118: bits above the 12 of the header are set"},
+        {false, 12, 1, 12, "old state 1 in a packet record (0 expected)"},
+        {false, 178, 8, 178, "reserved byte 178 is 0x08, not 0"}, /* a UDP length in a TCP packet */
+        {false, 183, 1, 183, "reserved byte 183 is 0x01, not 0"},
+        {false, 191, 0xff, 191, "reserved byte 191 is 0xff, not 0"},
+        {true, 170, 1, 170, "reserved byte 170 is 0x01, not 0"}, /* a seq in a UDP packet */
+        {true, 176, 0x10, 176, "reserved byte 176 is 0x10, not 0"},
+        {true, 178, 7, 178, "UDP length 7 is less than its header's 8 bytes"},
+    };
+    for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+        uint8_t rec[192];
+        packet4(rec);
+        if (cases[c].udp) {
+            rec[8] = 2, rec[10] = 17;
+            memset(rec + 168, 0, 10);
+            put_le(rec, 178, 40, 2);
+        }
+        rec[cases[c].off] = cases[c].value;
+        procrec_event ev;
+        assert_true(decode_len(rec, sizeof rec, &ev));
+        const ps_problem *p = ps_problems_first(&ev.problems);
+        if (!p || strcmp(p->message, cases[c].message) != 0)
+            print_error("case %zu: got \"%s\", want \"%s\"\n", c, p ? p->message : "(none)", cases[c].message);
+        assert_non_null(p);
+        assert_int_equal(ps_problems_count(&ev.problems), 1);
+        assert_int_equal(p->code, PROCREC_BAD_VALUE);
+        assert_int_equal(p->offset, cases[c].at);
+        assert_string_equal(p->message, cases[c].message);
+        procrec_event_clear(&ev);
+    }
+}
+
 static void test_lost(void **state)
 {
     (void)state;
@@ -438,7 +548,8 @@ static void test_names(void **state)
     assert_null(procrec_tcp_state_name(0));
     assert_null(procrec_tcp_state_name(14));
     assert_string_equal(procrec_what_name(6), "UDP receive");
-    assert_null(procrec_what_name(7));
+    assert_string_equal(procrec_what_name(7), "packet");
+    assert_null(procrec_what_name(255));
     assert_string_equal(procrec_kind_name(3), "lost events");
     assert_null(procrec_kind_name(0));
 }
@@ -451,7 +562,8 @@ int main(void)
         cmocka_unit_test(test_udp),              cmocka_unit_test(test_lost), cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_every_truncation), cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_hostile_text),     cmocka_unit_test(test_header),
-        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_names),            cmocka_unit_test(test_packet_tcp),
+        cmocka_unit_test(test_packet_udp),       cmocka_unit_test(test_hostile_packet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

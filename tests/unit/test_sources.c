@@ -849,6 +849,51 @@ static void test_procrec_tcp(void **state)
     assert_endpoint(&claim.peer, "93.184.216.34", 443);
 }
 
+/* Packet events: the packet itself, in the engine's terms tracee's net_packet_* use. */
+static void test_procrec_packet(void **state)
+{
+    (void)state;
+    procrec_event ev = procrec(PROCREC_KIND_TCP, PROCREC_PACKET, "10.0.0.1", 50000, "93.184.216.34", 443,
+                               PROCREC_FLAG_OWNER);
+    ev.seq = 305419896;
+    ev.ack = 2596069104u;
+    ev.tcp_flags = PS_TCP_ACK | 0x08;
+    ev.direction = PROCREC_DIRECTION_OUT;
+    ps_claim claim;
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_int_equal(claim.transport, PS_TRANSPORT_TCP);
+    assert_true(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.1", 50000);
+    assert_endpoint(&claim.peer, "93.184.216.34", 443);
+    assert_int_equal(claim.seq, 305419896);
+    assert_int_equal(claim.ack, 2596069104u);
+    assert_int_equal(claim.tcp_flags, 0x18);
+    assert_int_equal(claim.pid, 4242);
+    assert_string_equal(claim.name, "curl");
+    ev.direction = PROCREC_DIRECTION_IN;
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_false(claim.outgoing);
+    assert_endpoint(&claim.owned, "10.0.0.1", 50000);
+
+    /* UDP: seq the header's length, ack its checksum, as the engine's UDP packets have them. */
+    ev = procrec(PROCREC_KIND_UDP, PROCREC_PACKET, "127.0.0.53", 53, "127.0.0.1", 40000, 0);
+    ev.udp_length = 56;
+    ev.udp_checksum = 0xfe3d;
+    ev.direction = PROCREC_DIRECTION_IN;
+    assert_true(ps_procrec_claim(&ev, &claim));
+    assert_int_equal(claim.kind, PS_CLAIM_PACKET);
+    assert_int_equal(claim.transport, PS_TRANSPORT_UDP);
+    assert_false(claim.outgoing);
+    assert_int_equal(claim.seq, 56);
+    assert_int_equal(claim.ack, 0xfe3d);
+    assert_int_equal(claim.tcp_flags, 0);
+
+    /* Without a direction a packet speaks for neither end. */
+    ev.direction = 0;
+    assert_false(ps_procrec_claim(&ev, &claim));
+}
+
 static void test_procrec_udp_and_lost(void **state)
 {
     (void)state;
@@ -940,6 +985,7 @@ int main(void)
         cmocka_unit_test(test_annotation),
         cmocka_unit_test(test_darwin_remote),       cmocka_unit_test(test_darwin_loopback),
         cmocka_unit_test(test_procrec_tcp),         cmocka_unit_test(test_procrec_udp_and_lost),
+        cmocka_unit_test(test_procrec_packet),
         cmocka_unit_test(test_procrec_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

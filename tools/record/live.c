@@ -360,6 +360,7 @@ static int capture(const char *device, const char *fifo, const char *filter)
         goto out;
     }
     skip_untraceable(skel);
+    per_packet_setup(skel, false);
     if (procshark_bpf__load(skel) != 0 || procshark_bpf__attach(skel) != 0) {
         fprintf(stderr, "%s: the kernel refused the eBPF program (%s): it needs Linux 5.8 or later with BTF\n",
                 PROGRAM, strerror(errno));

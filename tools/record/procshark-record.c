@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procshark-record: records packets (dumpcap) and which process owns each TCP connection and UDP
  * flow (an eBPF program, bpf/procshark.bpf.c) into one pcapng (docs/RECORDER.md).
- *   procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--snapshots MS] [-- COMMAND ARGS]
+ *   procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--per-packet]
+ *                    [--snapshots MS] [-- COMMAND ARGS]
  * Without eBPF (or with --snapshots) socket snapshots (snapshot.c) take the program's place.
  * Order: dumpcap first, until it really captures; then the eBPF program; then COMMAND. At the end the
  * program's last events, then dumpcap once it has written everything, then procshark-import merges
@@ -38,12 +39,14 @@
 #include "snapshot.h"
 
 #define USAGE                                                                                                  \
-    "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--snapshots MS]\n"    \
+    "usage: procshark-record [-i IFACE] [-f CAPTURE_FILTER] -w OUT.pcapng [--events FILE] [--per-packet]\n"    \
+    "                        [--snapshots MS] [-- COMMAND ARGS]\n"                                             \
     "                        [-- COMMAND ARGS]\n"                                                              \
     "  -i IFACE         the interface dumpcap captures on (default: any)\n"                                   \
     "  -f FILTER        a capture filter (pcap-filter(7)) for the packets; the events are not filtered\n"     \
     "  -w OUT           the pcapng to write: packets and process events, merged by procshark-import\n"        \
     "  --events FILE    keep the event file too (docs/RECORDER.md)\n"                                         \
+    "  --per-packet     an event for every TCP and UDP packet too: each packet named exactly, at a cost\n"     \
     "  --snapshots MS   no eBPF: socket snapshots every MS ms (sock_diag and /proc, as ss -p; the default\n"     \
     "                   where eBPF cannot be used, every 1000 ms); connections shorter than MS may be missed\n" \
     "  -- COMMAND ARGS  run COMMAND and stop when it exits (else stop on SIGINT or SIGTERM)\n"                \
@@ -145,6 +148,15 @@ int on_event(void *ctx, void *data, size_t size)
     put32(rec + 76, e->flags);
     memcpy(rec + 80, e->owner.comm, sizeof e->owner.comm);
     container_id(e->owner.cgroup_name, sizeof e->owner.cgroup_name, (char *)rec + 96);
+    if (e->what == PS_WHAT_PACKET) {
+        put32(rec + 168, e->seq);
+        put32(rec + 172, e->ack);
+        put16(rec + 176, e->tcp_flags);
+        put16(rec + 178, e->udp_length);
+        put16(rec + 180, e->udp_checksum);
+        rec[182] = e->direction;
+        r->packets++;
+    }
     write_record(r, rec);
     if (e->kind == PS_KIND_TCP)
         r->tcp++;
@@ -470,6 +482,7 @@ static void kept_path(char *buf, size_t size, const char *out, const char *suffi
 
 struct options {
     const char *iface, *filter, *out, *events;
+    bool per_packet;
     char **command;
     int snapshot_ms; /* 0: eBPF */
 };
@@ -479,6 +492,7 @@ static int parse(int argc, char **argv, struct options *o)
     static const struct option longs[] = {
         {"events", required_argument, NULL, 'e'},
         {"snapshots", required_argument, NULL, 's'},
+        {"per-packet", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -501,6 +515,7 @@ static int parse(int argc, char **argv, struct options *o)
             o->snapshot_ms = (int)ms;
             break;
         }
+        case 'p': o->per_packet = true; break;
         case 'h': fputs(USAGE, stdout); exit(0);
         default: fputs(USAGE, stderr); return EXIT_USAGE;
         }
@@ -522,6 +537,8 @@ static void fall_back(struct options *o)
             "%s: without eBPF: falling back to socket snapshots every %d ms (sock_diag and /proc, as ss -p; "
             "connections shorter than that may be missed: docs/RECORDER.md)\n",
             PROGRAM, o->snapshot_ms);
+    if (o->per_packet)
+        fprintf(stderr, "%s: --per-packet needs eBPF: the snapshots name sockets, not packets\n", PROGRAM);
 }
 
 /* What this kernel lacks loses its events only, said once: system call tracepoints
@@ -568,6 +585,49 @@ static bool set_ring_size(struct procshark_bpf *skel)
         return false;
     }
     return bpf_map__set_max_entries(skel->maps.events, (uint32_t)bytes) == 0;
+}
+
+/* --per-packet: its programs load only when asked (the default costs nothing more), with a ring
+ * buffer for a bulk transfer's bursts of events. */
+enum { PER_PACKET_RING_BYTES = 64 << 20 };
+
+void per_packet_setup(struct procshark_bpf *skel, bool on)
+{
+    skel->rodata->per_packet = on;
+    bpf_program__set_autoload(skel->progs.on_ingress, on);
+    bpf_program__set_autoload(skel->progs.on_device_transmit, on);
+    /* Without system call tracepoints (said by skip_untraceable), a UDP socket is known from its sends only. */
+    bpf_program__set_autoload(skel->progs.on_bind, on && syscall_events());
+    bpf_program__set_autoload(skel->progs.on_connect, on && syscall_events());
+    if (on)
+        bpf_map__set_max_entries(skel->maps.events, PER_PACKET_RING_BYTES);
+}
+
+/* The incoming packets' program on the cgroup v2 hierarchy's root, which every socket's cgroup
+ * inherits (a link: other programs there stay). Without cgroup v2, outgoing packets only. */
+static void per_packet_attach(struct procshark_bpf *skel)
+{
+    FILE *mounts = fopen("/proc/self/mounts", "r");
+    char line[4096], root[4096] = "";
+    while (mounts && !*root && fgets(line, sizeof line, mounts)) {
+        char dir[4096], type[64];
+        if (sscanf(line, "%*s %4095s %63s", dir, type) == 2 && strcmp(type, "cgroup2") == 0)
+            snprintf(root, sizeof root, "%s", dir);
+    }
+    if (mounts)
+        fclose(mounts);
+    if (!*root) {
+        fprintf(stderr, "%s: --per-packet: no cgroup v2 hierarchy is mounted: incoming packets are not recorded, "
+                        "outgoing ones are\n", PROGRAM);
+        return;
+    }
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    skel->links.on_ingress = fd >= 0 ? bpf_program__attach_cgroup(skel->progs.on_ingress, fd) : NULL;
+    if (!skel->links.on_ingress)
+        fprintf(stderr, "%s: --per-packet: cannot attach to the cgroup v2 root %s (%s): incoming packets are not "
+                        "recorded, outgoing ones are\n", PROGRAM, root, strerror(errno));
+    if (fd >= 0)
+        close(fd);
 }
 
 int main(int argc, char **argv)
@@ -658,12 +718,14 @@ int main(int argc, char **argv)
     if (!opt.snapshot_ms) {
         libbpf_set_print(print_libbpf);
         skel = procshark_bpf__open();
-        if (!skel)
+        if (!skel) {
             fprintf(stderr, "%s: cannot open the eBPF program: %s\n", PROGRAM, strerror(errno));
-        else
+        } else {
             skip_untraceable(skel);
-        if (skel && !set_ring_size(skel))
-            goto out;
+            per_packet_setup(skel, opt.per_packet);
+            if (!set_ring_size(skel))
+                goto out;
+        }
         if (skel && (procshark_bpf__load(skel) != 0 || procshark_bpf__attach(skel) != 0)) {
             fprintf(stderr,
                     "%s: the kernel refused the eBPF program (%s): it needs Linux 5.8 or later with BTF "
@@ -675,6 +737,8 @@ int main(int argc, char **argv)
         if (!skel)
             fall_back(&opt);
     }
+    if (skel && opt.per_packet)
+        per_packet_attach(skel);
     rec.events_path = events_path;
     rec.events = fopen(events_path, "wb");
     if (!rec.events) {
@@ -712,8 +776,12 @@ int main(int argc, char **argv)
     int64_t next_measure = clock_ns(CLOCK_MONOTONIC) + 1000000000;
     bool forwarded = false;
     for (;;) {
+        /* Packet events wake no one (the sender would pay for each wakeup): the poll waits for another
+         * event or POLL_MS, then everything is read. */
         int got = ring ? ring_buffer__poll(ring, POLL_MS)
                        : snapshotter_poll(snapshots, POLL_MS, on_snapshot_record, &rec);
+        if (ring && got >= 0)
+            got = ring_buffer__consume(ring);
         if (got < 0 && got != -EINTR) {
             fprintf(stderr, "%s: %s failed: %s\n", PROGRAM, ring ? "reading the ring buffer" : "a snapshot",
                     strerror(-got));
@@ -737,7 +805,7 @@ int main(int argc, char **argv)
         }
     }
     /* The ends of connections come right after COMMAND's exit: read until the buffer rests. */
-    while (ring && ring_buffer__poll(ring, POLL_MS) > 0)
+    while (ring && (ring_buffer__poll(ring, POLL_MS) > 0 || ring_buffer__consume(ring) > 0))
         ;
     if (skel)
         report_lost(&rec, skel);
@@ -767,9 +835,10 @@ int main(int argc, char **argv)
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     fprintf(stderr,
-            "%s: %llu TCP and %llu UDP events, %llu lost; clock offset measured %u times, each to within %lld ns; "
-            "%ld ms of CPU\n",
-            PROGRAM, (unsigned long long)rec.tcp, (unsigned long long)rec.udp, (unsigned long long)rec.lost_reported,
+            "%s: %llu TCP and %llu UDP events (%llu per packet), %llu lost; clock offset measured %u times, each to "
+            "within %lld ns; %ld ms of CPU\n",
+            PROGRAM, (unsigned long long)rec.tcp, (unsigned long long)rec.udp, (unsigned long long)rec.packets,
+            (unsigned long long)rec.lost_reported,
             rec.clock.measured, (long long)rec.clock.worst_bound_ns,
             (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
                 (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000);

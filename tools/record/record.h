@@ -33,7 +33,7 @@ struct recorder {
     void (*sink)(void *sink_ctx, const uint8_t record[RECORD_SIZE]);
     void *sink_ctx;
     struct clock_offset clock;
-    uint64_t tcp, udp, lost_reported;
+    uint64_t tcp, udp, packets, lost_reported;
     bool write_failed;
 };
 
@@ -45,6 +45,8 @@ void report_lost(struct recorder *r, const struct procshark_bpf *skel);
 int print_libbpf(enum libbpf_print_level level, const char *format, va_list args);
 bool bpf_prerequisites(void);
 void skip_untraceable(struct procshark_bpf *skel);
+/* Loads the --per-packet programs, and sizes the ring buffer for them, only when on. */
+void per_packet_setup(struct procshark_bpf *skel, bool on);
 
 /* live.c: whether Wireshark runs us as an extcap (an --extcap-* or --capture option), and that mode. */
 bool extcap_requested(int argc, char **argv);
