@@ -136,7 +136,7 @@ static void test_comments_are_the_attribution(void **state)
         g_string_free(expected, TRUE);
         g_free(buffer);
     }
-    /* The scenario attributes most of its 376 packets; a container is among them. */
+    /* The scenario attributes most of its 467 packets; a container is among them. */
     assert_true(annotations > 300);
     g_ptr_array_free(want, TRUE);
     g_ptr_array_free(got, TRUE);

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tshark -2 on a scenario capture whose ground truth is known: every TCP and UDP packet's
- * attribution, display filters on proc.name, DNS and UDP match kinds, the statistics tree, the ek
- * output, one-pass reading and exports.
+ * attribution, display filters on proc.name, DNS and UDP match kinds, etl2pcapng comments, the
+ * statistics tree, the ek output, one-pass reading and exports.
  * test_attribution CAPTURE TRUTH.tsv (truth: frame, src_pid, src_name, dst_pid, dst_name, proto,
  * src_known, dst_known; "-" for an end that no record can name; proto "tcp", or "dns" for a UDP
  * datagram carrying DNS; known: how the scenario makes an end knowable, "records" of its own flow,
- * only its "socket"'s records with other peers, a "snapshot" row, or "-"). */
+ * only its "socket"'s records with other peers, a "snapshot" row, only the etl2pcapng "comment" on
+ * the packet, or "-"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -26,7 +27,7 @@ typedef struct {
     char *want[4]; /* src pid, src name, dst pid, dst name; "" when unknowable */
     char *got[4];
     char *proto;    /* "tcp" or "dns" */
-    char *known[2]; /* src, dst: "records", "socket", "snapshot" or "-" */
+    char *known[2]; /* src, dst: "records", "socket", "snapshot", "comment" or "-" */
     bool seen;
 } truth_row;
 
@@ -226,8 +227,9 @@ static void test_dns_queries_by_process(void **state)
     g_free(got);
 }
 
-/* UDP's fallbacks: python.exe's datagrams with two resolvers no record names (scenario U5) are the
- * only "socket" matches; the ends only Get-NetUDPEndpoint rows name (host B's resolver) the only
+/* UDP's fallbacks: python.exe's datagrams with two resolvers no record names (scenario U5) and the
+ * query unbound read on host G, whose procshark-record receive has no peer (GU2), are the only
+ * "socket" matches; the ends only Get-NetUDPEndpoint rows name (host B's resolver) the only
  * "snapshot" ones. */
 static void test_udp_match_kinds(void **state)
 {
@@ -235,7 +237,7 @@ static void test_udp_match_kinds(void **state)
     unsigned count;
     char *want = truth_frames_where(udp_socket_only, &count);
     char *got = tshark_frames("udp && proc.match == \"socket\"");
-    assert_int_equal(count, 4);
+    assert_int_equal(count, 5);
     assert_string_equal(got, want);
     g_free(want);
     g_free(got);
@@ -245,6 +247,37 @@ static void test_udp_match_kinds(void **state)
     assert_string_equal(got, want);
     g_free(want);
     g_free(got);
+}
+
+static bool known_by_comment(const truth_row *row)
+{
+    return strcmp(row->known[0], "comment") == 0 || strcmp(row->known[1], "comment") == 0;
+}
+
+/* etl2pcapng's comments (host H): the ends only a comment names are the only "comment" matches
+ * (ms-teams.exe's sent segments, Dnscache's query); where ETW events name the end too (Code.exe),
+ * they win over the comments naming MsMpEng.exe's DPC, and no packet of the scenario shows a
+ * disagreement. */
+static void test_comment_matches(void **state)
+{
+    (void)state;
+    unsigned count;
+    char *want = truth_frames_where(known_by_comment, &count);
+    char *got = tshark_frames("proc.match == \"comment\"");
+    assert_int_equal(count, 9);
+    assert_string_equal(got, want);
+    g_free(want);
+    g_free(got);
+    char *dpc = tshark_frames("etl2pcapng.pid == 3672");
+    char *named =
+        tshark_frames("etl2pcapng.pid == 3672 && proc.dst.name == \"Code.exe\" && proc.dst.source == \"etw\"");
+    assert_true(dpc[0] != '\0');
+    assert_string_equal(named, dpc);
+    g_free(dpc);
+    g_free(named);
+    char *disagreements = tshark_frames("proc.disagreement");
+    assert_string_equal(disagreements, "");
+    g_free(disagreements);
 }
 
 /* Statistics: packets per process, counted once per packet even when it owns both ends. */
@@ -417,6 +450,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_proc_name_filter_lists_exactly_its_packets),
         cmocka_unit_test(test_dns_queries_by_process),
         cmocka_unit_test(test_udp_match_kinds),
+        cmocka_unit_test(test_comment_matches),
         cmocka_unit_test(test_traffic_by_process_statistics),
         cmocka_unit_test(test_ek_output_carries_proc_fields),
         cmocka_unit_test(test_one_pass_is_never_wrong),

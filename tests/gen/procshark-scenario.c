@@ -5,20 +5,23 @@
  * datagrams carrying DNS messages (raw IPv4 and IPv6, one interface per capture point) interleaved
  * in time with the records that describe their sockets: ETW Microsoft-Windows-Kernel-Network (TCP
  * and UDP) and Process events of three Windows hosts, tracee net_packet_tcp, net_packet_udp and
- * net_packet_dns events of a Linux host, Get-NetTCPConnection rows of host A and Get-NetUDPEndpoint
- * rows of host B; and the packets of a Linux host that ptcpdump captured, its process comments on
- * each. Every block is written in timestamp order; a record's block time is its own host's clock.
+ * net_packet_dns events of a Linux host, procshark-record events of another, Get-NetTCPConnection
+ * rows of host A and Get-NetUDPEndpoint rows of host B; the packets of a Linux host that ptcpdump
+ * captured, its process comments on each, and those of a Windows host that etl2pcapng converted,
+ * its "PID=… TID=…" comment on each. Every block is written in timestamp order; a record's block
+ * time is its own host's clock.
  *
  * The truth is the scenario's construction: which process owns which socket. TRUTH.tsv has one
  * line per TCP and UDP packet frame (frame numbers as tshark counts them), "frame src_pid src_name
  * dst_pid dst_name proto src_known dst_known". An end is "-" when no record speaks for its socket
  * (then the attribution rules of docs/ATTRIBUTION.md cannot know its owner). Names: tracee's
- * processName; ptcpdump's base name of Cmd; for ETW, Get-NetTCPConnection and Get-NetUDPEndpoint
- * pids the image of the pid's Process events at the packet's time. proto is "tcp", or "dns" for a
- * UDP datagram (all of them carry a DNS message, which Wireshark's dns dissector decodes on port
- * 53). src_known and dst_known say how the construction makes each end knowable: "records" of its
- * own connection or UDP flow (ptcpdump comments included), only records of its local UDP "socket"
- * with other peers, a table row ("snapshot"), or "-".
+ * processName; ptcpdump's base name of Cmd; procshark-record's comm; for ETW, Get-NetTCPConnection,
+ * Get-NetUDPEndpoint and etl2pcapng pids the image of the pid's Process events at the packet's
+ * time. proto is "tcp", or "dns" for a UDP datagram (all of them carry a DNS message, which
+ * Wireshark's dns dissector decodes on port 53). src_known and dst_known say how the construction
+ * makes each end knowable: "records" of its own connection or UDP flow (ptcpdump comments
+ * included), only records of its local UDP "socket" (with other peers, or with none), a table row
+ * ("snapshot"), only the etl2pcapng "comment" on the packet itself, or "-".
  *
  * Hosts and clocks (record clock minus capture clock):
  *   A 10.1.0.10 / 2001:db8:1::10  Windows, ETW            0
@@ -27,8 +30,13 @@
  *                                 record of the capture runs 1.5 s behind; the estimate corrects it)
  *   E 10.4.0.40                   Windows, ETW            +1.5 s (a minority of the ETW records)
  *   F 10.5.0.50                   Linux, ptcpdump         none: its comments are on the packets
+ *   G 10.7.0.70                   Linux, procshark-record 0 (the recorder converts the kernel's
+ *                                 clock to the capture's, within microseconds)
+ *   H 10.6.0.60                   Windows, etl2pcapng     none for the comments, on the packets;
+ *                                 comments, ETW           0 for its ETW events (its trace starts at 61 s)
  * Process ids are unique across the Windows hosts (the Process events carry no host), except the
- * reuse of pid 4000 on host A, which is the point of scenario 6.
+ * reuse of pid 4000 on host A, which is the point of scenario 6. Hosts G and H come after 61 s,
+ * behind every block of the others.
  *
  * Scenarios 1 to 13 are TCP connections; U1 to U5 UDP flows of DNS (one socket pair each, a flow
  * being what the engine matches a UDP socket's records within):
@@ -43,6 +51,20 @@
  *      on some datagrams of each period; the others are the owner's of the nearest records.
  *   U5 python.exe's one socket asks three resolvers; events only with the first: the others are
  *      known from the socket alone.
+ * Host G (procshark-record) and host H (etl2pcapng):
+ *   G1 loopback curl -> gunicorn: connect names the client, accept the server; the accepted
+ *      socket's change to ESTABLISHED before accept() comes in softirq (swapper, no owner flag) and
+ *      names nothing; the closes carry the owner flag.
+ *   G2 sshd's session made before the recorder started: every record lacks the owner flag (swapper
+ *      in softirq, sshd in close()), so its end stays "-".
+ *   GU1 dig's unconnected socket: a send names the flow; the receive has 0.0.0.0 and no peer; the
+ *      second exchange is rate-limited. Then a lost-events record.
+ *   GU2 unbound's socket bound to 10.7.0.70:53 reads a query it denies: a receive without a peer,
+ *      so its end is known from the socket.
+ *   H1, HU1 ms-teams.exe's TCP connection, Dnscache's svchost.exe query: no record; sent packets'
+ *      comments name the sender (the comment level), received ones' System or Idle (nothing).
+ *   H2 Code.exe with ETW events; its received packets' comments name MsMpEng.exe's DPC or System:
+ *      the events win, without a disagreement.
  * Clocks and UDP: the estimate takes exact matches only, so of the UDP records net_packet_udp's
  * (length and checksum) count for host C's IPv6 clock, and ETW sends and receives whose size is
  * the payload's for host A's; net_packet_dns's do not. A UDP end without a fitting record takes
@@ -55,11 +77,14 @@
  * is the same a quarter second either side of each packet's time. For UDP: a client's own records
  * are nearer to each of its datagrams, by a margin, than another flow's records of the same socket
  * pair; a socket-only end's socket carries records of its process only; a row names a socket no
- * record speaks for, created before its flow; and no record or row could name an unknown end.
+ * record speaks for, created before its flow; and no record or row could name an unknown end. A
+ * procshark-record end without the owner flag has no record that speaks for it; a comment names a
+ * process only where it is the end's owner and no record or row names it, or where a record does
+ * (then the comment may name a DPC's process).
  *
- * ETW payloads are laid out here from docs/FORMATS.md section 3 by hand; the record header is written
- * with etw_record_build(), the exported-PDU framing with upper_pdu_frame(). Deterministic: no
- * randomness, no clock. */
+ * ETW payloads are laid out here from docs/FORMATS.md section 3 by hand, procshark-record's records
+ * from section 11; the ETW record header is written with etw_record_build(), the exported-PDU
+ * framing with upper_pdu_frame(). Deterministic: no randomness, no clock. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <glib.h>
@@ -113,6 +138,11 @@ enum {
     IF_TRACEE_C,
     IF_NETTCP_A,
     IF_NETUDP_B,
+    IF_NET_G,     /* packets captured on host G */
+    IF_LO_G,      /* host G loopback */
+    IF_PROCREC_G,
+    IF_NET_H,     /* packets of host H as etl2pcapng converts them, its PID/TID comment on each */
+    IF_ETW_H,
     IF_COUNT
 };
 
@@ -131,21 +161,30 @@ static const pcapng_interface interfaces[IF_COUNT] = {
                      "Get-NetTCPConnection rows of host A (procshark.nettcpconnection)"},
     [IF_NETUDP_B] = {WTAP_ENCAP_WIRESHARK_UPPER_PDU, "netudp-b",
                      "Get-NetUDPEndpoint rows of host B (procshark.nettcpconnection)"},
+    [IF_NET_G] = {WTAP_ENCAP_RAW_IP, "eth-g", "packets on host G 10.7.0.70"},
+    [IF_LO_G] = {WTAP_ENCAP_RAW_IP, "lo-g", "loopback of host G"},
+    [IF_PROCREC_G] = {WTAP_ENCAP_WIRESHARK_UPPER_PDU, "procrec-g",
+                      "procshark-record events of host G (procshark.procrec, clock offset 0)"},
+    [IF_NET_H] = {WTAP_ENCAP_RAW_IP, "eth-h", "packets etl2pcapng converted on host H 10.6.0.60"},
+    [IF_ETW_H] = {WTAP_ENCAP_ETW, "etw-h", "ETW events of host H (clock offset 0)"},
 };
 
-enum { H_A, H_B, H_C, H_E, H_COUNT };
+enum { H_A, H_B, H_C, H_E, H_G, H_H, H_COUNT };
 
 typedef struct {
     const char *hostname;
     int64_t clock_offset; /* record clock minus capture clock */
     unsigned record_if;
+    int64_t rundown_ms; /* ETW: when its trace's rundown lists the running processes */
 } host;
 
 static const host hosts[H_COUNT] = {
-    [H_A] = {"WIN-A", 0, IF_ETW_A},
-    [H_B] = {"WIN-B", 0, IF_ETW_B},
-    [H_C] = {"linux-c", -1500 * MS, IF_TRACEE_C},
-    [H_E] = {"WIN-E", 1500 * MS, IF_ETW_E},
+    [H_A] = {"WIN-A", 0, IF_ETW_A, 20},
+    [H_B] = {"WIN-B", 0, IF_ETW_B, 20},
+    [H_C] = {"linux-c", -1500 * MS, IF_TRACEE_C, 0},
+    [H_E] = {"WIN-E", 1500 * MS, IF_ETW_E, 20},
+    [H_G] = {"linux-g", 0, IF_PROCREC_G, 0},
+    [H_H] = {"WIN-H", 0, IF_ETW_H, 61000},
 };
 
 /* The offset rule 6 (docs/ATTRIBUTION.md) estimates per source: the median over its exact matches. All tracee
@@ -275,8 +314,6 @@ typedef struct {
     int64_t start, end; /* capture clock; RUNNING_AT_START, STILL_RUNNING */
 } process;
 
-#define RUNDOWN_MS 20 /* when the trace's rundown lists the running processes */
-
 static const process processes[] = {
     {H_A, 812, 640, 0, "svchost.exe", "C:\\Windows\\system32\\svchost.exe -k termsvcs -s TermService",
      RUNNING_AT_START, STILL_RUNNING},
@@ -312,6 +349,16 @@ static const process processes[] = {
     {H_A, 7188, 640, 0, "unbound.exe", "\"C:\\Program Files\\Unbound\\unbound.exe\" -w service", 51000 * MS,
      STILL_RUNNING},
     {H_B, 1964, 612, 0, "dns.exe", "C:\\Windows\\system32\\dns.exe", RUNNING_AT_START, STILL_RUNNING},
+    {H_H, 9720, 6604, 1, "ms-teams.exe",
+     "\"C:\\Program Files\\WindowsApps\\MSTeams_24004.1403.2634.2418_x64__8wekyb3d8bbwe\\ms-teams.exe\"",
+     RUNNING_AT_START, STILL_RUNNING},
+    {H_H, 2044, 668, 0, "svchost.exe", "C:\\Windows\\system32\\svchost.exe -k NetworkService -p -s Dnscache",
+     RUNNING_AT_START, STILL_RUNNING},
+    {H_H, 9840, 6604, 1, "Code.exe", "\"C:\\Users\\ana\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe\"",
+     RUNNING_AT_START, STILL_RUNNING},
+    {H_H, 3672, 668, 0, "MsMpEng.exe",
+     "\"C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24010.12-0\\MsMpEng.exe\"",
+     RUNNING_AT_START, STILL_RUNNING},
 };
 
 /* The image of pid on host at time t: on the capture clock (truth), or on the host's record clock. */
@@ -389,7 +436,7 @@ static void emit_processes(scenario_ctx *ctx)
     for (size_t i = 0; i < G_N_ELEMENTS(processes); i++) {
         const process *p = &processes[i];
         if (p->start == RUNNING_AT_START)
-            emit_process_event(ctx, p, 3, at_ms(RUNDOWN_MS) + (int64_t)i * 10 * US);
+            emit_process_event(ctx, p, 3, at_ms(hosts[p->host].rundown_ms) + (int64_t)i * 10 * US);
         else
             emit_process_event(ctx, p, 1, BASE_NS + p->start);
         if (p->end != STILL_RUNNING)
@@ -476,19 +523,54 @@ static const tracee_proc kernel_swapper1 = {0, 0, 0, 0, 0, 0, 0, "swapper/1", ""
 
 /* --- TCP connections -------------------------------------------------------------------------- */
 
-typedef enum { OWN_NONE, OWN_ETW, OWN_TRACEE, OWN_NETTCP, OWN_PTCPDUMP, OWN_NETUDP } owner_kind;
+typedef enum {
+    OWN_NONE,
+    OWN_ETW,
+    OWN_TRACEE,
+    OWN_NETTCP,
+    OWN_PTCPDUMP,
+    OWN_NETUDP,
+    OWN_PROCREC,
+    OWN_COMMENT /* etl2pcapng's comments on the end's packets, no record */
+} owner_kind;
 
 typedef struct {
     owner_kind kind;
     int host;
     uint32_t pid;           /* ETW / Get-NetTCPConnection / Get-NetUDPEndpoint pid */
-    tracee_proc tp;         /* tracee; ptcpdump: pid, ppid, uid, comm and exe */
+    tracee_proc tp;         /* tracee; ptcpdump, procshark-record: pid, tid, ppid, uid, comm and exe */
     const tracee_proc *kernel_ingress; /* tracee: ingress events carry this kernel thread's context */
     unsigned max_events;    /* ETW: only the first n events (0: all) */
     unsigned every;         /* tracee: only packets whose index is a multiple (0: all) */
     bool disconnect;        /* ETW: a disconnect event with the socket's FIN */
     int64_t snapshot_ms;    /* Get-NetTCPConnection: when the snapshot was taken */
+    bool unowned;           /* procshark-record: it never saw the socket connect or accept (flags 0) */
 } owner;
+
+/* etl2pcapng's "PID=… TID=…" comments on the packets of one end's host (host H), the EPB's
+ * direction flag saying which end is local: the sender's pid on what it sends, in turn the DPC's
+ * context on what it receives. */
+typedef struct {
+    bool on;
+    int end;                  /* the end on host H */
+    uint32_t send_pid;        /* on the packets it sends */
+    uint32_t receive_pids[3]; /* in turn on the packets it receives */
+    unsigned n_receive, turn;
+} pidtid_comments;
+
+#define NO_COMMENT UINT32_MAX
+
+/* The comment of a packet, its direction flag, and the pid it names (0 and 4 name nothing). */
+static uint32_t comment_packet(pidtid_comments *pt, bool outbound, pcapng_packet_meta *m)
+{
+    uint32_t pid = outbound ? pt->send_pid : pt->receive_pids[pt->turn++ % pt->n_receive];
+    uint32_t tid = pid == 0 ? 0 : pid == 4 ? 132 + 4 * (pt->turn % 3) : pid + 28;
+    m->flags = outbound ? 2 : 1;
+    m->comment = g_strdup_printf("PID=%u TID=%u", pid, tid);
+    return pid;
+}
+
+static bool comment_names_nothing(uint32_t pid) { return pid == NO_COMMENT || pid == 0 || pid == 4; }
 
 typedef struct {
     int64_t t;
@@ -512,8 +594,10 @@ typedef struct {
     uint8_t ttl[2];
     uint16_t ip_id[2];
     GArray *segs;
+    pidtid_comments pt;
     /* filled by conn_emit */
     GArray *record_times[2]; /* record times adjusted as rule 6 does, per end */
+    GArray *comment_pids;    /* per segment: its etl2pcapng comment's pid, NO_COMMENT */
 } conn;
 
 static conn *conn_new(scenario_ctx *ctx, const char *label, unsigned iface, endpoint client, endpoint server,
@@ -539,6 +623,7 @@ static conn *conn_new(scenario_ctx *ctx, const char *label, unsigned iface, endp
     c->segs = g_array_new(FALSE, TRUE, sizeof(segment));
     for (int e = 0; e < 2; e++)
         c->record_times[e] = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    c->comment_pids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     g_ptr_array_add(ctx->conns, c);
     return c;
 }
@@ -809,6 +894,124 @@ static void emit_tracee_event(scenario_ctx *ctx, conn *c, int e, const segment *
     note_record(c->record_times[e], ts, true);
 }
 
+/* procshark-record's record (docs/FORMATS.md section 11), laid out here by hand: kinds, whats and
+ * Linux's TCP state numbers. */
+enum { PR_TCP = 1, PR_UDP = 2, PR_LOST = 3 };
+enum { PR_CONNECT = 1, PR_ACCEPT, PR_CLOSE, PR_STATE, PR_UDP_SEND, PR_UDP_RECEIVE };
+enum { LX_ESTABLISHED = 1, LX_SYN_SENT, LX_SYN_RECV, LX_FIN_WAIT1, LX_FIN_WAIT2, LX_TIME_WAIT, LX_CLOSE,
+       LX_CLOSE_WAIT, LX_LAST_ACK };
+#define PROCREC_SIZE 192
+
+/* One record of host G at time t of the capture clock; local and remote NULL for a kind-3 record. */
+static void emit_procrec(scenario_ctx *ctx, int64_t t, uint8_t kind, uint8_t what, uint8_t old_state,
+                         uint8_t new_state, const tracee_proc *p, const endpoint *local, const endpoint *remote,
+                         bool owner, uint64_t lost)
+{
+    int64_t ts = t + hosts[H_G].clock_offset;
+    GByteArray *b = g_byte_array_sized_new(PROCREC_SIZE);
+    put64(b, (uint64_t)ts);
+    put8(b, kind);
+    put8(b, local ? (uint8_t)local->family : 0);
+    put8(b, kind == PR_TCP ? 6 : kind == PR_UDP ? 17 : 0);
+    put8(b, what);
+    put8(b, old_state);
+    put8(b, new_state);
+    put16(b, 0);
+    put32(b, p ? p->host_pid : 0);
+    put32(b, p ? p->host_tid : 0);
+    put32(b, p ? p->host_ppid : 0);
+    put32(b, p ? p->uid : 0);
+    put64(b, p ? p->cgroup : 0);
+    for (int k = 0; k < 2; k++) {
+        const endpoint *e = k ? remote : local;
+        uint8_t addr[16] = {0};
+        if (e)
+            memcpy(addr, e->addr, addr_len(e));
+        g_byte_array_append(b, addr, 16);
+    }
+    put16(b, local ? local->port : 0);
+    put16(b, remote ? remote->port : 0);
+    put32(b, owner ? 1 : 0);
+    char comm[16] = {0}, container[64] = {0};
+    if (p)
+        g_strlcpy(comm, p->comm, sizeof comm);
+    g_byte_array_append(b, (const guint8 *)comm, sizeof comm);
+    g_byte_array_append(b, (const guint8 *)container, sizeof container);
+    put64(b, lost);
+    if (b->len != 168)
+        fail("procrec: the reserved bytes start at %u, not 168", b->len);
+    g_byte_array_set_size(b, PROCREC_SIZE);
+    memset(b->data + 168, 0, PROCREC_SIZE - 168); /* reserved */
+    add_block(ctx, IF_PROCREC_G, ts, upper_pdu_frame(ps_source_procrec.pdu_dissector, b->data, b->len), -1);
+    g_byte_array_free(b, TRUE);
+}
+
+typedef struct {
+    int64_t t;
+    uint8_t what, from, to;
+    const tracee_proc *p;
+    bool owner;
+} procrec_change;
+
+/* Appends a change of the socket's state (what: PR_CONNECT, PR_ACCEPT, PR_STATE, PR_CLOSE). */
+static void change(procrec_change *list, unsigned *n, int *state, int64_t t, uint8_t what, uint8_t to,
+                   const tracee_proc *p, bool owner)
+{
+    list[(*n)++] = (procrec_change){t, what, (uint8_t)*state, to, p, owner};
+    *state = to;
+}
+
+/* The records procshark-record writes about end e's socket, as bpf/procshark.bpf.c takes them: the
+ * connect event as the SYN leaves, the accept when accept() returns after the handshake, and every
+ * state change after. A change in a system call (connect, close) runs in the owner's context; one
+ * in softirq (a packet arriving) in whatever ran, swapper here: with the owner the recorder noted
+ * at connect or accept (the owner flag), or, for a socket it never saw made, that context and no
+ * flag. Only records with the flag speak for the socket. */
+static void procrec_events(scenario_ctx *ctx, conn *c, int e)
+{
+    const owner *o = &c->own[e];
+    const endpoint *local = &c->end[e], *remote = &c->end[1 - e];
+    const bool owned = !o->unowned;
+    const tracee_proc *softirq = owned ? &o->tp : &kernel_swapper1;
+    int state = o->unowned ? LX_ESTABLISHED : LX_CLOSE;
+    for (guint i = 0; i < c->segs->len; i++) {
+        const segment *s = &g_array_index(c->segs, segment, i);
+        const bool leaves = s->dir == e, fin = (s->flags & TH_FIN) != 0;
+        const int64_t sent = s->t - 4 * US, arrived = s->t + 8 * US;
+        procrec_change ev[2];
+        unsigned n = 0;
+        if (leaves && (s->flags & (TH_SYN | TH_ACK)) == TH_SYN && state == LX_CLOSE) {
+            change(ev, &n, &state, sent, PR_CONNECT, LX_SYN_SENT, &o->tp, true);
+        } else if (!leaves && (s->flags & TH_SYN) && state == LX_SYN_SENT) {
+            change(ev, &n, &state, arrived, PR_STATE, LX_ESTABLISHED, &o->tp, true);
+        } else if (leaves && (s->flags & TH_SYN)) {
+            state = LX_SYN_RECV; /* a request socket: no change of a full socket yet */
+        } else if (!leaves && state == LX_SYN_RECV) {
+            /* The accepted socket is made in softirq, before accept() returns: no owner yet. */
+            change(ev, &n, &state, arrived, PR_STATE, LX_ESTABLISHED, &kernel_swapper1, false);
+            change(ev, &n, &state, s->t + 70 * US, PR_ACCEPT, LX_ESTABLISHED, &o->tp, true);
+        } else if (leaves && fin) {
+            change(ev, &n, &state, sent, PR_STATE, state == LX_CLOSE_WAIT ? LX_LAST_ACK : LX_FIN_WAIT1, &o->tp,
+                   owned);
+        } else if (!leaves && fin && state == LX_ESTABLISHED) {
+            change(ev, &n, &state, arrived, PR_STATE, LX_CLOSE_WAIT, softirq, owned);
+        } else if (!leaves && fin && state == LX_FIN_WAIT1) {
+            /* The peer's FIN acknowledges ours: FIN_WAIT2, then this socket is done (the
+             * TIME_WAIT socket that follows is another). */
+            change(ev, &n, &state, arrived, PR_STATE, LX_FIN_WAIT2, softirq, owned);
+            change(ev, &n, &state, arrived + 2 * US, PR_CLOSE, LX_CLOSE, softirq, owned);
+        } else if (!leaves && state == LX_LAST_ACK) {
+            change(ev, &n, &state, arrived, PR_CLOSE, LX_CLOSE, softirq, owned);
+        }
+        for (unsigned k = 0; k < n; k++) {
+            emit_procrec(ctx, ev[k].t, PR_TCP, ev[k].what, ev[k].from, ev[k].to, ev[k].p, local, remote, ev[k].owner,
+                         0);
+            if (ev[k].owner) /* host G's clock is the capture's: no estimate to apply */
+                note_record(c->record_times[e], ev[k].t + hosts[H_G].clock_offset, false);
+        }
+    }
+}
+
 /* The ETW event a segment causes on end e's host, if any. */
 static void etw_event(scenario_ctx *ctx, conn *c, int e, const segment *s, unsigned *count)
 {
@@ -879,7 +1082,7 @@ static void nettcp_listener(scenario_ctx *ctx, int64_t snapshot_ms, const char *
 /* "pid\tname" of an owner at time t as the truth states it. */
 static void truth_owner(const char *label, const owner *o, int64_t t, GString *out)
 {
-    if (o->kind == OWN_TRACEE || o->kind == OWN_PTCPDUMP) {
+    if (o->kind == OWN_TRACEE || o->kind == OWN_PTCPDUMP || o->kind == OWN_PROCREC) {
         g_string_append_printf(out, "%u\t%s", o->tp.host_pid, o->tp.comm);
         return;
     }
@@ -897,19 +1100,36 @@ static void truth_owner(const char *label, const owner *o, int64_t t, GString *o
 }
 
 /* How the truth knows an end: records of its own connection or flow (ptcpdump comments included),
- * only records of its local socket with other peers, a table row, or nothing. */
-typedef enum { KNOWN_NONE, KNOWN_RECORDS, KNOWN_SOCKET, KNOWN_SNAPSHOT } known_by;
-static const char *const known_names[] = {"-", "records", "socket", "snapshot"};
+ * only records of its local socket with other peers, a table row, only the etl2pcapng comment on
+ * the packet itself, or nothing. */
+typedef enum { KNOWN_NONE, KNOWN_RECORDS, KNOWN_SOCKET, KNOWN_SNAPSHOT, KNOWN_COMMENT } known_by;
+static const char *const known_names[] = {"-", "records", "socket", "snapshot", "comment"};
 
-/* The owner of TCP end e at time t as the truth states it, "-" when no record speaks for it. */
-static known_by truth_end(const conn *c, int e, int64_t t, GString *out)
+/* An end that nothing above the comment level names: the etl2pcapng comment on its packet names it
+ * if it names a process, which must then be the end's owner; pid 0 or 4 names nothing. */
+static known_by truth_comment(const char *label, const owner *o, uint32_t comment_pid, int64_t t, GString *out)
 {
-    const owner *o = &c->own[e];
-    if (o->kind == OWN_NONE || c->record_times[e]->len == 0) {
+    if (comment_names_nothing(comment_pid)) {
         g_string_append(out, "-\t-");
         return KNOWN_NONE;
     }
-    truth_owner(c->label, o, t, out);
+    if (o->kind != OWN_COMMENT || comment_pid != o->pid)
+        fail("%s: a comment names pid %u where no record names the owner", label, comment_pid);
+    truth_owner(label, o, t, out);
+    return KNOWN_COMMENT;
+}
+
+/* The owner of TCP end e at its packet i as the truth states it, "-" when nothing speaks for it. A
+ * record, whatever the comment says (a DPC's pid), wins. */
+static known_by truth_end(const conn *c, int e, guint i, GString *out)
+{
+    const owner *o = &c->own[e];
+    const segment *s = &g_array_index(c->segs, segment, i);
+    if (o->kind == OWN_NONE || o->kind == OWN_COMMENT || c->record_times[e]->len == 0) {
+        uint32_t pid = c->pt.on && c->pt.end == e ? g_array_index(c->comment_pids, uint32_t, i) : NO_COMMENT;
+        return truth_comment(c->label, o, pid, s->t, out);
+    }
+    truth_owner(c->label, o, s->t, out);
     return o->kind == OWN_NETTCP ? KNOWN_SNAPSHOT : KNOWN_RECORDS;
 }
 
@@ -923,6 +1143,11 @@ static void conn_emit(scenario_ctx *ctx, conn *c)
         g_array_append_val(checks, check);
         add_block(ctx, c->iface, s->t, pkt, (int)ctx->truth->len);
         g_ptr_array_add(ctx->truth, NULL); /* filled below, once every record is known */
+        uint32_t comment_pid = NO_COMMENT;
+        if (c->pt.on)
+            comment_pid = comment_packet(&c->pt, s->dir == c->pt.end,
+                                         &g_array_index(ctx->blocks, block, ctx->blocks->len - 1).meta);
+        g_array_append_val(c->comment_pids, comment_pid);
         for (int e = 0; e < 2; e++) {
             const owner *o = &c->own[e];
             if (o->kind != OWN_PTCPDUMP)
@@ -940,8 +1165,12 @@ static void conn_emit(scenario_ctx *ctx, conn *c)
     for (int e = 0; e < 2; e++) {
         owner *o = &c->own[e];
         unsigned count = 0;
-        if (o->kind == OWN_PTCPDUMP)
+        if (o->kind == OWN_PTCPDUMP || o->kind == OWN_COMMENT)
             continue; /* its comments are on the packets above */
+        if (o->kind == OWN_PROCREC) {
+            procrec_events(ctx, c, e);
+            continue;
+        }
         if (o->kind == OWN_NETTCP) {
             emit_nettcp_row(ctx, c, e);
             int64_t first = g_array_index(c->segs, segment, 0).t;
@@ -962,9 +1191,9 @@ static void conn_emit(scenario_ctx *ctx, conn *c)
     for (guint i = 0; i < c->segs->len; i++) {
         const segment *s = &g_array_index(c->segs, segment, i);
         GString *line = g_string_new(NULL);
-        known_by src = truth_end(c, s->dir, s->t, line);
+        known_by src = truth_end(c, s->dir, i, line);
         g_string_append_c(line, '\t');
-        known_by dst = truth_end(c, 1 - s->dir, s->t, line);
+        known_by dst = truth_end(c, 1 - s->dir, i, line);
         g_string_append_printf(line, "\ttcp\t%s\t%s", known_names[src], known_names[dst]);
         ctx->truth->pdata[first_truth + i] = g_string_free(line, FALSE);
     }
@@ -1083,20 +1312,25 @@ typedef struct {
     bool logged; /* end 0's host writes a record of it */
 } datagram;
 
-/* One socket pair's datagrams. Only the client's host (end 0) writes records in these scenarios;
- * the peer is known from a Get-NetUDPEndpoint row or not at all. */
+/* One socket pair's datagrams. Only end 0's host (the client's; in GU2 the server's) writes records
+ * in these scenarios; the peer is known from a Get-NetUDPEndpoint row or not at all. */
 typedef struct {
     const char *label;
-    endpoint end[2]; /* 0 the client socket, 1 its peer */
+    endpoint end[2]; /* 0 the socket whose host writes records (a client's but in GU2), 1 its peer */
     owner own[2];
     bool socket_only; /* end 0 writes nothing here: its owner is known from the socket's other flows */
     bool udp_header;  /* tracee: net_packet_udp with proto_udp; else net_packet_dns */
+    const char *bound; /* procshark-record: end 0's socket is unconnected, bound to this address ("0.0.0.0":
+                        * every address); a receive names it and no peer */
     unsigned iface;
     int64_t t;
     uint8_t ttl[2];
     uint16_t ip_id[2];
     GArray *dgrams;       /* datagram */
-    GArray *record_times; /* end 0's records, adjusted as rule 6 does */
+    pidtid_comments pt;
+    GArray *record_times; /* end 0's records about the flow, adjusted as rule 6 does */
+    GArray *socket_times; /* end 0's records about its socket, with no peer */
+    GArray *comment_pids; /* per datagram: its etl2pcapng comment's pid, NO_COMMENT */
 } udp_flow;
 
 static udp_flow *udp_new(scenario_ctx *ctx, const char *label, unsigned iface, endpoint client, endpoint peer,
@@ -1114,6 +1348,8 @@ static udp_flow *udp_new(scenario_ctx *ctx, const char *label, unsigned iface, e
     f->ip_id[1] = (uint16_t)(h >> 19);
     f->dgrams = g_array_new(FALSE, TRUE, sizeof(datagram));
     f->record_times = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    f->socket_times = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    f->comment_pids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     g_ptr_array_add(ctx->flows, f);
     return f;
 }
@@ -1217,23 +1453,24 @@ static void netudp_row(scenario_ctx *ctx, int64_t snapshot_ms, const char *local
     note_row(ctx, ep(local, port), true, pid, created_ms);
 }
 
-static known_by udp_truth_end(const udp_flow *f, int e, int64_t t, GString *out)
+static known_by udp_truth_end(const udp_flow *f, int e, guint i, GString *out)
 {
     const owner *o = &f->own[e];
-    if (o->kind == OWN_NONE) {
-        g_string_append(out, "-\t-");
-        return KNOWN_NONE;
+    int64_t t = g_array_index(f->dgrams, datagram, i).t;
+    if (o->kind == OWN_NONE || o->kind == OWN_COMMENT) {
+        uint32_t pid = f->pt.on && f->pt.end == e ? g_array_index(f->comment_pids, uint32_t, i) : NO_COMMENT;
+        return truth_comment(f->label, o, pid, t, out);
     }
     truth_owner(f->label, o, t, out);
     if (o->kind == OWN_NETUDP)
         return KNOWN_SNAPSHOT;
-    return e == 0 && f->socket_only ? KNOWN_SOCKET : KNOWN_RECORDS;
+    return e == 0 && (f->socket_only || !f->record_times->len) ? KNOWN_SOCKET : KNOWN_RECORDS;
 }
 
 static void udp_emit(scenario_ctx *ctx, udp_flow *f)
 {
     const owner *o = &f->own[0];
-    if (f->own[1].kind == OWN_ETW || f->own[1].kind == OWN_TRACEE)
+    if (f->own[1].kind == OWN_ETW || f->own[1].kind == OWN_TRACEE || f->own[1].kind == OWN_PROCREC)
         fail("%s: only the client's host writes records", f->label);
     unsigned first_truth = ctx->truth->len;
     for (guint i = 0; i < f->dgrams->len; i++) {
@@ -1253,6 +1490,11 @@ static void udp_emit(scenario_ctx *ctx, udp_flow *f)
         add_block(ctx, f->iface, d->t, ip_wrap(src, dst, 17, f->ttl[d->dir], &f->ip_id[d->dir], u),
                   (int)ctx->truth->len);
         g_ptr_array_add(ctx->truth, NULL); /* filled below */
+        uint32_t comment_pid = NO_COMMENT;
+        if (f->pt.on)
+            comment_pid = comment_packet(&f->pt, d->dir == f->pt.end,
+                                         &g_array_index(ctx->blocks, block, ctx->blocks->len - 1).meta);
+        g_array_append_val(f->comment_pids, comment_pid);
         if (d->logged) {
             if (o->kind == OWN_ETW) {
                 /* logged as the send leaves the socket, before the capture point sees it; a
@@ -1263,6 +1505,20 @@ static void udp_emit(scenario_ctx *ctx, udp_flow *f)
                 note_record(f->record_times, t + hosts[o->host].clock_offset, false);
             } else if (o->kind == OWN_TRACEE) {
                 emit_tracee_udp(ctx, f, d, length, check);
+            } else if (o->kind == OWN_PROCREC && d->dir == 0) {
+                /* the send from the datagram's own headers, as it leaves for the device */
+                emit_procrec(ctx, d->t - 4 * US, PR_UDP, PR_UDP_SEND, 0, 0, &o->tp, &f->end[0], &f->end[1], false, 0);
+                note_record(f->record_times, d->t - 4 * US + hosts[H_G].clock_offset, false);
+            } else if (o->kind == OWN_PROCREC) {
+                /* the receive from the socket once recvmsg() returns: an unconnected socket's bound
+                 * address and no peer; bound to every address (0.0.0.0), it names no socket of a
+                 * packet */
+                if (!f->bound)
+                    fail("%s: a receive of a connected socket", f->label);
+                endpoint local = ep(f->bound, f->end[0].port), none = ep("0.0.0.0", 0);
+                emit_procrec(ctx, d->t + 35 * US, PR_UDP, PR_UDP_RECEIVE, 0, 0, &o->tp, &local, &none, false, 0);
+                if (same_socket(&local, &f->end[0]))
+                    note_record(f->socket_times, d->t + 35 * US + hosts[H_G].clock_offset, false);
             } else {
                 fail("%s: a datagram logged by nobody's records", f->label);
             }
@@ -1272,9 +1528,9 @@ static void udp_emit(scenario_ctx *ctx, udp_flow *f)
     for (guint i = 0; i < f->dgrams->len; i++) {
         const datagram *d = &g_array_index(f->dgrams, datagram, i);
         GString *line = g_string_new(NULL);
-        known_by src = udp_truth_end(f, d->dir, d->t, line);
+        known_by src = udp_truth_end(f, d->dir, i, line);
         g_string_append_c(line, '\t');
-        known_by dst = udp_truth_end(f, 1 - d->dir, d->t, line);
+        known_by dst = udp_truth_end(f, 1 - d->dir, i, line);
         g_string_append_printf(line, "\tdns\t%s\t%s", known_names[src], known_names[dst]);
         ctx->truth->pdata[first_truth + i] = g_string_free(line, FALSE);
     }
@@ -1283,7 +1539,7 @@ static void udp_emit(scenario_ctx *ctx, udp_flow *f)
 /* Whether flow g's records speak for socket s (only a client's host writes them). */
 static bool records_on(const udp_flow *g, const endpoint *s)
 {
-    return same_socket(&g->end[0], s) && g->record_times->len > 0;
+    return same_socket(&g->end[0], s) && (g->record_times->len > 0 || g->socket_times->len > 0);
 }
 
 static int64_t nearest_distance(const GArray *times, int64_t t)
@@ -1341,7 +1597,16 @@ static void check_udp_design(const scenario_ctx *ctx)
                 }
                 if (!named || f->record_times->len)
                     fail("%s: not known from its socket's other flows alone", f->label);
-            } else if (o->kind == OWN_ETW || o->kind == OWN_TRACEE) {
+            } else if (e == 0 && o->kind == OWN_PROCREC && !f->record_times->len) {
+                /* known from its socket's records without a peer alone: of its process only */
+                if (!f->socket_times->len)
+                    fail("%s: end 0 has no record", f->label);
+                for (guint j = 0; j < ctx->flows->len; j++) {
+                    const udp_flow *g = ctx->flows->pdata[j];
+                    if (records_on(g, s) && g->own[0].pid != o->pid)
+                        fail("%s: %s's records of another process are on its socket", f->label, g->label);
+                }
+            } else if (o->kind == OWN_ETW || o->kind == OWN_TRACEE || o->kind == OWN_PROCREC) {
                 if (!f->record_times->len)
                     fail("%s: end %d has no record", f->label, e);
                 for (guint k = 0; k < f->dgrams->len; k++) {
@@ -1361,7 +1626,7 @@ static void check_udp_design(const scenario_ctx *ctx)
                 const table_row *row = udp_row_for(ctx, s);
                 if (o->kind == OWN_NETUDP && (!row || row->pid != o->pid || row->created >= t0))
                     fail("%s: no row names end %d before its flow", f->label, e);
-                if (o->kind == OWN_NONE && row)
+                if ((o->kind == OWN_NONE || o->kind == OWN_COMMENT) && row)
                     fail("%s: a row names end %d", f->label, e);
             }
         }
@@ -1378,7 +1643,10 @@ static void check_design(const scenario_ctx *ctx)
         int64_t t1 = g_array_index(c->segs, segment, c->segs->len - 1).t;
         for (int e = 0; e < 2; e++) {
             GArray *times = c->record_times[e];
-            if (c->own[e].kind == OWN_NONE || c->own[e].kind == OWN_NETTCP)
+            const owner *o = &c->own[e];
+            if (o->unowned && times->len)
+                fail("%s: end %d's records without the owner flag speak for it", c->label, e);
+            if (o->kind == OWN_NONE || o->kind == OWN_NETTCP || o->kind == OWN_COMMENT || o->unowned)
                 continue;
             bool inside = false;
             for (guint k = 0; k < times->len; k++) {
@@ -1938,6 +2206,130 @@ static void udp_socket_many_peers(scenario_ctx *ctx)
     }
 }
 
+/* Host G's procshark-record: the records of a process of host G. */
+static owner procrec_owner(tracee_proc tp)
+{
+    owner o = {0};
+    o.kind = OWN_PROCREC;
+    o.host = H_G;
+    o.pid = tp.host_pid;
+    o.tp = tp;
+    return o;
+}
+
+/* G1. Host G loopback, procshark-record: curl's connect event names the client from its SYN on,
+ * gunicorn's accept the server; the accepted socket's change to ESTABLISHED came before, in
+ * softirq (swapper, no owner flag), and names nothing. curl closes: every later change carries the
+ * owner flag, in softirq too. */
+static void procrec_loopback_curl_gunicorn(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "G1 curl -> gunicorn (procshark-record)", IF_LO_G, ep("127.0.0.1", 46010),
+                       ep("127.0.0.1", 8000), 62000, 60);
+    c->own[0] = procrec_owner(host_proc(6401, 6380, 1000, "curl", "/usr/bin/curl"));
+    c->own[1] = procrec_owner(host_proc(6433, 1, 33, "gunicorn", "/usr/bin/python3.11"));
+    c->win[0] = c->win[1] = 65483;
+    handshake(c);
+    exchange(c, 78, 1520, 1 * MS);
+    exchange(c, 81, 1307, 150 * MS);
+    close_conn(c, 0, 2 * MS);
+}
+
+/* G2. Host G, procshark-record: an ssh session to sshd made before the recorder started, which so
+ * never saw it accepted. The client closes: the kernel's changes come in softirq (swapper) and in
+ * sshd's close(), all without the owner flag, so no record speaks for sshd's end: "-". */
+static void procrec_unowned_sshd(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "G2 sshd (procshark-record, no owner flag)", IF_NET_G, ep("198.51.100.44", 51522),
+                       ep("10.7.0.70", 22), 62800, 26000);
+    c->own[1] = procrec_owner(host_proc(6470, 811, 0, "sshd", "/usr/sbin/sshd"));
+    c->own[1].unowned = true;
+    c->ttl[0] = 52;
+    exchange(c, 36, 52, 0);
+    exchange(c, 36, 1204, 400 * MS);
+    close_conn(c, 0, 300 * MS);
+}
+
+/* GU1. Host G, procshark-record: dig asks from an unconnected socket (bound to every address) twice
+ * within a second. The first query's send names the flow (the peer from the datagram's headers);
+ * its response's receive gives 0.0.0.0 and no peer, naming no socket of a packet; the second
+ * exchange is rate-limited, known from the flow's send. The resolver is nobody's. Then 23 events
+ * lost. */
+static void procrec_udp_dig(scenario_ctx *ctx)
+{
+    static const dns_rr debian[] = {{DNS_CNAME, "debian.map.fastlydns.net", 3600}, {DNS_A, "151.101.2.132", 60}};
+    static const dns_rr debian6[] = {{DNS_CNAME, "debian.map.fastlydns.net", 3600},
+                                     {DNS_AAAA, "2a04:4e42::644", 60}};
+    udp_flow *f = udp_new(ctx, "GU1 dig (procshark-record, unconnected socket)", IF_NET_G, ep("10.7.0.70", 40553),
+                          ep("10.7.0.1", 53), 64000);
+    f->own[0] = procrec_owner(host_proc(6490, 6380, 1000, "dig", "/usr/bin/dig"));
+    f->bound = "0.0.0.0";
+    dns_lookup(f, 0, 700 * US, 0x51d0, "deb.debian.org", DNS_A, debian, G_N_ELEMENTS(debian), 3);
+    dns_lookup(f, 300 * US, 800 * US, 0x51d1, "deb.debian.org", DNS_AAAA, debian6, G_N_ELEMENTS(debian6), 0);
+    emit_procrec(ctx, at_ms(65500), PR_LOST, 0, 0, 0, NULL, NULL, NULL, false, 23);
+}
+
+/* GU2. Host G, procshark-record: unbound, its socket bound to 10.7.0.70:53 and unconnected, reads a
+ * query from a client its access control denies, and drops it. The receive names the socket and no
+ * peer: the query's destination is known from its socket ("socket"), its source is nobody's. */
+static void procrec_udp_unbound_denied(scenario_ctx *ctx)
+{
+    udp_flow *f = udp_new(ctx, "GU2 unbound (procshark-record, a receive without a peer)", IF_NET_G,
+                          ep("10.7.0.70", 53), ep("10.7.0.99", 33012), 64800);
+    f->own[0] = procrec_owner(host_proc(6455, 1, 112, "unbound", "/usr/sbin/unbound"));
+    f->bound = "10.7.0.70";
+    f->ttl[1] = 64;
+    datagram q = {f->t, 1, {0x0e51, "intranet.example.net", DNS_A, false, 0, NULL, 0}, true};
+    g_array_append_val(f->dgrams, q);
+}
+
+/* H1 and HU1. Host H, packets etl2pcapng converted, no record: each sent packet's comment names its
+ * sender (ms-teams.exe's TCP connection, Dnscache's svchost.exe query), known at the comment level;
+ * each received packet's names System or Idle, a DPC's context: nothing. */
+static void etl2pcapng_comments_only(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "H1 ms-teams.exe (etl2pcapng comments only)", IF_NET_H, ep("10.6.0.60", 52310),
+                       ep("52.113.194.132", 443), 62500, 19000);
+    c->own[0].kind = OWN_COMMENT;
+    c->own[0].host = H_H;
+    c->own[0].pid = 9720;
+    c->pt = (pidtid_comments){true, 0, 9720, {4, 0, 4}, 3, 0};
+    c->ttl[0] = 128;
+    c->ttl[1] = 112;
+    handshake(c);
+    exchange(c, 517, 1460, 1 * MS);
+    exchange(c, 208, 733, 300 * MS);
+    close_conn(c, 0, 400 * MS);
+
+    static const dns_rr teams[] = {{DNS_CNAME, "teams.office.com", 3600}, {DNS_A, "52.113.194.132", 60}};
+    udp_flow *f = udp_new(ctx, "HU1 svchost.exe (etl2pcapng comments only)", IF_NET_H, ep("10.6.0.60", 58112),
+                          ep("10.6.0.1", 53), 62450);
+    f->own[0].kind = OWN_COMMENT;
+    f->own[0].host = H_H;
+    f->own[0].pid = 2044;
+    f->pt = (pidtid_comments){true, 0, 2044, {0}, 1, 0};
+    f->ttl[0] = f->ttl[1] = 128;
+    dns_lookup(f, 0, 1200 * US, 0x7d02, "teams.microsoft.com", DNS_A, teams, G_N_ELEMENTS(teams), 0);
+}
+
+/* H2. Host H, Code.exe: ETW events name its socket, and the comments of the received packets
+ * another process (MsMpEng.exe, whose DPC ran) or System: the events win, and a comment raises no
+ * disagreement. */
+static void etl2pcapng_comments_and_etw(scenario_ctx *ctx)
+{
+    conn *c = conn_new(ctx, "H2 Code.exe (ETW events, etl2pcapng comments)", IF_NET_H, ep("10.6.0.60", 52330),
+                       ep("140.82.113.4", 443), 66000, 30000);
+    c->own[0] = etw_owner(H_H, 9840);
+    c->own[0].disconnect = true;
+    c->jitter_scale_pct = 10; /* host H's few events: their median is the estimate of its clock (0) */
+    c->pt = (pidtid_comments){true, 0, 9840, {3672, 4, 3672}, 3, 0};
+    c->ttl[0] = 128;
+    c->ttl[1] = 51;
+    handshake(c);
+    exchange(c, 517, 1380, 1 * MS);
+    exchange(c, 92, 640, 200 * MS);
+    close_conn(c, 0, 300 * MS);
+}
+
 /* Order matters: ETW events take their jitter in connection order; blocks of equal time keep creation order. */
 static void build_scenarios(scenario_ctx *ctx)
 {
@@ -1965,6 +2357,12 @@ static void build_scenarios(scenario_ctx *ctx)
     udp_tracee_curl(ctx);
     udp_reused_socket_pair(ctx);
     udp_socket_many_peers(ctx);
+    procrec_loopback_curl_gunicorn(ctx);
+    procrec_unowned_sshd(ctx);
+    procrec_udp_dig(ctx);
+    procrec_udp_unbound_denied(ctx);
+    etl2pcapng_comments_only(ctx);
+    etl2pcapng_comments_and_etw(ctx);
 }
 
 /* --- main ------------------------------------------------------------------------------------- */
@@ -2032,6 +2430,7 @@ int main(int argc, char **argv)
         g_array_free(c->segs, TRUE);
         for (int e = 0; e < 2; e++)
             g_array_free(c->record_times[e], TRUE);
+        g_array_free(c->comment_pids, TRUE);
         g_free(c);
     }
     g_ptr_array_free(ctx.conns, TRUE);
@@ -2039,6 +2438,8 @@ int main(int argc, char **argv)
         udp_flow *f = ctx.flows->pdata[i];
         g_array_free(f->dgrams, TRUE);
         g_array_free(f->record_times, TRUE);
+        g_array_free(f->socket_times, TRUE);
+        g_array_free(f->comment_pids, TRUE);
         g_free(f);
     }
     g_ptr_array_free(ctx.flows, TRUE);
