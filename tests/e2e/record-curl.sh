@@ -5,7 +5,8 @@
 # curl fetches from a loopback server this test starts (tests/gen/loopback_peer.c, which answers
 # raw bytes: curl --http0.9), so the server's pid is known; curl's is whatever the recorder's child
 # got, so the test asks that every packet of curl's connection name one and the same pid, and the
-# packets the other way name it as their receiver.
+# packets the other way name it as their receiver. Then a recording during which nothing may happen
+# (COMMAND is true): OUT is still written, with the packets alone when no process event came.
 #   record-curl.sh RECORDER SERVER OUTDIR
 # Exits 77 where recording cannot run (not root, no eBPF, no dumpcap, no curl).
 set -euo pipefail
@@ -68,5 +69,13 @@ to_curl=$(tsh -Y "tcp.dstport == $client_port && proc.src.pid == $server_pid && 
 all_to_curl=$(tsh -Y "tcp.dstport == $client_port" -T fields -e frame.number | grep -c . || true)
 [ "$to_curl" -ge 3 ] && [ "$to_curl" = "$all_to_curl" ] ||
   fail "$to_curl of the $all_to_curl packets to curl name the server as sender and curl as receiver"
+
+quiet=0
+"$recorder" -i lo -f "tcp port 1" -w "$out/quiet.pcapng" -- true 2>"$out/quiet.log" || quiet=$?
+[ "$quiet" = 0 ] && [ -s "$out/quiet.pcapng" ] || fail "a recording of nothing: status $quiet: $(cat "$out/quiet.log")"
+if grep -q "procshark-record: 0 TCP and 0 UDP events" "$out/quiet.log"; then
+  grep -q "no process events were recorded: $out/quiet.pcapng holds the packets alone" "$out/quiet.log" ||
+    fail "a recording without events does not say so: $(cat "$out/quiet.log")"
+fi
 [ "$failures" = 0 ] || exit 1
 echo "record-curl: curl (pid $curl_pids) on $selected packets, the server on $to_curl; both ends named on each"

@@ -109,6 +109,7 @@ static void put64(uint8_t *p, uint64_t v)
 
 static void write_record(struct recorder *r, const uint8_t rec[RECORD_SIZE])
 {
+    r->records++;
     if (r->sink)
         r->sink(r->sink_ctx, rec);
     else if (fwrite(rec, RECORD_SIZE, 1, r->events) != 1)
@@ -881,7 +882,12 @@ int main(int argc, char **argv)
         free(importer);
         goto out;
     }
-    char *import_argv[] = {importer, "-q", "-o", merged, "--packets", packets, "--procrec", (char *)events_path, NULL};
+    /* The importer refuses an event file without records (empty input is an error there): a quiet
+     * recording is its packets alone, said. */
+    if (!rec.records)
+        fprintf(stderr, "%s: no process events were recorded: %s holds the packets alone\n", PROGRAM, opt.out);
+    char *import_argv[] = {importer, "-q",          "-o", merged, "--packets", packets,
+                           rec.records ? "--procrec" : NULL, (char *)events_path, NULL};
     int imported = run_wait(import_argv);
     free(importer);
     if (imported != 0 || rename(merged, opt.out) != 0) {

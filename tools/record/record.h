@@ -34,6 +34,7 @@ struct recorder {
     void *sink_ctx;
     struct clock_offset clock;
     uint64_t tcp, udp, packets, lost_reported;
+    uint64_t records; /* written, of every kind */
     bool write_failed;
 };
 
