@@ -166,8 +166,9 @@ bool snapshot_read_process(const char *proc, uint32_t pid, snapshot_process *p)
             cgroup[strcspn(cgroup, "\n")] = 0;
             char folder[PATH_MAX];
             struct stat st;
-            snprintf(folder, sizeof folder, "/sys/fs/cgroup%s", cgroup);
-            if (stat(folder, &st) == 0)
+            /* A path longer than PATH_MAX leaves the cgroup id unknown (0), not another folder's. */
+            int n = snprintf(folder, sizeof folder, "/sys/fs/cgroup%s", cgroup);
+            if (n > 0 && (size_t)n < sizeof folder && stat(folder, &st) == 0)
                 p->cgroup_id = st.st_ino;
             const char *name = strrchr(cgroup, '/') + 1;
             container_id(name, strlen(name) + 1, p->container);
