@@ -228,6 +228,18 @@ static __always_inline const struct sock *fd_sock(long fd)
     return BPF_CORE_READ(socket, sk);
 }
 
+/* A TCP socket's event naming the running process as its owner (flags bit 0). */
+static __always_inline void owned_tcp_event(struct ps_bpf_event *e, const struct sock *sk, __u8 what)
+{
+    e->kind = PS_KIND_TCP;
+    e->protocol = IPPROTO_TCP;
+    e->what = what;
+    e->old_state = e->new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+    e->flags = PS_FLAG_OWNER;
+    sock_addresses(e, sk);
+    current_owner(&e->owner);
+}
+
 static __always_inline int accepted(const struct syscall_exit *ctx)
 {
     if (ctx->ret < 0)
@@ -238,13 +250,7 @@ static __always_inline int accepted(const struct syscall_exit *ctx)
     struct ps_bpf_event *e = reserve();
     if (!e)
         return 0;
-    e->kind = PS_KIND_TCP;
-    e->protocol = IPPROTO_TCP;
-    e->what = PS_WHAT_ACCEPT;
-    e->old_state = e->new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
-    e->flags = PS_FLAG_OWNER;
-    sock_addresses(e, sk);
-    current_owner(&e->owner);
+    owned_tcp_event(e, sk, PS_WHAT_ACCEPT);
     __u64 key = (__u64)sk;
     struct owner_entry entry = {.owner = e->owner, .local_port = e->local_port};
     bpf_map_update_elem(&owners, &key, &entry, BPF_ANY);
@@ -612,13 +618,7 @@ int BPF_PROG(on_tcp_send, struct sock *sk)
     struct ps_bpf_event *e = reserve();
     if (!e)
         return 0;
-    e->kind = PS_KIND_TCP;
-    e->protocol = IPPROTO_TCP;
-    e->what = PS_WHAT_OWNER;
-    e->old_state = e->new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
-    e->flags = PS_FLAG_OWNER;
-    sock_addresses(e, sk);
-    current_owner(&e->owner);
+    owned_tcp_event(e, sk, PS_WHAT_OWNER);
     if (entry) {
         entry->owner = e->owner;
         entry->handed_ns = now;
