@@ -72,6 +72,14 @@ struct {
 } listeners SEC(".maps");
 
 
+/* No event wakes the reader: a wakeup costs the traced thread more than the rest of a hook (a
+ * state change took 1.35 µs with them, 0.6 without), and the recorder reads the ring at each of its
+ * polls anyway (every 100 ms; live, every 50 ms, within the 200 ms it holds packets back). */
+static __always_inline void submit(struct ps_bpf_event *e)
+{
+    bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline struct ps_bpf_event *reserve(void)
 {
     struct ps_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof *e, 0);
@@ -179,7 +187,7 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
     }
     if (newstate == TCP_CLOSE)
         bpf_map_delete_elem(&owners, &key);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -205,7 +213,7 @@ static __always_inline void syn_sent(const struct sock *sk)
     sock_addresses(e, sk);
     entry->local_port = e->local_port;
     e->owner = entry->owner;
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
 }
 
 /* accept() and accept4() return the new socket's descriptor in the accepting process: its socket,
@@ -254,7 +262,7 @@ static __always_inline int accepted(const struct syscall_exit *ctx)
     __u64 key = (__u64)sk;
     struct owner_entry entry = {.owner = e->owner, .local_port = e->local_port};
     bpf_map_update_elem(&owners, &key, &entry, BPF_ANY);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -309,7 +317,7 @@ static __always_inline void udp_event(__u8 what, __u8 family, const __u8 *local,
     e->local_port = local_port;
     e->remote_port = remote_port;
     current_owner(&e->owner);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
 }
 
 /* --- per-packet events (--per-packet) ----------------------------------------------------------- */
@@ -400,9 +408,7 @@ static __always_inline void packet_event(const struct packet_fields *p, __u8 dir
     e->udp_length = p->udp_length;
     e->udp_checksum = p->udp_checksum;
     e->direction = direction;
-    /* No wakeup: a bulk transfer's packets would each pay for one; the recorder reads them within
-     * its 100 ms poll. */
-    bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+    submit(e);
 }
 
 /* Scratch for a UDP sender's owner entry: too large for the stack beside the rest. */
@@ -626,6 +632,6 @@ int BPF_PROG(on_tcp_send, struct sock *sk)
         struct owner_entry fresh = {.owner = e->owner, .handed_ns = now, .local_port = e->local_port};
         bpf_map_update_elem(&owners, &key, &fresh, BPF_ANY);
     }
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }

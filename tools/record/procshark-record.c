@@ -777,8 +777,8 @@ int main(int argc, char **argv)
     int64_t next_measure = clock_ns(CLOCK_MONOTONIC) + 1000000000;
     bool forwarded = false;
     for (;;) {
-        /* Packet events wake no one (the sender would pay for each wakeup): the poll waits for another
-         * event or POLL_MS, then everything is read. */
+        /* Events wake no one (the traced thread would pay for each wakeup, bpf/procshark.bpf.c): the
+         * poll waits POLL_MS, then everything is read. */
         int got = ring ? ring_buffer__poll(ring, POLL_MS)
                        : snapshotter_poll(snapshots, POLL_MS, on_snapshot_record, &rec);
         if (ring && got >= 0)
