@@ -143,6 +143,13 @@ grep -q "procshark-record: $tcp TCP and $udp UDP events ($packets per packet)" "
   fail "the recorder's summary does not say $tcp TCP and $udp UDP events ($packets per packet)"
 if [ -n "$per_packet" ]; then
   [ "$packets" -ge 60 ] || fail "--per-packet: only $packets packet events"
+  # One clock (issue 19): the offset procshark estimates from the exact matches is within 1 ms.
+  repo=$(cd "$(dirname "$0")/../.." && pwd)
+  offset=$("$repo/scripts/procshark-tshark" -2 -r "$capture" -Y proc.clock_offset -T fields -e _ws.expert.message |
+    grep -o "Clock offset of [-+][0-9.]* s applied to this host's procrec records" | head -1 | cut -d' ' -f4)
+  echo "record-bpf: procshark's estimated clock offset of the events: ${offset:-none} s"
+  [ -n "$offset" ] && awk -v o="$offset" 'BEGIN { exit !(o >= -0.001 && o <= 0.001) }' ||
+    fail "--per-packet: the estimated clock offset is '${offset:-none}' s, not within 1 ms"
 else
   [ "$packets" = 0 ] || fail "$packets packet events without --per-packet"
 fi
