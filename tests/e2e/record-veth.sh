@@ -8,7 +8,11 @@
 # SERVER, CLIENT, DNS_SERVER and DNS_CLIENT are builds of tests/gen/loopback_peer.c under different
 # names. Exits 77 where it cannot run (not root, no ip, no eBPF, no dumpcap): its message says why.
 set -euo pipefail
-inner4=198.18.0.2 outer4=198.18.0.1 inner6=fd00:5eed::2 outer6=fd00:5eed::1
+# A subnet of the benchmarking range per run (by pid), so that two runs at once (two builds' tests)
+# do not route each other's addresses; the driver (this script again, under the recorder) inherits it.
+export PROCSHARK_VETH_NET=${PROCSHARK_VETH_NET:-$(($$ % 250 + 1))}
+net=$PROCSHARK_VETH_NET
+inner4=198.18.$net.2 outer4=198.18.$net.1 inner6=fd00:5eed:$net::2 outer6=fd00:5eed:$net::1
 
 wait_for_line() {
   touch "$1"
