@@ -1876,7 +1876,8 @@ static uint32_t comment_owner(const ps_corr *c, const packet *p, uint32_t owned)
 
 /* TCP: the owner of socket `owned` (talking to `peer`) at time t, when a handover of any source
  * later than record `current` (index + 1) and not after t names a user process; else `current`. Two passes
- * search the time-sorted lists; one pass scans them as fed. */
+ * search the time-sorted lists; one pass takes, of each list as fed (in time order but for the
+ * reorder window, and a socket's handovers come a second apart), the last not after t. */
 static uint32_t handed_over(const ps_corr *c, uint32_t owned, uint32_t peer, int64_t t, uint32_t current,
                             bool provisional)
 {
@@ -1887,18 +1888,17 @@ static uint32_t handed_over(const ps_corr *c, uint32_t owned, uint32_t peer, int
         const GArray *list = sc ? sc->handovers : NULL;
         if (!list)
             continue;
-        guint from = provisional ? 0 : upper_bound(c, list, t), to = list->len;
-        if (!provisional) {
-            to = from;
-            from = from ? from - 1 : 0;
-        }
-        for (guint i = from; i < to; i++) {
+        /* Backwards from the last candidate: the first user process's not after t is the latest. */
+        for (guint i = provisional ? list->len : upper_bound(c, list, t); i-- > 0;) {
             const record *r = record_at(c, item(list, i));
             const int64_t time = adjusted(c, r, provisional);
-            if (time <= t && time > best_time && !is_kernel(r)) {
+            if (time > t || is_kernel(r))
+                continue;
+            if (time > best_time) {
                 best = item(list, i) + 1;
                 best_time = time;
             }
+            break;
         }
     }
     return best;
