@@ -382,7 +382,12 @@ static __always_inline const struct ps_owner *socket_owner(__u64 sk, __u8 protoc
     if (entry)
         return &entry->owner;
     struct listen_owner *l = protocol == IPPROTO_TCP ? bpf_map_lookup_elem(&listeners, &local_port) : NULL;
-    return l ? &l->owner : NULL;
+    if (!l)
+        return NULL;
+    /* Else clang 21 computes &l->owner before the null check, which the verifier refuses
+     * ("pointer arithmetic on map_value_or_null prohibited"). */
+    barrier_var(l);
+    return &l->owner;
 }
 
 static __always_inline void packet_event(const struct packet_fields *p, __u8 direction, const struct ps_owner *owner,

@@ -9,6 +9,13 @@ extcap_folder() {
   [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (to give the recorder its capabilities and drop to nobody)"; exit 77; }
   [ -r /sys/kernel/btf/vmlinux ] || { echo "SKIP: the kernel has no BTF: the eBPF program cannot run"; exit 77; }
   command -v setcap >/dev/null || { echo "SKIP: needs setcap (scripts/install-deps installs libcap2-bin)"; exit 77; }
+  # tracefs mounted, as systems mount it at boot: the recorder mounts it when run as root, but
+  # cannot with file capabilities only (a sysfs mounted afresh, as a chroot's, has it unmounted).
+  if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ] &&
+    ! mount -t tracefs nodev /sys/kernel/tracing; then
+    echo "SKIP: tracefs is not mounted on /sys/kernel/tracing, and mounting it failed"
+    exit 77
+  fi
   mkdir -p "$2"
   cp "$1" "$2/procshark-record"
   chmod 755 "$2" "$2/procshark-record"

@@ -51,6 +51,13 @@ fi
 recorder=$1 dump=$2 server=$3 client=$4 dns_server=$5 dns_client=$6 out=$7 per_packet=${8:-}
 [ "$(id -u)" = 0 ] || { echo "SKIP: recording needs root (it loads an eBPF program and captures)"; exit 77; }
 command -v tshark >/dev/null || { echo "SKIP: needs tshark"; exit 77; }
+# --per-packet sees incoming packets through the cgroup v2 hierarchy, which systems mount at boot (a
+# sysfs mounted afresh, as a chroot's, has none).
+if [ -n "$per_packet" ] && ! awk '$3 == "cgroup2" { found = 1 } END { exit !found }' /proc/self/mounts &&
+  ! mount -t cgroup2 cgroup2 /sys/fs/cgroup; then
+  echo "SKIP: --per-packet needs a cgroup v2 hierarchy: none is mounted, and mounting one on /sys/fs/cgroup failed"
+  exit 77
+fi
 rm -rf "$out"
 mkdir -p "$out"
 port4=$((41000 + RANDOM % 20000))

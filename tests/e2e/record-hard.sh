@@ -27,8 +27,12 @@ wait_for_line() {
   grep -q "$2" "$1" || { echo "record-hard: no '$2' from $1: $(cat "$1")" >&2; exit 1; }
 }
 
-# The cgroup v2 hierarchy's mount point, or nothing.
-cgroup2() { awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts; }
+# The cgroup v2 hierarchy's mount point, or nothing; mounted on /sys/fs/cgroup where it is not, as
+# systems do at boot (a sysfs mounted afresh, as a chroot's, has none).
+cgroup2() {
+  awk '$3 == "cgroup2" { print $2; found = 1; exit } END { exit !found }' /proc/mounts ||
+    { mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo /sys/fs/cgroup; }
+}
 
 # One connection: a server on PORT, a client started by the rest of the arguments (a command that
 # connects to PORT); appends "CASE PORT SERVER_PID CLIENT_PID" to owners.tsv.

@@ -79,6 +79,12 @@ PROCSHARK_EXTCAP_DIR=$work/extcap "$PROCSHARK_TSHARK" -i procshark-lo -f "tcp po
   -e proc.dst.pid -e proc.dst.name -e procrec.kind -e procrec.local.port -e procrec.remote.port -e procrec.remote.ip \
   -e procrec.remote.ipv6 -e procrec.what >"$out/live.csv" 2>"$out/tshark.log" &
 wrapper=$!
+# tshark's lines so far, the flags (5-7) in Wireshark 4.0's notation: 4.4 and later print a boolean
+# field as True or False.
+rows() {
+  awk -F, -v OFS=, '{ for (i = 5; i <= 7; i++) if ($i == "True") $i = 1; else if ($i == "False") $i = 0; print }' \
+    "$out/live.csv"
+}
 named_client() {
   kill -0 "$wrapper" 2>/dev/null || { cat "$out/tshark.log"; fail "tshark ended"; exit 1; }
   awk -F, -v p="$1" -v c="$client_name" '$4 == p && $9 == c { found = 1 } END { exit !found }' "$out/live.csv"
@@ -89,7 +95,7 @@ warm_up "$server" "$client" $((port + 1)) named_client "$work/warm-up" ||
 # The connection the test looks at: the capture is live and naming processes by now.
 exchange "$server" "$client" "$port" 50 20000 3000 "$work/pids"
 read -r server_pid client_pid <"$work/pids"
-fins() { [ "$(awk -F, -v p="$port" '($3 == p || $4 == p) && $7 == 1' "$out/live.csv" | wc -l)" -ge 2 ]; }
+fins() { [ "$(rows | awk -F, -v p="$port" '($3 == p || $4 == p) && $7 == 1' | wc -l)" -ge 2 ]; }
 for _ in $(seq 300); do fins && break; sleep 0.1; done
 fins || fail "the capture did not show both FINs of the connection on port $port within 30 s"
 tshark_pid=$(descendant "$wrapper" tshark) || { fail "tshark is not running"; exit 1; }
@@ -97,7 +103,8 @@ kill -INT "$tshark_pid"
 wait "$wrapper" || fail "tshark ended with status $?"
 wrapper=
 cat "$out/tshark.log"
-grep -q 'Error by extcap pipe' "$out/tshark.log" && fail "the extcap said something on stderr (an error to Wireshark)"
+# Wireshark 4.0 says "Error by extcap pipe", 4.4 and later "Error from extcap pipe".
+grep -qE 'Error (by|from) extcap pipe' "$out/tshark.log" && fail "the extcap said something on stderr (an error to Wireshark)"
 
 # The server's accept event: the packets before it (the handshake, and whatever came before the
 # server returned from accept()) cannot name the server in one pass; every packet after it must.
@@ -127,7 +134,7 @@ while IFS=, read -r frame _ sport dport syn ack _ src_pid src_name src_event dst
         "not '$server_pid $server_name'"
     unnamed_server=$((unnamed_server + 1))
   fi
-done <"$out/live.csv"
+done < <(rows)
 [ "$syn_seen" = 1 ] || fail "no SYN to port $port in the capture"
 [ "$checked" -ge 10 ] || fail "only $checked packets of the connection on port $port"
 [ $((checked - unnamed_server)) -ge 3 ] || fail "only $((checked - unnamed_server)) packets name the server"
