@@ -60,7 +60,7 @@ if [ -n "$per_packet" ] && ! awk '$3 == "cgroup2" { found = 1 } END { exit !foun
 fi
 rm -rf "$out"
 mkdir -p "$out"
-port4=$((41000 + RANDOM % 20000))
+port4=$((10000 + RANDOM % 20000)) # below the ephemeral ports (32768 on), which other programs' clients take
 port6=$((port4 + 1))
 status=0
 "$recorder" -i lo -f "tcp port $port4 or tcp port $port6 or (udp and (host 127.0.0.3 or host ::1))" \

@@ -98,7 +98,7 @@ recorder=$1 dump=$2 server=$3 client=$4 other_client=$5 out=$6
 command -v tshark >/dev/null || { echo "SKIP: needs tshark"; exit 77; }
 rm -rf "$out"
 mkdir -p "$out"
-base=$((41000 + RANDOM % 20000))
+base=$((10000 + RANDOM % 20000)) # below the ephemeral ports (32768 on), which other programs' clients take
 container_id=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 container=-
 if root=$(cgroup2) && [ -n "$root" ] && [ -w "$root" ]; then

@@ -109,7 +109,7 @@ if [ "$as_nobody" = --as-nobody ]; then
   run=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all env "PATH=$out/bin:$PATH")
   snapshots=() interval_ms=1000
 fi
-port4=$((41000 + RANDOM % 20000))
+port4=$((10000 + RANDOM % 20000)) # below the ephemeral ports (32768 on), which other programs' clients take
 port6=$((port4 + 1))
 status=0
 "${run[@]}" "$recorder" -i lo -f "tcp port $port4 or tcp port $port6 or udp port $((port4 + 2)) or udp port $((port4 + 3))" \

@@ -116,7 +116,7 @@ for _ in $(seq 100); do
     ip netns exec "$ns" ping -6 -c1 -W1 $outer6 >/dev/null 2>&1 && break
   sleep 0.1
 done
-port=$((41000 + RANDOM % 20000))
+port=$((10000 + RANDOM % 20000)) # below the ephemeral ports (32768 on), which other programs' clients take
 status=0
 "$recorder" -i "$outer" -w "$out/out.pcapng" --events "$out/events.psrec" -- \
   "$0" --drive "$out" "$ns" "$server" "$client" "$dns_server" "$dns_client" "$port" 2>"$out/recorder.log" ||
