@@ -16,16 +16,7 @@
 # Exits 77 where recording cannot run (not root, no eBPF, no dumpcap): its message says why.
 set -euo pipefail
 
-# Waits up to 30 s for FILE to have a line matching PATTERN, while process PID lives.
-wait_for_line() {
-  touch "$1"
-  for _ in $(seq 300); do
-    grep -q "$2" "$1" && return
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q "$2" "$1" || { echo "record-hard: no '$2' from $1: $(cat "$1")" >&2; exit 1; }
-}
+. "$(dirname "$0")/record-lib.sh"
 
 # The cgroup v2 hierarchy's mount point, or nothing; mounted on /sys/fs/cgroup where it is not, as
 # systems do at boot (a sysfs mounted afresh, as a chroot's, has none).
@@ -125,8 +116,6 @@ fi
 "$dump" "$out/events.psrec" >"$out/events.tsv"
 echo "record-hard: $(wc -l <"$out/events.tsv") events recorded"
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # The events matching an awk condition over procrec_dump's columns ($5 what, $8 pid, $15 local port,
 # $16 remote port, $18 comm, $19 container).
 events() { awk -F'\t' "$1" "$out/events.tsv"; }

@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# What the recorder's e2e tests (record-bpf.sh, record-snapshots.sh) share; sourced. They set `out`
+# What the recorder's e2e tests (record-bpf.sh, record-snapshots.sh, record-hard.sh, record-veth.sh)
+# share; sourced. They set `out`
 # (their OUTDIR, holding owners.tsv: exchange, role, pid, server port) and the peers' names
 # (server_name, client_name, dns_server_name, dns_client_name) before calling these.
 
-# Waits up to 30 s for FILE to have a line matching PATTERN, while process PID lives.
+# Waits up to 30 s for FILE to have a line matching PATTERN, while process PID lives (FILE may not
+# be made yet: the process's redirection makes it).
 wait_for_line() {
+  touch "$1"
   for _ in $(seq 300); do
     grep -q "$2" "$1" && return
     kill -0 "$3" 2>/dev/null || break

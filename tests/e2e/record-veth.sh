@@ -14,15 +14,7 @@ export PROCSHARK_VETH_NET=${PROCSHARK_VETH_NET:-$(($$ % 250 + 1))}
 net=$PROCSHARK_VETH_NET
 inner4=198.18.$net.2 outer4=198.18.$net.1 inner6=fd00:5eed:$net::2 outer6=fd00:5eed:$net::1
 
-wait_for_line() {
-  touch "$1"
-  for _ in $(seq 300); do
-    grep -q "$2" "$1" && return
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q "$2" "$1" || { echo "record-veth: no '$2' from $1: $(cat "$1")" >&2; exit 1; }
-}
+. "$(dirname "$0")/record-lib.sh"
 
 # A datagram into the namespace (captured on its way out) until the capture file being written in
 # OUTDIR holds it: no knock of procshark-record's on an interface other than loopback, so the
@@ -128,8 +120,6 @@ case $status in
   *) echo "FAIL: procshark-record exited with status $status"; exit 1 ;;
 esac
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 field() { awk -F'\t' -v x="$1" -v c="$2" '$1 == x { print $c }' "$out/owners.tsv"; }
 server_name=$(basename "$server" | cut -c1-15) client_name=$(basename "$client" | cut -c1-15)
 dns_server_name=$(basename "$dns_server" | cut -c1-15) dns_client_name=$(basename "$dns_client" | cut -c1-15)
