@@ -3,7 +3,15 @@
 # Sourced by the tests that drive Wireshark itself on a virtual display (profile-gui.sh,
 # record-live-gui.sh). The test sets: work (its temporary folder; Wireshark's messages in
 # $work/wireshark.log), pids (processes to end on exit), and wireshark (Wireshark's pid) once started.
-# Every wait is for a condition, with a time limit.
+# Every wait is for a condition, with a time limit. Sourced before the test makes anything: it skips
+# (77) where Wireshark or the X tools are missing.
+
+for tool in wireshark Xvfb xdotool xwd xwininfo xwdtopnm pnmtopng; do
+  command -v "$tool" >/dev/null || {
+    echo "SKIP: $tool is not installed (scripts/install-deps installs wireshark xvfb xdotool x11-apps x11-utils netpbm)"
+    exit 77
+  }
+done
 
 fail() {
   echo "not ok - $1"

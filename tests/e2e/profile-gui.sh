@@ -17,18 +17,12 @@ set -uo pipefail
 plugin=${1:?usage: profile-gui.sh PLUGIN PROFILE_DIR LUA_DIR DEMO_CAPTURE OUT_DIR}
 profile=${2:?} lua=${3:?} demo=${4:?} out=${5:?}
 : "${PROCSHARK_TSHARK:?the path of scripts/procshark-tshark}"
-for tool in wireshark Xvfb xdotool xwd xwininfo xwdtopnm pnmtopng; do
-  command -v "$tool" >/dev/null || {
-    echo "SKIP: $tool is not installed (scripts/install-deps installs wireshark xvfb xdotool x11-apps x11-utils netpbm)"
-    exit 77
-  }
-done
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/e2e/gui-lib.sh
+. "$here/e2e/gui-lib.sh"
 series=$(tshark --version 2>/dev/null | sed -nE '1s/.* ([0-9]+\.[0-9]+)\.[0-9]+.*/\1/p')
 work=$(mktemp -d "${TMPDIR:-/tmp}/procshark-gui.XXXXXX")
 pids=()
-# shellcheck source=tests/e2e/gui-lib.sh
-. "$here/e2e/gui-lib.sh"
 cleanup() {
   [ ${#pids[@]} = 0 ] || kill "${pids[@]}" 2>/dev/null
   rm -rf "$work"

@@ -16,18 +16,12 @@ set -uo pipefail
 plugin=${1:?usage: record-live-gui.sh PLUGIN PROFILE_DIR RECORDER SERVER CLIENT OUT_DIR}
 profile=${2:?} recorder=${3:?} server=${4:?} client=${5:?} out=${6:?}
 : "${PROCSHARK_TSHARK:?the path of scripts/procshark-tshark}"
-for tool in wireshark Xvfb xdotool xwd xwininfo xwdtopnm pnmtopng; do
-  command -v "$tool" >/dev/null || {
-    echo "SKIP: $tool is not installed (scripts/install-deps installs wireshark xvfb xdotool x11-apps x11-utils netpbm)"
-    exit 77
-  }
-done
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/e2e/gui-lib.sh
+. "$here/e2e/gui-lib.sh"
 series=$(tshark --version 2>/dev/null | sed -nE '1s/.* ([0-9]+\.[0-9]+)\.[0-9]+.*/\1/p')
 work=$(mktemp -d "${TMPDIR:-/tmp}/procshark-live-gui.XXXXXX")
 pids=()
-# shellcheck source=tests/e2e/gui-lib.sh
-. "$here/e2e/gui-lib.sh"
 # shellcheck source=tests/e2e/live-extcap.sh
 . "$here/e2e/live-extcap.sh"
 cleanup() {
